@@ -1,0 +1,51 @@
+import { defineConfig } from 'vitest/config';
+
+// Three projects, chosen by file suffix (DESIGN.md section 10). Vitest 4 replaced
+// vitest.workspace.ts with `test.projects`; this file is that equivalent.
+const infraSetup = './packages/local-infra/src/vitest-global-setup.ts';
+
+export default defineConfig({
+  test: {
+    reporters: ['default', './tools/no-skip-reporter.ts'],
+    allowOnly: false,
+    passWithNoTests: false,
+    coverage: {
+      provider: 'v8',
+      include: ['packages/domain/src/**/*.ts'],
+      exclude: ['**/*.test.ts', '**/index.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      thresholds: { lines: 90 },
+    },
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/**/*.unit.test.ts', 'services/**/*.unit.test.ts', 'tools/**/*.unit.test.ts'],
+          exclude: ['**/node_modules/**'],
+        },
+      },
+      {
+        test: {
+          name: 'int',
+          include: ['packages/**/*.int.test.ts', 'services/**/*.int.test.ts'],
+          exclude: ['**/node_modules/**'],
+          globalSetup: [infraSetup],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['services/**/*.e2e.test.ts', 'packages/**/*.e2e.test.ts'],
+          exclude: ['**/node_modules/**'],
+          globalSetup: [infraSetup],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
