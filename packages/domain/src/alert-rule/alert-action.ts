@@ -1,0 +1,72 @@
+import { ensure } from '../shared/domain-error.js';
+
+export const ALERT_ACTION_TYPES = ['incident', 'webhook', 'email'] as const;
+export type AlertActionType = (typeof ALERT_ACTION_TYPES)[number];
+
+export const MAX_ACTIONS = 20;
+const TARGET_MAX_LENGTH = 2048;
+const WEBHOOK_PATTERN = /^https?:\/\/[^\s/?#]+[^\s]*$/;
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Entity: what happens when the rule fires. */
+export interface AlertAction {
+  readonly type: AlertActionType;
+  /** Escalation policy / team for `incident`, an http(s) URL for `webhook`, an address for `email`. */
+  readonly target: string;
+}
+
+export interface AlertActionInput {
+  readonly type: string;
+  readonly target: string;
+}
+
+function targetMatches(type: AlertActionType, target: string): boolean {
+  switch (type) {
+    case 'incident':
+      return true;
+    case 'webhook':
+      return WEBHOOK_PATTERN.test(target);
+    case 'email':
+      return EMAIL_PATTERN.test(target);
+    default: {
+      const unreachable: never = type;
+      throw new Error(`unknown action type ${String(unreachable)}`);
+    }
+  }
+}
+
+export function alertAction(input: AlertActionInput): AlertAction {
+  ensure(
+    (ALERT_ACTION_TYPES as readonly string[]).includes(input.type),
+    'alert_rule.invalid_action',
+    `action type must be one of ${ALERT_ACTION_TYPES.join(', ')}`,
+    { type: input.type },
+  );
+  const type = input.type as AlertActionType;
+  const target = typeof input.target === 'string' ? input.target.trim() : '';
+  ensure(
+    target !== '' && target.length <= TARGET_MAX_LENGTH && targetMatches(type, target),
+    'alert_rule.invalid_action',
+    `action target is not a valid ${type} target`,
+    { type },
+  );
+  return { type, target };
+}
+
+/** Duplicates would notify the same target twice per firing, so they are refused. */
+export function alertActions(inputs: readonly AlertActionInput[]): readonly AlertAction[] {
+  ensure(
+    inputs.length <= MAX_ACTIONS,
+    'alert_rule.too_many_actions',
+    `at most ${MAX_ACTIONS} actions per rule`,
+    { count: inputs.length },
+  );
+  const actions = inputs.map(alertAction);
+  const keys = new Set(actions.map((a) => `${a.type} ${a.target}`));
+  ensure(
+    keys.size === actions.length,
+    'alert_rule.duplicate_action',
+    'the same action (type and target) is listed twice',
+  );
+  return actions;
+}

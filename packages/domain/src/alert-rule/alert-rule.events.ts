@@ -1,0 +1,30 @@
+import type { DomainEvent } from '../shared/aggregate-root.js';
+import type { Severity } from '../shared/severity.js';
+import type { AlertAggregation, ComparisonOperator } from './alert-condition.js';
+
+export const ALERT_RULE_AGGREGATE_TYPE = 'AlertRule';
+
+/** Payload contract: /work/notes/event-payloads.md (AlertTriggered, public). */
+export interface AlertTriggeredPayload {
+  readonly alertRuleId: string;
+  readonly ruleName: string;
+  /** `${alertRuleId}:${groupKey}`: one incident per unresolved fingerprint. */
+  readonly fingerprint: string;
+  readonly groupKey: string;
+  readonly group: Readonly<Record<string, string>>;
+  readonly severity: Severity;
+  readonly metric: string;
+  readonly aggregation: AlertAggregation;
+  readonly operator: ComparisonOperator;
+  readonly threshold: number;
+  readonly observedValue: number;
+  readonly forMinutes: number;
+  readonly activeAt: string;
+  readonly firedAt: string;
+  readonly projectId: string;
+  readonly moduleId: string | null;
+}
+
+export type AlertTriggered = DomainEvent<'AlertTriggered', AlertTriggeredPayload>;
+
+export type AlertRuleEvent = AlertTriggered;

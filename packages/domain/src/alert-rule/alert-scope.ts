@@ -1,0 +1,31 @@
+import { ensure } from '../shared/domain-error.js';
+import { requiredText } from '../shared/ids.js';
+
+/** Value object: the project (and optionally one module of it) a rule watches. */
+export interface AlertScope {
+  readonly projectId: string;
+  /** null: the rule covers the whole project. */
+  readonly moduleId: string | null;
+}
+
+export interface AlertScopeInput {
+  readonly projectId: string;
+  readonly moduleId?: string | null;
+}
+
+export function alertScope(input: AlertScopeInput): AlertScope {
+  const moduleId = input.moduleId ?? null;
+  ensure(
+    moduleId === null || (moduleId.trim() !== '' && moduleId.length <= 256),
+    'alert_rule.invalid_module',
+    'scope.moduleId must be null or a non-empty identifier',
+  );
+  return {
+    projectId: requiredText(input.projectId, 'scope.projectId', 'alert_rule.project_required'),
+    moduleId,
+  };
+}
+
+export function sameAlertScope(a: AlertScope, b: AlertScope): boolean {
+  return a.projectId === b.projectId && a.moduleId === b.moduleId;
+}

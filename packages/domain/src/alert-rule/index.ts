@@ -1,0 +1,37 @@
+export type {
+  AlertAggregation,
+  ComparisonOperator,
+  AlertCondition,
+  AlertConditionInput,
+} from './alert-condition.js';
+export {
+  ALERT_AGGREGATIONS,
+  COMPARISON_OPERATORS,
+  MAX_GROUP_BY,
+  alertCondition,
+  ensureResolvableMetric,
+  conditionHolds,
+  conditionKey,
+} from './alert-condition.js';
+export type { AlertActionType, AlertAction, AlertActionInput } from './alert-action.js';
+export { ALERT_ACTION_TYPES, MAX_ACTIONS, alertAction, alertActions } from './alert-action.js';
+export type { AlertScope, AlertScopeInput } from './alert-scope.js';
+export { alertScope, sameAlertScope } from './alert-scope.js';
+export type { AlertTriggeredPayload, AlertTriggered, AlertRuleEvent } from './alert-rule.events.js';
+export { ALERT_RULE_AGGREGATE_TYPE } from './alert-rule.events.js';
+export type {
+  AlertRuleSnapshot,
+  CreateAlertRuleInput,
+  AlertRuleChanges,
+  AlertRuleContext,
+} from './alert-rule.aggregate.js';
+export { AlertRule } from './alert-rule.aggregate.js';
+export type {
+  AlertState,
+  AlertGroupState,
+  AlertStep,
+  AlertTransition,
+} from './alert-state-machine.js';
+export { ALERT_STATES, stepAlertState, alertGroupState } from './alert-state-machine.js';
+export type { AlertObservation, AlertEvaluationSnapshot } from './alert-evaluation.js';
+export { AlertEvaluation, alertFingerprint } from './alert-evaluation.js';

@@ -1,0 +1,310 @@
+import { AggregateRoot } from '../shared/aggregate-root.js';
+import { ensure } from '../shared/domain-error.js';
+import { requiredText, tenantId as toTenantId, traceId as toTraceId } from '../shared/ids.js';
+import type { TenantId } from '../shared/ids.js';
+import { parseInstant, toIso } from '../shared/time.js';
+import {
+  attachmentList,
+  feedbackAttachment,
+  MAX_ATTACHMENTS,
+  type FeedbackAttachment,
+  type FeedbackAttachmentInput,
+} from './feedback-attachment.js';
+import { FEEDBACK_ITEM_AGGREGATE_TYPE, type FeedbackItemEvent } from './feedback-item.events.js';
+import {
+  feedbackCategory,
+  feedbackDetail,
+  feedbackSource,
+  feedbackStatus,
+  feedbackSummary,
+  optionalReference,
+  requiresSourceId,
+  sentiment,
+  type FeedbackCategory,
+  type FeedbackSource,
+  type FeedbackStatus,
+  type Sentiment,
+} from './feedback-values.js';
+
+export interface FeedbackItemSnapshot {
+  readonly feedbackItemId: string;
+  readonly tenantId: string;
+  readonly projectId: string | null;
+  readonly artifactId: string | null;
+  readonly source: FeedbackSource;
+  readonly sourceId: string | null;
+  readonly category: FeedbackCategory;
+  readonly sentiment: Sentiment;
+  readonly summary: string;
+  readonly detail: string | null;
+  readonly traceId: string | null;
+  readonly status: FeedbackStatus;
+  /** Where the item was routed (a backlog, a team, an agent); null until routed. */
+  readonly routedTo: string | null;
+  readonly createdAt: string;
+  readonly routedAt: string | null;
+  readonly appliedAt: string | null;
+  readonly attachments: readonly FeedbackAttachment[];
+}
+
+export interface CreateFeedbackItemInput {
+  /** Chosen by the service (a UUID); the domain has no randomness. */
+  readonly feedbackItemId: string;
+  readonly tenantId: string;
+  readonly projectId?: string | null;
+  readonly artifactId?: string | null;
+  readonly source: string;
+  readonly sourceId?: string | null;
+  readonly category: string;
+  readonly sentiment: string;
+  readonly summary: string;
+  readonly detail?: string | null;
+  readonly traceId?: string | null;
+  readonly createdAt: string;
+  readonly attachments?: readonly FeedbackAttachmentInput[];
+}
+
+export interface RouteFeedbackInput {
+  readonly to: string;
+  readonly at: string;
+}
+
+type FeedbackItemState = Omit<FeedbackItemSnapshot, 'tenantId'> & { readonly tenantId: TenantId };
+
+/** The snapshot shape before its enumerations have been checked (create input, stored rows). */
+type UncheckedFields = Omit<
+  FeedbackItemSnapshot,
+  'source' | 'category' | 'sentiment' | 'status' | 'attachments'
+> & {
+  readonly source: string;
+  readonly category: string;
+  readonly sentiment: string;
+  readonly status: string;
+  readonly attachments: readonly FeedbackAttachmentInput[];
+};
+
+/** The status that may follow `from`, or null when `from` is final. */
+function nextStatus(from: FeedbackStatus): FeedbackStatus | null {
+  switch (from) {
+    case 'captured':
+      return 'routed';
+    case 'routed':
+      return 'applied';
+    case 'applied':
+      return null;
+    default: {
+      const unreachable: never = from;
+      throw new Error(`unknown feedback status ${String(unreachable)}`);
+    }
+  }
+}
+
+function instant(value: string, field: string): string {
+  return toIso(parseInstant(value, field));
+}
+
+function optionalInstant(value: string | null, field: string): string | null {
+  return value === null ? null : instant(value, field);
+}
+
+function ensureNotBefore(later: string | null, earlier: string | null, field: string): void {
+  if (later === null || earlier === null) return;
+  ensure(
+    Date.parse(later) >= Date.parse(earlier),
+    'feedback.time_out_of_order',
+    `${field} must not be earlier than the previous lifecycle step`,
+    { field, at: later, previous: earlier },
+  );
+}
+
+/** Lifecycle timestamps and targets must match the status, whatever path built the state. */
+function ensureLifecycle(state: FeedbackItemState): void {
+  const routed = state.routedTo !== null && state.routedAt !== null;
+  const applied = state.appliedAt !== null;
+  const consistent =
+    (state.status === 'captured' &&
+      state.routedTo === null &&
+      state.routedAt === null &&
+      !applied) ||
+    (state.status === 'routed' && routed && !applied) ||
+    (state.status === 'applied' && routed && applied);
+  ensure(
+    consistent,
+    'feedback.inconsistent_lifecycle',
+    'routedTo, routedAt and appliedAt must match the status',
+    { status: state.status },
+  );
+  ensureNotBefore(state.routedAt, state.createdAt, 'routedAt');
+  ensureNotBefore(state.appliedAt, state.routedAt, 'appliedAt');
+}
+
+/** Every invariant of the aggregate, checked for create and rehydrate alike. */
+function validState(snapshot: UncheckedFields): FeedbackItemState {
+  const source = feedbackSource(snapshot.source);
+  const state: FeedbackItemState = {
+    feedbackItemId: requiredText(snapshot.feedbackItemId, 'feedbackItemId', 'feedback.invalid_id'),
+    tenantId: toTenantId(snapshot.tenantId),
+    projectId: optionalReference(snapshot.projectId, 'projectId'),
+    artifactId: optionalReference(snapshot.artifactId, 'artifactId'),
+    source,
+    sourceId: optionalReference(snapshot.sourceId, 'sourceId'),
+    category: feedbackCategory(snapshot.category),
+    sentiment: sentiment(snapshot.sentiment),
+    summary: feedbackSummary(snapshot.summary),
+    detail: feedbackDetail(snapshot.detail),
+    traceId:
+      snapshot.traceId === null || snapshot.traceId.trim() === ''
+        ? null
+        : toTraceId(snapshot.traceId),
+    status: feedbackStatus(snapshot.status),
+    routedTo: optionalReference(snapshot.routedTo, 'routedTo'),
+    createdAt: instant(snapshot.createdAt, 'createdAt'),
+    routedAt: optionalInstant(snapshot.routedAt, 'routedAt'),
+    appliedAt: optionalInstant(snapshot.appliedAt, 'appliedAt'),
+    attachments: attachmentList(snapshot.attachments),
+  };
+  ensure(
+    !requiresSourceId(source) || state.sourceId !== null,
+    'feedback.source_id_required',
+    `sourceId is required when source is ${source}`,
+    { source },
+  );
+  ensure(
+    state.projectId !== null || state.artifactId !== null,
+    'feedback.attribution_required',
+    'feedback must name a projectId or an artifactId',
+  );
+  ensureLifecycle(state);
+  return state;
+}
+
+/**
+ * A durable piece of feedback for the improvement loop. The summary is what downstream consumers
+ * act on, so it is frozen once the item has been routed to them.
+ */
+export class FeedbackItem extends AggregateRoot<FeedbackItemEvent> {
+  private state: FeedbackItemState;
+
+  private constructor(state: FeedbackItemState) {
+    super();
+    this.state = state;
+  }
+
+  static create(input: CreateFeedbackItemInput): FeedbackItem {
+    const state = validState({
+      feedbackItemId: input.feedbackItemId,
+      tenantId: input.tenantId,
+      projectId: input.projectId ?? null,
+      artifactId: input.artifactId ?? null,
+      source: input.source,
+      sourceId: input.sourceId ?? null,
+      category: input.category,
+      sentiment: input.sentiment,
+      summary: input.summary,
+      detail: input.detail ?? null,
+      traceId: input.traceId ?? null,
+      status: 'captured',
+      routedTo: null,
+      createdAt: input.createdAt,
+      routedAt: null,
+      appliedAt: null,
+      attachments: input.attachments ?? [],
+    });
+    const item = new FeedbackItem(state);
+    item.record({
+      eventType: 'FeedbackItemCreated',
+      aggregateType: FEEDBACK_ITEM_AGGREGATE_TYPE,
+      aggregateId: state.feedbackItemId,
+      tenantId: state.tenantId,
+      traceId: state.traceId,
+      occurredAt: state.createdAt,
+      payload: {
+        feedbackItemId: state.feedbackItemId,
+        projectId: state.projectId,
+        artifactId: state.artifactId,
+        source: state.source,
+        sourceId: state.sourceId,
+        category: state.category,
+        sentiment: state.sentiment,
+        summary: state.summary,
+        createdAt: state.createdAt,
+      },
+    });
+    return item;
+  }
+
+  static rehydrate(snapshot: FeedbackItemSnapshot): FeedbackItem {
+    return new FeedbackItem(validState(snapshot));
+  }
+
+  get id(): string {
+    return this.state.feedbackItemId;
+  }
+
+  get status(): FeedbackStatus {
+    return this.state.status;
+  }
+
+  /** Hands the item to a consumer of the loop; from here on its summary is frozen. */
+  route(input: RouteFeedbackInput): void {
+    this.ensureNext('routed');
+    const to = optionalReference(input.to, 'routedTo');
+    ensure(to !== null, 'feedback.route_target_required', 'route needs a target (to)');
+    const at = instant(input.at, 'at');
+    ensureNotBefore(at, this.state.createdAt, 'routedAt');
+    this.state = { ...this.state, status: 'routed', routedTo: to, routedAt: at };
+  }
+
+  /** Marks the improvement as applied; the item is final afterwards. */
+  apply(input: { readonly at: string }): void {
+    this.ensureNext('applied');
+    const at = instant(input.at, 'at');
+    ensureNotBefore(at, this.state.routedAt, 'appliedAt');
+    this.state = { ...this.state, status: 'applied', appliedAt: at };
+  }
+
+  editSummary(summary: string): void {
+    ensure(
+      this.state.status === 'captured',
+      'feedback.summary_immutable',
+      'the summary cannot change once the item has been routed',
+      { status: this.state.status },
+    );
+    this.state = { ...this.state, summary: feedbackSummary(summary) };
+  }
+
+  /** Evidence may be added until the improvement is applied. */
+  attach(input: FeedbackAttachmentInput): void {
+    ensure(
+      this.state.status !== 'applied',
+      'feedback.applied_immutable',
+      'an applied feedback item accepts no more attachments',
+    );
+    const attachment = feedbackAttachment(input);
+    ensure(
+      !this.state.attachments.some((a) => a.blobRef === attachment.blobRef),
+      'feedback.duplicate_attachment',
+      'this blob is already attached',
+      { blobRef: attachment.blobRef },
+    );
+    ensure(
+      this.state.attachments.length < MAX_ATTACHMENTS,
+      'feedback.too_many_attachments',
+      `at most ${MAX_ATTACHMENTS} attachments per feedback item`,
+    );
+    this.state = { ...this.state, attachments: [...this.state.attachments, attachment] };
+  }
+
+  toSnapshot(): FeedbackItemSnapshot {
+    return { ...this.state, attachments: this.state.attachments.map((a) => ({ ...a })) };
+  }
+
+  private ensureNext(to: FeedbackStatus): void {
+    ensure(
+      nextStatus(this.state.status) === to,
+      'feedback.invalid_transition',
+      `a ${this.state.status} feedback item cannot become ${to}`,
+      { from: this.state.status, to },
+    );
+  }
+}

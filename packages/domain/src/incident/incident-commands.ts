@@ -1,0 +1,48 @@
+import type { Incident } from './incident.aggregate.js';
+import type {
+  ActorCommand,
+  AlertSignal,
+  NoteCommand,
+  PostmortemNoteCommand,
+  ResolveCommand,
+} from './incident-inputs.js';
+
+/** Every command an incident accepts after opening, as data (HTTP verbs, consumers, tests). */
+export type IncidentCommand =
+  | ({ readonly type: 'acknowledge' } & ActorCommand)
+  | ({ readonly type: 'investigate' } & NoteCommand)
+  | ({ readonly type: 'mitigate' } & NoteCommand)
+  | ({ readonly type: 'resolve' } & ResolveCommand)
+  | ({ readonly type: 'escalate' } & ActorCommand)
+  | { readonly type: 'escalateDue'; readonly now: string }
+  | ({ readonly type: 'addPostmortemNote' } & PostmortemNoteCommand)
+  | { readonly type: 'recordRecurrence'; readonly alert: AlertSignal };
+
+export type IncidentCommandType = IncidentCommand['type'];
+
+export function executeIncidentCommand(incident: Incident, command: IncidentCommand): void {
+  switch (command.type) {
+    case 'acknowledge':
+      return incident.acknowledge(command);
+    case 'investigate':
+      return incident.investigate(command);
+    case 'mitigate':
+      return incident.mitigate(command);
+    case 'resolve':
+      return incident.resolve(command);
+    case 'escalate':
+      incident.escalate(command);
+      return;
+    case 'escalateDue':
+      incident.escalateDue(command.now);
+      return;
+    case 'addPostmortemNote':
+      return incident.addPostmortemNote(command);
+    case 'recordRecurrence':
+      return incident.recordRecurrence(command.alert);
+    default: {
+      const unreachable: never = command;
+      throw new Error(`unknown incident command ${JSON.stringify(unreachable)}`);
+    }
+  }
+}

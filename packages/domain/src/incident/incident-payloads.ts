@@ -1,0 +1,44 @@
+import type { AlertTriggeredPayload } from '../alert-rule/alert-rule.events.js';
+import { TITLE_MAX_LENGTH, type IncidentState } from './incident-state.js';
+import type { IncidentOpenedPayload, IncidentResolvedPayload } from './incident.events.js';
+
+/** `<rule name> [<group key>]`, cut to the title limit: the group tells incidents of one rule apart. */
+export function alertTitle(alert: AlertTriggeredPayload): string {
+  const title = alert.groupKey === '' ? alert.ruleName : `${alert.ruleName} [${alert.groupKey}]`;
+  return title.length <= TITLE_MAX_LENGTH ? title : `${title.slice(0, TITLE_MAX_LENGTH - 1)}…`;
+}
+
+export function openedPayload(s: IncidentState): IncidentOpenedPayload {
+  return {
+    incidentId: s.incidentId,
+    title: s.title,
+    severity: s.severity,
+    source: s.source,
+    sourceRef: s.sourceRef,
+    projectId: s.projectId,
+    moduleId: s.moduleId,
+    openedAt: s.openedAt,
+    dimensions: s.dimensions === null ? null : { ...s.dimensions },
+  };
+}
+
+/** durationMs = resolvedAt − openedAt, as the contract defines it. */
+export function resolvedPayload(
+  s: IncidentState,
+  rootCause: string,
+  resolvedAt: string,
+): IncidentResolvedPayload {
+  return {
+    incidentId: s.incidentId,
+    title: s.title,
+    severity: s.severity,
+    source: s.source,
+    sourceRef: s.sourceRef,
+    projectId: s.projectId,
+    moduleId: s.moduleId,
+    rootCause,
+    openedAt: s.openedAt,
+    resolvedAt,
+    durationMs: Date.parse(resolvedAt) - Date.parse(s.openedAt),
+  };
+}

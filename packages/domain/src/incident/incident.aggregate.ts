@@ -1,0 +1,339 @@
+import { AggregateRoot } from '../shared/aggregate-root.js';
+import { ensure } from '../shared/domain-error.js';
+import type { TenantId } from '../shared/ids.js';
+import type { Severity } from '../shared/severity.js';
+import { parseInstant, toIso } from '../shared/time.js';
+import { dueSteps, type EscalationStep } from './escalation-step.js';
+import {
+  actor as toActor,
+  optionalNote,
+  SYSTEM_ACTOR,
+  type IncidentEvent,
+  type IncidentEventType,
+} from './incident-event.entity.js';
+import type {
+  ActorCommand,
+  AlertSignal,
+  NoteCommand,
+  OpenFromAlertInput,
+  OpenIncidentInput,
+  PostmortemNoteCommand,
+  ResolveCommand,
+} from './incident-inputs.js';
+import { canTransition } from './incident-lifecycle.js';
+import { alertTitle, openedPayload, resolvedPayload } from './incident-payloads.js';
+import {
+  ensureTenant,
+  rootCause as toRootCause,
+  validIncident,
+  type IncidentSnapshot,
+  type IncidentState,
+} from './incident-state.js';
+import { INCIDENT_AGGREGATE_TYPE, type IncidentDomainEvent } from './incident.events.js';
+import type { IncidentSource, IncidentStatus } from './incident-values.js';
+
+/**
+ * A tracked operational problem. Every accepted command appends a line to the timeline and moves
+ * the status only along INCIDENT_TRANSITIONS; a resolved incident accepts post-mortem notes only.
+ */
+export class Incident extends AggregateRoot<IncidentDomainEvent> {
+  private state: IncidentState;
+
+  private constructor(state: IncidentState) {
+    super();
+    this.state = state;
+  }
+
+  static create(input: OpenIncidentInput): Incident {
+    const source = input.source;
+    const state = validIncident({
+      incidentId: input.incidentId,
+      tenantId: input.tenantId,
+      projectId: input.projectId,
+      moduleId: input.moduleId ?? null,
+      title: input.title,
+      severity: input.severity,
+      status: 'open',
+      source,
+      sourceRef: input.sourceRef ?? null,
+      traceId: input.traceId ?? (source === 'trace' ? (input.sourceRef ?? null) : null),
+      openedAt: input.openedAt,
+      acknowledgedAt: null,
+      resolvedAt: null,
+      rootCause: null,
+      statusChangedAt: input.openedAt,
+      dimensions: input.dimensions ?? null,
+      escalationSteps: (input.escalationSteps ?? []).map((s) => ({ ...s, at: null })),
+      events: [
+        { timestamp: input.openedAt, type: 'opened', actor: input.openedBy ?? SYSTEM_ACTOR },
+      ],
+    });
+    const sourceTenant = input.sourceTenantId ?? null;
+    if (sourceTenant !== null) ensureTenant(state.tenantId, sourceTenant, 'the source event');
+    const incident = new Incident(state);
+    incident.recordOpened();
+    return incident;
+  }
+
+  /** Opens the incident for a firing alert; its fingerprint becomes the sourceRef. */
+  static fromAlert(input: OpenFromAlertInput): Incident {
+    const alert = input.alert.payload;
+    return Incident.create({
+      incidentId: input.incidentId,
+      tenantId: input.tenantId,
+      projectId: alert.projectId,
+      moduleId: alert.moduleId,
+      title: alertTitle(alert),
+      severity: alert.severity,
+      source: 'alert',
+      sourceRef: alert.fingerprint,
+      traceId: input.alert.traceId,
+      openedAt: input.openedAt,
+      escalationSteps: input.escalationSteps ?? [],
+      sourceTenantId: input.alert.tenantId,
+    });
+  }
+
+  static rehydrate(snapshot: IncidentSnapshot): Incident {
+    return new Incident(validIncident(snapshot));
+  }
+
+  get id(): string {
+    return this.state.incidentId;
+  }
+
+  get tenantId(): TenantId {
+    return this.state.tenantId;
+  }
+
+  get status(): IncidentStatus {
+    return this.state.status;
+  }
+
+  get source(): IncidentSource {
+    return this.state.source;
+  }
+
+  get severity(): Severity {
+    return this.state.severity;
+  }
+
+  /** open → acknowledged; stops automatic escalation. */
+  acknowledge(command: ActorCommand): void {
+    const { by, at } = this.prepareTransition('acknowledged', command);
+    this.moveTo('acknowledged', at, by, null, { acknowledgedAt: at });
+    this.record({
+      ...this.eventHeader(at),
+      eventType: 'IncidentAcknowledged',
+      payload: { incidentId: this.state.incidentId, actor: by, acknowledgedAt: at },
+    });
+  }
+
+  /** acknowledged → investigating, or mitigated → investigating when the fix did not hold. */
+  investigate(command: NoteCommand): void {
+    const { by, at } = this.prepareTransition('investigating', command);
+    this.moveTo('investigating', at, by, optionalNote(command.note));
+  }
+
+  mitigate(command: NoteCommand): void {
+    const { by, at } = this.prepareTransition('mitigated', command);
+    this.moveTo('mitigated', at, by, optionalNote(command.note));
+  }
+
+  /** Any unresolved status → resolved; the root cause is what the learning loop feeds on. */
+  resolve(command: ResolveCommand): void {
+    this.ensureMutable();
+    const cause = toRootCause(command.rootCause);
+    const { by, at } = this.prepareTransition('resolved', command);
+    this.moveTo('resolved', at, by, null, { resolvedAt: at, rootCause: cause });
+    this.recordResolved(cause, at);
+  }
+
+  /** Pages the next step now, whatever its delay (a human decided it cannot wait). */
+  escalate(command: ActorCommand): EscalationStep {
+    this.ensureMutable();
+    const by = toActor(command.actor);
+    const at = this.commandTime(command.at);
+    const next = this.state.escalationSteps.find((s) => s.at === null);
+    ensure(
+      next !== undefined,
+      'incident.no_escalation_step',
+      'every escalation step has already been used',
+    );
+    this.escalateSteps([next], at, by);
+    return { ...next, at };
+  }
+
+  /** Steps an unacknowledged incident has reached at `now`, not yet escalated. */
+  dueEscalations(now: string): readonly EscalationStep[] {
+    const nowMs = parseInstant(now, 'now');
+    if (this.state.status !== 'open') return [];
+    return dueSteps(this.state.escalationSteps, Date.parse(this.state.openedAt), nowMs);
+  }
+
+  /**
+   * The scheduler's tick: escalates every due step once, in level order. Acknowledged or resolved
+   * incidents have nothing due, so a late tick is harmless rather than an error.
+   */
+  escalateDue(now: string): readonly EscalationStep[] {
+    const due = this.dueEscalations(now);
+    if (due.length === 0) return [];
+    return this.escalateSteps(due, toIso(parseInstant(now, 'now')), SYSTEM_ACTOR);
+  }
+
+  /** The only change a resolved incident accepts. */
+  addPostmortemNote(command: PostmortemNoteCommand): void {
+    ensure(
+      this.state.status === 'resolved',
+      'incident.not_resolved',
+      'post-mortem notes are added once the incident is resolved',
+      { status: this.state.status },
+    );
+    const note = optionalNote(command.note);
+    ensure(note !== null, 'incident.note_required', 'a post-mortem note needs text');
+    const by = toActor(command.actor);
+    const at = this.commandTime(command.at);
+    this.append({ timestamp: at, type: 'postmortem_note', actor: by, note });
+  }
+
+  /**
+   * The same alert fired again while this incident is unresolved (DESIGN.md section 9): the
+   * timeline gains a line instead of a second incident opening. When it fires after mitigation
+   * the mitigation did not hold, so investigation resumes (mitigated → investigating).
+   */
+  recordRecurrence(alert: AlertSignal): void {
+    this.ensureMutable();
+    ensureTenant(this.state.tenantId, alert.tenantId, 'the alert');
+    const payload = alert.payload;
+    ensure(
+      this.state.source === 'alert' && this.state.sourceRef === payload.fingerprint,
+      'incident.fingerprint_mismatch',
+      'the alert belongs to another incident (different fingerprint)',
+      { sourceRef: this.state.sourceRef, fingerprint: payload.fingerprint },
+    );
+    const at = toIso(parseInstant(payload.firedAt, 'firedAt'));
+    const note = `${payload.metric} ${payload.aggregation} = ${payload.observedValue} (${payload.operator} ${payload.threshold})`;
+    this.append({ timestamp: at, type: 'recurrence', actor: payload.alertRuleId, note });
+    const regression =
+      this.state.status === 'mitigated' && Date.parse(at) >= Date.parse(this.state.statusChangedAt);
+    if (regression) this.moveTo('investigating', at, SYSTEM_ACTOR, 'regression: alert fired again');
+  }
+
+  toSnapshot(): IncidentSnapshot {
+    return {
+      ...this.state,
+      dimensions: this.state.dimensions === null ? null : { ...this.state.dimensions },
+      escalationSteps: this.state.escalationSteps.map((s) => ({ ...s })),
+      events: this.state.events.map((e) => ({ ...e })),
+    };
+  }
+
+  private ensureMutable(): void {
+    ensure(
+      this.state.status !== 'resolved',
+      'incident.resolved_immutable',
+      'a resolved incident accepts post-mortem notes only',
+      { incidentId: this.state.incidentId },
+    );
+  }
+
+  /** Checks everything a status change needs before anything changes. */
+  private prepareTransition(to: IncidentStatus, command: ActorCommand): { by: string; at: string } {
+    this.ensureMutable();
+    ensure(
+      canTransition(this.state.status, to),
+      'incident.illegal_transition',
+      `an ${this.state.status} incident cannot become ${to}`,
+      { from: this.state.status, to },
+    );
+    return { by: toActor(command.actor), at: this.commandTime(command.at) };
+  }
+
+  /** Command time as ISO; never before the last status change, so the timeline stays ordered. */
+  private commandTime(value: string): string {
+    const at = parseInstant(value, 'at');
+    ensure(
+      at >= Date.parse(this.state.statusChangedAt),
+      'incident.time_out_of_order',
+      'a command cannot be older than the last status change',
+      { at: value, statusChangedAt: this.state.statusChangedAt },
+    );
+    return toIso(at);
+  }
+
+  private moveTo(
+    to: Exclude<IncidentStatus, 'open'>,
+    at: string,
+    by: string,
+    note: string | null,
+    fields: Partial<Pick<IncidentState, 'acknowledgedAt' | 'resolvedAt' | 'rootCause'>> = {},
+  ): void {
+    const type: IncidentEventType = to;
+    this.state = { ...this.state, ...fields, status: to, statusChangedAt: at };
+    this.append({ timestamp: at, type, actor: by, note });
+  }
+
+  private append(event: IncidentEvent): void {
+    this.state = { ...this.state, events: [...this.state.events, event] };
+  }
+
+  private escalateSteps(
+    steps: readonly EscalationStep[],
+    at: string,
+    by: string,
+  ): readonly EscalationStep[] {
+    const levels = new Set(steps.map((s) => s.level));
+    const escalated = steps.map((s) => ({ ...s, at }));
+    this.state = {
+      ...this.state,
+      escalationSteps: this.state.escalationSteps.map((s) =>
+        levels.has(s.level) ? { ...s, at } : s,
+      ),
+    };
+    for (const step of escalated) {
+      this.append({
+        timestamp: at,
+        type: 'escalated',
+        actor: by,
+        note: `level ${step.level}: ${step.target}`,
+      });
+      this.record({
+        ...this.eventHeader(at),
+        eventType: 'IncidentEscalated',
+        payload: {
+          incidentId: this.state.incidentId,
+          level: step.level,
+          target: step.target,
+          escalatedAt: at,
+        },
+      });
+    }
+    return escalated;
+  }
+
+  private eventHeader(at: string): Omit<IncidentDomainEvent, 'eventType' | 'payload'> {
+    return {
+      aggregateType: INCIDENT_AGGREGATE_TYPE,
+      aggregateId: this.state.incidentId,
+      tenantId: this.state.tenantId,
+      traceId: this.state.traceId,
+      occurredAt: at,
+    };
+  }
+
+  private recordOpened(): void {
+    this.record({
+      ...this.eventHeader(this.state.openedAt),
+      eventType: 'IncidentOpened',
+      payload: openedPayload(this.state),
+    });
+  }
+
+  private recordResolved(rootCause: string, resolvedAt: string): void {
+    this.record({
+      ...this.eventHeader(resolvedAt),
+      eventType: 'IncidentResolved',
+      payload: resolvedPayload(this.state, rootCause, resolvedAt),
+    });
+  }
+}

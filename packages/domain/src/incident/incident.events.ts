@@ -1,0 +1,58 @@
+import type { DomainEvent } from '../shared/aggregate-root.js';
+import type { Severity } from '../shared/severity.js';
+import type { TelemetryDimensions } from '../shared/telemetry-dimensions.js';
+import type { IncidentSource } from './incident-values.js';
+
+export const INCIDENT_AGGREGATE_TYPE = 'Incident';
+
+/** Payload contract: /work/notes/event-payloads.md (IncidentOpened, public). */
+export interface IncidentOpenedPayload {
+  readonly incidentId: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly source: IncidentSource;
+  /** Alert fingerprint, sloId or traceId; null for manual. */
+  readonly sourceRef: string | null;
+  readonly projectId: string;
+  readonly moduleId: string | null;
+  readonly openedAt: string;
+  readonly dimensions: TelemetryDimensions | null;
+}
+
+/** Payload contract: IncidentResolved (public). durationMs = resolvedAt − openedAt. */
+export interface IncidentResolvedPayload {
+  readonly incidentId: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly source: IncidentSource;
+  readonly sourceRef: string | null;
+  readonly projectId: string;
+  readonly moduleId: string | null;
+  readonly rootCause: string;
+  readonly openedAt: string;
+  readonly resolvedAt: string;
+  readonly durationMs: number;
+}
+
+/** Payload contract: IncidentAcknowledged (internal). */
+export interface IncidentAcknowledgedPayload {
+  readonly incidentId: string;
+  readonly actor: string;
+  readonly acknowledgedAt: string;
+}
+
+/** Payload contract: IncidentEscalated (internal). */
+export interface IncidentEscalatedPayload {
+  readonly incidentId: string;
+  readonly level: number;
+  readonly target: string;
+  readonly escalatedAt: string;
+}
+
+export type IncidentOpened = DomainEvent<'IncidentOpened', IncidentOpenedPayload>;
+export type IncidentResolved = DomainEvent<'IncidentResolved', IncidentResolvedPayload>;
+export type IncidentAcknowledged = DomainEvent<'IncidentAcknowledged', IncidentAcknowledgedPayload>;
+export type IncidentEscalated = DomainEvent<'IncidentEscalated', IncidentEscalatedPayload>;
+
+export type IncidentDomainEvent =
+  IncidentOpened | IncidentResolved | IncidentAcknowledged | IncidentEscalated;

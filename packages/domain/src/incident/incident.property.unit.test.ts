@@ -1,0 +1,195 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { AlertTriggeredPayload } from '../alert-rule/alert-rule.events.js';
+import { DomainError } from '../shared/domain-error.js';
+import { executeIncidentCommand, type IncidentCommand } from './incident-commands.js';
+import { canTransition, INCIDENT_TRANSITIONS } from './incident-lifecycle.js';
+import { Incident } from './incident.aggregate.js';
+
+const T0 = Date.parse('2024-05-01T10:00:00.000Z');
+const iso = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+const FINGERPRINT = 'rule-1:service=api';
+
+const payload: AlertTriggeredPayload = {
+  alertRuleId: 'rule-1',
+  ruleName: 'API errors',
+  fingerprint: FINGERPRINT,
+  groupKey: 'service=api',
+  group: { service: 'api' },
+  severity: 'high',
+  metric: 'http.errors',
+  aggregation: 'count',
+  operator: 'gt',
+  threshold: 10,
+  observedValue: 12,
+  forMinutes: 0,
+  activeAt: iso(0),
+  firedAt: iso(0),
+  projectId: 'p',
+  moduleId: null,
+};
+
+/** Mostly valid arguments, sometimes not, so refusals are exercised too. */
+function mostly<T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<T>): fc.Arbitrary<T> {
+  return fc.oneof({ arbitrary: valid, weight: 9 }, { arbitrary: invalid, weight: 1 });
+}
+const actor = mostly(fc.constantFrom('user-1', 'user-2'), fc.constant(''));
+const text = mostly(fc.constantFrom('db pool exhausted', 'note'), fc.constantFrom('', '   '));
+const alertAt = fc.record({
+  tenantId: mostly(fc.constant('acme'), fc.constant('globex')),
+  fingerprint: mostly(fc.constant(FINGERPRINT), fc.constant('rule-2:x')),
+});
+
+type Draft = (at: string) => IncidentCommand;
+/** Weighted so that deep statuses (mitigated, regressions) are reached before a resolve ends it. */
+const w = (weight: number, arbitrary: fc.Arbitrary<Draft>) => ({ weight, arbitrary });
+const draft: fc.Arbitrary<Draft> = fc.oneof(
+  w(
+    2,
+    actor.map((a): Draft => (at) => ({ type: 'acknowledge', actor: a, at })),
+  ),
+  w(
+    3,
+    fc
+      .tuple(actor, text)
+      .map(([a, note]): Draft => (at) => ({ type: 'investigate', actor: a, at, note })),
+  ),
+  w(
+    4,
+    fc
+      .tuple(actor, text)
+      .map(([a, note]): Draft => (at) => ({ type: 'mitigate', actor: a, at, note })),
+  ),
+  w(
+    2,
+    fc
+      .tuple(actor, text)
+      .map(([a, rootCause]): Draft => (at) => ({ type: 'resolve', actor: a, at, rootCause })),
+  ),
+  w(
+    1,
+    actor.map((a): Draft => (at) => ({ type: 'escalate', actor: a, at })),
+  ),
+  w(
+    1,
+    fc.constant((now: string): IncidentCommand => ({ type: 'escalateDue', now })),
+  ),
+  w(
+    1,
+    fc
+      .tuple(actor, text)
+      .map(([a, note]): Draft => (at) => ({ type: 'addPostmortemNote', actor: a, at, note })),
+  ),
+  w(
+    2,
+    alertAt.map(({ tenantId, fingerprint }): Draft => (at) => ({
+      type: 'recordRecurrence',
+      alert: { tenantId, traceId: null, payload: { ...payload, firedAt: at, fingerprint } },
+    })),
+  ),
+);
+
+/** A clock that mostly moves forward (minutes), sometimes back, so time checks are exercised. */
+const commands: fc.Arbitrary<IncidentCommand[]> = fc
+  .array(fc.tuple(fc.integer({ min: -3, max: 20 }), draft), { maxLength: 50, size: 'max' })
+  .map((steps) => {
+    let clock = 0;
+    return steps.map(([delta, make]) => {
+      clock += delta;
+      return make(iso(clock));
+    });
+  });
+
+function open(): Incident {
+  return Incident.fromAlert({
+    incidentId: 'inc-1',
+    tenantId: 'acme',
+    alert: { tenantId: 'acme', traceId: null, payload },
+    openedAt: iso(0),
+    escalationSteps: [
+      { level: 1, target: 'primary', delayMinutes: 5 },
+      { level: 2, target: 'secondary', delayMinutes: 30 },
+      { level: 3, target: 'manager', delayMinutes: 60 },
+    ],
+  });
+}
+
+describe('executeIncidentCommand', () => {
+  it('fails loudly on a command outside the union', () => {
+    const unknown = { type: 'reopen' } as unknown as IncidentCommand;
+    expect(() => executeIncidentCommand(open(), unknown)).toThrow('unknown incident command');
+  });
+});
+
+describe('incident lifecycle under random command sequences', () => {
+  it('never leaves the allowed lifecycle; refusals change nothing; resolved stays resolved', () => {
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(commands, (sequence) => {
+        const incident = open();
+        incident.pullEvents();
+        let wasResolved = false;
+        for (const cmd of sequence) {
+          const before = incident.toSnapshot();
+          let refused = false;
+          try {
+            executeIncidentCommand(incident, cmd);
+          } catch (error) {
+            if (!(error instanceof DomainError)) throw error;
+            refused = true;
+          }
+          const after = incident.toSnapshot();
+          if (refused) {
+            // Invariants are checked before any change: a refusal leaves no trace.
+            expect(after).toEqual(before);
+            expect(incident.pullEvents()).toEqual([]);
+            continue;
+          }
+          if (after.status !== before.status) {
+            seen.add(`${before.status}>${after.status}`);
+            expect(canTransition(before.status, after.status)).toBe(true);
+            expect(Date.parse(after.statusChangedAt)).toBeGreaterThanOrEqual(
+              Date.parse(before.statusChangedAt),
+            );
+          }
+          if (wasResolved) {
+            expect(after.status).toBe('resolved');
+            // Only post-mortem notes may be added to a resolved incident.
+            expect({ ...after, events: [] }).toEqual({ ...before, events: [] });
+            const added = after.events.slice(before.events.length);
+            expect(added.every((e) => e.type === 'postmortem_note')).toBe(true);
+          }
+          if (after.status === 'resolved') {
+            expect(after.rootCause?.trim()).toBeTruthy();
+            expect(after.resolvedAt).not.toBeNull();
+          } else {
+            expect(after.rootCause).toBeNull();
+            expect(after.resolvedAt).toBeNull();
+          }
+          wasResolved = after.status === 'resolved';
+          for (const event of incident.pullEvents()) {
+            if (event.eventType === 'IncidentResolved') {
+              expect(event.payload.rootCause).toBe(after.rootCause);
+              expect(event.payload.durationMs).toBeGreaterThanOrEqual(0);
+            }
+            if (event.eventType === 'IncidentEscalated') expect(before.status).not.toBe('resolved');
+          }
+          // Every state reached must load again as it is (the stored form is the snapshot).
+          expect(Incident.rehydrate(after).toSnapshot()).toEqual(after);
+        }
+        const levels = incident
+          .toSnapshot()
+          .events.filter((e) => e.type === 'escalated')
+          .map((e) => e.note);
+        expect(new Set(levels).size).toBe(levels.length);
+      }),
+      { numRuns: 500 },
+    );
+    // The generator is only useful if it walks the whole table, regressions included.
+    expect([...seen].sort()).toEqual(
+      Object.entries(INCIDENT_TRANSITIONS)
+        .flatMap(([from, tos]) => tos.map((to) => `${from}>${to}`))
+        .sort(),
+    );
+  });
+});

@@ -1,0 +1,53 @@
+export type { IncidentStatus, IncidentSource } from './incident-values.js';
+export {
+  INCIDENT_STATUSES,
+  INCIDENT_SOURCES,
+  incidentStatus,
+  incidentSource,
+} from './incident-values.js';
+export {
+  INCIDENT_TRANSITIONS,
+  canTransition,
+  isResolved,
+  isAcknowledged,
+} from './incident-lifecycle.js';
+export type {
+  IncidentEventType,
+  IncidentEvent,
+  IncidentEventInput,
+} from './incident-event.entity.js';
+export {
+  INCIDENT_EVENT_TYPES,
+  NOTE_MAX_LENGTH,
+  SYSTEM_ACTOR,
+  incidentEvent,
+} from './incident-event.entity.js';
+export type { EscalationStep, EscalationStepInput } from './escalation-step.js';
+export { MAX_ESCALATION_STEPS, escalationPolicy, dueSteps } from './escalation-step.js';
+export type {
+  IncidentOpenedPayload,
+  IncidentResolvedPayload,
+  IncidentAcknowledgedPayload,
+  IncidentEscalatedPayload,
+  IncidentOpened,
+  IncidentResolved,
+  IncidentAcknowledged,
+  IncidentEscalated,
+  IncidentDomainEvent,
+} from './incident.events.js';
+export { INCIDENT_AGGREGATE_TYPE } from './incident.events.js';
+export type { IncidentSnapshot } from './incident-state.js';
+export { TITLE_MAX_LENGTH, ROOT_CAUSE_MAX_LENGTH } from './incident-state.js';
+export type {
+  OpenIncidentInput,
+  AlertSignal,
+  OpenFromAlertInput,
+  ActorCommand,
+  NoteCommand,
+  ResolveCommand,
+  PostmortemNoteCommand,
+} from './incident-inputs.js';
+export { Incident } from './incident.aggregate.js';
+export { alertTitle } from './incident-payloads.js';
+export type { IncidentCommand, IncidentCommandType } from './incident-commands.js';
+export { executeIncidentCommand } from './incident-commands.js';

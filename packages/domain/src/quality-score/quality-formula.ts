@@ -1,0 +1,301 @@
+import { costCategory } from '../cost-signal/cost-values.js';
+import {
+  feedbackCategory,
+  feedbackStatus,
+  sentiment,
+  type FeedbackCategory,
+} from '../feedback-item/feedback-values.js';
+import { ensure } from '../shared/domain-error.js';
+import { requiredText, tenantId as toTenantId, type TenantId } from '../shared/ids.js';
+import { severity as toSeverity, type Severity } from '../shared/severity.js';
+import { stableId } from '../shared/stable-hash.js';
+import { sloStatus } from '../slo-definition/slo-values.js';
+import {
+  overallOf,
+  qualityWindow,
+  roundScore,
+  type ArtifactScore,
+  type QualityDimension,
+  type QualityWindow,
+  type ScoreVector,
+} from './quality-values.js';
+
+/** One feedback item of the project in the window. */
+export interface QualityFeedbackInput {
+  readonly feedbackItemId: string;
+  readonly artifactId: string | null;
+  readonly category: string;
+  readonly sentiment: string;
+  readonly status: string;
+}
+
+/** One incident of the project touching the window; `open` = not resolved at window end. */
+export interface QualityIncidentInput {
+  readonly incidentId: string;
+  readonly severity: string;
+  readonly open: boolean;
+}
+
+/** One SLO of the project as evaluated at window end. */
+export interface QualitySloInput {
+  readonly sloId: string;
+  readonly errorBudget: number;
+  readonly budgetRemaining: number;
+  readonly status: string;
+  /** Which dimension the SLO guards: availability-style SLOs (default) or latency ones. */
+  readonly dimension?: 'reliability' | 'performance';
+}
+
+/** One CostAnomalyDetected of the project in the window. */
+export interface QualityCostAnomalyInput {
+  readonly costSignalId: string;
+  readonly category: string;
+  readonly deltaPct: number;
+}
+
+export interface QualityScoreInputs {
+  readonly tenantId: string;
+  readonly projectId: string;
+  readonly window: QualityWindow;
+  readonly feedback?: readonly QualityFeedbackInput[];
+  readonly incidents?: readonly QualityIncidentInput[];
+  readonly slos?: readonly QualitySloInput[];
+  readonly costAnomalies?: readonly QualityCostAnomalyInput[];
+}
+
+export interface QualityScoreResult {
+  readonly qualityScoreId: string;
+  readonly tenantId: TenantId;
+  readonly projectId: string;
+  readonly window: QualityWindow;
+  /** Event time: the window end, so recomputation yields the same value. */
+  readonly computedAt: string;
+  readonly dimensions: ScoreVector;
+  readonly overall: number;
+  /** Sorted by artifactId. */
+  readonly artifactScores: readonly ArtifactScore[];
+}
+
+/**
+ * Pseudo-count of silent good outcomes behind every factor: one complaint moves a score to
+ * 4/5 = 0.8, not to 0; it takes as many complaints as the prior to halve it.
+ */
+export const QUALITY_PRIOR = 4;
+export const INCIDENT_SEVERITY_WEIGHTS: Readonly<Record<Severity, number>> = {
+  info: 0.25,
+  warning: 0.5,
+  high: 1,
+  critical: 2,
+};
+/** An incident still open at window end weighs double: it is still hurting. */
+export const OPEN_INCIDENT_MULTIPLIER = 2;
+/** A single anomaly counts at most as a 400 % rise, so one tiny baseline cannot zero the score. */
+export const COST_DELTA_CAP_PCT = 400;
+/** SLO adherence only scales a dimension between 0.5 (all budgets gone) and 1 (all intact). */
+export const SLO_FLOOR = 0.5;
+
+const CATEGORY_DIMENSION: Readonly<Record<FeedbackCategory, QualityDimension>> = {
+  reliability: 'reliability',
+  performance: 'performance',
+  cost: 'cost_efficiency',
+  maintainability: 'maintainability',
+  correctness: 'correctness',
+};
+
+interface SentimentCounts {
+  positive: number;
+  negative: number;
+}
+
+type CountsByDimension = Record<QualityDimension, SentimentCounts>;
+
+function emptyCounts(): CountsByDimension {
+  return {
+    reliability: { positive: 0, negative: 0 },
+    performance: { positive: 0, negative: 0 },
+    cost_efficiency: { positive: 0, negative: 0 },
+    maintainability: { positive: 0, negative: 0 },
+    correctness: { positive: 0, negative: 0 },
+  };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Inputs sorted by their identity; a repeated identity is refused, because counting an item
+ * twice would make the score depend on how the caller assembled the list.
+ */
+function sortedUnique<T>(items: readonly T[], key: (item: T) => string, kind: string): T[] {
+  const sorted = [...items].sort((a, b) => compareText(key(a), key(b)));
+  sorted.forEach((item, i) => {
+    const previous = sorted[i - 1];
+    ensure(
+      previous === undefined || key(previous) !== key(item),
+      'quality.duplicate_input',
+      `${kind} ${key(item)} is listed twice`,
+      { kind, key: key(item) },
+    );
+  });
+  return sorted;
+}
+
+/** (prior + positive) / (prior + positive + negative); neutral feedback does not move it. */
+function feedbackFactor(counts: SentimentCounts): number {
+  return (QUALITY_PRIOR + counts.positive) / (QUALITY_PRIOR + counts.positive + counts.negative);
+}
+
+function feedbackVector(counts: CountsByDimension): ScoreVector {
+  return {
+    reliability: feedbackFactor(counts.reliability),
+    performance: feedbackFactor(counts.performance),
+    cost_efficiency: feedbackFactor(counts.cost_efficiency),
+    maintainability: feedbackFactor(counts.maintainability),
+    correctness: feedbackFactor(counts.correctness),
+  };
+}
+
+function incidentFactor(incidents: readonly QualityIncidentInput[]): number {
+  let weight = 0;
+  for (const incident of incidents) {
+    ensure(
+      typeof incident.open === 'boolean',
+      'quality.invalid_input',
+      'incident.open must be boolean',
+      {
+        incidentId: incident.incidentId,
+      },
+    );
+    const base = INCIDENT_SEVERITY_WEIGHTS[toSeverity(incident.severity)];
+    weight += incident.open ? base * OPEN_INCIDENT_MULTIPLIER : base;
+  }
+  return QUALITY_PRIOR / (QUALITY_PRIOR + weight);
+}
+
+/** Share of an SLO's error budget left; a zero budget (target 100) is all-or-nothing. */
+function budgetShare(slo: QualitySloInput): number {
+  const status = sloStatus(slo.status);
+  ensure(
+    Number.isFinite(slo.errorBudget) &&
+      Number.isFinite(slo.budgetRemaining) &&
+      slo.errorBudget >= 0 &&
+      slo.errorBudget <= 100 &&
+      slo.budgetRemaining >= 0 &&
+      slo.budgetRemaining <= slo.errorBudget,
+    'quality.invalid_input',
+    'an SLO needs 0 ≤ budgetRemaining ≤ errorBudget ≤ 100',
+    { sloId: slo.sloId },
+  );
+  if (slo.errorBudget === 0) return status === 'breached' ? 0 : 1;
+  return slo.budgetRemaining / slo.errorBudget;
+}
+
+/** SLO_FLOOR + (1 − SLO_FLOOR) × mean budget share of the SLOs guarding the dimension. */
+function sloFactor(slos: readonly QualitySloInput[], dimension: QualityDimension): number {
+  const shares = slos
+    .filter((slo) => (slo.dimension ?? 'reliability') === dimension)
+    .map(budgetShare);
+  if (shares.length === 0) return 1;
+  const mean = shares.reduce((sum, share) => sum + share, 0) / shares.length;
+  return SLO_FLOOR + (1 - SLO_FLOOR) * mean;
+}
+
+/** prior / (prior + Σ min(deltaPct, 400) / 100): a 100 % rise is one point of penalty. */
+function costFactor(anomalies: readonly QualityCostAnomalyInput[]): number {
+  let points = 0;
+  for (const anomaly of anomalies) {
+    ensure(Number.isFinite(anomaly.deltaPct), 'quality.invalid_input', 'deltaPct must be finite', {
+      costSignalId: anomaly.costSignalId,
+    });
+    points += Math.min(Math.max(anomaly.deltaPct, 0), COST_DELTA_CAP_PCT) / 100;
+  }
+  return QUALITY_PRIOR / (QUALITY_PRIOR + points);
+}
+
+export function qualityScoreIdFor(
+  tenant: string,
+  projectId: string,
+  window: QualityWindow,
+): string {
+  const w = qualityWindow(window);
+  return stableId('qs', [tenant, projectId, w.start, w.end]);
+}
+
+/**
+ * The quality score of a project over a window, a pure function of its inputs (documented with
+ * a worked example in the domain notes):
+ *
+ *   reliability     = F(reliability) × I × S(reliability)
+ *   performance     = F(performance) × S(performance)
+ *   cost_efficiency = F(cost) × C
+ *   maintainability = F(maintainability)
+ *   correctness     = F(correctness)
+ *   overall         = Σ DIMENSION_WEIGHTS × dimension
+ *
+ * F = feedbackFactor, I = incidentFactor, S = sloFactor, C = costFactor. Every factor is in
+ * (0, 1], so every score is in [0, 1]; each is rounded to 4 decimals. Inputs are sorted by
+ * identity first, so their order never changes the result. An artifact's score is the weighted
+ * mean of F over that artifact's own feedback.
+ */
+export function computeQualityScore(inputs: QualityScoreInputs): QualityScoreResult {
+  const tenant = toTenantId(inputs.tenantId);
+  const projectId = requiredText(inputs.projectId, 'projectId', 'quality.project_required');
+  const window = qualityWindow(inputs.window);
+  const feedback = sortedUnique(inputs.feedback ?? [], (f) => f.feedbackItemId, 'feedback item');
+  const incidents = sortedUnique(inputs.incidents ?? [], (i) => i.incidentId, 'incident');
+  const slos = sortedUnique(inputs.slos ?? [], (s) => s.sloId, 'SLO');
+  const anomalies = sortedUnique(
+    inputs.costAnomalies ?? [],
+    (a) => `${a.costSignalId}/${costCategory(a.category)}`,
+    'cost anomaly',
+  );
+
+  const project = emptyCounts();
+  const artifacts = new Map<string, { counts: CountsByDimension; open: number }>();
+  for (const item of feedback) {
+    const dimension = CATEGORY_DIMENSION[feedbackCategory(item.category)];
+    const mood = sentiment(item.sentiment);
+    const open = feedbackStatus(item.status) !== 'applied';
+    const targets = [project];
+    if (item.artifactId !== null && item.artifactId.trim() !== '') {
+      const entry = artifacts.get(item.artifactId) ?? { counts: emptyCounts(), open: 0 };
+      artifacts.set(item.artifactId, entry);
+      if (open) entry.open += 1;
+      targets.push(entry.counts);
+    }
+    for (const counts of targets) {
+      if (mood === 'positive') counts[dimension].positive += 1;
+      if (mood === 'negative') counts[dimension].negative += 1;
+    }
+  }
+
+  const f = feedbackVector(project);
+  const dimensions: ScoreVector = {
+    reliability: roundScore(
+      f.reliability * incidentFactor(incidents) * sloFactor(slos, 'reliability'),
+    ),
+    performance: roundScore(f.performance * sloFactor(slos, 'performance')),
+    cost_efficiency: roundScore(f.cost_efficiency * costFactor(anomalies)),
+    maintainability: roundScore(f.maintainability),
+    correctness: roundScore(f.correctness),
+  };
+  const artifactScores = [...artifacts.entries()]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([artifactId, entry]) => ({
+      artifactId,
+      score: overallOf(feedbackVector(entry.counts)),
+      openFeedbackCount: entry.open,
+    }));
+
+  return {
+    qualityScoreId: qualityScoreIdFor(tenant, projectId, window),
+    tenantId: tenant,
+    projectId,
+    window,
+    computedAt: window.end,
+    dimensions,
+    overall: overallOf(dimensions),
+    artifactScores,
+  };
+}

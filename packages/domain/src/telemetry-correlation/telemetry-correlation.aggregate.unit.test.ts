@@ -1,0 +1,308 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DomainError } from '../shared/domain-error.js';
+import { correlationKind } from './correlation-kind.js';
+import { correlationLink } from './correlation-link.entity.js';
+import {
+  TelemetryCorrelation,
+  type ResolvedLinkInput,
+  type StartCorrelationInput,
+} from './telemetry-correlation.aggregate.js';
+
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const T0 = Date.parse('2025-01-01T00:00:00.000Z');
+const iso = (offsetMs: number): string => new Date(T0 + offsetMs).toISOString();
+
+const dimensions = {
+  tenantId: 'acme',
+  projectId: 'shop',
+  moduleId: 'checkout',
+  artifactId: 'checkout-api',
+  executionId: 'exec-1',
+  agentId: 'none',
+  service: 'checkout-api',
+  serviceVersion: '1.4.0',
+  environment: 'prod',
+  region: 'westeurope',
+  origin: 'agent',
+};
+
+const start: StartCorrelationInput = {
+  tenantId: 'acme',
+  traceId: TRACE,
+  projectId: 'shop',
+  at: iso(0),
+};
+
+const resolved = (kind: string, targetId: string, store = 'postgres'): ResolvedLinkInput => ({
+  kind,
+  targetId,
+  store,
+  tenantId: 'acme',
+  resolvable: true,
+});
+
+function codeOf(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DomainError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('TelemetryCorrelation.start', () => {
+  it('records CorrelationSnapshotted with the contract payload', () => {
+    const c = TelemetryCorrelation.start({
+      ...start,
+      links: [resolved('incident', 'inc-1'), resolved('trace', TRACE, 'app-insights')],
+    });
+    expect(c.pullEvents()).toEqual([
+      {
+        eventType: 'CorrelationSnapshotted',
+        aggregateType: 'TelemetryCorrelation',
+        aggregateId: TRACE,
+        tenantId: 'acme',
+        traceId: TRACE,
+        occurredAt: iso(0),
+        payload: {
+          traceId: TRACE,
+          projectId: 'shop',
+          links: [
+            { kind: 'trace', targetId: TRACE, store: 'app-insights' },
+            { kind: 'incident', targetId: 'inc-1', store: 'postgres' },
+          ],
+          updatedAt: iso(0),
+        },
+      },
+    ]);
+  });
+
+  it('snapshots a correlation that has no links yet', () => {
+    const c = TelemetryCorrelation.start(start);
+    expect(c.pullEvents()).toHaveLength(1);
+    expect(c.links).toEqual([]);
+    expect(c.traceRef).toBeNull();
+    expect(c.dimensions).toBeNull();
+    expect([c.traceId, c.tenantId, c.projectId, c.updatedAt]).toEqual([
+      TRACE,
+      'acme',
+      'shop',
+      iso(0),
+    ]);
+  });
+
+  it('refuses invalid identity with codes', () => {
+    expect(codeOf(() => TelemetryCorrelation.start({ ...start, traceId: 'x' }))).toBe(
+      'trace.invalid_trace_id',
+    );
+    expect(codeOf(() => TelemetryCorrelation.start({ ...start, projectId: '' }))).toBe(
+      'correlation.invalid_project_id',
+    );
+  });
+});
+
+describe('TelemetryCorrelation.link', () => {
+  it('files links by kind and reports that they were new', () => {
+    const c = TelemetryCorrelation.start(start);
+    expect(c.link(resolved('trace', TRACE, 'app-insights'), iso(1))).toBe(true);
+    c.link(resolved('log', 'log-2', 'log-analytics'), iso(2));
+    c.link(resolved('log', 'log-1', 'log-analytics'), iso(3));
+    c.link(resolved('metric', 'ms-1'), iso(4));
+    c.link(resolved('incident', 'inc-1'), iso(5));
+    c.link(resolved('feedback', 'fb-1'), iso(6));
+    expect(c.traceRef).toEqual({ kind: 'trace', targetId: TRACE, store: 'app-insights' });
+    expect(c.logRefs.map((l) => l.targetId)).toEqual(['log-1', 'log-2']);
+    expect(c.metricRefs.map((l) => l.targetId)).toEqual(['ms-1']);
+    expect(c.incidentRefs.map((l) => l.targetId)).toEqual(['inc-1']);
+    expect(c.feedbackRefs.map((l) => l.targetId)).toEqual(['fb-1']);
+    expect(c.updatedAt).toBe(iso(6));
+    expect(c.pullEvents()).toHaveLength(7);
+  });
+
+  it('is idempotent for a duplicate link: no change, no event', () => {
+    const c = TelemetryCorrelation.start({ ...start, links: [resolved('incident', 'inc-1')] });
+    c.pullEvents();
+    expect(c.link(resolved('incident', 'inc-1'), iso(10))).toBe(false);
+    expect(c.pullEvents()).toEqual([]);
+    expect(c.updatedAt).toBe(iso(0));
+  });
+
+  it('refuses a target of another tenant: correlation.tenant_mismatch', () => {
+    const c = TelemetryCorrelation.start(start);
+    expect(codeOf(() => c.link({ ...resolved('log', 'l'), tenantId: 'globex' }, iso(1)))).toBe(
+      'correlation.tenant_mismatch',
+    );
+    expect(c.links).toEqual([]);
+  });
+
+  it('refuses a target the application could not resolve: correlation.unresolvable_link', () => {
+    const c = TelemetryCorrelation.start(start);
+    c.pullEvents();
+    expect(codeOf(() => c.link({ ...resolved('log', 'l'), resolvable: false }, iso(1)))).toBe(
+      'correlation.unresolvable_link',
+    );
+    expect(c.pullEvents()).toEqual([]);
+  });
+
+  it('refuses a trace link to another trace: correlation.trace_ref_mismatch', () => {
+    const c = TelemetryCorrelation.start(start);
+    expect(
+      codeOf(() => c.link(resolved('trace', '0af7651916cd43dd8448eb211c80319c'), iso(1))),
+    ).toBe('correlation.trace_ref_mismatch');
+  });
+
+  it('refuses the same target from another store: correlation.link_conflict', () => {
+    const c = TelemetryCorrelation.start({ ...start, links: [resolved('log', 'l', 'postgres')] });
+    expect(codeOf(() => c.link(resolved('log', 'l', 'log-analytics'), iso(1)))).toBe(
+      'correlation.link_conflict',
+    );
+  });
+
+  it('refuses malformed links with codes', () => {
+    const c = TelemetryCorrelation.start(start);
+    expect(codeOf(() => c.link(resolved('span', 'x'), iso(1)))).toBe('correlation.invalid_kind');
+    expect(codeOf(() => c.link(resolved('log', ''), iso(1)))).toBe('correlation.invalid_target_id');
+    expect(codeOf(() => c.link(resolved('log', 'x', 'bad store'), iso(1)))).toBe(
+      'correlation.invalid_store',
+    );
+  });
+
+  it('keeps updatedAt at the latest event time seen', () => {
+    const c = TelemetryCorrelation.start({ ...start, at: iso(100) });
+    c.link(resolved('log', 'l'), iso(50));
+    expect(c.updatedAt).toBe(iso(100));
+  });
+
+  it('yields the same snapshot whatever order links (and redeliveries) arrive in (property)', () => {
+    const links = [
+      resolved('trace', TRACE, 'app-insights'),
+      resolved('log', 'a'),
+      resolved('log', 'b'),
+      resolved('metric', 'm'),
+      resolved('incident', 'i'),
+      resolved('feedback', 'f'),
+    ];
+    const withRedeliveries = fc
+      .array(fc.constantFrom(...links), { maxLength: 6 })
+      .map((extra) => [...links, ...extra]);
+    fc.assert(
+      fc.property(
+        withRedeliveries.chain((all) => fc.shuffledSubarray(all, { minLength: all.length })),
+        (arrivals) => {
+          const c = TelemetryCorrelation.start(start);
+          for (const l of arrivals) c.link(l, iso(1));
+          const reference = TelemetryCorrelation.start({ ...start, links });
+          expect(c.toSnapshot()).toEqual({ ...reference.toSnapshot(), updatedAt: iso(1) });
+        },
+      ),
+    );
+  });
+});
+
+describe('TelemetryCorrelation.describe', () => {
+  it('sets dimensions once and ignores the same values again', () => {
+    const c = TelemetryCorrelation.start(start);
+    c.pullEvents();
+    expect(c.describe(dimensions, iso(1))).toBe(true);
+    expect(c.dimensions?.service).toBe('checkout-api');
+    expect(c.describe({ ...dimensions }, iso(2))).toBe(false);
+    expect(c.describe({ ...dimensions, serviceVersion: '1.5.0' }, iso(3))).toBe(true);
+    expect(c.pullEvents()).toHaveLength(2);
+  });
+
+  it('refuses dimensions of another tenant: correlation.tenant_mismatch', () => {
+    const c = TelemetryCorrelation.start(start);
+    expect(codeOf(() => c.describe({ ...dimensions, tenantId: 'globex' }, iso(1)))).toBe(
+      'correlation.tenant_mismatch',
+    );
+    expect(c.dimensions).toBeNull();
+  });
+});
+
+describe('TelemetryCorrelation.upsert', () => {
+  it('starts when nothing exists and reuses the same (tenant, traceId) otherwise', () => {
+    const first = TelemetryCorrelation.upsert(null, { ...start, links: [resolved('log', 'a')] });
+    first.pullEvents();
+    const again = TelemetryCorrelation.upsert(first, {
+      ...start,
+      at: iso(5),
+      dimensions,
+      links: [resolved('log', 'a'), resolved('incident', 'i')],
+    });
+    expect(again).toBe(first);
+    expect(again.links.map((l) => l.targetId)).toEqual(['a', 'i']);
+    expect(again.pullEvents()).toHaveLength(1);
+    TelemetryCorrelation.upsert(first, { ...start, links: [resolved('log', 'a')] });
+    expect(first.pullEvents()).toEqual([]);
+  });
+
+  it('refuses another tenant’s correlation: correlation.tenant_mismatch', () => {
+    const existing = TelemetryCorrelation.start(start);
+    expect(
+      codeOf(() => TelemetryCorrelation.upsert(existing, { ...start, tenantId: 'globex' })),
+    ).toBe('correlation.tenant_mismatch');
+  });
+
+  it('refuses another trace’s correlation: correlation.trace_id_mismatch', () => {
+    const existing = TelemetryCorrelation.start(start);
+    expect(
+      codeOf(() =>
+        TelemetryCorrelation.upsert(existing, {
+          ...start,
+          traceId: '0af7651916cd43dd8448eb211c80319c',
+        }),
+      ),
+    ).toBe('correlation.trace_id_mismatch');
+  });
+
+  it('checks every link before changing anything', () => {
+    const existing = TelemetryCorrelation.start(start);
+    existing.pullEvents();
+    const bad = { ...resolved('log', 'b'), resolvable: false };
+    expect(
+      codeOf(() =>
+        TelemetryCorrelation.upsert(existing, { ...start, links: [resolved('log', 'a'), bad] }),
+      ),
+    ).toBe('correlation.unresolvable_link');
+    expect(existing.links).toEqual([]);
+    expect(existing.pullEvents()).toEqual([]);
+  });
+});
+
+describe('TelemetryCorrelation.rehydrate', () => {
+  it('round-trips the snapshot without events', () => {
+    const c = TelemetryCorrelation.start({
+      ...start,
+      dimensions,
+      links: [resolved('log', 'a'), resolved('trace', TRACE, 'app-insights')],
+    });
+    const snapshot = c.toSnapshot();
+    const restored = TelemetryCorrelation.rehydrate(snapshot);
+    expect(restored.toSnapshot()).toEqual(snapshot);
+    expect(restored.pullEvents()).toEqual([]);
+    const bare = TelemetryCorrelation.start(start).toSnapshot();
+    expect(TelemetryCorrelation.rehydrate(bare).toSnapshot()).toEqual(bare);
+  });
+
+  it('refuses stored dimensions of another tenant: correlation.tenant_mismatch', () => {
+    const snapshot = TelemetryCorrelation.start({ ...start, dimensions }).toSnapshot();
+    expect(
+      codeOf(() =>
+        TelemetryCorrelation.rehydrate({
+          ...snapshot,
+          tenantId: 'globex',
+        }),
+      ),
+    ).toBe('correlation.tenant_mismatch');
+  });
+});
+
+describe('CorrelationKind and CorrelationLink', () => {
+  it('parses kinds and freezes links', () => {
+    expect(correlationKind('metric')).toBe('metric');
+    const link = correlationLink({ kind: 'log', targetId: 'x', store: 'log-analytics' });
+    expect(Object.isFrozen(link)).toBe(true);
+  });
+});

@@ -1,0 +1,22 @@
+import type { DomainEvent } from '../shared/aggregate-root.js';
+import type { TelemetryDimensions } from '../shared/telemetry-dimensions.js';
+import type { TraceStatus } from './trace-status.js';
+
+export const TRACE_RECORD_AGGREGATE_TYPE = 'TraceRecord';
+
+/** Payload contract: /work/notes/event-payloads.md (TraceRecorded, public). */
+export interface TraceRecordedPayload {
+  readonly traceId: string;
+  readonly projectId: string;
+  readonly moduleId: string;
+  readonly rootSpanName: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly status: TraceStatus;
+  readonly spanCount: number;
+  readonly dimensions: TelemetryDimensions;
+}
+
+export type TraceRecorded = DomainEvent<'TraceRecorded', TraceRecordedPayload>;
+
+export type TraceRecordEvent = TraceRecorded;

@@ -1,0 +1,165 @@
+import { SPEC_VERSION } from './envelope-schema.js';
+import { exampleEnvelope, exampleHeaders } from './examples.js';
+import { describeEvent, envelopeJsonSchema, type JsonSchema } from './json-schema.js';
+import { TENANT_ID_PATTERN } from './payloads/common.js';
+import { registeredEvents, type RegisteredEvent } from './registry.js';
+import {
+  AGGREGATE_TOPICS,
+  AGGREGATE_TYPES,
+  DLQ_HEADERS,
+  HEADERS,
+  TRACEPARENT_PATTERN,
+  dlqTopicFor,
+  type AggregateType,
+} from './topics.js';
+
+const KAFKA_BINDING_VERSION = '0.5.0';
+
+/** Component and message ids: AsyncAPI keys allow no dots, so `IncidentOpened.v1` is spelt V1. */
+export function messageIdFor(entry: RegisteredEvent): string {
+  return `${entry.eventType}V${entry.eventVersion}`;
+}
+
+const envelopeSchemaId = (entry: RegisteredEvent): string => `${messageIdFor(entry)}Envelope`;
+
+function headersSchema(entry: RegisteredEvent): JsonSchema {
+  return {
+    type: 'object',
+    required: [HEADERS.eventType, HEADERS.tenantId],
+    properties: {
+      [HEADERS.eventType]: {
+        type: 'string',
+        const: entry.eventType,
+        description: 'Copy of envelope eventType, for routing without parsing the value',
+      },
+      [HEADERS.tenantId]: {
+        type: 'string',
+        pattern: TENANT_ID_PATTERN.source,
+        description: 'Copy of envelope tenantId',
+      },
+      [HEADERS.traceparent]: {
+        type: 'string',
+        pattern: TRACEPARENT_PATTERN.source,
+        description:
+          'W3C trace context of the producing request or consumer span; absent when there was none',
+      },
+    },
+  };
+}
+
+function message(entry: RegisteredEvent): Record<string, unknown> {
+  const example = exampleEnvelope(entry);
+  return {
+    name: entry.eventType,
+    title: `${entry.eventType} v${entry.eventVersion}${entry.visibility === 'internal' ? ' (internal)' : ''}`,
+    summary: entry.description,
+    description: describeEvent(entry),
+    contentType: 'application/json',
+    tags: [{ name: entry.visibility }],
+    headers: headersSchema(entry),
+    payload: { $ref: `#/components/schemas/${envelopeSchemaId(entry)}` },
+    correlationId: {
+      description: 'Groups the events of one business flow',
+      location: '$message.payload#/correlationId',
+    },
+    bindings: {
+      kafka: {
+        key: { type: 'string', description: 'aggregate.id: keeps order per aggregate' },
+        bindingVersion: KAFKA_BINDING_VERSION,
+      },
+    },
+    examples: [
+      {
+        name: `${messageIdFor(entry)}Example`,
+        summary: `A ${entry.eventType} envelope`,
+        headers: exampleHeaders(example),
+        payload: example,
+      },
+    ],
+    'x-event-type': entry.eventType,
+    'x-event-version': entry.eventVersion,
+    'x-visibility': entry.visibility,
+  };
+}
+
+/** Channel id = aggregate type: one topic per publishing aggregate. */
+function channel(aggregateType: AggregateType, entries: readonly RegisteredEvent[]) {
+  const { topic, producer } = AGGREGATE_TOPICS[aggregateType];
+  const internalOnly = entries.every((entry) => entry.visibility === 'internal');
+  return {
+    address: topic,
+    title: `${aggregateType} events`,
+    description: [
+      `Events of the ${aggregateType} aggregate, published by ${producer} through its transactional outbox.`,
+      'Record key: aggregate.id (ordered per aggregate); value: the canonical envelope as JSON.',
+      `Records a consumer cannot process after its retries go to ${dlqTopicFor(topic)} with the original headers plus ${Object.values(DLQ_HEADERS).join(', ')}.`,
+      internalOnly ? 'Internal topic: not a contract with downstream consumers.' : '',
+    ]
+      .filter((line) => line !== '')
+      .join(' '),
+    messages: Object.fromEntries(
+      entries.map((entry) => [
+        messageIdFor(entry),
+        { $ref: `#/components/messages/${messageIdFor(entry)}` },
+      ]),
+    ),
+    tags: [{ name: internalOnly ? 'internal' : 'public' }],
+    bindings: { kafka: { topic, bindingVersion: KAFKA_BINDING_VERSION } },
+  };
+}
+
+function operation(aggregateType: AggregateType, entries: readonly RegisteredEvent[]) {
+  const { producer } = AGGREGATE_TOPICS[aggregateType];
+  return {
+    action: 'send',
+    channel: { $ref: `#/channels/${aggregateType}` },
+    title: `${producer} publishes ${aggregateType} events`,
+    summary: entries.map((entry) => entry.eventType).join(', '),
+    description: `${producer} relays its outbox to this topic; each message type says whether it is public or internal.`,
+    messages: entries.map((entry) => ({
+      $ref: `#/channels/${aggregateType}/messages/${messageIdFor(entry)}`,
+    })),
+    'x-producer': producer,
+  };
+}
+
+const INFO_DESCRIPTION = `Domain events of the Observability & Feedback Platform, all in one canonical envelope (specVersion ${SPEC_VERSION}).
+
+- Every record value is the envelope as JSON; the payload is validated by the event's schema before it is written to the outbox.
+- The record key is aggregate.id, so events of one aggregate stay in order.
+- Headers: ${HEADERS.eventType}, ${HEADERS.tenantId} and (when the producer ran inside a trace) ${HEADERS.traceparent}.
+- Delivery is at least once: consumers de-duplicate on eventId.
+- Messages tagged "internal" are published for the platform's own services and may change without notice; "public" ones change only by bumping eventVersion.
+- Generated from packages/event-envelope by \`pnpm generate\`; do not edit by hand.`;
+
+/** The AsyncAPI 3.0.0 document of every topic, message and producing operation. */
+export function buildAsyncApiDocument(): Record<string, unknown> {
+  const entries = registeredEvents();
+  const byAggregate = AGGREGATE_TYPES.map(
+    (type) => [type, entries.filter((entry) => entry.aggregateType === type)] as const,
+  ).filter(([, list]) => list.length > 0);
+
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'Observability & Feedback Platform events',
+      version: '1.0.0',
+      description: INFO_DESCRIPTION,
+      tags: [
+        { name: 'public', description: 'Contract with downstream consumers' },
+        { name: 'internal', description: 'For the platform services only; may change' },
+      ],
+    },
+    defaultContentType: 'application/json',
+    channels: Object.fromEntries(byAggregate.map(([type, list]) => [type, channel(type, list)])),
+    operations: Object.fromEntries(
+      byAggregate.map(([type, list]) => [`publish${type}Events`, operation(type, list)]),
+    ),
+    components: {
+      schemas: Object.fromEntries(
+        entries.map((entry) => [envelopeSchemaId(entry), envelopeJsonSchema(entry)]),
+      ),
+      messages: Object.fromEntries(entries.map((entry) => [messageIdFor(entry), message(entry)])),
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { defineEvent } from '../event-definition.js';
+import { groupSchema, idSchema, instantSchema, severitySchema } from './common.js';
+
+export const AGGREGATIONS = ['count', 'sum', 'avg', 'p50', 'p95', 'p99'] as const;
+export const COMPARISON_OPERATORS = ['gt', 'gte', 'lt', 'lte', 'eq', 'neq'] as const;
+
+export const alertTriggeredPayloadSchema = z.strictObject({
+  alertRuleId: idSchema,
+  ruleName: z.string().min(1),
+  fingerprint: idSchema.describe('Rule id + group key: one incident per unresolved fingerprint'),
+  groupKey: z.string(),
+  group: groupSchema,
+  severity: severitySchema,
+  metric: idSchema,
+  aggregation: z.enum(AGGREGATIONS),
+  operator: z.enum(COMPARISON_OPERATORS),
+  threshold: z.number(),
+  observedValue: z.number(),
+  // 0 is the Prometheus `for: 0`: fire on the first breaching window.
+  forMinutes: z.number().int().min(0),
+  activeAt: instantSchema.describe('When the condition first held (pending since)'),
+  firedAt: instantSchema,
+  projectId: idSchema,
+  moduleId: idSchema.nullable(),
+});
+
+export const alertTriggered = defineEvent({
+  eventType: 'AlertTriggered',
+  eventVersion: 1,
+  aggregateType: 'AlertRule',
+  visibility: 'public',
+  description:
+    'An alert rule moved to firing for one group: once per firing episode, identified by its fingerprint.',
+  schema: alertTriggeredPayloadSchema,
+  example: {
+    aggregateId: 'b2d7e1f0-8a9c-4d3e-b5f6-7a8b9c0d1e2f',
+    aggregateVersion: 5,
+    occurredAt: '2024-05-01T10:10:00.000Z',
+    payload: {
+      alertRuleId: 'b2d7e1f0-8a9c-4d3e-b5f6-7a8b9c0d1e2f',
+      ruleName: 'Payments p95 latency',
+      fingerprint: 'b2d7e1f0-8a9c-4d3e-b5f6-7a8b9c0d1e2f:service=payments-api',
+      groupKey: 'service=payments-api',
+      group: { service: 'payments-api' },
+      severity: 'high',
+      metric: 'http.server.duration',
+      aggregation: 'p95',
+      operator: 'gt',
+      threshold: 300,
+      observedValue: 310,
+      forMinutes: 5,
+      activeAt: '2024-05-01T10:05:00.000Z',
+      firedAt: '2024-05-01T10:10:00.000Z',
+      projectId: 'checkout',
+      moduleId: 'payments',
+    },
+  },
+});

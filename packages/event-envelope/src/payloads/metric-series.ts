@@ -1,0 +1,54 @@
+import { WINDOWS } from '@obs/domain';
+import { z } from 'zod';
+import { defineEvent } from '../event-definition.js';
+import { groupSchema, idSchema, instantSchema } from './common.js';
+
+export const metricValuesSchema = z.strictObject({
+  count: z.number().int().min(0),
+  sum: z.number(),
+  avg: z.number(),
+  p50: z.number(),
+  p95: z.number(),
+  p99: z.number(),
+});
+
+export const metricAggregatedPayloadSchema = z.strictObject({
+  seriesId: idSchema,
+  metricName: idSchema,
+  // OTLP units are optional, so an empty unit is legitimate.
+  unit: z.string(),
+  window: z.enum(WINDOWS),
+  windowStart: instantSchema,
+  windowEnd: instantSchema,
+  groupKey: z.string().describe('Stable key of the group values; empty when ungrouped'),
+  group: groupSchema,
+  projectId: idSchema,
+  values: metricValuesSchema,
+});
+
+export const metricAggregated = defineEvent({
+  eventType: 'MetricAggregated',
+  eventVersion: 1,
+  aggregateType: 'MetricSeries',
+  visibility: 'public',
+  description:
+    'A tumbling window of a metric series closed (window end + grace, event time) for one group; carries count, sum, avg and percentiles.',
+  schema: metricAggregatedPayloadSchema,
+  example: {
+    aggregateId: 'http.server.duration|5m|service=payments-api',
+    aggregateVersion: 12,
+    occurredAt: '2024-05-01T10:05:30.000Z',
+    payload: {
+      seriesId: 'http.server.duration|5m|service=payments-api',
+      metricName: 'http.server.duration',
+      unit: 'ms',
+      window: '5m',
+      windowStart: '2024-05-01T10:00:00.000Z',
+      windowEnd: '2024-05-01T10:05:00.000Z',
+      groupKey: 'service=payments-api',
+      group: { service: 'payments-api' },
+      projectId: 'checkout',
+      values: { count: 1200, sum: 150000, avg: 125, p50: 98, p95: 310, p99: 620 },
+    },
+  },
+});

@@ -1,0 +1,161 @@
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import pino, { type Logger } from 'pino';
+import type { DataSource, EntitySchema } from 'typeorm';
+import { registerAuth } from './auth.js';
+import type { EventBus } from './bus/event-bus.js';
+import { createEventBus } from './bus/create-event-bus.js';
+import { authConfigFrom, readEnv, type Env } from './config.js';
+import { ConsumerRunner, type ConsumerDefinition } from './consumers/consumer-runner.js';
+import { openDataSource } from './db/data-source.js';
+import { UnitOfWork } from './db/unit-of-work.js';
+import { registerErrorHandling } from './error-handler.js';
+import { registerHealth } from './http/health.js';
+import { registerOpenApi, type OpenApiInfo } from './http/openapi.js';
+import { loggerOptions } from './logger.js';
+import { OutboxRelay } from './outbox/outbox-relay.js';
+import { registerRequestTracing, startTelemetry } from './telemetry.js';
+
+
+/** What routes and consumers are given: the service's own infrastructure, nothing global. */
+export interface ServiceContext {
+  readonly name: string;
+  readonly dataSource: DataSource;
+  readonly uow: UnitOfWork;
+  readonly bus: EventBus;
+  readonly logger: Logger;
+  readonly env: Env;
+}
+
+type MigrationClass = new () => object;
+
+export interface ServiceDefinition {
+  /** e.g. `incident-service`: the envelope producer and the consumer-group prefix. */
+  readonly name: string;
+  /** The service's own SQL schema (DESIGN.md section 3). */
+  readonly schema: string;
+  readonly defaultPort: number;
+  readonly openapi: OpenApiInfo;
+  readonly entities: readonly EntitySchema[];
+  readonly migrations: readonly MigrationClass[];
+  /** Topics this service publishes to; ensured at start. */
+  readonly topics: readonly string[];
+  readonly routes: (app: FastifyInstance, ctx: ServiceContext) => Promise<void> | void;
+  readonly consumers?: (ctx: ServiceContext) => readonly ConsumerDefinition[];
+}
+
+export interface ServiceOverrides {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Runs consumers; tests of a single route may switch them off. Default true. */
+  readonly runConsumers?: boolean;
+  readonly runRelay?: boolean;
+}
+
+export interface RunningService {
+  readonly app: FastifyInstance;
+  readonly ctx: ServiceContext;
+  readonly relay: OutboxRelay;
+  /** Listens on HOST:PORT (PORT defaults to the service's port; 0 picks a free one). */
+  listen(port?: number): Promise<string>;
+  /** Drains in-flight requests, then the consumers and relay, then closes connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds a service from its definition: pino, zod validation and OpenAPI, problem+json errors,
+ * JWT auth with tenant context, rate and body limits, health, tracing, its TypeORM data source
+ * with migrations, the unit of work, the outbox relay and its consumers.
+ */
+export async function buildService(definition: ServiceDefinition, overrides: ServiceOverrides = {}): Promise<RunningService> {
+  const env = readEnv(overrides.env ?? process.env);
+  const authConfig = authConfigFrom(env);
+  if (!env.DATABASE_URL) throw new Error(`${definition.name}: DATABASE_URL is required (pnpm start sets it)`);
+  const logger = pino(loggerOptions(definition.name, env.LOG_LEVEL));
+  const baseLogger: FastifyBaseLogger = logger;
+  await startTelemetry(definition.name);
+
+  const dataSource = await openDataSource({
+    url: env.DATABASE_URL,
+    schema: definition.schema,
+    entities: definition.entities,
+    migrations: definition.migrations,
+  });
+  const bus = createEventBus({
+    // '' (not undefined) keeps the choice to this service's env, not the process's.
+    kafkaBrokers: env.KAFKA_BROKERS ?? '',
+    logger,
+    databaseUrl: env.DATABASE_URL,
+    clientId: definition.name,
+  });
+  await bus.ensureTopics(definition.topics);
+  const uow = new UnitOfWork(dataSource, definition.schema, definition.name);
+  const ctx: ServiceContext = { name: definition.name, dataSource, uow, bus, logger, env };
+
+  const app = Fastify({
+    // Typed as the base logger so the app keeps Fastify's default type parameters.
+    loggerInstance: baseLogger,
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    disableRequestLogging: env.NODE_ENV === 'test',
+    ajv: { customOptions: { removeAdditional: false } },
+    return503OnClosing: true,
+  });
+  // The API speaks JSON only: other bodies answer 415 instead of reaching validation as strings.
+  app.removeContentTypeParser('text/plain');
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+  registerRequestTracing(app);
+  await registerOpenApi(app, definition.openapi);
+  await app.register(rateLimit, {
+    max: env.RATE_LIMIT_MAX,
+    timeWindow: env.RATE_LIMIT_WINDOW_MS,
+    // Per tenant, so one noisy tenant cannot starve the others; anonymous calls per address.
+    keyGenerator: (request) => tenantKey(request.headers.authorization) ?? request.ip,
+  });
+  await registerAuth(app, authConfig);
+  registerHealth(app, ctx);
+  await app.register(async (scoped) => definition.routes(scoped, ctx));
+
+  const relay = new OutboxRelay({ databaseUrl: env.DATABASE_URL, schema: definition.schema, bus, logger, pollMs: env.OUTBOX_POLL_MS });
+  const runners = (definition.consumers?.(ctx) ?? []).map(
+    (consumer) => new ConsumerRunner(consumer, { service: definition.name, schema: definition.schema, bus, dataSource, uow, logger }),
+  );
+  if (overrides.runRelay !== false) relay.start();
+  if (overrides.runConsumers !== false) for (const runner of runners) await runner.start();
+
+  let closed = false;
+  return {
+    app,
+    ctx,
+    relay,
+    async listen(port = env.PORT ?? definition.defaultPort) {
+      return app.listen({ host: env.HOST, port });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      for (const runner of runners) await runner.stop();
+      await relay.stop();
+      await bus.close();
+      await dataSource.destroy();
+    },
+  };
+}
+
+/**
+ * Rate-limit key from the token's tenant claim, read without verification: the limiter runs
+ * before auth, and a forged claim only spends the forger's own budget of a tenant they name.
+ */
+function tenantKey(authorization: string | undefined): string | undefined {
+  const token = authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
+  const payload = token?.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { tenantId?: unknown };
+    return typeof claims.tenantId === 'string' ? `tenant:${claims.tenantId}` : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,50 @@
+import { Client } from 'pg';
+import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { KitTables1700000000000 } from './kit-tables.migration.js';
+
+type MigrationClass = new () => object;
+
+export interface DataSourceOptions {
+  readonly url: string;
+  readonly schema: string;
+  readonly entities: readonly EntitySchema[];
+  readonly migrations: readonly MigrationClass[];
+}
+
+const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]*$/;
+
+export function quoteIdent(name: string): string {
+  if (!SCHEMA_PATTERN.test(name)) throw new Error(`unsafe SQL identifier: ${name}`);
+  return `"${name}"`;
+}
+
+/**
+ * One TypeORM DataSource per service schema. TypeORM neither creates the schema nor puts its
+ * migrations table there by itself, so the schema is created first and the table is named into it.
+ * The kit's outbox/inbox tables are the first migration of every service.
+ */
+export async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
+  const schema = quoteIdent(options.schema);
+  const client = new Client({ connectionString: options.url });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } finally {
+    await client.end();
+  }
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: options.url,
+    schema: options.schema,
+    entities: options.entities as MixedList<EntitySchema>,
+    migrations: [KitTables1700000000000, ...options.migrations] as MixedList<MigrationClass>,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+    extra: { max: 10, application_name: options.schema },
+  });
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  return dataSource;
+}

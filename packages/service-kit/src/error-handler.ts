@@ -1,0 +1,85 @@
+import { DomainError } from '@obs/domain';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { QueryFailedError } from 'typeorm';
+import {
+  HttpProblem,
+  PROBLEM_CONTENT_TYPE,
+  problem,
+  type FieldError,
+  type Problem,
+} from './problem.js';
+
+const PG_UNIQUE_VIOLATION = '23505';
+
+const STATUS_CODES: Readonly<Record<number, [code: string, title: string]>> = {
+  400: ['malformed_request', 'Bad Request'],
+  401: ['unauthorized', 'Unauthorized'],
+  403: ['forbidden', 'Forbidden'],
+  404: ['not_found', 'Not Found'],
+  405: ['method_not_allowed', 'Method Not Allowed'],
+  406: ['not_acceptable', 'Not Acceptable'],
+  409: ['conflict', 'Conflict'],
+  413: ['body_too_large', 'Payload Too Large'],
+  415: ['unsupported_media_type', 'Unsupported Media Type'],
+  422: ['unprocessable', 'Unprocessable Content'],
+  429: ['rate_limited', 'Too Many Requests'],
+};
+
+function fieldErrorsOf(error: FastifyError): FieldError[] {
+  if (!hasZodFastifySchemaValidationErrors(error)) return [];
+  const context = error.validationContext ?? 'body';
+  return error.validation.flatMap((issue) => {
+    const path = [context, ...issue.instancePath.split('/').filter(Boolean)].join('.');
+    // An unknown field is reported once per key, named as the field itself.
+    const unknownKeys = (issue.params as { keys?: unknown }).keys;
+    if (Array.isArray(unknownKeys) && unknownKeys.length > 0) {
+      return unknownKeys.map((key) => ({ field: `${path}.${String(key)}`, message: 'unknown field' }));
+    }
+    return [{ field: path, message: issue.message ?? 'invalid' }];
+  });
+}
+
+/** Maps any thrown value to a problem; nothing about the internals leaks from a 5xx. */
+export function toProblem(error: unknown, instance: string): Problem {
+  if (error instanceof DomainError) {
+    return problem(422, error.code, 'Unprocessable Content', error.message, instance);
+  }
+  if (error instanceof HttpProblem) {
+    return problem(error.status, error.code, error.title, error.message, instance, error.errors);
+  }
+  if (error instanceof QueryFailedError) {
+    const code = (error.driverError as { code?: string } | undefined)?.code;
+    if (code === PG_UNIQUE_VIOLATION) {
+      return problem(409, 'unique_violation', 'Conflict', 'a resource with the same identity already exists', instance);
+    }
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const errors = fieldErrorsOf(error);
+    const detail = `invalid request: ${errors.map((e) => e.field).join(', ')}`;
+    return problem(400, 'validation_failed', 'Bad Request', detail, instance, errors);
+  }
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const [code, title] = STATUS_CODES[status] ?? ['client_error', 'Client Error'];
+    return problem(status, code, title, fastifyError.message ?? title, instance);
+  }
+  return problem(500, 'internal_error', 'Internal Server Error', 'an unexpected error occurred', instance);
+}
+
+export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const body = toProblem(error, request.url);
+    if (body.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.debug({ code: body.code }, 'request refused');
+    return sendProblem(reply, body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem(404, 'not_found', 'Not Found', `no route ${request.method} ${request.url.split('?')[0]}`, request.url)),
+  );
+}

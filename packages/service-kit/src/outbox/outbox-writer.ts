@@ -1,0 +1,56 @@
+import type { DomainEvent } from '@obs/domain';
+import { envelopeFromDomainEvent, HEADERS, topicFor } from '@obs/event-envelope';
+import type { Context } from '@opentelemetry/api';
+import type { EntityManager } from 'typeorm';
+import { quoteIdent } from '../db/data-source.js';
+import { traceIdOf, traceparentOf } from '../telemetry.js';
+
+/** Where a change came from: the request or consumed event that caused it. */
+export interface EventOrigin {
+  /** The OpenTelemetry context of the request or consumer span; propagated as `traceparent`. */
+  readonly context: Context;
+  readonly correlationId?: string | null;
+  /** eventId of the consumed event that caused this change. */
+  readonly causationId?: string | null;
+}
+
+/** Wraps domain events in the canonical envelope and inserts them as outbox rows. */
+export class OutboxWriter {
+  private readonly table: string;
+
+  constructor(
+    schema: string,
+    private readonly producer: string,
+  ) {
+    this.table = `${quoteIdent(schema)}.outbox`;
+  }
+
+  async write(
+    manager: EntityManager,
+    events: readonly DomainEvent[],
+    aggregateVersion: number,
+    origin: EventOrigin,
+  ): Promise<void> {
+    const traceparent = traceparentOf(origin.context);
+    const requestTraceId = traceIdOf(origin.context);
+    for (const event of events) {
+      const envelope = envelopeFromDomainEvent(event, {
+        producer: this.producer,
+        aggregateVersion,
+        // The telemetry trace an event is about wins; otherwise the platform's own trace.
+        traceId: event.traceId ?? requestTraceId,
+        correlationId: origin.correlationId ?? requestTraceId,
+        causationId: origin.causationId ?? null,
+      });
+      const headers: Record<string, string> = {
+        [HEADERS.eventType]: envelope.eventType,
+        [HEADERS.tenantId]: envelope.tenantId,
+        ...(traceparent ? { [HEADERS.traceparent]: traceparent } : {}),
+      };
+      await manager.query(
+        `INSERT INTO ${this.table} (event_id, topic, message_key, envelope, headers) VALUES ($1, $2, $3, $4, $5)`,
+        [envelope.eventId, topicFor(envelope.eventType), envelope.aggregate.id, JSON.stringify(envelope), headers],
+      );
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import type {} from '@obs/local-infra';
+import { inject } from 'vitest';
+import { buildService, type RunningService, type ServiceDefinition } from '../src/build-service.js';
+import { mintToken } from '../src/dev-token.js';
+import type { Scope } from '../src/auth.js';
+
+export const TEST_JWT_SECRET = 'service-kit-test-secret-0123456789';
+
+/** Builds a service against the real Postgres and Kafka started by the global setup. */
+export async function startTestService(
+  definition: ServiceDefinition,
+  options: { kafka?: boolean; env?: Record<string, string> } = {},
+): Promise<RunningService> {
+  const infra = inject('infra');
+  return buildService(definition, {
+    env: {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: infra.databaseUrl,
+      ...(options.kafka === false ? {} : { KAFKA_BROKERS: infra.kafkaBrokers }),
+      JWT_SECRET: TEST_JWT_SECRET,
+      OUTBOX_POLL_MS: '200',
+      ...options.env,
+    },
+  });
+}
+
+export function bearer(tenantId: string, scopes: readonly Scope[]): { authorization: string } {
+  return { authorization: `Bearer ${mintToken({ tenantId, scopes, secret: TEST_JWT_SECRET })}` };
+}
