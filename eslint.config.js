@@ -2,11 +2,29 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeIo = ['fs', 'net', 'http', 'https', 'child_process', 'dgram', 'dns', 'tls', 'worker_threads', 'cluster'];
+const nodeIo = [
+  'fs',
+  'net',
+  'http',
+  'https',
+  'child_process',
+  'dgram',
+  'dns',
+  'tls',
+  'worker_threads',
+  'cluster',
+];
 const forbiddenInDomain = [
-  'fastify', 'typeorm', 'kafkajs', 'pg', 'pino', '@azure/*', '@opentelemetry/*',
+  'fastify',
+  'typeorm',
+  'kafkajs',
+  'pg',
+  'pino',
+  '@azure/*',
+  '@opentelemetry/*',
   ...nodeIo.flatMap((m) => [m, `node:${m}`, `${m}/*`, `node:${m}/*`]),
-  'fs/promises', 'node:fs/promises',
+  'fs/promises',
+  'node:fs/promises',
 ];
 
 export default tseslint.config(
@@ -21,7 +39,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -33,7 +54,8 @@ export default tseslint.config(
           patterns: [
             {
               group: forbiddenInDomain,
-              message: 'packages/domain is pure: no framework, database, broker, logger or node I/O imports.',
+              message:
+                'packages/domain is pure: no framework, database, broker, logger or node I/O imports.',
             },
           ],
         },

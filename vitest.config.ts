@@ -20,7 +20,11 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/**/*.unit.test.ts', 'services/**/*.unit.test.ts', 'tools/**/*.unit.test.ts'],
+          include: [
+            'packages/**/*.unit.test.ts',
+            'services/**/*.unit.test.ts',
+            'tools/**/*.unit.test.ts',
+          ],
           exclude: ['**/node_modules/**'],
         },
       },

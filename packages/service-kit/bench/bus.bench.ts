@@ -9,9 +9,16 @@ import { performance } from 'node:perf_hooks';
 import { startKafka, startPostgres } from '@obs/local-infra';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
+import pino from 'pino';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import type { DomainEvent, TenantId } from '@obs/domain';
+import { topicFor } from '@obs/event-envelope';
 import type { BusMessage } from '../src/bus/event-bus.js';
 import { KafkaEventBus } from '../src/bus/kafka-event-bus.js';
 import { PostgresEventBus } from '../src/bus/postgres-event-bus.js';
+import { openDataSource } from '../src/db/data-source.js';
+import { UnitOfWork } from '../src/db/unit-of-work.js';
+import { OutboxRelay } from '../src/outbox/outbox-relay.js';
 
 export interface BenchContext {
   readonly kafkaBrokers: string;
@@ -171,11 +178,101 @@ async function openPostgresBus(context: BenchContext, topic: string): Promise<Pa
 }
 
 /**
- * Placeholder for the transactional-outbox path (aggregate + outbox rows in one transaction, the
- * relay publishing through KafkaEventBus). Returns null until it is written; the table skips it.
+ * The transactional-outbox path end to end: each batch is written as DashboardDefined events into
+ * the outbox in one transaction (as a service's unit of work does), while the relay publishes them
+ * through KafkaEventBus. The clock stops when the relay has published all N.
  */
-export function runOutboxRelayPath(_context: BenchContext): Promise<PathResult | null> {
-  return Promise.resolve(null);
+export async function runOutboxRelayPaths(context: BenchContext): Promise<PathResult[]> {
+  const schema = 'bench_outbox';
+  const dataSource = await openDataSource({
+    url: context.databaseUrl,
+    schema,
+    entities: [],
+    migrations: [],
+  });
+  const bus = new KafkaEventBus({
+    brokers: context.kafkaBrokers.split(','),
+    clientId: 'bench-outbox',
+  });
+  const topic = topicFor('DashboardDefined');
+  await bus.ensureTopics([topic]);
+  const uow = new UnitOfWork(dataSource, schema, 'bench');
+  const relay = new OutboxRelay({
+    databaseUrl: context.databaseUrl,
+    schema,
+    bus,
+    logger: pino({ level: 'warn' }),
+    pollMs: 1000,
+    batchSize: context.batchSize,
+  });
+  const origin = { context: ROOT_CONTEXT };
+  const write = async (events: number): Promise<void> => {
+    for (let from = 0; from < events; from += context.batchSize) {
+      const size = Math.min(context.batchSize, events - from);
+      await uow.run(origin, (tx) => tx.publish(Array.from({ length: size }, dashboardEvent), 1));
+    }
+  };
+  // Relay alone: the rows are committed first, then drained (what the relay adds over a producer).
+  const drainOnly = async (): Promise<number> => {
+    await write(context.events);
+    const started = performance.now();
+    await relay.drain();
+    return (performance.now() - started) / 1000;
+  };
+  // End to end: transactional writes with the relay running beside them, until all are published.
+  const endToEnd = async (): Promise<number> => {
+    const target = relay.publishedCount + context.events;
+    const started = performance.now();
+    await write(context.events);
+    while (relay.publishedCount < target) await new Promise((resolve) => setTimeout(resolve, 2));
+    return (performance.now() - started) / 1000;
+  };
+  const median = (values: number[]): number =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  try {
+    await write(WARMUP_BATCHES * context.batchSize);
+    await relay.drain();
+    const drained: number[] = [];
+    for (let round = 0; round < context.rounds; round += 1) drained.push(await drainOnly());
+    relay.start();
+    const ended: number[] = [];
+    for (let round = 0; round < context.rounds; round += 1) ended.push(await endToEnd());
+    return [
+      {
+        path: 'outbox relay -> Kafka (rows committed)',
+        events: context.events,
+        seconds: median(drained),
+      },
+      {
+        path: 'outbox write + relay -> Kafka (end to end)',
+        events: context.events,
+        seconds: median(ended),
+      },
+    ];
+  } finally {
+    await relay.stop();
+    await bus.close();
+    await dataSource.destroy();
+  }
+}
+
+function dashboardEvent(): DomainEvent {
+  const id = randomUUID();
+  return {
+    eventType: 'DashboardDefined',
+    aggregateType: 'DashboardDefinition',
+    aggregateId: id,
+    tenantId: 'tenant-bench' as TenantId,
+    traceId: null,
+    occurredAt: new Date().toISOString(),
+    payload: {
+      dashboardId: id,
+      name: `bench ${'x'.repeat(200)}`,
+      scope: { projectId: 'bench', moduleId: null },
+      panelCount: 1,
+      version: 1,
+    },
+  };
 }
 
 function printTable(results: readonly PathResult[]): void {
@@ -233,8 +330,7 @@ async function main(): Promise<void> {
     } finally {
       await Promise.all(paths.map((p) => p.close()));
     }
-    const outbox = await runOutboxRelayPath(context);
-    if (outbox) results.push(outbox);
+    results.push(...(await runOutboxRelayPaths(context)));
     printTable(results);
   } finally {
     await kafka.close();

@@ -45,7 +45,9 @@ function toAuthContext(payload: unknown): AuthContext {
     throw unauthorized('token tenantId claim is not a valid tenant id');
   }
   const scopes = new Set(
-    claims.data.scope.split(' ').filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+    claims.data.scope
+      .split(' ')
+      .filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
   );
   return { subject: claims.data.sub, tenantId: tenant, scopes };
 }
@@ -60,7 +62,10 @@ export async function registerAuth(app: FastifyInstance, config: AuthConfig): Pr
     ...(config.audience ? { allowedAud: config.audience } : {}),
   };
   if (config.mode === 'secret') {
-    await app.register(fastifyJwt, { secret: config.secret, verify: { ...verify, algorithms: ['HS256'] } });
+    await app.register(fastifyJwt, {
+      secret: config.secret,
+      verify: { ...verify, algorithms: ['HS256'] },
+    });
   } else {
     const getJwks = buildGetJwks({ issuersWhitelist: [config.issuer], providerDiscovery: false });
     await app.register(fastifyJwt, {
@@ -89,9 +94,15 @@ export async function registerAuth(app: FastifyInstance, config: AuthConfig): Pr
     }
     request.auth = toAuthContext(payload);
     const needed = config.scope;
-    if (!needed) throw new HttpProblem(403, 'forbidden', 'Forbidden', 'this route is not open to tokens');
+    if (!needed)
+      throw new HttpProblem(403, 'forbidden', 'Forbidden', 'this route is not open to tokens');
     if (!hasScope(request.auth, needed)) {
-      throw new HttpProblem(403, 'missing_scope', 'Forbidden', `the token lacks the '${needed}' scope`);
+      throw new HttpProblem(
+        403,
+        'missing_scope',
+        'Forbidden',
+        `the token lacks the '${needed}' scope`,
+      );
     }
   });
 }

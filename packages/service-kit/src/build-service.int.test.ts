@@ -22,15 +22,25 @@ afterAll(async () => {
 });
 
 async function createWidget(name: string, headers: Record<string, string> = write) {
-  return service.app.inject({ method: 'POST', url: '/v1/widgets', headers, payload: { name, panelCount: 1 } });
+  return service.app.inject({
+    method: 'POST',
+    url: '/v1/widgets',
+    headers,
+    payload: { name, panelCount: 1 },
+  });
 }
 
-function expectProblem(res: { statusCode: number; headers: Record<string, unknown>; json: () => unknown }, status: number, code: string) {
+function expectProblem(
+  res: { statusCode: number; headers: Record<string, unknown>; json: () => unknown },
+  status: number,
+  code: string,
+) {
   expect(res.statusCode).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   const body = res.json() as Record<string, unknown>;
   expect(body).toMatchObject({ status, code });
-  for (const member of ['type', 'title', 'detail', 'instance']) expect(typeof body[member]).toBe('string');
+  for (const member of ['type', 'title', 'detail', 'instance'])
+    expect(typeof body[member]).toBe('string');
   expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+|QueryFailedError|SELECT /);
   return body;
 }
@@ -45,9 +55,24 @@ describe('service kit over real Postgres and Kafka', () => {
   });
 
   it('answers 401 without a token and with a forged one', async () => {
-    expectProblem(await service.app.inject({ method: 'GET', url: '/v1/widgets/00000000-0000-4000-8000-000000000000' }), 401, 'unauthorized');
+    expectProblem(
+      await service.app.inject({
+        method: 'GET',
+        url: '/v1/widgets/00000000-0000-4000-8000-000000000000',
+      }),
+      401,
+      'unauthorized',
+    );
     const forged = `Bearer ${mintToken({ tenantId: tenantA, scopes: ['read'], secret: 'another-secret-0123456789' })}`;
-    expectProblem(await service.app.inject({ method: 'GET', url: '/v1/widgets/00000000-0000-4000-8000-000000000000', headers: { authorization: forged } }), 401, 'unauthorized');
+    expectProblem(
+      await service.app.inject({
+        method: 'GET',
+        url: '/v1/widgets/00000000-0000-4000-8000-000000000000',
+        headers: { authorization: forged },
+      }),
+      401,
+      'unauthorized',
+    );
   });
 
   it('answers 403 when the token lacks the route scope', async () => {
@@ -56,26 +81,50 @@ describe('service kit over real Postgres and Kafka', () => {
 
   it("answers 404 for another tenant's record, never 403", async () => {
     const created = (await createWidget(`mine-${Date.now()}`)).json<{ id: string }>();
-    const res = await service.app.inject({ method: 'GET', url: `/v1/widgets/${created.id}`, headers: bearer(tenantB, ['read', 'write']) });
+    const res = await service.app.inject({
+      method: 'GET',
+      url: `/v1/widgets/${created.id}`,
+      headers: bearer(tenantB, ['read', 'write']),
+    });
     expectProblem(res, 404, 'not_found');
-    const put = await service.app.inject({ method: 'PUT', url: `/v1/widgets/${created.id}`, headers: bearer(tenantB, ['write']), payload: { name: 'x', panelCount: 1 } });
+    const put = await service.app.inject({
+      method: 'PUT',
+      url: `/v1/widgets/${created.id}`,
+      headers: bearer(tenantB, ['write']),
+      payload: { name: 'x', panelCount: 1 },
+    });
     expectProblem(put, 404, 'not_found');
   });
 
   it('answers 400 naming the invalid and the unknown fields', async () => {
-    const res = await service.app.inject({ method: 'POST', url: '/v1/widgets', headers: write, payload: { name: '', panelCount: 'many', extra: true } });
+    const res = await service.app.inject({
+      method: 'POST',
+      url: '/v1/widgets',
+      headers: write,
+      payload: { name: '', panelCount: 'many', extra: true },
+    });
     const body = expectProblem(res, 400, 'validation_failed');
     const fields = (body.errors as { field: string }[]).map((e) => e.field);
     expect(fields).toEqual(['body.name', 'body.panelCount', 'body.extra']);
   });
 
   it('answers 400 for malformed JSON', async () => {
-    const res = await service.app.inject({ method: 'POST', url: '/v1/widgets', headers: { ...write, 'content-type': 'application/json' }, payload: '{"name":' });
+    const res = await service.app.inject({
+      method: 'POST',
+      url: '/v1/widgets',
+      headers: { ...write, 'content-type': 'application/json' },
+      payload: '{"name":',
+    });
     expectProblem(res, 400, 'malformed_request');
   });
 
   it('answers 422 with the invariant code when the domain refuses', async () => {
-    const res = await service.app.inject({ method: 'POST', url: '/v1/widgets', headers: write, payload: { name: `zero-${Date.now()}`, panelCount: 0 } });
+    const res = await service.app.inject({
+      method: 'POST',
+      url: '/v1/widgets',
+      headers: write,
+      payload: { name: `zero-${Date.now()}`, panelCount: 0 },
+    });
     expectProblem(res, 422, 'widget.no_panels');
   });
 
@@ -84,25 +133,53 @@ describe('service kit over real Postgres and Kafka', () => {
     const created = (await createWidget(name)).json<{ id: string }>();
     expectProblem(await createWidget(name), 409, 'unique_violation');
 
-    const get = await service.app.inject({ method: 'GET', url: `/v1/widgets/${created.id}`, headers: write });
+    const get = await service.app.inject({
+      method: 'GET',
+      url: `/v1/widgets/${created.id}`,
+      headers: write,
+    });
     expect(get.headers.etag).toBe('"1"');
-    const ok = await service.app.inject({ method: 'PUT', url: `/v1/widgets/${created.id}`, headers: { ...write, 'if-match': '"1"' }, payload: { name, panelCount: 3 } });
+    const ok = await service.app.inject({
+      method: 'PUT',
+      url: `/v1/widgets/${created.id}`,
+      headers: { ...write, 'if-match': '"1"' },
+      payload: { name, panelCount: 3 },
+    });
     expect(ok.statusCode).toBe(200);
     expect(ok.json<{ version: number }>().version).toBe(2);
-    const stale = await service.app.inject({ method: 'PUT', url: `/v1/widgets/${created.id}`, headers: { ...write, 'if-match': '"1"' }, payload: { name, panelCount: 4 } });
+    const stale = await service.app.inject({
+      method: 'PUT',
+      url: `/v1/widgets/${created.id}`,
+      headers: { ...write, 'if-match': '"1"' },
+      payload: { name, panelCount: 4 },
+    });
     expectProblem(stale, 409, 'version_conflict');
   });
 
   it('answers 413 for an oversized body and 415 for a wrong content type', async () => {
     const huge = JSON.stringify({ name: 'x'.repeat(2_000_000), panelCount: 1 });
-    const big = await service.app.inject({ method: 'POST', url: '/v1/widgets', headers: { ...write, 'content-type': 'application/json' }, payload: huge });
+    const big = await service.app.inject({
+      method: 'POST',
+      url: '/v1/widgets',
+      headers: { ...write, 'content-type': 'application/json' },
+      payload: huge,
+    });
     expectProblem(big, 413, 'body_too_large');
-    const text = await service.app.inject({ method: 'POST', url: '/v1/widgets', headers: { ...write, 'content-type': 'text/plain' }, payload: 'hello' });
+    const text = await service.app.inject({
+      method: 'POST',
+      url: '/v1/widgets',
+      headers: { ...write, 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
     expectProblem(text, 415, 'unsupported_media_type');
   });
 
   it('answers problem+json 404 for unknown routes and keeps health open', async () => {
-    expectProblem(await service.app.inject({ method: 'GET', url: '/v1/nothing-here' }), 404, 'not_found');
+    expectProblem(
+      await service.app.inject({ method: 'GET', url: '/v1/nothing-here' }),
+      404,
+      'not_found',
+    );
     expect((await service.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     const ready = await service.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.json()).toMatchObject({ status: 'ready', database: true, bus: 'kafka' });
@@ -113,26 +190,39 @@ describe('service kit over real Postgres and Kafka', () => {
     expect(res.statusCode).toBe(200);
     const doc = res.json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/widgets', '/v1/widgets/{id}']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/widgets', '/v1/widgets/{id}']),
+    );
     const validator = new Validator();
     const result = await validator.validate(doc);
     expect(validator.version).toBe('3.1');
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
-    expect((await service.app.inject({ method: 'GET', url: '/docs' })).statusCode).toBeLessThan(400);
+    expect((await service.app.inject({ method: 'GET', url: '/docs' })).statusCode).toBeLessThan(
+      400,
+    );
   });
 
   it('carries the request trace into the envelope traceId and the Kafka traceparent header', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const kafka = new Kafka({ clientId: 'kit-trace-test', brokers: inject('infra').kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'kit-trace-test',
+      brokers: inject('infra').kafkaBrokers.split(','),
+      logLevel: logLevel.NOTHING,
+    });
     const consumer = kafka.consumer({ groupId: `kit-trace-${Date.now()}` });
     await consumer.connect();
     await consumer.subscribe({ topic: topicFor('DashboardDefined'), fromBeginning: true });
-    const seen: { envelope: { traceId: string; tenantId: string; payload: { name: string } }; traceparent: string }[] = [];
+    const seen: {
+      envelope: { traceId: string; tenantId: string; payload: { name: string } };
+      traceparent: string;
+    }[] = [];
     await consumer.run({
       eachMessage: ({ message }) => {
         seen.push({
-          envelope: JSON.parse(message.value?.toString() ?? '{}') as (typeof seen)[number]['envelope'],
+          envelope: JSON.parse(
+            message.value?.toString() ?? '{}',
+          ) as (typeof seen)[number]['envelope'],
           traceparent: message.headers?.traceparent?.toString() ?? '',
         });
         return Promise.resolve();
@@ -147,7 +237,12 @@ describe('service kit over real Postgres and Kafka', () => {
         payload: { name, panelCount: 1 },
       });
       expect(res.statusCode).toBe(201);
-      await expect.poll(() => seen.find((s) => s.envelope.payload.name === name), { timeout: 30_000, interval: 100 }).toBeDefined();
+      await expect
+        .poll(() => seen.find((s) => s.envelope.payload.name === name), {
+          timeout: 30_000,
+          interval: 100,
+        })
+        .toBeDefined();
       const record = seen.find((s) => s.envelope.payload.name === name)!;
       expect(record.envelope.traceId).toBe(traceId);
       expect(record.envelope.tenantId).toBe(tenantA);

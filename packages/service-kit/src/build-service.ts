@@ -17,7 +17,6 @@ import { loggerOptions } from './logger.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
 import { registerRequestTracing, startTelemetry } from './telemetry.js';
 
-
 /** What routes and consumers are given: the service's own infrastructure, nothing global. */
 export interface ServiceContext {
   readonly name: string;
@@ -67,10 +66,14 @@ export interface RunningService {
  * JWT auth with tenant context, rate and body limits, health, tracing, its TypeORM data source
  * with migrations, the unit of work, the outbox relay and its consumers.
  */
-export async function buildService(definition: ServiceDefinition, overrides: ServiceOverrides = {}): Promise<RunningService> {
+export async function buildService(
+  definition: ServiceDefinition,
+  overrides: ServiceOverrides = {},
+): Promise<RunningService> {
   const env = readEnv(overrides.env ?? process.env);
   const authConfig = authConfigFrom(env);
-  if (!env.DATABASE_URL) throw new Error(`${definition.name}: DATABASE_URL is required (pnpm start sets it)`);
+  if (!env.DATABASE_URL)
+    throw new Error(`${definition.name}: DATABASE_URL is required (pnpm start sets it)`);
   const logger = pino(loggerOptions(definition.name, env.LOG_LEVEL));
   const baseLogger: FastifyBaseLogger = logger;
   await startTelemetry(definition.name);
@@ -117,9 +120,24 @@ export async function buildService(definition: ServiceDefinition, overrides: Ser
   registerHealth(app, ctx);
   await app.register(async (scoped) => definition.routes(scoped, ctx));
 
-  const relay = new OutboxRelay({ databaseUrl: env.DATABASE_URL, schema: definition.schema, bus, logger, pollMs: env.OUTBOX_POLL_MS });
+  const relay = new OutboxRelay({
+    databaseUrl: env.DATABASE_URL,
+    schema: definition.schema,
+    bus,
+    logger,
+    pollMs: env.OUTBOX_POLL_MS,
+  });
   const runners = (definition.consumers?.(ctx) ?? []).map(
-    (consumer) => new ConsumerRunner(consumer, { service: definition.name, schema: definition.schema, bus, dataSource, uow, logger }),
+    (consumer) =>
+      new ConsumerRunner(consumer, {
+        service: definition.name,
+        schema: definition.schema,
+        bus,
+        uow,
+        logger,
+        maxAttempts: env.CONSUMER_MAX_ATTEMPTS,
+        baseBackoffMs: env.CONSUMER_BACKOFF_MS,
+      }),
   );
   if (overrides.runRelay !== false) relay.start();
   if (overrides.runConsumers !== false) for (const runner of runners) await runner.start();
@@ -153,7 +171,9 @@ function tenantKey(authorization: string | undefined): string | undefined {
   const payload = token?.split('.')[1];
   if (!payload) return undefined;
   try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { tenantId?: unknown };
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
+      tenantId?: unknown;
+    };
     return typeof claims.tenantId === 'string' ? `tenant:${claims.tenantId}` : undefined;
   } catch {
     return undefined;

@@ -19,6 +19,8 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
+  CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  CONSUMER_BACKOFF_MS: z.coerce.number().int().nonnegative().default(100),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -36,17 +38,37 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
 }
 
 export type AuthConfig =
-  | { readonly mode: 'secret'; readonly secret: string; readonly issuer?: string; readonly audience?: string }
-  | { readonly mode: 'jwks'; readonly jwksUrl: string; readonly issuer: string; readonly audience?: string };
+  | {
+      readonly mode: 'secret';
+      readonly secret: string;
+      readonly issuer?: string;
+      readonly audience?: string;
+    }
+  | {
+      readonly mode: 'jwks';
+      readonly jwksUrl: string;
+      readonly issuer: string;
+      readonly audience?: string;
+    };
 
 /** Chooses the JWT verification mode; a production process never falls back to a built-in secret. */
 export function authConfigFrom(env: Env): AuthConfig {
   if (env.JWKS_URL) {
     if (!env.JWT_ISSUER) throw new Error('JWT_ISSUER is required with JWKS_URL');
-    return { mode: 'jwks', jwksUrl: env.JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
+    return {
+      mode: 'jwks',
+      jwksUrl: env.JWKS_URL,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+    };
   }
   if (env.JWT_SECRET) {
-    return { mode: 'secret', secret: env.JWT_SECRET, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
+    return {
+      mode: 'secret',
+      secret: env.JWT_SECRET,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+    };
   }
   if (env.NODE_ENV === 'production') {
     throw new Error('refusing to start in production without JWT_SECRET or JWKS_URL');

@@ -34,7 +34,10 @@ function fieldErrorsOf(error: FastifyError): FieldError[] {
     // An unknown field is reported once per key, named as the field itself.
     const unknownKeys = (issue.params as { keys?: unknown }).keys;
     if (Array.isArray(unknownKeys) && unknownKeys.length > 0) {
-      return unknownKeys.map((key) => ({ field: `${path}.${String(key)}`, message: 'unknown field' }));
+      return unknownKeys.map((key) => ({
+        field: `${path}.${String(key)}`,
+        message: 'unknown field',
+      }));
     }
     return [{ field: path, message: issue.message ?? 'invalid' }];
   });
@@ -51,7 +54,13 @@ export function toProblem(error: unknown, instance: string): Problem {
   if (error instanceof QueryFailedError) {
     const code = (error.driverError as { code?: string } | undefined)?.code;
     if (code === PG_UNIQUE_VIOLATION) {
-      return problem(409, 'unique_violation', 'Conflict', 'a resource with the same identity already exists', instance);
+      return problem(
+        409,
+        'unique_violation',
+        'Conflict',
+        'a resource with the same identity already exists',
+        instance,
+      );
     }
   }
   const fastifyError = error as Partial<FastifyError>;
@@ -65,7 +74,13 @@ export function toProblem(error: unknown, instance: string): Problem {
     const [code, title] = STATUS_CODES[status] ?? ['client_error', 'Client Error'];
     return problem(status, code, title, fastifyError.message ?? title, instance);
   }
-  return problem(500, 'internal_error', 'Internal Server Error', 'an unexpected error occurred', instance);
+  return problem(
+    500,
+    'internal_error',
+    'Internal Server Error',
+    'an unexpected error occurred',
+    instance,
+  );
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
@@ -80,6 +95,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return sendProblem(reply, body);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, problem(404, 'not_found', 'Not Found', `no route ${request.method} ${request.url.split('?')[0]}`, request.url)),
+    sendProblem(
+      reply,
+      problem(
+        404,
+        'not_found',
+        'Not Found',
+        `no route ${request.method} ${request.url.split('?')[0]}`,
+        request.url,
+      ),
+    ),
   );
 }

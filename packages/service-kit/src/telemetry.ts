@@ -68,7 +68,10 @@ export function registerRequestTracing(app: FastifyInstance): void {
 }
 
 /** Starts a CONSUMER span continuing the producer's trace from the message headers. */
-export function startConsumerSpan(name: string, headers: Readonly<Record<string, string>>): { span: Span; context: Context } {
+export function startConsumerSpan(
+  name: string,
+  headers: Readonly<Record<string, string>>,
+): { span: Span; context: Context } {
   const parent = propagation.extract(ROOT_CONTEXT, headers);
   const span = tracer().startSpan(name, { kind: SpanKind.CONSUMER }, parent);
   return { span, context: trace.setSpan(parent, span) };

@@ -9,7 +9,7 @@ export const TEST_JWT_SECRET = 'service-kit-test-secret-0123456789';
 /** Builds a service against the real Postgres and Kafka started by the global setup. */
 export async function startTestService(
   definition: ServiceDefinition,
-  options: { kafka?: boolean; env?: Record<string, string> } = {},
+  options: { kafka?: boolean; env?: Record<string, string>; runConsumers?: boolean } = {},
 ): Promise<RunningService> {
   const infra = inject('infra');
   return buildService(definition, {
@@ -22,6 +22,7 @@ export async function startTestService(
       OUTBOX_POLL_MS: '200',
       ...options.env,
     },
+    runConsumers: options.runConsumers,
   });
 }
 

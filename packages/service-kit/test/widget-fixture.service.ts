@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { EntitySchema, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { z } from 'zod';
 import type { ServiceContext, ServiceDefinition } from '../src/build-service.js';
+import type { ConsumerDefinition } from '../src/consumers/consumer-runner.js';
 import { assertVersion, ifMatchVersion, setEtag } from '../src/http/etag.js';
 import { notFound } from '../src/problem.js';
 import { saveVersioned } from '../src/db/versioned-save.js';
@@ -46,6 +47,37 @@ class CreateWidgets1700000000001 implements MigrationInterface {
   }
 }
 
+/** Deliberately no unique key: a duplicate effect must show up as a second row. */
+class CreateEffects1700000000002 implements MigrationInterface {
+  name = 'CreateEffects1700000000002';
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(
+      'CREATE TABLE kit_fixture.effects (event_id uuid NOT NULL, widget_name text NOT NULL)',
+    );
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP TABLE kit_fixture.effects');
+  }
+}
+
+/** Names starting with this make the consumer fail every attempt (a poison message). */
+export const POISON_PREFIX = 'poison-';
+
+const widgetEffects: ConsumerDefinition = {
+  name: 'widget-effects',
+  topics: [topicFor('DashboardDefined')],
+  eventTypes: ['DashboardDefined'],
+  async handle(envelope, tx) {
+    if (envelope.eventType !== 'DashboardDefined') return;
+    const name = envelope.payload.name;
+    if (name.startsWith(POISON_PREFIX)) throw new Error(`cannot apply ${name}`);
+    await tx.manager.query(
+      'INSERT INTO kit_fixture.effects (event_id, widget_name) VALUES ($1, $2)',
+      [envelope.eventId, name],
+    );
+  },
+};
+
 const widgetBody = z
   .strictObject({
     name: z.string().min(1).max(100).describe('Widget name, unique per tenant'),
@@ -61,7 +93,8 @@ const widgetSchema = z.object({
 const idParams = z.object({ id: z.uuid() });
 
 function definedEvent(row: WidgetRow): DomainEvent {
-  if (row.panelCount < 1) throw new DomainError('widget.no_panels', 'a widget needs at least one panel');
+  if (row.panelCount < 1)
+    throw new DomainError('widget.no_panels', 'a widget needs at least one panel');
   return {
     eventType: 'DashboardDefined',
     aggregateType: 'DashboardDefinition',
@@ -69,65 +102,106 @@ function definedEvent(row: WidgetRow): DomainEvent {
     tenantId: row.tenantId as TenantId,
     traceId: null,
     occurredAt: new Date().toISOString(),
-    payload: { dashboardId: row.id, name: row.name, scope: { projectId: 'fixture', moduleId: null }, panelCount: row.panelCount, version: row.version },
+    payload: {
+      dashboardId: row.id,
+      name: row.name,
+      scope: { projectId: 'fixture', moduleId: null },
+      panelCount: row.panelCount,
+      version: row.version,
+    },
   };
 }
 
-const toDto = (row: WidgetRow) => ({ id: row.id, name: row.name, panelCount: row.panelCount, version: row.version });
+const toDto = (row: WidgetRow) => ({
+  id: row.id,
+  name: row.name,
+  panelCount: row.panelCount,
+  version: row.version,
+});
 
 function widgetRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const repo = ctx.dataSource.getRepository(WidgetEntity);
 
-  r.post('/v1/widgets', {
-    config: { scope: 'write' },
-    schema: { description: 'Create a widget', body: widgetBody, response: { 201: widgetSchema } },
-  }, async (request, reply) => {
-    const row: WidgetRow = { id: crypto.randomUUID(), tenantId: request.auth.tenantId, ...request.body, version: 1 };
-    await ctx.uow.run({ context: request.otelContext }, async (tx) => {
-      const event = definedEvent(row);
-      await saveVersioned(tx.manager, WidgetEntity, row, 0);
-      await tx.publish([event], row.version);
-    });
-    return reply.code(201).header('location', `/v1/widgets/${row.id}`).send(toDto(row));
-  });
+  r.post(
+    '/v1/widgets',
+    {
+      config: { scope: 'write' },
+      schema: { description: 'Create a widget', body: widgetBody, response: { 201: widgetSchema } },
+    },
+    async (request, reply) => {
+      const row: WidgetRow = {
+        id: crypto.randomUUID(),
+        tenantId: request.auth.tenantId,
+        ...request.body,
+        version: 1,
+      };
+      await ctx.uow.run({ context: request.otelContext }, async (tx) => {
+        const event = definedEvent(row);
+        await saveVersioned(tx.manager, WidgetEntity, row, 0);
+        await tx.publish([event], row.version);
+      });
+      return reply.code(201).header('location', `/v1/widgets/${row.id}`).send(toDto(row));
+    },
+  );
 
-  r.get('/v1/widgets/:id', {
-    config: { scope: 'read' },
-    schema: { description: 'Get a widget', params: idParams, response: { 200: widgetSchema } },
-  }, async (request, reply) => {
-    const row = await repo.findOneBy({ id: request.params.id, tenantId: request.auth.tenantId });
-    if (!row) throw notFound('widget', request.params.id);
-    setEtag(reply, row.version);
-    return toDto(row);
-  });
-
-  r.put('/v1/widgets/:id', {
-    config: { scope: 'write' },
-    schema: { description: 'Replace a widget', params: idParams, body: widgetBody, response: { 200: widgetSchema } },
-  }, async (request) => {
-    const expected = ifMatchVersion(request);
-    return ctx.uow.run({ context: request.otelContext }, async (tx) => {
-      const widgets = tx.manager.getRepository(WidgetEntity);
-      const row = await widgets.findOneBy({ id: request.params.id, tenantId: request.auth.tenantId });
+  r.get(
+    '/v1/widgets/:id',
+    {
+      config: { scope: 'read' },
+      schema: { description: 'Get a widget', params: idParams, response: { 200: widgetSchema } },
+    },
+    async (request, reply) => {
+      const row = await repo.findOneBy({ id: request.params.id, tenantId: request.auth.tenantId });
       if (!row) throw notFound('widget', request.params.id);
-      assertVersion(expected, row.version);
-      const next: WidgetRow = { ...row, ...request.body, version: row.version + 1 };
-      const event = definedEvent(next);
-      await saveVersioned(tx.manager, WidgetEntity, next, row.version);
-      await tx.publish([event], next.version);
-      return toDto(next);
-    });
-  });
+      setEtag(reply, row.version);
+      return toDto(row);
+    },
+  );
+
+  r.put(
+    '/v1/widgets/:id',
+    {
+      config: { scope: 'write' },
+      schema: {
+        description: 'Replace a widget',
+        params: idParams,
+        body: widgetBody,
+        response: { 200: widgetSchema },
+      },
+    },
+    async (request) => {
+      const expected = ifMatchVersion(request);
+      return ctx.uow.run({ context: request.otelContext }, async (tx) => {
+        const widgets = tx.manager.getRepository(WidgetEntity);
+        const row = await widgets.findOneBy({
+          id: request.params.id,
+          tenantId: request.auth.tenantId,
+        });
+        if (!row) throw notFound('widget', request.params.id);
+        assertVersion(expected, row.version);
+        const next: WidgetRow = { ...row, ...request.body, version: row.version + 1 };
+        const event = definedEvent(next);
+        await saveVersioned(tx.manager, WidgetEntity, next, row.version);
+        await tx.publish([event], next.version);
+        return toDto(next);
+      });
+    },
+  );
 }
 
 export const widgetFixtureService: ServiceDefinition = {
   name: 'kit-fixture-service',
   schema: 'kit_fixture',
   defaultPort: 0,
-  openapi: { title: 'kit fixture', description: 'Test-only service built with the service kit', version: '1.0.0' },
+  openapi: {
+    title: 'kit fixture',
+    description: 'Test-only service built with the service kit',
+    version: '1.0.0',
+  },
   entities: [WidgetEntity],
-  migrations: [CreateWidgets1700000000001],
+  migrations: [CreateWidgets1700000000001, CreateEffects1700000000002],
+  consumers: () => [widgetEffects],
   topics: [topicFor('DashboardDefined')],
   routes: widgetRoutes,
 };

@@ -2,10 +2,9 @@ import { DLQ_HEADERS, parseEnvelope, dlqTopicFor, type Envelope } from '@obs/eve
 import type { Span } from '@opentelemetry/api';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import type { DeliveredMessage, EventBus, Subscription } from '../bus/event-bus.js';
 import { quoteIdent } from '../db/data-source.js';
-import type { Transaction, UnitOfWork } from '../db/unit-of-work.js';
+import type { EventOrigin, Transaction, UnitOfWork } from '../db/unit-of-work.js';
 import { startConsumerSpan } from '../telemetry.js';
 
 /** A consumer of one or more event types. Its effect and the inbox row commit together. */
@@ -21,7 +20,6 @@ export interface ConsumerRunnerOptions {
   readonly service: string;
   readonly schema: string;
   readonly bus: EventBus;
-  readonly dataSource: DataSource;
   readonly uow: UnitOfWork;
   readonly logger: Logger;
   readonly maxAttempts?: number;
@@ -87,7 +85,15 @@ export class ConsumerRunner {
             await this.deadLetter(message, err, attempt);
             return;
           }
-          this.options.logger.warn({ consumer: this.consumer.name, eventId: envelope.eventId, attempt, err: messageOf(err) }, 'consumer attempt failed');
+          this.options.logger.warn(
+            {
+              consumer: this.consumer.name,
+              eventId: envelope.eventId,
+              attempt,
+              err: messageOf(err),
+            },
+            'consumer attempt failed',
+          );
           await delay((this.options.baseBackoffMs ?? 100) * 2 ** (attempt - 1));
         }
       }
@@ -96,7 +102,7 @@ export class ConsumerRunner {
     }
   }
 
-  private async applyOnce(envelope: Envelope, context: Parameters<UnitOfWork['run']>[0]['context']): Promise<void> {
+  private async applyOnce(envelope: Envelope, context: EventOrigin['context']): Promise<void> {
     await this.options.uow.run(
       { context, correlationId: envelope.correlationId, causationId: envelope.eventId },
       async (tx) => {
@@ -110,8 +116,20 @@ export class ConsumerRunner {
     );
   }
 
-  private async deadLetter(message: DeliveredMessage, err: unknown, attempts: number): Promise<void> {
-    this.options.logger.error({ consumer: this.consumer.name, topic: message.topic, offset: message.offset, err: messageOf(err) }, 'message dead-lettered');
+  private async deadLetter(
+    message: DeliveredMessage,
+    err: unknown,
+    attempts: number,
+  ): Promise<void> {
+    this.options.logger.error(
+      {
+        consumer: this.consumer.name,
+        topic: message.topic,
+        offset: message.offset,
+        err: messageOf(err),
+      },
+      'message dead-lettered',
+    );
     await this.options.bus.publish([
       {
         topic: dlqTopicFor(message.topic),

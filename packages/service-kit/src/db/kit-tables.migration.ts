@@ -26,7 +26,9 @@ export class KitTables1700000000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         sent_at timestamptz
       )`);
-    await queryRunner.query(`CREATE INDEX outbox_unsent_idx ON ${s}.outbox (id) WHERE sent_at IS NULL`);
+    await queryRunner.query(
+      `CREATE INDEX outbox_unsent_idx ON ${s}.outbox (id) WHERE sent_at IS NULL`,
+    );
     await queryRunner.query(`
       CREATE TABLE ${s}.inbox (
         consumer text NOT NULL,

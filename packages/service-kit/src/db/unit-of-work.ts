@@ -1,5 +1,4 @@
 import type { DomainEvent } from '@obs/domain';
-import type { Context } from '@opentelemetry/api';
 import type { DataSource, EntityManager } from 'typeorm';
 import { quoteIdent } from './data-source.js';
 import { OutboxWriter, type EventOrigin } from '../outbox/outbox-writer.js';
@@ -57,4 +56,4 @@ export function outboxChannel(schema: string): string {
   return `${schema}_outbox`;
 }
 
-export type { EventOrigin, Context };
+export type { EventOrigin };

@@ -28,9 +28,18 @@ export async function saveVersioned<T extends VersionedRow>(
     .createQueryBuilder()
     .update()
     .set(row)
-    .where('id = :id AND tenant_id = :tenantId AND version = :expectedVersion', { id, tenantId, expectedVersion })
+    .where('id = :id AND tenant_id = :tenantId AND version = :expectedVersion', {
+      id,
+      tenantId,
+      expectedVersion,
+    })
     .execute();
   if (result.affected === 0) {
-    throw new HttpProblem(409, 'version_conflict', 'Conflict', `the resource changed since version ${expectedVersion}`);
+    throw new HttpProblem(
+      409,
+      'version_conflict',
+      'Conflict',
+      `the resource changed since version ${expectedVersion}`,
+    );
   }
 }

@@ -15,9 +15,13 @@ export function ifMatchVersion(request: FastifyRequest): number | undefined {
   const match = /^\s*(?:W\/)?"(\d+)"\s*$/.exec(raw);
   const version = match?.[1];
   if (version === undefined) {
-    throw new HttpProblem(400, 'invalid_if_match', 'Bad Request', 'If-Match must be an ETag such as "3"', [
-      { field: 'headers.if-match', message: 'expected a quoted version number' },
-    ]);
+    throw new HttpProblem(
+      400,
+      'invalid_if_match',
+      'Bad Request',
+      'If-Match must be an ETag such as "3"',
+      [{ field: 'headers.if-match', message: 'expected a quoted version number' }],
+    );
   }
   return Number(version);
 }

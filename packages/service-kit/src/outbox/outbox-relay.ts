@@ -10,7 +10,10 @@ export interface OutboxRelayOptions {
   readonly bus: EventBus;
   readonly logger: Logger;
   readonly pollMs?: number;
+  /** Messages per bus publish call (default 100). */
   readonly batchSize?: number;
+  /** Rows read and marked sent per round trip (default 10 publish batches). */
+  readonly fetchSize?: number;
 }
 
 interface OutboxRow {
@@ -77,7 +80,10 @@ export class OutboxRelay {
 
   private async connect(): Promise<Client> {
     if (this.client) return this.client;
-    const client = new Client({ connectionString: this.options.databaseUrl, application_name: `${this.options.schema}-relay` });
+    const client = new Client({
+      connectionString: this.options.databaseUrl,
+      application_name: `${this.options.schema}-relay`,
+    });
     client.on('error', (err) => this.options.logger.warn({ err }, 'outbox relay connection error'));
     client.on('notification', () => this.wake?.());
     await client.connect();
@@ -93,14 +99,20 @@ export class OutboxRelay {
       try {
         const client = await this.connect();
         if (!locked) {
-          const res = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [this.lockKey]);
+          const res = await client.query<{ ok: boolean }>(
+            'SELECT pg_try_advisory_lock(hashtext($1)) AS ok',
+            [this.lockKey],
+          );
           locked = res.rows[0]?.ok === true;
         }
         const sent = locked ? await this.publishBatch(client) : 0;
         backoff = 100;
         if (sent === 0) await this.sleep(this.options.pollMs ?? 1000);
       } catch (err) {
-        this.options.logger.warn({ err: errorMessage(err) }, 'outbox relay publish failed; will retry');
+        this.options.logger.warn(
+          { err: errorMessage(err) },
+          'outbox relay publish failed; will retry',
+        );
         if (this.client && !(await this.isAlive(this.client))) {
           locked = false;
           await this.disconnect();
@@ -112,21 +124,25 @@ export class OutboxRelay {
     await this.disconnect();
   }
 
+  /**
+   * Reads up to `fetchSize` unsent rows, publishes them in order in calls of `batchSize`, then
+   * marks them sent in one statement. A crash between publish and mark re-publishes the rows on
+   * restart: at-least-once, which the consumers' inbox turns into exactly-once effects.
+   */
   private async publishBatch(client: Client): Promise<number> {
+    const batchSize = this.options.batchSize ?? 100;
     const { rows } = await client.query<OutboxRow>(
       `SELECT id, topic, message_key, envelope, headers FROM ${this.table}
        WHERE sent_at IS NULL ORDER BY id LIMIT $1`,
-      [this.options.batchSize ?? 500],
+      [this.options.fetchSize ?? batchSize * 10],
     );
     if (rows.length === 0) return 0;
-    const messages: BusMessage[] = rows.map((r) => ({
-      topic: r.topic,
-      key: r.message_key,
-      value: r.envelope,
-      headers: r.headers,
-    }));
-    await this.options.bus.publish(messages);
-    await client.query(`UPDATE ${this.table} SET sent_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+    for (let from = 0; from < rows.length; from += batchSize) {
+      await this.options.bus.publish(rows.slice(from, from + batchSize).map(toMessage));
+    }
+    await client.query(`UPDATE ${this.table} SET sent_at = now() WHERE id = ANY($1::bigint[])`, [
+      rows.map((r) => r.id),
+    ]);
     this.published += rows.length;
     return rows.length;
   }
@@ -160,6 +176,10 @@ export class OutboxRelay {
       };
     });
   }
+}
+
+function toMessage(row: OutboxRow): BusMessage {
+  return { topic: row.topic, key: row.message_key, value: row.envelope, headers: row.headers };
 }
 
 function errorMessage(err: unknown): string {

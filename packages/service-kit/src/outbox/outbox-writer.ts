@@ -33,7 +33,7 @@ export class OutboxWriter {
   ): Promise<void> {
     const traceparent = traceparentOf(origin.context);
     const requestTraceId = traceIdOf(origin.context);
-    for (const event of events) {
+    const rows = events.map((event) => {
       const envelope = envelopeFromDomainEvent(event, {
         producer: this.producer,
         aggregateVersion,
@@ -47,10 +47,19 @@ export class OutboxWriter {
         [HEADERS.tenantId]: envelope.tenantId,
         ...(traceparent ? { [HEADERS.traceparent]: traceparent } : {}),
       };
-      await manager.query(
-        `INSERT INTO ${this.table} (event_id, topic, message_key, envelope, headers) VALUES ($1, $2, $3, $4, $5)`,
-        [envelope.eventId, topicFor(envelope.eventType), envelope.aggregate.id, JSON.stringify(envelope), headers],
-      );
-    }
+      return { envelope, headers };
+    });
+    // One statement for the whole batch: a round trip per event dominated the write path.
+    await manager.query(
+      `INSERT INTO ${this.table} (event_id, topic, message_key, envelope, headers)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[])`,
+      [
+        rows.map((r) => r.envelope.eventId),
+        rows.map((r) => topicFor(r.envelope.eventType)),
+        rows.map((r) => r.envelope.aggregate.id),
+        rows.map((r) => JSON.stringify(r.envelope)),
+        rows.map((r) => JSON.stringify(r.headers)),
+      ],
+    );
   }
 }

@@ -1,0 +1,65 @@
+export { buildService } from './build-service.js';
+export type {
+  RunningService,
+  ServiceContext,
+  ServiceDefinition,
+  ServiceOverrides,
+} from './build-service.js';
+export { SCOPES, hasScope } from './auth.js';
+export type { AuthContext, Scope } from './auth.js';
+export { readEnv, authConfigFrom, DEV_JWT_SECRET } from './config.js';
+export type { Env, AuthConfig } from './config.js';
+export { mintToken } from './dev-token.js';
+export type { TokenRequest } from './dev-token.js';
+export {
+  HttpProblem,
+  notFound,
+  versionConflict,
+  uniqueConflict,
+  problem,
+  PROBLEM_CONTENT_TYPE,
+} from './problem.js';
+export type { Problem, FieldError } from './problem.js';
+export { toProblem } from './error-handler.js';
+export { setEtag, ifMatchVersion, assertVersion } from './http/etag.js';
+export {
+  pageQuerySchema,
+  pageSchema,
+  encodeCursor,
+  decodeCursor,
+  toPage,
+  DEFAULT_LIMIT,
+  MAX_LIMIT,
+} from './http/pagination.js';
+export type { CursorPosition, Page } from './http/pagination.js';
+export { openDataSource, quoteIdent } from './db/data-source.js';
+export { UnitOfWork, outboxChannel } from './db/unit-of-work.js';
+export type { Transaction, EventOrigin } from './db/unit-of-work.js';
+export { saveVersioned } from './db/versioned-save.js';
+export type { VersionedRow } from './db/versioned-save.js';
+export { OutboxRelay } from './outbox/outbox-relay.js';
+export type { OutboxRelayOptions } from './outbox/outbox-relay.js';
+export { ConsumerRunner } from './consumers/consumer-runner.js';
+export type { ConsumerDefinition, ConsumerRunnerOptions } from './consumers/consumer-runner.js';
+export { createEventBus } from './bus/create-event-bus.js';
+export type { CreateEventBusOptions } from './bus/create-event-bus.js';
+export { KafkaEventBus } from './bus/kafka-event-bus.js';
+export type { KafkaEventBusOptions } from './bus/kafka-event-bus.js';
+export { PostgresEventBus } from './bus/postgres-event-bus.js';
+export type { PostgresEventBusOptions } from './bus/postgres-event-bus.js';
+export type {
+  EventBus,
+  BusMessage,
+  DeliveredMessage,
+  MessageHandler,
+  SubscribeOptions,
+  Subscription,
+} from './bus/event-bus.js';
+export {
+  startTelemetry,
+  stopTelemetry,
+  startConsumerSpan,
+  traceparentOf,
+  traceIdOf,
+} from './telemetry.js';
+export { loggerOptions } from './logger.js';
