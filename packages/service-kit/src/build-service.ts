@@ -25,6 +25,8 @@ export interface ServiceContext {
   readonly bus: EventBus;
   readonly logger: Logger;
   readonly env: Env;
+  /** Wall clock in epoch ms, injectable so schedulers are tested by advancing it, never by sleeping. */
+  readonly clock: () => number;
 }
 
 type MigrationClass = new () => object;
@@ -49,6 +51,7 @@ export interface ServiceOverrides {
   /** Runs consumers; tests of a single route may switch them off. Default true. */
   readonly runConsumers?: boolean;
   readonly runRelay?: boolean;
+  readonly clock?: () => number;
 }
 
 export interface RunningService {
@@ -93,7 +96,15 @@ export async function buildService(
   });
   await bus.ensureTopics(definition.topics);
   const uow = new UnitOfWork(dataSource, definition.schema, definition.name);
-  const ctx: ServiceContext = { name: definition.name, dataSource, uow, bus, logger, env };
+  const ctx: ServiceContext = {
+    name: definition.name,
+    dataSource,
+    uow,
+    bus,
+    logger,
+    env,
+    clock: overrides.clock ?? Date.now,
+  };
 
   const app = Fastify({
     // Typed as the base logger so the app keeps Fastify's default type parameters.

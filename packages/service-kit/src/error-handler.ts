@@ -1,7 +1,6 @@
 import { DomainError } from '@obs/domain';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { QueryFailedError } from 'typeorm';
 import {
   HttpProblem,
   PROBLEM_CONTENT_TYPE,
@@ -11,6 +10,8 @@ import {
 } from './problem.js';
 
 const PG_UNIQUE_VIOLATION = '23505';
+/** SQLSTATE class 22: a value the column cannot hold (out of range, too long, bad text encoding). */
+const PG_DATA_EXCEPTION_CLASS = '22';
 
 const STATUS_CODES: Readonly<Record<number, [code: string, title: string]>> = {
   400: ['malformed_request', 'Bad Request'],
@@ -25,6 +26,16 @@ const STATUS_CODES: Readonly<Record<number, [code: string, title: string]>> = {
   422: ['unprocessable', 'Unprocessable Content'],
   429: ['rate_limited', 'Too Many Requests'],
 };
+
+/**
+ * The SQLSTATE of a failed query. Matched by shape, not `instanceof QueryFailedError`: TypeORM is
+ * CommonJS and can be loaded twice (ESM test runners), which makes `instanceof` miss.
+ */
+function sqlStateOf(error: unknown): string | undefined {
+  if (!(error instanceof Error) || error.name !== 'QueryFailedError') return undefined;
+  const code = (error as { driverError?: { code?: unknown } }).driverError?.code;
+  return typeof code === 'string' ? code : undefined;
+}
 
 function fieldErrorsOf(error: FastifyError): FieldError[] {
   if (!hasZodFastifySchemaValidationErrors(error)) return [];
@@ -51,17 +62,25 @@ export function toProblem(error: unknown, instance: string): Problem {
   if (error instanceof HttpProblem) {
     return problem(error.status, error.code, error.title, error.message, instance, error.errors);
   }
-  if (error instanceof QueryFailedError) {
-    const code = (error.driverError as { code?: string } | undefined)?.code;
-    if (code === PG_UNIQUE_VIOLATION) {
-      return problem(
-        409,
-        'unique_violation',
-        'Conflict',
-        'a resource with the same identity already exists',
-        instance,
-      );
-    }
+  const sqlState = sqlStateOf(error);
+  if (sqlState === PG_UNIQUE_VIOLATION) {
+    return problem(
+      409,
+      'unique_violation',
+      'Conflict',
+      'a resource with the same identity already exists',
+      instance,
+    );
+  }
+  // A safety net behind the schemas: the request held a value the column cannot store.
+  if (sqlState?.startsWith(PG_DATA_EXCEPTION_CLASS)) {
+    return problem(
+      400,
+      'value_out_of_range',
+      'Bad Request',
+      'a value in the request cannot be stored',
+      instance,
+    );
   }
   const fastifyError = error as Partial<FastifyError>;
   if (hasZodFastifySchemaValidationErrors(error)) {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningService } from '../build-service.js';
 import { POISON_PREFIX, widgetFixtureService } from '../../test/widget-fixture.service.js';
 import { widgetMessage } from '../../test/fixture-events.js';
-import { startTestService, TEST_JWT_SECRET } from '../../test/kit-test-env.js';
+import { startTestService, TEST_JWT_SECRET } from '../testing/index.js';
 
 const tenant = 'tenant-consumer';
 let service: RunningService;

@@ -2,7 +2,7 @@ import { startKafkaBroker, stopKafkaBroker } from '@obs/local-infra';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningService } from '../build-service.js';
 import { widgetFixtureService } from '../../test/widget-fixture.service.js';
-import { bearer, startTestService } from '../../test/kit-test-env.js';
+import { bearer, startTestService } from '../testing/index.js';
 
 const write = bearer('tenant-fault', ['write']);
 let service: RunningService;

@@ -1,15 +1,20 @@
 import type {} from '@obs/local-infra';
 import { inject } from 'vitest';
-import { buildService, type RunningService, type ServiceDefinition } from '../src/build-service.js';
-import { mintToken } from '../src/dev-token.js';
-import type { Scope } from '../src/auth.js';
+import { buildService, type RunningService, type ServiceDefinition } from '../build-service.js';
+import { mintToken } from '../dev-token.js';
+import type { Scope } from '../auth.js';
 
 export const TEST_JWT_SECRET = 'service-kit-test-secret-0123456789';
 
 /** Builds a service against the real Postgres and Kafka started by the global setup. */
 export async function startTestService(
   definition: ServiceDefinition,
-  options: { kafka?: boolean; env?: Record<string, string>; runConsumers?: boolean } = {},
+  options: {
+    kafka?: boolean;
+    env?: Record<string, string>;
+    runConsumers?: boolean;
+    clock?: () => number;
+  } = {},
 ): Promise<RunningService> {
   const infra = inject('infra');
   return buildService(definition, {
@@ -23,6 +28,7 @@ export async function startTestService(
       ...options.env,
     },
     runConsumers: options.runConsumers,
+    clock: options.clock,
   });
 }
 

@@ -1,0 +1,5 @@
+/** Test helpers for services built with the kit (vitest only; not for production code). */
+export { startTestService, bearer, TEST_JWT_SECRET } from './test-service.js';
+export { expectProblem } from './problem-assertions.js';
+export { fuzzWriteRoutes } from './fuzz-write-routes.js';
+export type { FuzzOptions, FuzzReport } from './fuzz-write-routes.js';
