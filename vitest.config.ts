@@ -42,7 +42,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['services/**/*.e2e.test.ts', 'packages/**/*.e2e.test.ts'],
+          include: ['e2e/**/*.e2e.test.ts', 'services/**/*.e2e.test.ts', 'packages/**/*.e2e.test.ts'],
           exclude: ['**/node_modules/**'],
           globalSetup: [infraSetup],
           testTimeout: 120_000,

@@ -1,0 +1,175 @@
+import { alertRuleService } from '@obs/alert-rule-service';
+import { topicFor, type Envelope } from '@obs/event-envelope';
+import { incidentService } from '@obs/incident-service';
+import type { RunningService } from '@obs/service-kit';
+import { bearer, startTestService } from '@obs/service-kit/testing';
+import { metricWindows, TopicReader } from '@obs/test-fixtures';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+/**
+ * The loop of issue 4 end to end, over real Kafka and Postgres: metric windows → AlertTriggered →
+ * an incident → its lifecycle → IncidentResolved, with the trace and tenant carried throughout.
+ */
+const tenant = `e2e-${Date.now()}`;
+const auth = bearer(tenant, ['read', 'write']);
+const traceId = '0af7651916cd43dd8448eb211c80319c';
+const metricName = 'http.server.duration';
+
+let alerts: RunningService;
+let incidents: RunningService;
+let alertTopic: TopicReader;
+let incidentTopic: TopicReader;
+
+beforeAll(async () => {
+  alerts = await startTestService(alertRuleService);
+  incidents = await startTestService(incidentService);
+  const brokers = inject('infra').kafkaBrokers;
+  alertTopic = await TopicReader.open(brokers, topicFor('AlertTriggered'));
+  incidentTopic = await TopicReader.open(brokers, topicFor('IncidentOpened'));
+});
+afterAll(async () => {
+  await alertTopic.close();
+  await incidentTopic.close();
+  await incidents.close();
+  await alerts.close();
+});
+
+const ofTenant = (envelope: Envelope): boolean => envelope.tenantId === tenant;
+
+describe('metric windows to a resolved incident', () => {
+  it('fires once, opens one incident, and resolves it with the trace and tenant intact', async () => {
+    const firstWindowStart = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
+    const spec = {
+      tenantId: tenant,
+      metricName,
+      projectId: 'checkout',
+      group: { service: 'payments-api' },
+      firstWindowStart,
+      traceId,
+    };
+    // The metric catalogue learns the metric from a quiet window; then the rule can be created.
+    await alerts.ctx.bus.publish(metricWindows(spec, [120]));
+    const ruleBody = {
+      name: 'checkout latency',
+      scope: { projectId: 'checkout' },
+      condition: {
+        metric: metricName,
+        aggregation: 'p95',
+        groupBy: ['service'],
+        operator: 'gt',
+        threshold: 500,
+        forMinutes: 3,
+      },
+      severity: 'critical',
+    };
+    let ruleId = '';
+    await expect
+      .poll(
+        async () => {
+          const res = await alerts.app.inject({
+            method: 'POST',
+            url: '/v1/alert-rules',
+            headers: auth,
+            payload: ruleBody,
+          });
+          if (res.statusCode === 201) ruleId = res.json<{ id: string }>().id;
+          return res.statusCode;
+        },
+        { timeout: 30_000, interval: 200 },
+      )
+      .toBe(201);
+
+    // Four consecutive 1-minute windows above the threshold, after the quiet one.
+    const breaching = metricWindows(
+      { ...spec, firstWindowStart: firstWindowStart + 60_000 },
+      [700, 720, 810, 690],
+    );
+    await alerts.ctx.bus.publish(breaching);
+
+    await expect
+      .poll(() => alertTopic.find((e) => ofTenant(e) && e.eventType === 'AlertTriggered'), {
+        timeout: 60_000,
+        interval: 100,
+      })
+      .toBeDefined();
+    const triggered = alertTopic.records.filter(
+      (r) => ofTenant(r.envelope) && r.envelope.eventType === 'AlertTriggered',
+    );
+    expect(triggered).toHaveLength(1);
+    const alert = triggered[0]!.envelope;
+    expect(alert.traceId).toBe(traceId);
+    if (alert.eventType !== 'AlertTriggered') throw new Error('unreachable');
+    expect(alert.payload).toMatchObject({
+      alertRuleId: ruleId,
+      severity: 'critical',
+      metric: metricName,
+      threshold: 500,
+      forMinutes: 3,
+    });
+
+    let incidentId = '';
+    await expect
+      .poll(
+        async () => {
+          const res = await incidents.app.inject({
+            method: 'GET',
+            url: '/v1/incidents?source=alert',
+            headers: auth,
+          });
+          const items = res.json<{
+            items: {
+              id: string;
+              status: string;
+              source: string;
+              severity: string;
+              traceId: string | null;
+            }[];
+          }>().items;
+          incidentId = items[0]?.id ?? '';
+          return items;
+        },
+        { timeout: 60_000, interval: 200 },
+      )
+      .toEqual([
+        expect.objectContaining({ status: 'open', source: 'alert', severity: 'critical', traceId }),
+      ]);
+
+    for (const verb of ['acknowledge', 'investigate', 'mitigate']) {
+      const res = await incidents.app.inject({
+        method: 'POST',
+        url: `/v1/incidents/${incidentId}/${verb}`,
+        headers: auth,
+        payload: { actor: 'oncall@acme', note: verb },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    const resolved = await incidents.app.inject({
+      method: 'POST',
+      url: `/v1/incidents/${incidentId}/resolve`,
+      headers: auth,
+      payload: { actor: 'oncall@acme', rootCause: 'connection pool exhausted after deploy 1.14.2' },
+    });
+    expect(resolved.statusCode, resolved.body).toBe(200);
+    expect(resolved.json()).toMatchObject({
+      status: 'resolved',
+      rootCause: 'connection pool exhausted after deploy 1.14.2',
+    });
+
+    await expect
+      .poll(() => incidentTopic.find((e) => ofTenant(e) && e.eventType === 'IncidentResolved'), {
+        timeout: 60_000,
+        interval: 100,
+      })
+      .toBeDefined();
+    const resolvedEvent = incidentTopic.find(
+      (e) => ofTenant(e) && e.eventType === 'IncidentResolved',
+    )!;
+    expect(resolvedEvent.tenantId).toBe(tenant);
+    expect(resolvedEvent.traceId).toBe(traceId);
+    expect(resolvedEvent.aggregate.id).toBe(incidentId);
+    const openedEvents = incidentTopic.records.filter(
+      (r) => ofTenant(r.envelope) && r.envelope.eventType === 'IncidentOpened',
+    );
+    expect(openedEvents).toHaveLength(1);
+  });
+});

@@ -1,0 +1,53 @@
+import { topicFor } from '@obs/event-envelope';
+import type { ServiceDefinition } from '@obs/service-kit';
+import { incidentConfigFrom, type IncidentServiceConfig } from './config.js';
+import { alertTriggeredConsumer } from './consumers/alert-triggered.consumer.js';
+import { sloBreachedConsumer } from './consumers/slo-breached.consumer.js';
+import { EscalationScheduler } from './escalation/escalation.scheduler.js';
+import { IncidentIntake } from './incident-intake.js';
+import {
+  IncidentEntity,
+  IncidentEventEntity,
+  TypeOrmIncidentRepository,
+} from './incident.repository.js';
+import { CreateIncidents1730000000001 } from './migrations/1730000000001-create-incidents.js';
+import { incidentRoutes } from './routes/incident.routes.js';
+
+const DESCRIPTION = `Incidents: the unit of operational reaction. An incident is opened by hand, from an
+AlertTriggered (one per unresolved alert fingerprint; repeats append a recurrence) or from an
+SloBreached, then moves open → acknowledged → investigating → mitigated → resolved (any unresolved
+status may resolve, with a root cause). Unacknowledged incidents escalate step by step along their
+escalation policy. Publishes IncidentOpened and IncidentResolved (public) and IncidentAcknowledged
+and IncidentEscalated (internal) on obs.incident.v1. Reads need the \`read\` scope, changes \`write\`.`;
+
+/**
+ * The service definition for a given configuration (tests pass their own; the kit's Env only
+ * carries platform-wide settings, so the service reads its own with incidentConfigFrom).
+ */
+export function createIncidentService(config: IncidentServiceConfig): ServiceDefinition {
+  return {
+    name: 'incident-service',
+    schema: 'incident',
+    defaultPort: 4106,
+    openapi: { title: 'incident-service', description: DESCRIPTION, version: '1.0.0' },
+    entities: [IncidentEntity, IncidentEventEntity],
+    migrations: [CreateIncidents1730000000001],
+    topics: [topicFor('IncidentOpened')],
+    routes: (app, ctx) => {
+      const repository = new TypeOrmIncidentRepository(ctx.dataSource);
+      incidentRoutes(app, ctx, repository, config);
+      const scheduler = new EscalationScheduler(ctx, repository);
+      scheduler.start(config.escalationIntervalMs);
+      app.addHook('onClose', () => scheduler.stop());
+    },
+    consumers: (ctx) => {
+      const intake = new IncidentIntake(new TypeOrmIncidentRepository(ctx.dataSource), config);
+      return [alertTriggeredConsumer(intake), sloBreachedConsumer(intake)];
+    },
+  };
+}
+
+/** Configured from the process environment (INCIDENT_ESCALATION_POLICY and friends). */
+export const incidentService: ServiceDefinition = createIncidentService(
+  incidentConfigFrom(process.env),
+);

@@ -1,0 +1,344 @@
+import { randomUUID } from 'node:crypto';
+import { DLQ_HEADERS, dlqTopicFor, topicFor, type Envelope } from '@obs/event-envelope';
+import type { RunningService } from '@obs/service-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  EnvelopePublisher,
+  TRACE_ID,
+  TestClock,
+  TopicProbe,
+  alertTriggered,
+  listOf,
+  openManual,
+  runCommand,
+  sloBreached,
+  startIncidentService,
+  timelineOf,
+  uniqueTenant,
+  type IncidentBody,
+} from '../../test/incident-test-kit.js';
+
+const clock = new TestClock();
+const probe = new TopicProbe();
+const dlq = new TopicProbe(dlqTopicFor(topicFor('AlertTriggered')));
+const publisher = new EnvelopePublisher();
+let service: RunningService;
+
+beforeAll(async () => {
+  service = await startIncidentService({
+    clock,
+    env: { CONSUMER_BACKOFF_MS: '20', CONSUMER_MAX_ATTEMPTS: '3' },
+  });
+  await Promise.all([probe.start(), dlq.start(), publisher.start()]);
+});
+afterAll(async () => {
+  await Promise.all([probe.stop(), dlq.stop(), publisher.stop()]);
+  await service.close();
+});
+
+async function waitForIncidents(
+  tenantId: string,
+  match: (incident: IncidentBody) => boolean,
+  count = 1,
+): Promise<IncidentBody[]> {
+  await expect
+    .poll(async () => (await listOf(service, tenantId)).filter(match).length, {
+      timeout: 30_000,
+      interval: 100,
+    })
+    .toBeGreaterThanOrEqual(count);
+  return (await listOf(service, tenantId)).filter(match);
+}
+
+const bySourceRef = (ref: string) => (incident: IncidentBody) => incident.sourceRef === ref;
+
+/**
+ * Publishes a marker alert on the same rule (same Kafka key, so the same partition) and waits for
+ * its incident: everything published before it on that rule has then been consumed.
+ */
+async function drain(tenantId: string, alertRuleId: string): Promise<void> {
+  const marker = alertTriggered({
+    tenantId,
+    alertRuleId,
+    groupKey: `marker=${randomUUID()}`,
+    firedAt: clock.iso(),
+  });
+  await publisher.publish(marker);
+  await waitForIncidents(tenantId, bySourceRef(marker.payload.fingerprint));
+}
+
+describe('AlertTriggered → incident', () => {
+  const tenant = uniqueTenant('inc-alert');
+  const alertRuleId = randomUUID();
+  const first = alertTriggered({ tenantId: tenant, alertRuleId, firedAt: clock.iso() });
+  const fingerprint = first.payload.fingerprint;
+
+  it('opens one incident for the same envelope delivered twice, from the event’s fields', async () => {
+    await publisher.publish(first);
+    await publisher.publish(first);
+    await drain(tenant, alertRuleId);
+    const incidents = await waitForIncidents(tenant, bySourceRef(fingerprint));
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({
+      tenantId: tenant,
+      title: 'Payments p95 latency [service=payments-api]',
+      severity: 'critical',
+      status: 'open',
+      source: 'alert',
+      sourceRef: fingerprint,
+      traceId: TRACE_ID,
+      projectId: 'checkout',
+      moduleId: 'payments',
+      openedAt: first.payload.firedAt,
+      // A partial group is not the eleven dimensions; the group key is in the title.
+      dimensions: null,
+    });
+    expect(incidents[0]!.escalationSteps.map((s) => [s.level, s.target, s.delayMinutes])).toEqual([
+      [1, 'on-call-primary', 5],
+      [2, 'on-call-secondary', 15],
+      [3, 'engineering-manager', 30],
+    ]);
+    expect((await timelineOf(service, tenant, incidents[0]!.id)).map((e) => e.type)).toEqual([
+      'opened',
+    ]);
+  });
+
+  it('appends a recurrence for a new AlertTriggered with the same fingerprint, still one incident', async () => {
+    clock.advanceMinutes(2);
+    const again = alertTriggered({ tenantId: tenant, alertRuleId, firedAt: clock.iso() });
+    expect(again.eventId).not.toBe(first.eventId);
+    expect(again.payload.fingerprint).toBe(fingerprint);
+    await publisher.publish(again);
+    const [incident] = await waitForIncidents(tenant, bySourceRef(fingerprint));
+    await expect
+      .poll(async () => (await timelineOf(service, tenant, incident!.id)).map((e) => e.type), {
+        timeout: 30_000,
+        interval: 100,
+      })
+      .toEqual(['opened', 'recurrence']);
+    const recurrence = (await timelineOf(service, tenant, incident!.id))[1]!;
+    expect(recurrence).toEqual({
+      timestamp: again.payload.firedAt,
+      type: 'recurrence',
+      actor: alertRuleId,
+      note: 'http.server.duration p95 = 412 (gt 300)',
+    });
+    expect((await listOf(service, tenant)).filter(bySourceRef(fingerprint))).toHaveLength(1);
+  });
+
+  it('returns a mitigated incident to investigating when its alert fires again (regression)', async () => {
+    const [incident] = await waitForIncidents(tenant, bySourceRef(fingerprint));
+    for (const verb of ['acknowledge', 'investigate', 'mitigate']) {
+      clock.advanceMinutes(1);
+      expect((await runCommand(service, tenant, incident!.id, verb)).statusCode).toBe(200);
+    }
+    clock.advanceMinutes(1);
+    await publisher.publish(
+      alertTriggered({ tenantId: tenant, alertRuleId, firedAt: clock.iso() }),
+    );
+    await expect
+      .poll(
+        async () => (await listOf(service, tenant)).find((i) => i.id === incident!.id)?.status,
+        {
+          timeout: 30_000,
+          interval: 100,
+        },
+      )
+      .toBe('investigating');
+  });
+
+  it('opens a new incident for the same fingerprint once the first is resolved', async () => {
+    const [incident] = await waitForIncidents(tenant, bySourceRef(fingerprint));
+    clock.advanceMinutes(1);
+    const resolved = await runCommand(service, tenant, incident!.id, 'resolve', {
+      actor: 'alice',
+      rootCause: 'slow payment gateway',
+    });
+    expect(resolved.statusCode, resolved.body).toBe(200);
+    clock.advanceMinutes(1);
+    await publisher.publish(
+      alertTriggered({ tenantId: tenant, alertRuleId, firedAt: clock.iso() }),
+    );
+    const both = await waitForIncidents(tenant, bySourceRef(fingerprint), 2);
+    expect(both.map((i) => i.status).sort()).toEqual(['open', 'resolved']);
+    // The resolved one gained nothing: resolved is final.
+    expect((await timelineOf(service, tenant, incident!.id)).at(-1)?.type).toBe('resolved');
+  });
+
+  it('takes the eleven dimensions from a group that carries them all', async () => {
+    const own = uniqueTenant('inc-dims');
+    const group = {
+      projectId: 'checkout',
+      moduleId: 'payments',
+      artifactId: 'payments-api',
+      executionId: 'exec-7',
+      agentId: 'none',
+      'service.name': 'payments-api',
+      serviceVersion: '1.2.3',
+      environment: 'production',
+      region: 'westeurope',
+      origin: 'agent',
+    };
+    const event = alertTriggered({ tenantId: own, group, groupKey: 'all', firedAt: clock.iso() });
+    await publisher.publish(event);
+    const [incident] = await waitForIncidents(own, bySourceRef(event.payload.fingerprint));
+    expect(incident!.dimensions).toEqual({
+      tenantId: own,
+      projectId: 'checkout',
+      moduleId: 'payments',
+      artifactId: 'payments-api',
+      executionId: 'exec-7',
+      agentId: 'none',
+      service: 'payments-api',
+      serviceVersion: '1.2.3',
+      environment: 'production',
+      region: 'westeurope',
+      origin: 'agent',
+    });
+  });
+
+  it("refuses an alert whose group names another tenant: dead-lettered, no incident (the incident's tenant is the event's)", async () => {
+    const own = uniqueTenant('inc-mismatch');
+    const group = {
+      tenantId: 'someone-else',
+      projectId: 'p',
+      moduleId: 'm',
+      artifactId: 'a',
+      executionId: 'e',
+      agentId: 'none',
+      service: 's',
+      serviceVersion: '1',
+      environment: 'prod',
+      region: 'r',
+      origin: 'agent',
+    };
+    const event = alertTriggered({ tenantId: own, group, groupKey: 'x', firedAt: clock.iso() });
+    await publisher.publish(event);
+    await expect
+      .poll(() => dlq.records.filter((r) => r.envelope?.eventId === event.eventId).length, {
+        timeout: 30_000,
+        interval: 100,
+      })
+      .toBe(1);
+    expect(dlq.headersOf(event.eventId)?.[DLQ_HEADERS.error]).toMatch(/another tenant/);
+    expect(await listOf(service, own)).toEqual([]);
+  });
+
+  it("keeps each tenant's incidents to itself: the same fingerprint in two tenants opens two", async () => {
+    const a = uniqueTenant('inc-a');
+    const b = uniqueTenant('inc-b');
+    const ruleId = randomUUID();
+    const forA = alertTriggered({ tenantId: a, alertRuleId: ruleId, firedAt: clock.iso() });
+    const forB = alertTriggered({ tenantId: b, alertRuleId: ruleId, firedAt: clock.iso() });
+    await publisher.publish(forA);
+    await publisher.publish(forB);
+    const [inA] = await waitForIncidents(a, bySourceRef(forA.payload.fingerprint));
+    const [inB] = await waitForIncidents(b, bySourceRef(forB.payload.fingerprint));
+    expect(inA!.id).not.toBe(inB!.id);
+    expect(inA!.tenantId).toBe(a);
+    expect(inB!.tenantId).toBe(b);
+  });
+});
+
+describe('SloBreached → incident', () => {
+  it('opens an incident with source slo and appends a recurrence for the next breach', async () => {
+    const tenant = uniqueTenant('inc-slo');
+    const breach = sloBreached({ tenantId: tenant, breachedAt: clock.iso(), traceId: TRACE_ID });
+    await publisher.publish(breach);
+    await publisher.publish(breach);
+    const [incident] = await waitForIncidents(tenant, bySourceRef(breach.payload.sloId));
+    expect(incident).toMatchObject({
+      tenantId: tenant,
+      source: 'slo',
+      sourceRef: breach.payload.sloId,
+      title: 'SLO breached: Payments availability',
+      severity: 'critical',
+      status: 'open',
+      projectId: 'checkout',
+      moduleId: null,
+      traceId: TRACE_ID,
+      openedAt: breach.payload.breachedAt,
+    });
+    clock.advanceMinutes(3);
+    const next = sloBreached({
+      tenantId: tenant,
+      sloId: breach.payload.sloId,
+      breachedAt: clock.iso(),
+    });
+    await publisher.publish(next);
+    await expect
+      .poll(async () => (await timelineOf(service, tenant, incident!.id)).map((e) => e.type), {
+        timeout: 30_000,
+        interval: 100,
+      })
+      .toEqual(['opened', 'recurrence']);
+    expect((await listOf(service, tenant)).filter(bySourceRef(breach.payload.sloId))).toHaveLength(
+      1,
+    );
+  });
+});
+
+describe('IncidentOpened and IncidentResolved on obs.incident.v1', () => {
+  const expectCanonical = (envelope: Envelope, tenantId: string, incidentId: string) => {
+    expect(envelope).toMatchObject({
+      specVersion: '1.0',
+      producer: 'incident-service',
+      tenantId,
+      traceId: TRACE_ID,
+      aggregate: { type: 'Incident', id: incidentId },
+    });
+    expect(probe.headersOf(envelope.eventId)).toMatchObject({
+      'event-type': envelope.eventType,
+      'tenant-id': tenantId,
+    });
+  };
+
+  it('publishes valid envelopes carrying the incident traceId and tenant (manual incident)', async () => {
+    const tenant = uniqueTenant('inc-events');
+    const incident = await openManual(service, tenant, { traceId: TRACE_ID });
+    clock.advanceMinutes(1);
+    expect((await runCommand(service, tenant, incident.id, 'acknowledge')).statusCode).toBe(200);
+    clock.advanceMinutes(1);
+    const resolved = await runCommand(service, tenant, incident.id, 'resolve', {
+      actor: 'alice',
+      rootCause: 'expired certificate',
+    });
+    expect(resolved.statusCode).toBe(200);
+
+    const [opened] = await probe.waitFor(tenant, 'IncidentOpened');
+    const [acknowledged] = await probe.waitFor(tenant, 'IncidentAcknowledged');
+    const [done] = await probe.waitFor(tenant, 'IncidentResolved');
+    expectCanonical(opened!, tenant, incident.id);
+    expectCanonical(acknowledged!, tenant, incident.id);
+    expectCanonical(done!, tenant, incident.id);
+    expect(opened!.aggregate.version).toBe(1);
+    expect(acknowledged!.aggregate.version).toBe(2);
+    expect(done!.aggregate.version).toBe(3);
+    expect(opened!.payload).toMatchObject({
+      incidentId: incident.id,
+      source: 'manual',
+      sourceRef: null,
+      openedAt: incident.openedAt,
+    });
+    expect(done!.payload).toMatchObject({
+      incidentId: incident.id,
+      rootCause: 'expired certificate',
+      durationMs: 2 * 60_000,
+    });
+    expect(probe.invalid()).toEqual([]);
+  });
+
+  it('publishes IncidentOpened for an alert incident, caused by the AlertTriggered', async () => {
+    const tenant = uniqueTenant('inc-events-alert');
+    const event = alertTriggered({ tenantId: tenant, firedAt: clock.iso() });
+    await publisher.publish(event);
+    const [incident] = await waitForIncidents(tenant, bySourceRef(event.payload.fingerprint));
+    const [opened] = await probe.waitFor(tenant, 'IncidentOpened');
+    expectCanonical(opened!, tenant, incident!.id);
+    expect(opened!.causationId).toBe(event.eventId);
+    expect(opened!.payload).toMatchObject({
+      source: 'alert',
+      sourceRef: event.payload.fingerprint,
+    });
+  });
+});

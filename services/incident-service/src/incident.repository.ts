@@ -1,0 +1,254 @@
+import {
+  Incident,
+  type EscalationStep,
+  type IncidentEvent,
+  type IncidentSnapshot,
+  type IncidentSource,
+  type TelemetryDimensions,
+} from '@obs/domain';
+import { saveVersioned, type Transaction } from '@obs/service-kit';
+import { EntitySchema, type DataSource, type EntityManager } from 'typeorm';
+import { nextEscalationAt } from './escalation/next-escalation.js';
+
+/** An incident with the version it was stored at (the ETag and the optimistic-lock token). */
+export interface VersionedIncident {
+  readonly incident: Incident;
+  readonly version: number;
+}
+
+/** The port the routes, consumers and scheduler use; they never see rows. */
+export interface IncidentRepository {
+  /**
+   * The tenant's incident, or undefined: another tenant's id is as unknown as a missing one.
+   * Inside a transaction the row stays locked until commit, so commands and escalation ticks on
+   * one incident run one after the other instead of failing each other's version check.
+   */
+  load(tenantId: string, id: string, tx?: Transaction): Promise<VersionedIncident | undefined>;
+  /** The unresolved incident opened from (source, sourceRef), locked for the transaction. */
+  loadUnresolvedBySource(
+    tx: Transaction,
+    tenantId: string,
+    source: IncidentSource,
+    sourceRef: string,
+  ): Promise<VersionedIncident | undefined>;
+  /**
+   * Inserts (expectedVersion 0) or updates the incident where it is still at `expectedVersion`
+   * (409 otherwise), appends the new timeline lines, and returns the version now stored.
+   */
+  save(tx: Transaction, incident: Incident, expectedVersion: number): Promise<number>;
+}
+
+export interface IncidentRow {
+  id: string;
+  tenantId: string;
+  projectId: string;
+  moduleId: string | null;
+  title: string;
+  severity: string;
+  status: string;
+  source: string;
+  sourceRef: string | null;
+  traceId: string | null;
+  openedAt: Date;
+  acknowledgedAt: Date | null;
+  resolvedAt: Date | null;
+  rootCause: string | null;
+  statusChangedAt: Date;
+  dimensions: TelemetryDimensions | null;
+  escalationSteps: EscalationStep[];
+  /** Derived (see nextEscalationAt); indexed for the scheduler, never read back into the domain. */
+  nextEscalationAt: Date | null;
+  version: number;
+}
+
+export interface IncidentEventRow {
+  incidentId: string;
+  seq: number;
+  tenantId: string;
+  timestamp: Date;
+  type: string;
+  actor: string;
+  note: string | null;
+}
+
+export const IncidentEntity = new EntitySchema<IncidentRow>({
+  name: 'Incident',
+  tableName: 'incidents',
+  columns: {
+    id: { type: 'uuid', primary: true },
+    tenantId: { type: 'text', name: 'tenant_id' },
+    projectId: { type: 'text', name: 'project_id' },
+    moduleId: { type: 'text', name: 'module_id', nullable: true },
+    title: { type: 'text' },
+    severity: { type: 'text' },
+    status: { type: 'text' },
+    source: { type: 'text' },
+    sourceRef: { type: 'text', name: 'source_ref', nullable: true },
+    traceId: { type: 'text', name: 'trace_id', nullable: true },
+    openedAt: { type: 'timestamptz', name: 'opened_at' },
+    acknowledgedAt: { type: 'timestamptz', name: 'acknowledged_at', nullable: true },
+    resolvedAt: { type: 'timestamptz', name: 'resolved_at', nullable: true },
+    rootCause: { type: 'text', name: 'root_cause', nullable: true },
+    statusChangedAt: { type: 'timestamptz', name: 'status_changed_at' },
+    dimensions: { type: 'jsonb', nullable: true },
+    escalationSteps: { type: 'jsonb', name: 'escalation_steps' },
+    nextEscalationAt: { type: 'timestamptz', name: 'next_escalation_at', nullable: true },
+    version: { type: 'integer' },
+  },
+});
+
+/** The timeline, one row per line, appended per transition (the spec's "event log"). */
+export const IncidentEventEntity = new EntitySchema<IncidentEventRow>({
+  name: 'IncidentEvent',
+  tableName: 'incident_events',
+  columns: {
+    incidentId: { type: 'uuid', name: 'incident_id', primary: true },
+    seq: { type: 'integer', primary: true },
+    tenantId: { type: 'text', name: 'tenant_id' },
+    timestamp: { type: 'timestamptz', name: 'occurred_at' },
+    type: { type: 'text' },
+    actor: { type: 'text' },
+    note: { type: 'text', nullable: true },
+  },
+});
+
+const iso = (value: Date): string => value.toISOString();
+const isoOrNull = (value: Date | null): string | null => (value === null ? null : iso(value));
+const dateOrNull = (value: string | null): Date | null => (value === null ? null : new Date(value));
+
+export function toIncidentRow(snapshot: IncidentSnapshot, version: number): IncidentRow {
+  return {
+    id: snapshot.incidentId,
+    tenantId: snapshot.tenantId,
+    projectId: snapshot.projectId,
+    moduleId: snapshot.moduleId,
+    title: snapshot.title,
+    severity: snapshot.severity,
+    status: snapshot.status,
+    source: snapshot.source,
+    sourceRef: snapshot.sourceRef,
+    traceId: snapshot.traceId,
+    openedAt: new Date(snapshot.openedAt),
+    acknowledgedAt: dateOrNull(snapshot.acknowledgedAt),
+    resolvedAt: dateOrNull(snapshot.resolvedAt),
+    rootCause: snapshot.rootCause,
+    statusChangedAt: new Date(snapshot.statusChangedAt),
+    dimensions: snapshot.dimensions === null ? null : { ...snapshot.dimensions },
+    escalationSteps: snapshot.escalationSteps.map((step) => ({ ...step })),
+    nextEscalationAt: dateOrNull(nextEscalationAt(snapshot)),
+    version,
+  };
+}
+
+/** Timeline lines from index `from` on (the earlier ones are already stored: it only grows). */
+export function toEventRows(snapshot: IncidentSnapshot, from: number): IncidentEventRow[] {
+  return snapshot.events.slice(from).map((event, offset) => ({
+    incidentId: snapshot.incidentId,
+    seq: from + offset + 1,
+    tenantId: snapshot.tenantId,
+    timestamp: new Date(event.timestamp),
+    type: event.type,
+    actor: event.actor,
+    note: event.note,
+  }));
+}
+
+export function toTimelineEvent(row: IncidentEventRow): IncidentEvent {
+  return {
+    timestamp: iso(row.timestamp),
+    type: row.type as IncidentEvent['type'],
+    actor: row.actor,
+    note: row.note,
+  };
+}
+
+/**
+ * Row → snapshot with the columns as stored; `Incident.rehydrate` re-checks every invariant, so a
+ * row edited by hand into an impossible state fails loudly instead of being served.
+ */
+export function toSnapshot(
+  row: IncidentRow,
+  events: readonly IncidentEventRow[],
+): IncidentSnapshot {
+  return {
+    incidentId: row.id,
+    tenantId: row.tenantId,
+    projectId: row.projectId,
+    moduleId: row.moduleId,
+    title: row.title,
+    severity: row.severity as IncidentSnapshot['severity'],
+    status: row.status as IncidentSnapshot['status'],
+    source: row.source as IncidentSnapshot['source'],
+    sourceRef: row.sourceRef,
+    traceId: row.traceId,
+    openedAt: iso(row.openedAt),
+    acknowledgedAt: isoOrNull(row.acknowledgedAt),
+    resolvedAt: isoOrNull(row.resolvedAt),
+    rootCause: row.rootCause,
+    statusChangedAt: iso(row.statusChangedAt),
+    dimensions: row.dimensions,
+    escalationSteps: row.escalationSteps,
+    events: events.map(toTimelineEvent),
+  };
+}
+
+/** TypeORM adapter of the port, over the service's own `incident` schema. */
+export class TypeOrmIncidentRepository implements IncidentRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async load(
+    tenantId: string,
+    id: string,
+    tx?: Transaction,
+  ): Promise<VersionedIncident | undefined> {
+    const manager = tx?.manager ?? this.dataSource.manager;
+    const row = await manager.getRepository(IncidentEntity).findOne({
+      where: { id, tenantId },
+      ...(tx ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    return row ? this.withTimeline(manager, row) : undefined;
+  }
+
+  async loadUnresolvedBySource(
+    tx: Transaction,
+    tenantId: string,
+    source: IncidentSource,
+    sourceRef: string,
+  ): Promise<VersionedIncident | undefined> {
+    const row = await tx.manager
+      .getRepository(IncidentEntity)
+      .createQueryBuilder('i')
+      .setLock('pessimistic_write')
+      .where('i.tenantId = :tenantId', { tenantId })
+      .andWhere('i.source = :source', { source })
+      .andWhere('i.sourceRef = :sourceRef', { sourceRef })
+      .andWhere("i.status <> 'resolved'")
+      .getOne();
+    return row ? this.withTimeline(tx.manager, row) : undefined;
+  }
+
+  async save(tx: Transaction, incident: Incident, expectedVersion: number): Promise<number> {
+    const snapshot = incident.toSnapshot();
+    const version = expectedVersion + 1;
+    await saveVersioned(
+      tx.manager,
+      IncidentEntity,
+      toIncidentRow(snapshot, version),
+      expectedVersion,
+    );
+    const events = tx.manager.getRepository(IncidentEventEntity);
+    // The row update above holds the row lock, so the stored count cannot move under us.
+    const stored =
+      expectedVersion === 0 ? 0 : await events.countBy({ incidentId: snapshot.incidentId });
+    const fresh = toEventRows(snapshot, stored);
+    if (fresh.length > 0) await events.insert(fresh);
+    return version;
+  }
+
+  private async withTimeline(manager: EntityManager, row: IncidentRow): Promise<VersionedIncident> {
+    const events = await manager
+      .getRepository(IncidentEventEntity)
+      .find({ where: { incidentId: row.id }, order: { seq: 'ASC' } });
+    return { incident: Incident.rehydrate(toSnapshot(row, events)), version: row.version };
+  }
+}

@@ -1,0 +1,349 @@
+import {
+  INCIDENT_EVENT_TYPES,
+  INCIDENT_SOURCES,
+  INCIDENT_STATUSES,
+  ORIGINS,
+  SEVERITIES,
+} from '@obs/domain';
+import { pageQuerySchema, pageSchema } from '@obs/service-kit';
+import { z } from 'zod';
+import { DEFAULT_ESCALATION_POLICY, MAX_ESCALATION_DELAY_MINUTES } from '../config.js';
+
+/*
+ * Request schemas check types only (and stay strict: an unknown field answers 400); what a value
+ * must be (a non-blank title, a W3C trace id, ordered escalation levels, a root cause...) is the
+ * domain's to decide, and it answers 422 with the invariant's code.
+ */
+
+const INCIDENT_ID = '9c3f5b1a-2e4d-4f6a-8b7c-1d2e3f4a5b6c';
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const OPENED_AT = '2024-05-01T10:10:00.000Z';
+
+const EXAMPLE_DIMENSIONS = {
+  tenantId: 'acme',
+  projectId: 'checkout',
+  moduleId: 'payments',
+  artifactId: 'payments-api',
+  executionId: 'exec-2024-05-01-0042',
+  agentId: 'none',
+  service: 'payments-api',
+  serviceVersion: '1.14.2',
+  environment: 'production',
+  region: 'westeurope',
+  origin: 'generated-saas',
+} as const;
+
+const EXAMPLE_STEPS = DEFAULT_ESCALATION_POLICY.map((step) => ({ ...step }));
+
+export const severitySchema = z
+  .enum(SEVERITIES)
+  .describe('info < warning < high < critical')
+  .meta({ example: 'high' });
+export const statusSchema = z
+  .enum(INCIDENT_STATUSES)
+  .describe('Lifecycle status (see the state machine in docs/services/incident.md)')
+  .meta({ example: 'open' });
+export const sourceSchema = z
+  .enum(INCIDENT_SOURCES)
+  .describe('What opened the incident')
+  .meta({ example: 'manual' });
+
+const text = (description: string, example: string) =>
+  z.string().describe(description).meta({ example });
+
+export const dimensionsInputSchema = z
+  .strictObject({
+    tenantId: z.string().optional().describe("Must equal the token's tenant"),
+    projectId: z.string().optional(),
+    moduleId: z.string().optional(),
+    artifactId: z.string().optional(),
+    executionId: z.string().optional(),
+    agentId: z.string().optional().describe('The literal "none" where no agent is involved'),
+    service: z.string().optional(),
+    serviceVersion: z.string().optional(),
+    environment: z.string().optional(),
+    region: z.string().optional(),
+    origin: z
+      .string()
+      .optional()
+      .describe(`One of ${ORIGINS.join(', ')}`),
+  })
+  .describe('The eleven telemetry dimensions; all are required when the object is given')
+  .meta({ example: EXAMPLE_DIMENSIONS });
+
+export const dimensionsSchema = z
+  .object({
+    tenantId: z.string(),
+    projectId: z.string(),
+    moduleId: z.string(),
+    artifactId: z.string(),
+    executionId: z.string(),
+    agentId: z.string(),
+    service: z.string(),
+    serviceVersion: z.string(),
+    environment: z.string(),
+    region: z.string(),
+    origin: z.enum(ORIGINS),
+  })
+  .describe('The eleven telemetry dimensions of the incident')
+  .meta({ example: EXAMPLE_DIMENSIONS });
+
+export const escalationStepInputSchema = z
+  .strictObject({
+    level: z.number().int().describe('1, 2, 3… in order'),
+    target: text('Who is paged at this level (user, team or schedule)', 'on-call-primary'),
+    delayMinutes: z
+      .number()
+      .int()
+      .max(MAX_ESCALATION_DELAY_MINUTES)
+      .describe('Minutes after opening; never less than the previous level'),
+  })
+  .describe('One level of the escalation policy')
+  .meta({ example: EXAMPLE_STEPS[0] });
+
+export const escalationStepSchema = z
+  .object({
+    level: z.number().int(),
+    target: z.string(),
+    delayMinutes: z.number().int(),
+    at: z.string().nullable().describe('When this level was paged; null while not yet'),
+  })
+  .describe('One level of the escalation policy and when it fired')
+  .meta({ example: { level: 1, target: 'on-call-primary', delayMinutes: 5, at: null } });
+
+export const createIncidentBody = z
+  .strictObject({
+    title: text('What is wrong, 1-300 characters', 'Checkout is failing for EU customers'),
+    severity: severitySchema,
+    projectId: text('Project the incident belongs to', 'checkout'),
+    moduleId: z.string().nullable().optional().describe('Module, when known'),
+    traceId: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('W3C trace id (32 lowercase hex) of a trace showing the problem'),
+    dimensions: dimensionsInputSchema.nullable().optional(),
+    escalationSteps: z
+      .array(escalationStepInputSchema)
+      .optional()
+      .describe(
+        'At most 10 steps. Omitted: the service default policy applies. [] means never escalate.',
+      ),
+  })
+  .describe('A manually opened incident (source manual)')
+  .meta({
+    example: {
+      title: 'Checkout is failing for EU customers',
+      severity: 'high',
+      projectId: 'checkout',
+      moduleId: 'payments',
+      traceId: TRACE_ID,
+      escalationSteps: EXAMPLE_STEPS,
+    },
+  });
+
+const actorField = text('Who acts (user, agent or team id), 1-256 characters', 'user-42');
+const noteField = z
+  .string()
+  .nullable()
+  .optional()
+  .describe('Free text written on the timeline line of this command (≤ 10 000 characters)');
+
+export const commandBody = z
+  .strictObject({ actor: actorField, note: noteField })
+  .describe('Who runs the command, with an optional note')
+  .meta({ example: { actor: 'user-42', note: 'Looking into the payment gateway' } });
+
+export const resolveBody = z
+  .strictObject({
+    actor: actorField,
+    rootCause: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('Required by the domain: 1-10 000 characters (422 incident.root_cause_required)'),
+    note: noteField,
+  })
+  .describe('Resolving needs the root cause')
+  .meta({
+    example: {
+      actor: 'user-42',
+      rootCause: 'Connection pool exhausted after a config change',
+      note: 'Pool size restored',
+    },
+  });
+
+export const postmortemNoteBody = z
+  .strictObject({
+    actor: actorField,
+    note: text('The post-mortem note, 1-10 000 characters', 'Add a pool saturation alert'),
+  })
+  .describe('A post-mortem note: the only change a resolved incident accepts')
+  .meta({ example: { actor: 'user-42', note: 'Action item: add a pool saturation alert' } });
+
+export const idParams = z
+  .object({
+    id: z.uuid().describe('Incident id').meta({ example: INCIDENT_ID }),
+  })
+  .meta({ example: { id: INCIDENT_ID } });
+
+/** The kit's `limit`/`cursor`, with examples for the OpenAPI document. */
+const pageQuery = pageQuerySchema.extend({
+  limit: pageQuerySchema.shape.limit.meta({ example: 50 }),
+  cursor: pageQuerySchema.shape.cursor.meta({
+    example: 'WyIyMDI0LTA1LTAxVDEwOjEwOjAwLjAwMFoiLCI5YzNmNWIxYSJd',
+  }),
+});
+
+export const listQuery = pageQuery
+  .extend({
+    status: statusSchema.optional(),
+    severity: severitySchema.optional(),
+    projectId: z.string().max(256).optional().describe('Only this project').meta({
+      example: 'checkout',
+    }),
+    source: sourceSchema.optional(),
+  })
+  .meta({ example: { status: 'open', severity: 'critical', limit: 50 } });
+
+export const timelineQuery = pageQuery.meta({ example: { limit: 100 } });
+
+export const incidentSchema = z
+  .object({
+    id: z.uuid(),
+    tenantId: z.string(),
+    projectId: z.string(),
+    moduleId: z.string().nullable(),
+    title: z.string(),
+    severity: severitySchema,
+    status: statusSchema,
+    source: sourceSchema,
+    sourceRef: z
+      .string()
+      .nullable()
+      .describe('Alert fingerprint (alert) or sloId (slo); null for manual'),
+    traceId: z.string().nullable(),
+    dimensions: dimensionsSchema.nullable(),
+    openedAt: z.string(),
+    acknowledgedAt: z.string().nullable(),
+    resolvedAt: z.string().nullable(),
+    rootCause: z.string().nullable(),
+    statusChangedAt: z.string().describe('When the status last changed'),
+    escalationSteps: z.array(escalationStepSchema),
+    nextEscalationAt: z
+      .string()
+      .nullable()
+      .describe('When the next step pages, while the incident is open; null otherwise'),
+    version: z.number().int().describe('Also the ETag; send it as If-Match on commands'),
+  })
+  .describe('An incident')
+  .meta({
+    example: {
+      id: INCIDENT_ID,
+      tenantId: 'acme',
+      projectId: 'checkout',
+      moduleId: 'payments',
+      title: 'Checkout is failing for EU customers',
+      severity: 'high',
+      status: 'open',
+      source: 'manual',
+      sourceRef: null,
+      traceId: TRACE_ID,
+      dimensions: null,
+      openedAt: OPENED_AT,
+      acknowledgedAt: null,
+      resolvedAt: null,
+      rootCause: null,
+      statusChangedAt: OPENED_AT,
+      escalationSteps: EXAMPLE_STEPS.map((step) => ({ ...step, at: null })),
+      nextEscalationAt: '2024-05-01T10:15:00.000Z',
+      version: 1,
+    },
+  });
+
+export const incidentPageSchema = pageSchema(incidentSchema)
+  .describe('A page of incidents, newest first')
+  .meta({ example: { items: [], nextCursor: null } });
+
+export const timelineEventSchema = z
+  .object({
+    timestamp: z.string(),
+    type: z.enum(INCIDENT_EVENT_TYPES),
+    actor: z.string(),
+    note: z.string().nullable(),
+  })
+  .describe('One line of the timeline')
+  .meta({
+    example: { timestamp: OPENED_AT, type: 'opened', actor: 'user-42', note: null },
+  });
+
+export const timelinePageSchema = pageSchema(timelineEventSchema)
+  .describe('The timeline, oldest first')
+  .meta({
+    example: {
+      items: [
+        { timestamp: OPENED_AT, type: 'opened', actor: 'user-42', note: null },
+        {
+          timestamp: '2024-05-01T10:15:00.000Z',
+          type: 'escalated',
+          actor: 'system',
+          note: 'level 1: on-call-primary',
+        },
+      ],
+      nextCursor: null,
+    },
+  });
+
+const PROBLEM_DESCRIPTIONS: Readonly<
+  Record<number, [description: string, code: string, title: string]>
+> = {
+  400: [
+    'Malformed JSON, an invalid or unknown field, or a bad cursor',
+    'validation_failed',
+    'Bad Request',
+  ],
+  401: ['No bearer token, or an invalid one', 'unauthorized', 'Unauthorized'],
+  403: ['The token lacks the scope this route needs', 'missing_scope', 'Forbidden'],
+  404: ['No such incident in the caller’s tenant', 'not_found', 'Not Found'],
+  409: ['If-Match names a version that is no longer current', 'version_conflict', 'Conflict'],
+  413: ['The body is larger than the limit', 'body_too_large', 'Payload Too Large'],
+  415: ['The body is not application/json', 'unsupported_media_type', 'Unsupported Media Type'],
+  422: [
+    'A domain invariant refused the change; `code` names it',
+    'incident.illegal_transition',
+    'Unprocessable Content',
+  ],
+  429: ['Rate limited', 'rate_limited', 'Too Many Requests'],
+};
+
+const problemSchema = (status: number) => {
+  const [description, code, title] = PROBLEM_DESCRIPTIONS[status] ?? ['Error', 'error', 'Error'];
+  return z
+    .object({
+      type: z.string(),
+      title: z.string(),
+      status: z.number().int(),
+      detail: z.string(),
+      instance: z.string(),
+      code: z.string(),
+      errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    })
+    .describe(description)
+    .meta({
+      example: {
+        type: `https://obs-platform.dev/problems/${code.replace(/[^a-z0-9]+/gi, '-')}`,
+        title,
+        status,
+        detail: description,
+        instance: `/v1/incidents/${INCIDENT_ID}`,
+        code,
+      },
+    });
+};
+
+/** RFC 9457 problem responses for the given statuses (401, 403 and 429 are always possible). */
+export function problems(...statuses: number[]): Record<number, ReturnType<typeof problemSchema>> {
+  return Object.fromEntries(
+    [...new Set([...statuses, 401, 403, 429])].map((status) => [status, problemSchema(status)]),
+  );
+}

@@ -1,0 +1,89 @@
+/**
+ * `pnpm start`: the whole platform on embedded defaults. Starts a real PostgreSQL (data kept in
+ * .data/postgres-dev) and Azurite unless DATABASE_URL / AZURE_STORAGE_CONNECTION_STRING are set,
+ * then every service on its default port. Without KAFKA_BROKERS the services share the PostgreSQL
+ * event-log bus; `pnpm start --kafka` also starts a local Kafka broker (needs Java 17 and Maven).
+ */
+import { join } from 'node:path';
+import {
+  dataRoot,
+  persistentInfraOptions,
+  startAzurite,
+  startKafka,
+  startPostgres,
+} from '@obs/local-infra';
+import { buildService, mintToken, type RunningService } from '@obs/service-kit';
+import { SERVICES } from './services.js';
+
+const withKafka = process.argv.includes('--kafka');
+const options = persistentInfraOptions(dataRoot());
+const stops: (() => Promise<void>)[] = [];
+
+async function main(): Promise<void> {
+  const postgres = await startPostgres(options.postgres);
+  stops.push(() => postgres.stop());
+  const azurite = await startAzurite(options.azurite);
+  stops.push(() => azurite.stop());
+  let kafkaBrokers = process.env.KAFKA_BROKERS;
+  if (withKafka && !kafkaBrokers) {
+    const kafka = await startKafka(options.kafka);
+    stops.push(() => kafka.close());
+    kafkaBrokers = kafka.brokers;
+  }
+  const env = {
+    ...process.env,
+    DATABASE_URL: postgres.url,
+    AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+    ...(kafkaBrokers ? { KAFKA_BROKERS: kafkaBrokers } : {}),
+  };
+  const running: RunningService[] = [];
+  stops.unshift(async () => {
+    for (const service of running.reverse()) await service.close();
+  });
+  const urls: string[] = [];
+  for (const definition of SERVICES) {
+    const service = await buildService(definition, { env });
+    running.push(service);
+    urls.push(
+      `  ${definition.name.padEnd(32)} ${await service.listen()}   docs: ${await docsUrl(service)}`,
+    );
+  }
+  const token = mintToken({ tenantId: 'dev-tenant', scopes: ['read', 'write', 'ingest', 'admin'] });
+  console.log(
+    [
+      '',
+      'Observability & Feedback Platform is running',
+      `  database   ${postgres.url}`,
+      `  event bus  ${kafkaBrokers ? `kafka ${kafkaBrokers}` : 'postgres event log (set KAFKA_BROKERS or pass --kafka for Kafka)'}`,
+      `  blobs      Azurite (${join(dataRoot(), 'azurite-dev')})`,
+      '',
+      ...urls,
+      '',
+      'Development token (tenant dev-tenant, scopes read write ingest admin; `pnpm token` mints others):',
+      `  export TOKEN=${token}`,
+      '  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:4106/v1/incidents',
+      '',
+    ].join('\n'),
+  );
+}
+
+async function docsUrl(service: RunningService): Promise<string> {
+  const address = service.app.addresses()[0];
+  return address ? `http://${address.address}:${address.port}/docs` : '(not listening)';
+}
+
+let stopping = false;
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  for (const stop of stops) await stop().catch((error: unknown) => console.error(error));
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
+
+main().catch(async (error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  await shutdown();
+  process.exit(1);
+});
