@@ -44,9 +44,8 @@ async function main(): Promise<void> {
   for (const definition of SERVICES) {
     const service = await buildService(definition, { env });
     running.push(service);
-    urls.push(
-      `  ${definition.name.padEnd(32)} ${await service.listen()}   docs: ${await docsUrl(service)}`,
-    );
+    const url = await service.listen();
+    urls.push(`  ${definition.name.padEnd(28)} ${url}   Swagger UI: ${url}/docs`);
   }
   const token = mintToken({ tenantId: 'dev-tenant', scopes: ['read', 'write', 'ingest', 'admin'] });
   console.log(
@@ -65,11 +64,6 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-}
-
-async function docsUrl(service: RunningService): Promise<string> {
-  const address = service.app.addresses()[0];
-  return address ? `http://${address.address}:${address.port}/docs` : '(not listening)';
 }
 
 let stopping = false;

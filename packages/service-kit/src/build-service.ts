@@ -110,7 +110,6 @@ export async function buildService(
     // Typed as the base logger so the app keeps Fastify's default type parameters.
     loggerInstance: baseLogger,
     bodyLimit: env.BODY_LIMIT_BYTES,
-    disableRequestLogging: env.NODE_ENV === 'test',
     ajv: { customOptions: { removeAdditional: false } },
     return503OnClosing: true,
   });

@@ -1,0 +1,88 @@
+import { AlertRule, dimensionKey, type AlertRuleSnapshot, type DomainEvent } from '@obs/domain';
+import type { PayloadOf } from '@obs/event-envelope';
+import type { Transaction } from '@obs/service-kit';
+import {
+  AlertRuleEntity,
+  loadEvaluation,
+  saveEvaluation,
+  toRuleSnapshot,
+} from './alert-rule.repository.js';
+
+export type MetricWindow = PayloadOf<'MetricAggregated', 1>;
+
+/**
+ * The group a rule sees in a window: the values of its groupBy dimensions. A series that lacks one
+ * of them, or lies outside the rule's scope, is not this rule's business (undefined).
+ */
+export function ruleGroup(
+  rule: AlertRuleSnapshot,
+  window: MetricWindow,
+): Record<string, string> | undefined {
+  if (window.projectId !== rule.scope.projectId) return undefined;
+  if (
+    rule.scope.moduleId !== null &&
+    window.group.moduleId !== undefined &&
+    window.group.moduleId !== rule.scope.moduleId
+  ) {
+    return undefined;
+  }
+  const group: Record<string, string> = {};
+  for (const dimension of rule.condition.groupBy) {
+    const value = window.group[dimension];
+    if (value === undefined) return undefined;
+    group[dimension] = value;
+  }
+  return group;
+}
+
+/** Learns the metric name, so rules on it become creatable (the spec's "resolvable metric"). */
+export async function recordKnownMetric(
+  tx: Transaction,
+  tenantId: string,
+  window: MetricWindow,
+): Promise<void> {
+  await tx.manager.query(
+    `INSERT INTO alert_rule.known_metrics (tenant_id, metric_name, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $3)
+     ON CONFLICT (tenant_id, metric_name) DO UPDATE SET last_seen_at = GREATEST(alert_rule.known_metrics.last_seen_at, EXCLUDED.last_seen_at)`,
+    [tenantId, window.metricName, new Date(window.windowEnd)],
+  );
+}
+
+/**
+ * Applies one closed window to every enabled rule of the tenant on that metric, persisting each
+ * rule's evaluation state and queuing AlertTriggered in the same transaction. Returns the events.
+ */
+export async function evaluateWindow(
+  tx: Transaction,
+  tenantId: string,
+  window: MetricWindow,
+  traceId: string | null,
+): Promise<DomainEvent[]> {
+  const rows = await tx.manager.getRepository(AlertRuleEntity).find({
+    where: { tenantId, metric: window.metricName, enabled: true },
+    order: { id: 'ASC' },
+  });
+  const triggered: DomainEvent[] = [];
+  for (const row of rows) {
+    const snapshot = toRuleSnapshot(row);
+    const group = ruleGroup(snapshot, window);
+    if (group === undefined) continue;
+    const rule = AlertRule.rehydrate(snapshot);
+    const evaluation = await loadEvaluation(tx.manager, rule);
+    evaluation.observe({
+      windowStart: window.windowStart,
+      windowEnd: window.windowEnd,
+      value: window.values[snapshot.condition.aggregation],
+      groupKey: dimensionKey(group),
+      group,
+    });
+    // The telemetry trace the window came from travels on to the alert and the incident.
+    const events = evaluation
+      .pullEvents()
+      .map((event) => ({ ...event, traceId: event.traceId ?? traceId }));
+    await saveEvaluation(tx.manager, tenantId, evaluation, new Date(window.windowEnd));
+    await tx.publish(events, rule.version);
+    triggered.push(...events);
+  }
+  return triggered;
+}

@@ -1,0 +1,28 @@
+import { topicFor } from '@obs/event-envelope';
+import type { ServiceDefinition } from '@obs/service-kit';
+import {
+  AlertEvaluationEntity,
+  AlertRuleEntity,
+  TypeOrmAlertRuleRepository,
+} from './alert-rule.repository.js';
+import { metricAggregatedConsumer } from './consumers/metric-aggregated.consumer.js';
+import { CreateAlertRules1730000000001 } from './migrations/1730000000001-create-alert-rules.js';
+import { alertRuleRoutes } from './routes/alert-rule.routes.js';
+
+const DESCRIPTION = `Alert rules: conditions over metric series. Each closed window (MetricAggregated) is
+evaluated against every enabled rule on its metric, per group key; a group moves inactive → pending
+→ firing once the condition held for forMinutes of event time, and AlertTriggered is published once
+per firing episode on obs.alert-rule.v1, with a fingerprint (rule id + group key). Rules may only
+name metrics the tenant reports (GET /v1/metrics). Reads need the \`read\` scope, changes \`write\`.`;
+
+export const alertRuleService: ServiceDefinition = {
+  name: 'alert-rule-service',
+  schema: 'alert_rule',
+  defaultPort: 4105,
+  openapi: { title: 'alert-rule-service', description: DESCRIPTION, version: '1.0.0' },
+  entities: [AlertRuleEntity, AlertEvaluationEntity],
+  migrations: [CreateAlertRules1730000000001],
+  topics: [topicFor('AlertTriggered')],
+  routes: (app, ctx) => alertRuleRoutes(app, ctx, new TypeOrmAlertRuleRepository()),
+  consumers: () => [metricAggregatedConsumer],
+};

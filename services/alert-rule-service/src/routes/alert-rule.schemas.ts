@@ -1,0 +1,227 @@
+import {
+  ALERT_ACTION_TYPES,
+  ALERT_AGGREGATIONS,
+  COMPARISON_OPERATORS,
+  SEVERITIES,
+} from '@obs/domain';
+import { pageQuerySchema, pageSchema } from '@obs/service-kit';
+import { z } from 'zod';
+
+/*
+ * Request schemas check types only and stay strict (an unknown field answers 400). What a value
+ * must be (forMinutes ≥ 0, a resolvable metric, a unique name) is the domain's to decide: it
+ * answers 422 with the invariant's code.
+ */
+
+const RULE_ID = '3f1c2b7a-9d4e-4c1f-8a2b-5e6d7f8a9b0c';
+
+export const scopeSchema = z
+  .strictObject({
+    projectId: z.string().describe('Project the rule watches'),
+    moduleId: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('Narrows the rule to one module; null or absent for the whole project'),
+  })
+  .describe('Where the rule applies; its name is unique per tenant and scope')
+  .meta({ example: { projectId: 'checkout', moduleId: null } });
+
+export const conditionSchema = z
+  .strictObject({
+    metric: z
+      .string()
+      .describe('Metric name; must be one the tenant reports (see GET /v1/metrics)'),
+    aggregation: z
+      .enum(ALERT_AGGREGATIONS)
+      .describe('Which aggregate of each closed window is compared'),
+    groupBy: z
+      .array(z.string())
+      .optional()
+      .describe('Dimensions the rule is evaluated per; empty = one group'),
+    operator: z.enum(COMPARISON_OPERATORS).describe('gt | gte | lt | lte | eq | neq'),
+    threshold: z.number().describe('Value compared against the window aggregate'),
+    forMinutes: z
+      .number()
+      .describe('How long the condition must hold (event time) before firing; ≥ 0'),
+  })
+  .describe('A condition over the closed windows of a metric series')
+  .meta({
+    example: {
+      metric: 'http.server.duration',
+      aggregation: 'p95',
+      groupBy: ['service'],
+      operator: 'gt',
+      threshold: 500,
+      forMinutes: 3,
+    },
+  });
+
+export const actionSchema = z
+  .strictObject({
+    type: z.enum(ALERT_ACTION_TYPES).describe('What firing does besides AlertTriggered'),
+    target: z.string().describe('Escalation policy, URL or address, by type'),
+  })
+  .meta({ example: { type: 'incident', target: 'payments-oncall' } });
+
+const severitySchema = z
+  .enum(SEVERITIES)
+  .describe('info < warning < high < critical')
+  .meta({ example: 'critical' });
+
+export const createRuleSchema = z
+  .strictObject({
+    name: z.string().describe('Unique per tenant and scope (case-insensitive)'),
+    scope: scopeSchema,
+    condition: conditionSchema,
+    severity: severitySchema,
+    actions: z.array(actionSchema).optional().describe('Defaults to none'),
+    enabled: z.boolean().optional().describe('Defaults to true; a disabled rule never triggers'),
+  })
+  .describe('A new alert rule')
+  .meta({
+    example: {
+      name: 'checkout p95 latency',
+      scope: { projectId: 'checkout', moduleId: null },
+      condition: {
+        metric: 'http.server.duration',
+        aggregation: 'p95',
+        groupBy: ['service'],
+        operator: 'gt',
+        threshold: 500,
+        forMinutes: 3,
+      },
+      severity: 'critical',
+      actions: [{ type: 'incident', target: 'payments-oncall' }],
+    },
+  });
+
+export const replaceRuleSchema = createRuleSchema
+  .omit({ enabled: true })
+  .describe("The rule's new configuration (enable/disable have their own commands)")
+  .meta({
+    example: {
+      name: 'checkout p95 latency',
+      scope: { projectId: 'checkout', moduleId: null },
+      condition: {
+        metric: 'http.server.duration',
+        aggregation: 'p95',
+        groupBy: ['service'],
+        operator: 'gt',
+        threshold: 800,
+        forMinutes: 5,
+      },
+      severity: 'high',
+      actions: [],
+    },
+  });
+
+export const ruleSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    scope: z.object({ projectId: z.string(), moduleId: z.string().nullable() }),
+    condition: z.object({
+      metric: z.string(),
+      aggregation: z.enum(ALERT_AGGREGATIONS),
+      groupBy: z.array(z.string()),
+      operator: z.enum(COMPARISON_OPERATORS),
+      threshold: z.number(),
+      forMinutes: z.number(),
+    }),
+    severity: z.enum(SEVERITIES),
+    actions: z.array(z.object({ type: z.enum(ALERT_ACTION_TYPES), target: z.string() })),
+    enabled: z.boolean(),
+    version: z.number().int().describe('Optimistic-concurrency version; also the ETag'),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .describe('An alert rule')
+  .meta({
+    example: {
+      id: RULE_ID,
+      name: 'checkout p95 latency',
+      scope: { projectId: 'checkout', moduleId: null },
+      condition: {
+        metric: 'http.server.duration',
+        aggregation: 'p95',
+        groupBy: ['service'],
+        operator: 'gt',
+        threshold: 500,
+        forMinutes: 3,
+      },
+      severity: 'critical',
+      actions: [{ type: 'incident', target: 'payments-oncall' }],
+      enabled: true,
+      version: 1,
+      createdAt: '2024-05-01T10:00:00.000Z',
+      updatedAt: '2024-05-01T10:00:00.000Z',
+    },
+  });
+
+export const rulePageSchema = pageSchema(ruleSchema)
+  .describe('A page of rules, newest first')
+  .meta({
+    example: { items: [], nextCursor: null },
+  });
+
+export const listQuerySchema = pageQuerySchema.extend({
+  enabled: z.enum(['true', 'false']).optional().describe('Only enabled or only disabled rules'),
+  severity: z.enum(SEVERITIES).optional(),
+  metric: z.string().max(256).optional().describe('Only rules on this metric'),
+});
+
+export const idParamsSchema = z.object({ id: z.uuid().describe('Alert rule id') });
+
+export const groupStateSchema = z
+  .object({
+    groupKey: z
+      .string()
+      .describe("Values of the rule's groupBy dimensions; empty for an ungrouped rule"),
+    group: z.record(z.string(), z.string()),
+    status: z.enum(['inactive', 'pending', 'firing']),
+    activeAt: z.iso
+      .datetime()
+      .nullable()
+      .describe('When the condition started holding (end of the first breaching window)'),
+    firedAt: z.iso.datetime().nullable(),
+    lastWindowEnd: z.iso.datetime(),
+    lastValue: z.number(),
+  })
+  .meta({
+    example: {
+      groupKey: 'service=payments-api',
+      group: { service: 'payments-api' },
+      status: 'pending',
+      activeAt: '2024-05-01T10:01:00.000Z',
+      firedAt: null,
+      lastWindowEnd: '2024-05-01T10:02:00.000Z',
+      lastValue: 712,
+    },
+  });
+
+export const ruleStateSchema = z
+  .object({ alertRuleId: z.uuid(), enabled: z.boolean(), groups: z.array(groupStateSchema) })
+  .describe('Evaluation state per group key')
+  .meta({ example: { alertRuleId: RULE_ID, enabled: true, groups: [] } });
+
+export const metricListSchema = z
+  .object({
+    items: z.array(
+      z.object({ name: z.string(), firstSeenAt: z.iso.datetime(), lastSeenAt: z.iso.datetime() }),
+    ),
+  })
+  .describe('Metric names the tenant has reported (learnt from MetricAggregated)')
+  .meta({
+    example: {
+      items: [
+        {
+          name: 'http.server.duration',
+          firstSeenAt: '2024-05-01T10:00:00.000Z',
+          lastSeenAt: '2024-05-01T11:00:00.000Z',
+        },
+      ],
+    },
+  });
+
+export type CreateRuleBody = z.infer<typeof createRuleSchema>;
