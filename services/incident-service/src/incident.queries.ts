@@ -55,6 +55,19 @@ export function viewOfRow(row: IncidentRow): IncidentView {
 }
 
 /** Newest first by (openedAt, id); the cursor is the last item's position. */
+/**
+ * One incident of the tenant as the API shows it: a single-row read, no aggregate rehydration and
+ * no timeline (served by /events). Another tenant's id is as unknown as a missing one.
+ */
+export async function findIncident(
+  dataSource: DataSource,
+  tenantId: string,
+  id: string,
+): Promise<IncidentView | undefined> {
+  const row = await dataSource.getRepository(IncidentEntity).findOneBy({ id, tenantId });
+  return row ? viewOfRow(row) : undefined;
+}
+
 export async function listIncidents(
   dataSource: DataSource,
   tenantId: string,

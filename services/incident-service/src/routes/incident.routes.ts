@@ -18,7 +18,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { IncidentServiceConfig } from '../config.js';
 import { withNoteOnLastLine } from '../incident-timeline.js';
-import { listIncidents, listTimeline } from '../incident.queries.js';
+import { findIncident, listIncidents, listTimeline } from '../incident.queries.js';
 import type { IncidentRepository } from '../incident.repository.js';
 import { viewOfSnapshot, type IncidentView } from '../incident.view.js';
 import {
@@ -157,10 +157,10 @@ export function incidentRoutes(
       },
     },
     async (request, reply) => {
-      const loaded = await repository.load(request.auth.tenantId, request.params.id);
-      if (!loaded) throw notFound('incident', request.params.id);
-      setEtag(reply, loaded.version);
-      return toDto(viewOfSnapshot(loaded.incident.toSnapshot(), loaded.version));
+      const view = await findIncident(ctx.dataSource, request.auth.tenantId, request.params.id);
+      if (!view) throw notFound('incident', request.params.id);
+      setEtag(reply, view.version);
+      return toDto(view);
     },
   );
 
