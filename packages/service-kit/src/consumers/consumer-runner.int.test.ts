@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DLQ_HEADERS, dlqTopicFor, topicFor } from '@obs/event-envelope';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningService } from '../build-service.js';
 import { POISON_PREFIX, widgetFixtureService } from '../../test/widget-fixture.service.js';
@@ -9,92 +8,70 @@ import { widgetMessage } from '../../test/fixture-events.js';
 import { startTestService, TEST_JWT_SECRET } from '../testing/index.js';
 
 const tenant = 'tenant-consumer';
-let service: RunningService;
 
-beforeAll(async () => {
-  service = await startTestService(widgetFixtureService, {
-    env: { CONSUMER_MAX_ATTEMPTS: '3', CONSUMER_BACKOFF_MS: '50' },
-  });
-});
-afterAll(async () => {
-  await service.close();
-});
-
-async function effectRows(prefix: string): Promise<{ widget_name: string }[]> {
-  return service.ctx.dataSource.query(
-    'SELECT widget_name FROM kit_fixture.effects WHERE widget_name LIKE $1',
-    [`${prefix}%`],
-  );
+async function effectRows(service: RunningService, prefix: string): Promise<{ widget_name: string }[]> {
+  return service.ctx.dataSource.query('SELECT widget_name FROM kit_fixture.effects WHERE widget_name LIKE $1', [`${prefix}%`]);
 }
 
-describe('consumer runner with inbox, retries and DLQ over Kafka', () => {
+/** The same guarantees over both event bus adapters: they sit below the runner's inbox and DLQ. */
+describe.each([
+  ['Kafka', true],
+  ['the PostgreSQL event log', false],
+])('consumer runner with inbox, retries and DLQ over %s', (_name, kafka) => {
+  let service: RunningService;
+  beforeAll(async () => {
+    service = await startTestService(widgetFixtureService, { kafka, env: { CONSUMER_MAX_ATTEMPTS: '3', CONSUMER_BACKOFF_MS: '50' } });
+  });
+  afterAll(async () => {
+    await service.close();
+  });
+
   it('applies a duplicated delivery exactly once', async () => {
     const run = `dup-${Date.now()}-`;
     const id = crypto.randomUUID();
     const message = widgetMessage(tenant, `${run}a`, id);
     // Same key, so the marker is behind both copies in the partition: once it is applied, so are they.
     await service.ctx.bus.publish([message, message, widgetMessage(tenant, `${run}marker`, id)]);
-    await expect
-      .poll(async () => (await effectRows(`${run}marker`)).length, {
-        timeout: 30_000,
-        interval: 100,
-      })
-      .toBe(1);
-    expect(await effectRows(`${run}a`)).toHaveLength(1);
+    await expect.poll(async () => (await effectRows(service, `${run}marker`)).length, { timeout: 30_000, interval: 100 }).toBe(1);
+    expect(await effectRows(service, `${run}a`)).toHaveLength(1);
   });
 
   it('dead-letters a poison message after N attempts, with the error in headers, and keeps flowing', async () => {
     const run = `${POISON_PREFIX}${Date.now()}`;
     const key = crypto.randomUUID();
-    const kafka = new Kafka({
-      clientId: 'dlq-reader',
-      brokers: inject('infra').kafkaBrokers.split(','),
-      logLevel: logLevel.NOTHING,
-    });
-    const consumer = kafka.consumer({ groupId: `dlq-reader-${Date.now()}` });
-    const dead: { name: string; headers: Record<string, string> }[] = [];
-    await consumer.connect();
-    await consumer.subscribe({
-      topic: dlqTopicFor(topicFor('DashboardDefined')),
-      fromBeginning: true,
-    });
-    await consumer.run({
-      eachMessage: ({ message }) => {
-        const headers = Object.fromEntries(
-          Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
-        );
-        const envelope = JSON.parse(message.value?.toString() ?? '{}') as {
-          payload: { name: string };
-        };
-        dead.push({ name: envelope.payload.name, headers });
+    const dead: { name: string; headers: Readonly<Record<string, string>> }[] = [];
+    const dlq = await service.ctx.bus.subscribe(
+      { groupId: `dlq-reader-${Date.now()}`, topics: [dlqTopicFor(topicFor('DashboardDefined'))], fromBeginning: true },
+      (message) => {
+        const envelope = JSON.parse(message.value) as { payload: { name: string } };
+        dead.push({ name: envelope.payload.name, headers: message.headers });
         return Promise.resolve();
       },
-    });
+    );
     try {
       const later = `after-${run}`;
-      await service.ctx.bus.publish([
-        widgetMessage(tenant, run, key),
-        widgetMessage(tenant, later, key),
-      ]);
-      await expect
-        .poll(async () => (await effectRows(later)).length, { timeout: 30_000, interval: 100 })
-        .toBe(1);
-      await expect
-        .poll(() => dead.find((d) => d.name === run), { timeout: 30_000, interval: 100 })
-        .toBeDefined();
+      await service.ctx.bus.publish([widgetMessage(tenant, run, key), widgetMessage(tenant, later, key)]);
+      await expect.poll(async () => (await effectRows(service, later)).length, { timeout: 30_000, interval: 100 }).toBe(1);
+      await expect.poll(() => dead.find((d) => d.name === run), { timeout: 30_000, interval: 100 }).toBeDefined();
       const record = dead.find((d) => d.name === run)!;
       expect(record.headers[DLQ_HEADERS.attempts]).toBe('3');
       expect(record.headers[DLQ_HEADERS.error]).toContain(`cannot apply ${run}`);
       expect(record.headers[DLQ_HEADERS.consumer]).toBe('kit-fixture-service.widget-effects');
-      expect(await effectRows(run)).toHaveLength(0);
+      expect(await effectRows(service, run)).toHaveLength(0);
     } finally {
-      await consumer.disconnect();
+      await dlq.stop();
     }
+  });
+});
+
+describe('consumer runner process crash over Kafka', () => {
+  let service: RunningService;
+  afterAll(async () => {
+    await service.close();
   });
 
   it('a consumer killed mid-batch duplicates no effect after its replacement catches up', async () => {
-    // The in-process consumer would compete for the group; only the worker processes consume here.
-    await service.close();
+    // Only the worker processes consume here; this instance only publishes.
     service = await startTestService(widgetFixtureService, { runConsumers: false });
     const run = `kill-${Date.now()}-`;
     const total = 300;
@@ -104,22 +81,22 @@ describe('consumer runner with inbox, retries and DLQ over Kafka', () => {
       await waitForReady(worker);
       await service.ctx.bus.publish(messages);
       await expect
-        .poll(async () => (await effectRows(run)).length, { timeout: 60_000, interval: 20 })
+        .poll(async () => (await effectRows(service, run)).length, { timeout: 60_000, interval: 20 })
         .toBeGreaterThan(20);
       worker.kill('SIGKILL');
-      const appliedBeforeKill = (await effectRows(run)).length;
+      const appliedBeforeKill = (await effectRows(service, run)).length;
       expect(appliedBeforeKill).toBeLessThan(total);
 
       const replacement = startWorker();
       try {
         await waitForReady(replacement);
         await expect
-          .poll(async () => new Set((await effectRows(run)).map((r) => r.widget_name)).size, {
+          .poll(async () => new Set((await effectRows(service, run)).map((r) => r.widget_name)).size, {
             timeout: 90_000,
             interval: 200,
           })
           .toBe(total);
-        expect(await effectRows(run)).toHaveLength(total);
+        expect(await effectRows(service, run)).toHaveLength(total);
       } finally {
         replacement.kill('SIGTERM');
       }
