@@ -57,6 +57,10 @@ function fieldErrorsOf(error: FastifyError): FieldError[] {
 /** Maps any thrown value to a problem; nothing about the internals leaks from a 5xx. */
 export function toProblem(error: unknown, instance: string): Problem {
   if (error instanceof DomainError) {
+    // Uniqueness is a conflict with existing state (DESIGN.md section 4), not an invalid request.
+    if (error.code.endsWith('.name_not_unique')) {
+      return problem(409, error.code, 'Conflict', error.message, instance);
+    }
     return problem(422, error.code, 'Unprocessable Content', error.message, instance);
   }
   if (error instanceof HttpProblem) {

@@ -212,3 +212,7 @@ export async function saveEvaluation(
     [state.alertRuleId, tenantId, JSON.stringify(state), at],
   );
 }
+
+export async function dropEvaluation(manager: EntityManager, ruleId: string): Promise<void> {
+  await manager.query('DELETE FROM alert_rule.alert_evaluations WHERE rule_id = $1', [ruleId]);
+}

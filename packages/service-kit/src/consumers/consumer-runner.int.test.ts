@@ -9,8 +9,14 @@ import { startTestService, TEST_JWT_SECRET } from '../testing/index.js';
 
 const tenant = 'tenant-consumer';
 
-async function effectRows(service: RunningService, prefix: string): Promise<{ widget_name: string }[]> {
-  return service.ctx.dataSource.query('SELECT widget_name FROM kit_fixture.effects WHERE widget_name LIKE $1', [`${prefix}%`]);
+async function effectRows(
+  service: RunningService,
+  prefix: string,
+): Promise<{ widget_name: string }[]> {
+  return service.ctx.dataSource.query(
+    'SELECT widget_name FROM kit_fixture.effects WHERE widget_name LIKE $1',
+    [`${prefix}%`],
+  );
 }
 
 /** The same guarantees over both event bus adapters: they sit below the runner's inbox and DLQ. */
@@ -20,7 +26,10 @@ describe.each([
 ])('consumer runner with inbox, retries and DLQ over %s', (_name, kafka) => {
   let service: RunningService;
   beforeAll(async () => {
-    service = await startTestService(widgetFixtureService, { kafka, env: { CONSUMER_MAX_ATTEMPTS: '3', CONSUMER_BACKOFF_MS: '50' } });
+    service = await startTestService(widgetFixtureService, {
+      kafka,
+      env: { CONSUMER_MAX_ATTEMPTS: '3', CONSUMER_BACKOFF_MS: '50' },
+    });
   });
   afterAll(async () => {
     await service.close();
@@ -32,7 +41,12 @@ describe.each([
     const message = widgetMessage(tenant, `${run}a`, id);
     // Same key, so the marker is behind both copies in the partition: once it is applied, so are they.
     await service.ctx.bus.publish([message, message, widgetMessage(tenant, `${run}marker`, id)]);
-    await expect.poll(async () => (await effectRows(service, `${run}marker`)).length, { timeout: 30_000, interval: 100 }).toBe(1);
+    await expect
+      .poll(async () => (await effectRows(service, `${run}marker`)).length, {
+        timeout: 30_000,
+        interval: 100,
+      })
+      .toBe(1);
     expect(await effectRows(service, `${run}a`)).toHaveLength(1);
   });
 
@@ -41,7 +55,11 @@ describe.each([
     const key = crypto.randomUUID();
     const dead: { name: string; headers: Readonly<Record<string, string>> }[] = [];
     const dlq = await service.ctx.bus.subscribe(
-      { groupId: `dlq-reader-${Date.now()}`, topics: [dlqTopicFor(topicFor('DashboardDefined'))], fromBeginning: true },
+      {
+        groupId: `dlq-reader-${Date.now()}`,
+        topics: [dlqTopicFor(topicFor('DashboardDefined'))],
+        fromBeginning: true,
+      },
       (message) => {
         const envelope = JSON.parse(message.value) as { payload: { name: string } };
         dead.push({ name: envelope.payload.name, headers: message.headers });
@@ -50,9 +68,19 @@ describe.each([
     );
     try {
       const later = `after-${run}`;
-      await service.ctx.bus.publish([widgetMessage(tenant, run, key), widgetMessage(tenant, later, key)]);
-      await expect.poll(async () => (await effectRows(service, later)).length, { timeout: 30_000, interval: 100 }).toBe(1);
-      await expect.poll(() => dead.find((d) => d.name === run), { timeout: 30_000, interval: 100 }).toBeDefined();
+      await service.ctx.bus.publish([
+        widgetMessage(tenant, run, key),
+        widgetMessage(tenant, later, key),
+      ]);
+      await expect
+        .poll(async () => (await effectRows(service, later)).length, {
+          timeout: 30_000,
+          interval: 100,
+        })
+        .toBe(1);
+      await expect
+        .poll(() => dead.find((d) => d.name === run), { timeout: 30_000, interval: 100 })
+        .toBeDefined();
       const record = dead.find((d) => d.name === run)!;
       expect(record.headers[DLQ_HEADERS.attempts]).toBe('3');
       expect(record.headers[DLQ_HEADERS.error]).toContain(`cannot apply ${run}`);
@@ -81,7 +109,10 @@ describe('consumer runner process crash over Kafka', () => {
       await waitForReady(worker);
       await service.ctx.bus.publish(messages);
       await expect
-        .poll(async () => (await effectRows(service, run)).length, { timeout: 60_000, interval: 20 })
+        .poll(async () => (await effectRows(service, run)).length, {
+          timeout: 60_000,
+          interval: 20,
+        })
         .toBeGreaterThan(20);
       worker.kill('SIGKILL');
       const appliedBeforeKill = (await effectRows(service, run)).length;
@@ -91,10 +122,13 @@ describe('consumer runner process crash over Kafka', () => {
       try {
         await waitForReady(replacement);
         await expect
-          .poll(async () => new Set((await effectRows(service, run)).map((r) => r.widget_name)).size, {
-            timeout: 90_000,
-            interval: 200,
-          })
+          .poll(
+            async () => new Set((await effectRows(service, run)).map((r) => r.widget_name)).size,
+            {
+              timeout: 90_000,
+              interval: 200,
+            },
+          )
           .toBe(total);
         expect(await effectRows(service, run)).toHaveLength(total);
       } finally {

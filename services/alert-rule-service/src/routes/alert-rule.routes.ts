@@ -11,7 +11,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { findRule, knownMetrics, listMetrics, listRules } from '../alert-rule.queries.js';
-import { loadEvaluation, type AlertRuleRepository } from '../alert-rule.repository.js';
+import {
+  dropEvaluation,
+  loadEvaluation,
+  type AlertRuleRepository,
+} from '../alert-rule.repository.js';
 import { ruleView } from '../alert-rule.view.js';
 import {
   createRuleSchema,
@@ -220,8 +224,13 @@ export function alertRuleRoutes(
           if (!rule) throw notFound('alert rule', request.params.id);
           assertVersion(expected, rule.version);
           const version = rule.version;
-          if (verb === 'enable') rule.enable();
-          else rule.disable();
+          if (verb === 'enable') {
+            rule.enable();
+          } else {
+            rule.disable();
+            // A disabled rule keeps no episode: re-enabling starts every group afresh.
+            await dropEvaluation(tx.manager, rule.id);
+          }
           return repository.save(tx, rule, version, now());
         });
         setEtag(reply, row.version);

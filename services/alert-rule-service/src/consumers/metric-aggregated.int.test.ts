@@ -1,0 +1,232 @@
+import type { RunningService } from '@obs/service-kit';
+import { bearer } from '@obs/service-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AlertReader,
+  baseMinute,
+  MINUTE,
+  ruleBody,
+  seedMetric,
+  startAlertRuleService,
+  uniqueTenant,
+  windowMessage,
+} from '../../test/alert-rule-test-kit.js';
+
+const metric = 'http.server.duration';
+const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+let service: RunningService;
+let alerts: AlertReader;
+
+beforeAll(async () => {
+  service = await startAlertRuleService();
+  alerts = await AlertReader.open();
+});
+afterAll(async () => {
+  await alerts.close();
+  await service.close();
+});
+
+interface GroupState {
+  status: string;
+  activeAt: string | null;
+  firedAt: string | null;
+  lastWindowEnd: string;
+}
+
+/** A tenant with the metric known and one rule (p95 > 500 for `forMinutes`). */
+async function setup(forMinutes: number, extra: Record<string, unknown> = {}) {
+  const tenantId = uniqueTenant('eval');
+  const auth = bearer(tenantId, ['read', 'write']);
+  await seedMetric(service, auth, tenantId, metric);
+  const res = await service.app.inject({
+    method: 'POST',
+    url: '/v1/alert-rules',
+    headers: auth,
+    payload: ruleBody(metric, {
+      condition: {
+        metric,
+        aggregation: 'p95',
+        groupBy: ['service'],
+        operator: 'gt',
+        threshold: 500,
+        forMinutes,
+      },
+      ...extra,
+    }),
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  const ruleId = res.json<{ id: string }>().id;
+  const start = baseMinute();
+  const publish = (
+    minute: number,
+    p95: number,
+    group?: Record<string, string>,
+    projectId?: string,
+  ) =>
+    service.ctx.bus.publish([
+      windowMessage({
+        tenantId,
+        metric,
+        start: start + minute * MINUTE,
+        p95,
+        traceId,
+        group,
+        projectId,
+      }),
+    ]);
+  const state = async (): Promise<GroupState | undefined> => {
+    const body = (
+      await service.app.inject({
+        method: 'GET',
+        url: `/v1/alert-rules/${ruleId}/state`,
+        headers: auth,
+      })
+    ).json<{ groups: GroupState[] }>();
+    return body.groups[0];
+  };
+  /** Waits until the window ending at minute + 1 has been applied. */
+  const applied = (minute: number) =>
+    expect
+      .poll(async () => (await state())?.lastWindowEnd, { timeout: 30_000, interval: 100 })
+      .toBe(new Date(start + (minute + 1) * MINUTE).toISOString());
+  return { tenantId, auth, ruleId, start, publish, state, applied };
+}
+
+describe('rule evaluation from MetricAggregated', () => {
+  it('goes pending, then fires AlertTriggered exactly once after forMinutes of event time', async () => {
+    const t = await setup(3);
+    await t.publish(0, 700);
+    await t.applied(0);
+    expect(await t.state()).toMatchObject({
+      status: 'pending',
+      activeAt: new Date(t.start + MINUTE).toISOString(),
+    });
+    for (const minute of [1, 2, 3]) await t.publish(minute, 720);
+    await expect
+      .poll(() => alerts.forRule(t.ruleId).length, { timeout: 30_000, interval: 100 })
+      .toBe(1);
+    const [alert] = alerts.forRule(t.ruleId);
+    expect(alert?.tenantId).toBe(t.tenantId);
+    expect(alert?.traceId).toBe(traceId);
+    expect(alert?.payload).toMatchObject({
+      fingerprint: `${t.ruleId}:service=payments-api`,
+      severity: 'critical',
+      observedValue: 720,
+      forMinutes: 3,
+    });
+    expect(await t.state()).toMatchObject({ status: 'firing' });
+
+    // Still firing: no second alert. Then a quiet window ends the episode, and a new one fires again.
+    await t.publish(4, 900);
+    await t.applied(4);
+    await t.publish(5, 100);
+    await t.applied(5);
+    expect(await t.state()).toMatchObject({ status: 'inactive' });
+    expect(alerts.forRule(t.ruleId)).toHaveLength(1);
+    for (const minute of [6, 7, 8, 9]) await t.publish(minute, 800);
+    await expect
+      .poll(() => alerts.forRule(t.ruleId).length, { timeout: 30_000, interval: 100 })
+      .toBe(2);
+  });
+
+  it('counts two identical deliveries of a window once', async () => {
+    const t = await setup(2);
+    const first = windowMessage({ tenantId: t.tenantId, metric, start: t.start, p95: 700 });
+    await service.ctx.bus.publish([first, first]);
+    await t.publish(1, 700);
+    await t.applied(1);
+    expect(await t.state()).toMatchObject({ status: 'pending' });
+    await t.publish(2, 700);
+    await expect
+      .poll(() => alerts.forRule(t.ruleId).length, { timeout: 30_000, interval: 100 })
+      .toBe(1);
+  });
+
+  it('drops the pending episode of a disabled rule', async () => {
+    const t = await setup(2);
+    await t.publish(0, 700);
+    await t.applied(0);
+    expect(await t.state()).toMatchObject({ status: 'pending' });
+    await service.app.inject({
+      method: 'POST',
+      url: `/v1/alert-rules/${t.ruleId}/disable`,
+      headers: t.auth,
+    });
+    expect(await t.state()).toBeUndefined();
+    await service.app.inject({
+      method: 'POST',
+      url: `/v1/alert-rules/${t.ruleId}/enable`,
+      headers: t.auth,
+    });
+    await t.publish(1, 700);
+    await t.applied(1);
+    // A fresh episode: active since window 1, not window 0.
+    expect(await t.state()).toMatchObject({
+      status: 'pending',
+      activeAt: new Date(t.start + 2 * MINUTE).toISOString(),
+    });
+  });
+
+  it('never triggers a disabled rule, and ignores windows outside its scope', async () => {
+    const t = await setup(0, { scope: { projectId: 'checkout' } });
+    // The catalogue's lastSeenAt tells when a window was consumed, whether or not a rule used it.
+    const seen = (minute: number) =>
+      expect
+        .poll(
+          async () => {
+            const res = await service.app.inject({
+              method: 'GET',
+              url: '/v1/metrics',
+              headers: t.auth,
+            });
+            return res
+              .json<{ items: { name: string; lastSeenAt: string }[] }>()
+              .items.find((m) => m.name === metric)?.lastSeenAt;
+          },
+          { timeout: 30_000, interval: 100 },
+        )
+        .toBe(new Date(t.start + (minute + 1) * MINUTE).toISOString());
+    await t.publish(0, 900, undefined, 'billing');
+    await seen(0);
+    expect(await t.state()).toBeUndefined();
+    await service.app.inject({
+      method: 'POST',
+      url: `/v1/alert-rules/${t.ruleId}/disable`,
+      headers: t.auth,
+    });
+    await t.publish(1, 900);
+    await seen(1);
+    expect(alerts.forRule(t.ruleId)).toHaveLength(0);
+    expect(await t.state()).toBeUndefined();
+    // Enabled again, the same breach fires at once (forMinutes 0): the rule itself works.
+    await service.app.inject({
+      method: 'POST',
+      url: `/v1/alert-rules/${t.ruleId}/enable`,
+      headers: t.auth,
+    });
+    await t.publish(2, 900);
+    await expect
+      .poll(() => alerts.forRule(t.ruleId).length, { timeout: 30_000, interval: 100 })
+      .toBe(1);
+  });
+
+  it('keeps a pending alert across a restart and fires it exactly once', async () => {
+    const t = await setup(3);
+    await t.publish(0, 700);
+    await t.publish(1, 700);
+    await t.applied(1);
+    expect(await t.state()).toMatchObject({ status: 'pending' });
+    await service.close();
+    service = await startAlertRuleService();
+    await t.publish(2, 700);
+    await t.applied(2);
+    expect(alerts.forRule(t.ruleId)).toHaveLength(0);
+    await t.publish(3, 700);
+    await expect
+      .poll(() => alerts.forRule(t.ruleId).length, { timeout: 30_000, interval: 100 })
+      .toBe(1);
+    expect(alerts.forRule(t.ruleId)[0]?.payload).toMatchObject({
+      activeAt: new Date(t.start + MINUTE).toISOString(),
+    });
+  });
+});

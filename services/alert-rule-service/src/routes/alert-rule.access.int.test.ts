@@ -1,0 +1,149 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import type { RunningService } from '@obs/service-kit';
+import { bearer, expectProblem } from '@obs/service-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ruleBody,
+  seedMetric,
+  startAlertRuleService,
+  uniqueTenant,
+} from '../../test/alert-rule-test-kit.js';
+
+const owner = uniqueTenant('owner');
+const other = uniqueTenant('other');
+const ownerAuth = bearer(owner, ['read', 'write']);
+const otherAuth = bearer(other, ['read', 'write']);
+const metric = 'http.server.duration';
+let service: RunningService;
+let ruleId = '';
+
+beforeAll(async () => {
+  service = await startAlertRuleService();
+  await seedMetric(service, ownerAuth, owner, metric);
+  const res = await service.app.inject({
+    method: 'POST',
+    url: '/v1/alert-rules',
+    headers: ownerAuth,
+    payload: ruleBody(metric),
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  ruleId = res.json<{ id: string }>().id;
+});
+afterAll(async () => {
+  await service.close();
+});
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+interface RouteCase {
+  readonly method: Method;
+  readonly path: string;
+  readonly scope: 'read' | 'write';
+  readonly body?: () => Record<string, unknown>;
+}
+
+const ROUTES: readonly RouteCase[] = [
+  { method: 'POST', path: '/v1/alert-rules', scope: 'write', body: () => ruleBody(metric) },
+  { method: 'GET', path: '/v1/alert-rules', scope: 'read' },
+  { method: 'GET', path: '/v1/alert-rules/{id}', scope: 'read' },
+  { method: 'PUT', path: '/v1/alert-rules/{id}', scope: 'write', body: () => ruleBody(metric) },
+  { method: 'DELETE', path: '/v1/alert-rules/{id}', scope: 'write' },
+  { method: 'POST', path: '/v1/alert-rules/{id}/enable', scope: 'write' },
+  { method: 'POST', path: '/v1/alert-rules/{id}/disable', scope: 'write' },
+  { method: 'GET', path: '/v1/alert-rules/{id}/state', scope: 'read' },
+  { method: 'GET', path: '/v1/metrics', scope: 'read' },
+];
+const url = (route: RouteCase, id: string): string => route.path.replace('{id}', id);
+const other_scope = (scope: 'read' | 'write') => (scope === 'read' ? 'write' : 'read');
+
+describe('alert-rule-service access control', () => {
+  it('covers every operation of the OpenAPI document, which is valid 3.1 with descriptions and examples', async () => {
+    const doc = (await service.app.inject({ method: 'GET', url: '/docs/json' })).json<{
+      openapi: string;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            description?: string;
+            requestBody?: {
+              content: Record<string, { schema: { example?: unknown; examples?: unknown } }>;
+            };
+          }
+        >
+      >;
+    }>();
+    const validator = new Validator();
+    const result = await validator.validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(doc.openapi).toBe('3.1.0');
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(operations.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        expect(op.description, `${method} ${path}`).toBeTruthy();
+        const body = op.requestBody?.content['application/json']?.schema;
+        if (body)
+          expect(body.example ?? body.examples, `${method} ${path} body example`).toBeDefined();
+      }
+    }
+  });
+
+  it.each(ROUTES)('$method $path answers 401 without a token', async (route) => {
+    const res = await service.app.inject({
+      method: route.method,
+      url: url(route, ruleId),
+      payload: route.body?.(),
+    });
+    expectProblem(res, 401, 'unauthorized');
+  });
+
+  it.each(ROUTES)('$method $path answers 403 without its scope', async (route) => {
+    const res = await service.app.inject({
+      method: route.method,
+      url: url(route, ruleId),
+      headers: bearer(owner, [other_scope(route.scope)]),
+      payload: route.body?.(),
+    });
+    expectProblem(res, 403, 'missing_scope');
+  });
+
+  it.each(ROUTES.filter((r) => r.path.includes('{id}')))(
+    "$method $path answers 404 for another tenant's rule",
+    async (route) => {
+      const res = await service.app.inject({
+        method: route.method,
+        url: url(route, ruleId),
+        headers: otherAuth,
+        payload: route.body?.(),
+      });
+      expectProblem(res, 404, 'not_found');
+    },
+  );
+
+  it("shows another tenant an empty list and none of the owner's metrics", async () => {
+    const list = await service.app.inject({
+      method: 'GET',
+      url: '/v1/alert-rules',
+      headers: otherAuth,
+    });
+    expect(list.json()).toEqual({ items: [], nextCursor: null });
+    const metrics = await service.app.inject({
+      method: 'GET',
+      url: '/v1/metrics',
+      headers: otherAuth,
+    });
+    expect(metrics.json()).toEqual({ items: [] });
+    // and the owner's rule is still there
+    expect(
+      (
+        await service.app.inject({
+          method: 'GET',
+          url: `/v1/alert-rules/${ruleId}`,
+          headers: ownerAuth,
+        })
+      ).statusCode,
+    ).toBe(200);
+  });
+});

@@ -1,0 +1,201 @@
+import type { RunningService } from '@obs/service-kit';
+import { bearer, expectProblem, fuzzWriteRoutes } from '@obs/service-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ruleBody,
+  seedMetric,
+  startAlertRuleService,
+  uniqueTenant,
+} from '../../test/alert-rule-test-kit.js';
+
+const tenant = uniqueTenant('rules');
+const auth = bearer(tenant, ['read', 'write']);
+const metric = 'http.server.duration';
+let service: RunningService;
+
+beforeAll(async () => {
+  service = await startAlertRuleService({ runConsumers: true });
+  await seedMetric(service, auth, tenant, metric);
+});
+afterAll(async () => {
+  await service.close();
+});
+
+const create = (body: Record<string, unknown>) =>
+  service.app.inject({ method: 'POST', url: '/v1/alert-rules', headers: auth, payload: body });
+
+describe('alert rules API', () => {
+  it('creates a rule: 201, Location, ETag and the whole rule', async () => {
+    const body = ruleBody(metric);
+    const res = await create(body);
+    expect(res.statusCode, res.body).toBe(201);
+    const rule = res.json<{ id: string; version: number; enabled: boolean; name: string }>();
+    expect(res.headers.location).toBe(`/v1/alert-rules/${rule.id}`);
+    expect(res.headers.etag).toBe('"1"');
+    expect(rule).toMatchObject({
+      name: body.name,
+      version: 1,
+      enabled: true,
+      condition: { metric, groupBy: ['service'], forMinutes: 3 },
+    });
+  });
+
+  it('refuses a rule on a metric the tenant does not report (422)', async () => {
+    expectProblem(await create(ruleBody('no.such.metric')), 422, 'alert_rule.unresolvable_metric');
+  });
+
+  it('refuses a negative forMinutes with its invariant code (422)', async () => {
+    const body = ruleBody(metric, {
+      condition: { metric, aggregation: 'p95', operator: 'gt', threshold: 1, forMinutes: -1 },
+    });
+    const problem = expectProblem(await create(body), 422, 'alert_rule.invalid_for_minutes');
+    expect(problem.detail).toContain('forMinutes');
+  });
+
+  it('keeps names unique per tenant and scope, case-insensitively', async () => {
+    const body = ruleBody(metric, { name: `Latency ${Date.now()}` });
+    expect((await create(body)).statusCode).toBe(201);
+    expectProblem(
+      await create({ ...body, name: String(body.name).toUpperCase() }),
+      409,
+      'alert_rule.name_not_unique',
+    );
+    expect((await create({ ...body, scope: { projectId: 'billing' } })).statusCode).toBe(201);
+    expect(
+      (
+        await service.app.inject({
+          method: 'POST',
+          url: '/v1/alert-rules',
+          headers: bearer(uniqueTenant('x'), ['write']),
+          payload: body,
+        })
+      ).statusCode,
+    ).toBe(422); // another tenant: the metric is unknown there
+  });
+
+  it('replaces with If-Match: current answers 200 with version+1, stale answers 409', async () => {
+    const rule = (await create(ruleBody(metric))).json<{ id: string }>();
+    const next = ruleBody(metric, { severity: 'high' });
+    const ok = await service.app.inject({
+      method: 'PUT',
+      url: `/v1/alert-rules/${rule.id}`,
+      headers: { ...auth, 'if-match': '"1"' },
+      payload: next,
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toMatchObject({ version: 2, severity: 'high' });
+    const stale = await service.app.inject({
+      method: 'PUT',
+      url: `/v1/alert-rules/${rule.id}`,
+      headers: { ...auth, 'if-match': '"1"' },
+      payload: next,
+    });
+    expectProblem(stale, 409, 'version_conflict');
+  });
+
+  it('enables and disables idempotently, and deletes', async () => {
+    const rule = (await create(ruleBody(metric))).json<{ id: string }>();
+    const post = (verb: string) =>
+      service.app.inject({
+        method: 'POST',
+        url: `/v1/alert-rules/${rule.id}/${verb}`,
+        headers: auth,
+      });
+    expect((await post('disable')).json()).toMatchObject({ enabled: false, version: 2 });
+    expect((await post('disable')).json()).toMatchObject({ enabled: false, version: 2 });
+    expect((await post('enable')).json()).toMatchObject({ enabled: true, version: 3 });
+    expect(
+      (
+        await service.app.inject({
+          method: 'DELETE',
+          url: `/v1/alert-rules/${rule.id}`,
+          headers: auth,
+        })
+      ).statusCode,
+    ).toBe(204);
+    expectProblem(
+      await service.app.inject({ method: 'GET', url: `/v1/alert-rules/${rule.id}`, headers: auth }),
+      404,
+      'not_found',
+    );
+  });
+
+  it('lists with filters and cursor paging', async () => {
+    const own = bearer(uniqueTenant('list'), ['read', 'write']);
+    const tenantId = JSON.parse(
+      Buffer.from(own.authorization.split('.')[1] ?? '', 'base64url').toString(),
+    ) as { tenantId: string };
+    await seedMetric(service, own, tenantId.tenantId, metric);
+    for (const severity of ['info', 'high', 'high']) {
+      const res = await service.app.inject({
+        method: 'POST',
+        url: '/v1/alert-rules',
+        headers: own,
+        payload: ruleBody(metric, { severity }),
+      });
+      expect(res.statusCode).toBe(201);
+    }
+    const first = (
+      await service.app.inject({ method: 'GET', url: '/v1/alert-rules?limit=2', headers: own })
+    ).json<{ items: unknown[]; nextCursor: string }>();
+    expect(first.items).toHaveLength(2);
+    const second = (
+      await service.app.inject({
+        method: 'GET',
+        url: `/v1/alert-rules?limit=2&cursor=${first.nextCursor}`,
+        headers: own,
+      })
+    ).json<{ items: unknown[]; nextCursor: null }>();
+    expect(second).toMatchObject({ nextCursor: null });
+    expect(second.items).toHaveLength(1);
+    const high = (
+      await service.app.inject({
+        method: 'GET',
+        url: '/v1/alert-rules?severity=high&enabled=true',
+        headers: own,
+      })
+    ).json<{ items: unknown[] }>();
+    expect(high.items).toHaveLength(2);
+    const none = (
+      await service.app.inject({ method: 'GET', url: '/v1/alert-rules?metric=other', headers: own })
+    ).json<{ items: unknown[] }>();
+    expect(none.items).toHaveLength(0);
+  });
+
+  it('answers 400 for malformed JSON and unknown fields, 413 for an oversized body', async () => {
+    const malformed = await service.app.inject({
+      method: 'POST',
+      url: '/v1/alert-rules',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"name":',
+    });
+    expectProblem(malformed, 400, 'malformed_request');
+    const unknown = expectProblem(
+      await create({ ...ruleBody(metric), owner: 'me' }),
+      400,
+      'validation_failed',
+    );
+    expect((unknown.errors as { field: string }[]).map((e) => e.field)).toContain('body.owner');
+    const huge = await service.app.inject({
+      method: 'POST',
+      url: '/v1/alert-rules',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: JSON.stringify({ ...ruleBody(metric), name: 'x'.repeat(2_000_000) }),
+    });
+    expectProblem(huge, 413, 'body_too_large');
+  });
+
+  it('never answers 5xx to random bodies on any write route (fuzz)', async () => {
+    const rule = (await create(ruleBody(metric))).json<{ id: string }>();
+    const report = await fuzzWriteRoutes(service.app, {
+      headers: auth,
+      pathParams: { id: rule.id },
+      runsPerRoute: 60,
+    });
+    expect(report.routes).toEqual(
+      expect.arrayContaining(['POST /v1/alert-rules', 'PUT /v1/alert-rules/{id}']),
+    );
+    expect(report.statuses[400] ?? 0).toBeGreaterThan(0);
+    expect(report.statuses[422] ?? 0).toBeGreaterThan(0);
+  });
+});
