@@ -1,4 +1,5 @@
 export { buildService } from './build-service.js';
+export { runService } from './run-service.js';
 export type {
   RunningService,
   ServiceContext,

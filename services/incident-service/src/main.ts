@@ -1,22 +1,4 @@
-import { buildService } from '@obs/service-kit';
+import { runService } from '@obs/service-kit';
 import { incidentService } from './app.js';
 
-const service = await buildService(incidentService);
-const url = await service.listen();
-service.ctx.logger.info(`incident-service listening on ${url} (OpenAPI: ${url}/docs)`);
-
-let stopping = false;
-async function shutdown(signal: NodeJS.Signals): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  service.ctx.logger.info({ signal }, 'shutting down');
-  try {
-    await service.close();
-    process.exit(0);
-  } catch (err) {
-    service.ctx.logger.error({ err }, 'shutdown failed');
-    process.exit(1);
-  }
-}
-process.once('SIGTERM', (signal) => void shutdown(signal));
-process.once('SIGINT', (signal) => void shutdown(signal));
+await runService(incidentService);

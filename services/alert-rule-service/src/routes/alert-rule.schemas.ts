@@ -14,6 +14,21 @@ import { z } from 'zod';
  */
 
 const RULE_ID = '3f1c2b7a-9d4e-4c1f-8a2b-5e6d7f8a9b0c';
+const EXAMPLE_CONDITION = {
+  metric: 'http.server.duration',
+  aggregation: 'p95',
+  groupBy: ['service'],
+  operator: 'gt',
+  threshold: 500,
+  forMinutes: 3,
+} as const;
+const EXAMPLE_RULE_CONFIG = {
+  name: 'checkout p95 latency',
+  scope: { projectId: 'checkout', moduleId: null },
+  condition: EXAMPLE_CONDITION,
+  severity: 'critical',
+  actions: [{ type: 'incident', target: 'payments-oncall' }],
+} as const;
 
 export const scopeSchema = z
   .strictObject({
@@ -47,14 +62,7 @@ export const conditionSchema = z
   })
   .describe('A condition over the closed windows of a metric series')
   .meta({
-    example: {
-      metric: 'http.server.duration',
-      aggregation: 'p95',
-      groupBy: ['service'],
-      operator: 'gt',
-      threshold: 500,
-      forMinutes: 3,
-    },
+    example: EXAMPLE_CONDITION,
   });
 
 export const actionSchema = z
@@ -80,20 +88,7 @@ export const createRuleSchema = z
   })
   .describe('A new alert rule')
   .meta({
-    example: {
-      name: 'checkout p95 latency',
-      scope: { projectId: 'checkout', moduleId: null },
-      condition: {
-        metric: 'http.server.duration',
-        aggregation: 'p95',
-        groupBy: ['service'],
-        operator: 'gt',
-        threshold: 500,
-        forMinutes: 3,
-      },
-      severity: 'critical',
-      actions: [{ type: 'incident', target: 'payments-oncall' }],
-    },
+    example: EXAMPLE_RULE_CONFIG,
   });
 
 export const replaceRuleSchema = createRuleSchema
@@ -140,18 +135,7 @@ export const ruleSchema = z
   .meta({
     example: {
       id: RULE_ID,
-      name: 'checkout p95 latency',
-      scope: { projectId: 'checkout', moduleId: null },
-      condition: {
-        metric: 'http.server.duration',
-        aggregation: 'p95',
-        groupBy: ['service'],
-        operator: 'gt',
-        threshold: 500,
-        forMinutes: 3,
-      },
-      severity: 'critical',
-      actions: [{ type: 'incident', target: 'payments-oncall' }],
+      ...EXAMPLE_RULE_CONFIG,
       enabled: true,
       version: 1,
       createdAt: '2024-05-01T10:00:00.000Z',
