@@ -32,6 +32,8 @@ async function main(): Promise<void> {
   }
   const env = {
     ...process.env,
+    // `pnpm start` is development mode by name: the built-in secret and readable logs.
+    NODE_ENV: 'development',
     DATABASE_URL: postgres.url,
     AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
     ...(kafkaBrokers ? { KAFKA_BROKERS: kafkaBrokers } : {}),

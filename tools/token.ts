@@ -22,6 +22,11 @@ if (!values.tenant || unknown.length > 0 || scopes.length === 0) {
   if (unknown.length > 0) console.error(`unknown scope(s): ${unknown.join(', ')}`);
   process.exit(2);
 }
+if (!process.env.JWT_SECRET) {
+  console.error(
+    'signed with the built-in development secret: only services in development mode (pnpm start) accept it',
+  );
+}
 console.log(
   mintToken({
     tenantId: values.tenant,

@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import pino, { type Logger } from 'pino';
 import type { DataSource, EntitySchema } from 'typeorm';
-import { registerAuth } from './auth.js';
+import { registerAuth } from './auth/auth.js';
 import type { EventBus } from './bus/event-bus.js';
 import { createEventBus } from './bus/create-event-bus.js';
 import { authConfigFrom, readEnv, type Env } from './config.js';
@@ -126,7 +126,7 @@ export async function buildService(
     // Per tenant, so one noisy tenant cannot starve the others; anonymous calls per address.
     keyGenerator: (request) => tenantKey(request.headers.authorization) ?? request.ip,
   });
-  await registerAuth(app, authConfig);
+  registerAuth(app, authConfig);
   registerHealth(app, ctx);
   await app.register(async (scoped) => definition.routes(scoped, ctx));
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 
 /**
- * Process configuration, read once from the environment. Defaults are the embedded ones used by
- * `pnpm start`; production must set JWT key material explicitly (see `assertProductionSafe`).
+ * Process configuration, read once from the environment. Secure by default: an unset NODE_ENV is
+ * not development, so without key material a service refuses to start (see `authConfigFrom`).
  */
 const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  NODE_ENV: z.enum(['development', 'test', 'production']).optional(),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   DATABASE_URL: z.string().optional(),
@@ -14,6 +14,8 @@ const envSchema = z.object({
   JWKS_URL: z.url().optional(),
   JWT_ISSUER: z.string().optional(),
   JWT_AUDIENCE: z.string().optional(),
+  /** Minimum time between two fetches of the key set (jose's cooldown); lower only in tests. */
+  JWKS_COOLDOWN_MS: z.coerce.number().int().nonnegative().default(30_000),
   RATE_LIMIT_MAX: z.coerce.number().int().positive().default(600),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
@@ -25,7 +27,10 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-/** Development-only secret so `pnpm start` works with nothing configured; refused in production. */
+/**
+ * Development-only secret so `pnpm start` works with nothing configured. It is committed, so it is
+ * accepted only when development mode is asked for by name (NODE_ENV=development or test).
+ */
 export const DEV_JWT_SECRET = 'obs-platform-development-secret-not-for-production';
 
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
@@ -37,6 +42,11 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return parsed.data;
 }
 
+/** Development mode is only ever explicit: `pnpm start`, `pnpm token` and the test harness set it. */
+export function isDevelopmentMode(env: Pick<Env, 'NODE_ENV'>): boolean {
+  return env.NODE_ENV === 'development' || env.NODE_ENV === 'test';
+}
+
 export type AuthConfig =
   | {
       readonly mode: 'secret';
@@ -46,20 +56,34 @@ export type AuthConfig =
     }
   | {
       readonly mode: 'jwks';
+      /** The key set itself (e.g. https://idp/.well-known/jwks.json), fetched exactly as given. */
       readonly jwksUrl: string;
       readonly issuer: string;
-      readonly audience?: string;
+      readonly audience: string;
+      readonly cooldownMs: number;
     };
 
-/** Chooses the JWT verification mode; a production process never falls back to a built-in secret. */
+/**
+ * Chooses the JWT verification mode. JWKS_URL wins, then JWT_SECRET; the built-in secret only in
+ * explicit development mode. Anything else refuses to start, naming the variables to set.
+ */
 export function authConfigFrom(env: Env): AuthConfig {
   if (env.JWKS_URL) {
-    if (!env.JWT_ISSUER) throw new Error('JWT_ISSUER is required with JWKS_URL');
+    const missing = [
+      env.JWT_ISSUER ? undefined : 'JWT_ISSUER',
+      env.JWT_AUDIENCE ? undefined : 'JWT_AUDIENCE',
+    ].filter((name): name is string => name !== undefined);
+    if (missing.length > 0) {
+      throw new Error(
+        `JWKS_URL is set but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not`,
+      );
+    }
     return {
       mode: 'jwks',
       jwksUrl: env.JWKS_URL,
-      issuer: env.JWT_ISSUER,
-      audience: env.JWT_AUDIENCE,
+      issuer: env.JWT_ISSUER as string,
+      audience: env.JWT_AUDIENCE as string,
+      cooldownMs: env.JWKS_COOLDOWN_MS,
     };
   }
   if (env.JWT_SECRET) {
@@ -70,8 +94,9 @@ export function authConfigFrom(env: Env): AuthConfig {
       audience: env.JWT_AUDIENCE,
     };
   }
-  if (env.NODE_ENV === 'production') {
-    throw new Error('refusing to start in production without JWT_SECRET or JWKS_URL');
-  }
-  return { mode: 'secret', secret: DEV_JWT_SECRET };
+  if (isDevelopmentMode(env)) return { mode: 'secret', secret: DEV_JWT_SECRET };
+  throw new Error(
+    'refusing to start without JWT key material: set JWKS_URL (with JWT_ISSUER and JWT_AUDIENCE) ' +
+      'or JWT_SECRET, or NODE_ENV=development to use the built-in development secret',
+  );
 }

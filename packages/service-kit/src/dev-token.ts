@@ -1,6 +1,6 @@
 import { createSigner } from 'fast-jwt';
 import { DEV_JWT_SECRET } from './config.js';
-import type { Scope } from './auth.js';
+import type { Scope } from './auth/auth.js';
 
 export interface TokenRequest {
   readonly tenantId: string;

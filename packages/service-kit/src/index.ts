@@ -6,8 +6,8 @@ export type {
   ServiceDefinition,
   ServiceOverrides,
 } from './build-service.js';
-export { SCOPES, hasScope } from './auth.js';
-export type { AuthContext, Scope } from './auth.js';
+export { SCOPES, hasScope } from './auth/auth.js';
+export type { AuthContext, Scope } from './auth/auth.js';
 export { readEnv, authConfigFrom, DEV_JWT_SECRET } from './config.js';
 export type { Env, AuthConfig } from './config.js';
 export { mintToken } from './dev-token.js';

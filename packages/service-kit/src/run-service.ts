@@ -5,7 +5,14 @@ import { buildService, type ServiceDefinition } from './build-service.js';
  * requests, consumers and the relay before exiting (0, or 1 when shutdown failed).
  */
 export async function runService(definition: ServiceDefinition): Promise<void> {
-  const service = await buildService(definition);
+  let service: Awaited<ReturnType<typeof buildService>>;
+  try {
+    service = await buildService(definition);
+  } catch (err) {
+    // A refusal to start (missing key material, bad config) is an operator's message, not a crash.
+    process.stderr.write(`${definition.name} did not start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
   const url = await service.listen();
   service.ctx.logger.info(`${definition.name} listening on ${url} (OpenAPI: ${url}/docs)`);
   let stopping = false;

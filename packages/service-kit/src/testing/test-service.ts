@@ -2,7 +2,7 @@ import type {} from '@obs/local-infra';
 import { inject } from 'vitest';
 import { buildService, type RunningService, type ServiceDefinition } from '../build-service.js';
 import { mintToken } from '../dev-token.js';
-import type { Scope } from '../auth.js';
+import type { Scope } from '../auth/auth.js';
 
 export const TEST_JWT_SECRET = 'service-kit-test-secret-0123456789';
 

@@ -1,10 +1,11 @@
-import fastifyJwt from '@fastify/jwt';
 import { tenantId as toTenantId, type TenantId } from '@obs/domain';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import buildGetJwks from 'get-jwks';
+import type { FastifyInstance } from 'fastify';
+import type { JWTPayload } from 'jose';
 import { z } from 'zod';
-import type { AuthConfig } from './config.js';
-import { HttpProblem } from './problem.js';
+import type { AuthConfig } from '../config.js';
+import { HttpProblem } from '../problem.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
+import { createTokenVerifier } from './token-verifier.js';
 
 export const SCOPES = ['read', 'write', 'ingest', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -56,44 +57,37 @@ export function hasScope(auth: AuthContext, scope: Scope): boolean {
   return auth.scopes.has(scope) || auth.scopes.has('admin');
 }
 
-export async function registerAuth(app: FastifyInstance, config: AuthConfig): Promise<void> {
-  const verify = {
-    ...(config.issuer ? { allowedIss: config.issuer } : {}),
-    ...(config.audience ? { allowedAud: config.audience } : {}),
+export function registerAuth(app: FastifyInstance, config: AuthConfig): void {
+  const verifier = createTokenVerifier(config);
+  // Verification (an HMAC or an RSA/ECDSA check) is the dearest step of a small request; a token
+  // already verified is trusted again until it expires, for a bounded time and number of tokens.
+  const verified = new VerifiedTokenCache<AuthContext>();
+  const verifyToken = async (token: string): Promise<AuthContext> => {
+    let payload: JWTPayload;
+    try {
+      payload = await verifier.verify(token);
+    } catch {
+      throw unauthorized('the bearer token is invalid or expired');
+    }
+    const auth = toAuthContext(payload);
+    verified.set(
+      token,
+      auth,
+      typeof payload.exp === 'number' ? payload.exp * 1000 : undefined,
+      Date.now(),
+    );
+    return auth;
   };
-  if (config.mode === 'secret') {
-    await app.register(fastifyJwt, {
-      secret: config.secret,
-      verify: { ...verify, algorithms: ['HS256'] },
-    });
-  } else {
-    const getJwks = buildGetJwks({ issuersWhitelist: [config.issuer], providerDiscovery: false });
-    await app.register(fastifyJwt, {
-      decode: { complete: true },
-      verify: { ...verify, algorithms: ['RS256', 'ES256'] },
-      secret: async (_request: FastifyRequest, token: unknown) => {
-        const header = (token as { header?: { kid?: string; alg?: string } }).header ?? {};
-        return getJwks.getPublicKey({ kid: header.kid, alg: header.alg, domain: config.jwksUrl });
-      },
-    });
-  }
 
   app.decorateRequest('auth');
   app.addHook('onRequest', async (request) => {
-    const config = request.routeOptions.config;
     const url = request.routeOptions.url;
     // Only the API under /v1 is protected: /healthz, /readyz and /docs are open, and unmatched
     // routes fall through to the 404 handler.
     if (url === undefined || !url.startsWith('/v1/')) return;
-    if (!request.headers.authorization) throw unauthorized('a bearer token is required');
-    let payload: unknown;
-    try {
-      payload = await request.jwtVerify();
-    } catch {
-      throw unauthorized('the bearer token is invalid or expired');
-    }
-    request.auth = toAuthContext(payload);
-    const needed = config.scope;
+    const token = bearerToken(request.headers.authorization);
+    request.auth = verified.get(token, Date.now()) ?? (await verifyToken(token));
+    const needed = request.routeOptions.config.scope;
     if (!needed)
       throw new HttpProblem(403, 'forbidden', 'Forbidden', 'this route is not open to tokens');
     if (!hasScope(request.auth, needed)) {
@@ -105,4 +99,11 @@ export async function registerAuth(app: FastifyInstance, config: AuthConfig): Pr
       );
     }
   });
+}
+
+function bearerToken(authorization: string | undefined): string {
+  if (!authorization) throw unauthorized('a bearer token is required');
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!match?.[1]) throw unauthorized('the Authorization header must be "Bearer <token>"');
+  return match[1];
 }

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { authConfigFrom, DEV_JWT_SECRET, readEnv } from './config.js';
+
+const auth = (env: Record<string, string>) => authConfigFrom(readEnv(env));
+
+describe('authConfigFrom: the development secret only when asked for by name', () => {
+  it('an unset NODE_ENV is not development', () => {
+    expect(() => auth({})).toThrow(/refusing to start without JWT key material/);
+  });
+
+  it.each(['development', 'test'])('NODE_ENV=%s uses the built-in secret', (mode) => {
+    expect(auth({ NODE_ENV: mode })).toEqual({ mode: 'secret', secret: DEV_JWT_SECRET });
+  });
+
+  it('production without key material refuses', () => {
+    expect(() => auth({ NODE_ENV: 'production' })).toThrow(/JWKS_URL.*JWT_SECRET/);
+  });
+
+  it('JWT_SECRET is used as given, whatever the mode', () => {
+    const secret = 'a-deployment-secret-0123456789';
+    expect(auth({ JWT_SECRET: secret })).toMatchObject({ mode: 'secret', secret });
+  });
+
+  it('JWKS_URL wins and needs issuer and audience', () => {
+    expect(() => auth({ JWKS_URL: 'https://idp.example/keys', JWT_ISSUER: 'i' })).toThrow(
+      'JWKS_URL is set but JWT_AUDIENCE is not',
+    );
+    expect(
+      auth({
+        JWKS_URL: 'https://idp.example/keys',
+        JWT_ISSUER: 'https://idp.example/',
+        JWT_AUDIENCE: 'obs-platform',
+        JWT_SECRET: 'ignored-when-jwks-is-set-0123',
+      }),
+    ).toEqual({
+      mode: 'jwks',
+      jwksUrl: 'https://idp.example/keys',
+      issuer: 'https://idp.example/',
+      audience: 'obs-platform',
+      cooldownMs: 30_000,
+    });
+  });
+});
