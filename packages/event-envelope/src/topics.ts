@@ -51,6 +51,7 @@ export function dlqTopicFor(topic: string): string {
  */
 export const HEADERS = {
   eventType: 'event-type',
+  eventVersion: 'event-version',
   tenantId: 'tenant-id',
   traceparent: 'traceparent',
 } as const;

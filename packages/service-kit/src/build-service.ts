@@ -58,6 +58,8 @@ export interface RunningService {
   readonly app: FastifyInstance;
   readonly ctx: ServiceContext;
   readonly relay: OutboxRelay;
+  /** One runner per consumer of the definition, with its counters. */
+  readonly consumers: readonly ConsumerRunner[];
   /** Listens on HOST:PORT (PORT defaults to the service's port; 0 picks a free one). */
   listen(port?: number): Promise<string>;
   /** Drains in-flight requests, then the consumers and relay, then closes connections. */
@@ -157,6 +159,7 @@ export async function buildService(
     app,
     ctx,
     relay,
+    consumers: runners,
     async listen(port = env.PORT ?? definition.defaultPort) {
       return app.listen({ host: env.HOST, port });
     },

@@ -60,17 +60,37 @@ class CreateEffects1700000000002 implements MigrationInterface {
   }
 }
 
-/** Names starting with this make the consumer fail every attempt (a poison message). */
+/** Names starting with this make the consumer refuse the event: a DomainError, a poison message. */
 export const POISON_PREFIX = 'poison-';
+/** Names starting with this fail with a serialization failure twice, then apply. */
+export const FLAKY_PREFIX = 'flaky-';
+/** Names starting with this fail with a serialization failure on every attempt. */
+export const STUCK_PREFIX = 'stuck-';
+
+const flakyAttempts = new Map<string, number>();
+const serializationFailure = (): Error =>
+  Object.assign(new Error('could not serialize access due to concurrent update'), {
+    code: '40001',
+  });
 
 const widgetEffects: ConsumerDefinition = {
   name: 'widget-effects',
   topics: [topicFor('DashboardDefined')],
   eventTypes: ['DashboardDefined'],
+  // Tests publish before the group has joined: it must see them.
+  startFrom: 'earliest',
   async handle(envelope, tx) {
     if (envelope.eventType !== 'DashboardDefined') return;
     const name = envelope.payload.name;
-    if (name.startsWith(POISON_PREFIX)) throw new Error(`cannot apply ${name}`);
+    if (name.startsWith(POISON_PREFIX)) {
+      throw new DomainError('widget.cannot_apply', `cannot apply ${name}`);
+    }
+    if (name.startsWith(STUCK_PREFIX)) throw serializationFailure();
+    if (name.startsWith(FLAKY_PREFIX)) {
+      const attempts = (flakyAttempts.get(envelope.eventId) ?? 0) + 1;
+      flakyAttempts.set(envelope.eventId, attempts);
+      if (attempts <= 2) throw serializationFailure();
+    }
     await tx.manager.query(
       'INSERT INTO kit_fixture.effects (event_id, widget_name) VALUES ($1, $2)',
       [envelope.eventId, name],

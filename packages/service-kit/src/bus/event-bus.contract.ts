@@ -138,6 +138,23 @@ export function describeEventBusContract(name: string, factory: EventBusContract
       await waitFor('one message', () => received.length === 1);
     });
 
+    it('a new group starting at latest sees only what is published after it joined', async () => {
+      const topic = await newTopic('latest');
+      await bus.publish(messages(topic, [0], 1));
+      const received: DeliveredMessage[] = [];
+      await subscribe({ groupId: unique('group'), topics: [topic], fromBeginning: false }, (m) => {
+        received.push(m);
+        return Promise.resolve();
+      });
+      // The join completes asynchronously: probe until the group receives something.
+      for (let seq = 1; received.length === 0; seq += 1) {
+        if (seq > 90) throw new Error('the latest-starting group never received a probe');
+        await bus.publish(messages(topic, [seq], 1));
+        await sleep(500);
+      }
+      expect(received.map((m) => payload(m).seq)).not.toContain(0);
+    });
+
     it('delivers each key in publish order, with key, value and headers intact', async () => {
       const topic = await newTopic('order');
       const sent = messages(topic, range(0, 50), 3);

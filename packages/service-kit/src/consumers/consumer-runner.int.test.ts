@@ -1,9 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DLQ_HEADERS, dlqTopicFor, topicFor } from '@obs/event-envelope';
+import { DLQ_HEADERS, HEADERS, dlqTopicFor, topicFor } from '@obs/event-envelope';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningService } from '../build-service.js';
-import { POISON_PREFIX, widgetFixtureService } from '../../test/widget-fixture.service.js';
+import {
+  FLAKY_PREFIX,
+  POISON_PREFIX,
+  STUCK_PREFIX,
+  widgetFixtureService,
+} from '../../test/widget-fixture.service.js';
 import { widgetMessage } from '../../test/fixture-events.js';
 import { startTestService, TEST_JWT_SECRET } from '../testing/index.js';
 
@@ -50,45 +55,131 @@ describe.each([
     expect(await effectRows(service, `${run}a`)).toHaveLength(1);
   });
 
-  it('dead-letters a poison message after N attempts, with the error in headers, and keeps flowing', async () => {
-    const run = `${POISON_PREFIX}${Date.now()}`;
-    const key = crypto.randomUUID();
+  /** Collects what reaches the DLQ of the fixture topic while `body` runs. */
+  async function withDlq(
+    body: (dead: { name: string; headers: Readonly<Record<string, string>> }[]) => Promise<void>,
+  ): Promise<void> {
     const dead: { name: string; headers: Readonly<Record<string, string>> }[] = [];
     const dlq = await service.ctx.bus.subscribe(
       {
-        groupId: `dlq-reader-${Date.now()}`,
+        groupId: `dlq-reader-${Date.now()}-${Math.random()}`,
         topics: [dlqTopicFor(topicFor('DashboardDefined'))],
         fromBeginning: true,
       },
       (message) => {
-        const envelope = JSON.parse(message.value) as { payload: { name: string } };
-        dead.push({ name: envelope.payload.name, headers: message.headers });
+        const envelope = JSON.parse(message.value) as { payload?: { name?: string } };
+        dead.push({ name: envelope.payload?.name ?? message.value, headers: message.headers });
         return Promise.resolve();
       },
     );
     try {
+      await body(dead);
+    } finally {
+      await dlq.stop();
+    }
+  }
+
+  const waitForEffect = (name: string) =>
+    expect
+      .poll(async () => (await effectRows(service, name)).length, {
+        timeout: 30_000,
+        interval: 100,
+      })
+      .toBe(1);
+
+  it('dead-letters a DomainError at once (one attempt), with the error in headers, and keeps flowing', async () => {
+    const run = `${POISON_PREFIX}${Date.now()}`;
+    const key = crypto.randomUUID();
+    await withDlq(async (dead) => {
       const later = `after-${run}`;
       await service.ctx.bus.publish([
         widgetMessage(tenant, run, key),
         widgetMessage(tenant, later, key),
       ]);
-      await expect
-        .poll(async () => (await effectRows(service, later)).length, {
-          timeout: 30_000,
-          interval: 100,
-        })
-        .toBe(1);
+      await waitForEffect(later);
       await expect
         .poll(() => dead.find((d) => d.name === run), { timeout: 30_000, interval: 100 })
         .toBeDefined();
       const record = dead.find((d) => d.name === run)!;
-      expect(record.headers[DLQ_HEADERS.attempts]).toBe('3');
+      expect(record.headers[DLQ_HEADERS.attempts]).toBe('1');
       expect(record.headers[DLQ_HEADERS.error]).toContain(`cannot apply ${run}`);
       expect(record.headers[DLQ_HEADERS.consumer]).toBe('kit-fixture-service.widget-effects');
       expect(await effectRows(service, run)).toHaveLength(0);
-    } finally {
-      await dlq.stop();
-    }
+    });
+  });
+
+  it('dead-letters a payload that fails its schema at once', async () => {
+    const run = `bad-schema-${Date.now()}`;
+    const key = crypto.randomUUID();
+    const good = widgetMessage(tenant, run, key);
+    const envelope = JSON.parse(good.value) as { payload: Record<string, unknown> };
+    envelope.payload.panelCount = 'many';
+    await withDlq(async (dead) => {
+      await service.ctx.bus.publish([
+        { ...good, value: JSON.stringify(envelope) },
+        widgetMessage(tenant, `after-${run}`, key),
+      ]);
+      await waitForEffect(`after-${run}`);
+      await expect
+        .poll(() => dead.find((d) => d.name === run), { timeout: 30_000, interval: 100 })
+        .toBeDefined();
+      const record = dead.find((d) => d.name === run)!;
+      expect(record.headers[DLQ_HEADERS.attempts]).toBe('1');
+      expect(record.headers[DLQ_HEADERS.error]).toContain('panelCount');
+    });
+  });
+
+  it('retries a transient failure with backoff and applies the event once it passes', async () => {
+    const run = `${FLAKY_PREFIX}${Date.now()}`;
+    const runner = service.consumers[0]!;
+    const retriedBefore = runner.stats.retried;
+    const deadBefore = runner.stats.deadLettered;
+    await service.ctx.bus.publish([widgetMessage(tenant, run)]);
+    await waitForEffect(run);
+    expect(runner.stats.retried - retriedBefore).toBe(2);
+    expect(runner.stats.deadLettered).toBe(deadBefore);
+  });
+
+  it('dead-letters a transient failure after N attempts', async () => {
+    const run = `${STUCK_PREFIX}${Date.now()}`;
+    await withDlq(async (dead) => {
+      await service.ctx.bus.publish([widgetMessage(tenant, run)]);
+      await expect
+        .poll(() => dead.find((d) => d.name === run), { timeout: 30_000, interval: 100 })
+        .toBeDefined();
+      expect(dead.find((d) => d.name === run)!.headers[DLQ_HEADERS.attempts]).toBe('3');
+    });
+  });
+
+  it('skips and counts an event type or version it does not handle, never dead-lettering it', async () => {
+    const run = `filtered-${Date.now()}`;
+    const key = crypto.randomUUID();
+    const runner = service.consumers[0]!;
+    const before = { ...runner.stats };
+    // A new type on the shared topic, whose value this consumer could not even parse ...
+    const newType = {
+      ...widgetMessage(tenant, `${run}-new-type`, key),
+      value: '{"not":"an envelope this consumer knows"}',
+      headers: { [HEADERS.eventType]: 'DashboardArchived', [HEADERS.tenantId]: tenant },
+    };
+    // ... and a version of its own type it does not handle yet.
+    const v2 = widgetMessage(tenant, `${run}-v2`, key);
+    const nextVersion = {
+      ...v2,
+      headers: { ...v2.headers, [HEADERS.eventVersion]: '2' },
+    };
+    await withDlq(async (dead) => {
+      await service.ctx.bus.publish([
+        newType,
+        nextVersion,
+        widgetMessage(tenant, `${run}-marker`, key),
+      ]);
+      await waitForEffect(`${run}-marker`);
+      expect(runner.stats.skipped - before.skipped).toBe(2);
+      expect(runner.stats.deadLettered).toBe(before.deadLettered);
+      expect(await effectRows(service, `${run}-v2`)).toHaveLength(0);
+      expect(dead.filter((d) => d.name.includes(run))).toHaveLength(0);
+    });
   });
 });
 

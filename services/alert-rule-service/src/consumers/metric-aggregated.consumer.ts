@@ -10,6 +10,10 @@ export const metricAggregatedConsumer: ConsumerDefinition = {
   name: 'metric-aggregated',
   topics: [topicFor('MetricAggregated')],
   eventTypes: ['MetricAggregated'],
+  // earliest: the metric catalogue must learn every metric the topic still holds, and windows
+  // closed while this service was first deploying must still be evaluated. The AlertTriggered
+  // of an old window carries its event time, so incident intake knows it is old.
+  startFrom: 'earliest',
   async handle(envelope, tx) {
     if (envelope.eventType !== 'MetricAggregated') return;
     await recordKnownMetric(tx, envelope.tenantId, envelope.payload);

@@ -8,6 +8,9 @@ export function alertTriggeredConsumer(intake: IncidentIntake): ConsumerDefiniti
     name: 'alert-triggered',
     topics: [topicFor('AlertTriggered')],
     eventTypes: ['AlertTriggered'],
+    // earliest: an alert that fired before this group first joined (first deployment, a renamed
+    // group) must still open its incident; old alerts are handled by the intake's replay rule.
+    startFrom: 'earliest',
     async handle(envelope, tx) {
       if (envelope.eventType !== 'AlertTriggered') return;
       await intake.alertTriggered(envelope, tx);

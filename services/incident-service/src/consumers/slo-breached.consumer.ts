@@ -8,6 +8,8 @@ export function sloBreachedConsumer(intake: IncidentIntake): ConsumerDefinition 
     name: 'slo-breached',
     topics: [topicFor('SloBreached')],
     eventTypes: ['SloBreached'],
+    // earliest: for the same reason as alert-triggered: a breach must never go without incident.
+    startFrom: 'earliest',
     async handle(envelope, tx) {
       if (envelope.eventType !== 'SloBreached') return;
       await intake.sloBreached(envelope, tx);
