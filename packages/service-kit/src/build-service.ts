@@ -15,6 +15,8 @@ import { registerHealth } from './http/health.js';
 import { registerOpenApi, type OpenApiInfo } from './http/openapi.js';
 import { loggerOptions } from './logger.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
+import { JobRunner, type JobDefinition } from './jobs/job-runner.js';
+import { retentionJob } from './retention/retention.js';
 import { registerRequestTracing, startTelemetry } from './telemetry.js';
 
 /** What routes and consumers are given: the service's own infrastructure, nothing global. */
@@ -44,6 +46,8 @@ export interface ServiceDefinition {
   readonly topics: readonly string[];
   readonly routes: (app: FastifyInstance, ctx: ServiceContext) => Promise<void> | void;
   readonly consumers?: (ctx: ServiceContext) => readonly ConsumerDefinition[];
+  /** Background workers; they start and stop with the service and show on /readyz. */
+  readonly jobs?: (ctx: ServiceContext) => readonly JobDefinition[];
 }
 
 export interface ServiceOverrides {
@@ -51,6 +55,8 @@ export interface ServiceOverrides {
   /** Runs consumers; tests of a single route may switch them off. Default true. */
   readonly runConsumers?: boolean;
   readonly runRelay?: boolean;
+  /** Runs jobs on their timers; tests switch them off and call `runOnce()`. Default true. */
+  readonly runJobs?: boolean;
   readonly clock?: () => number;
 }
 
@@ -60,6 +66,8 @@ export interface RunningService {
   readonly relay: OutboxRelay;
   /** One runner per consumer of the definition, with its counters. */
   readonly consumers: readonly ConsumerRunner[];
+  /** The service's jobs and the kit's own (retention), by name. */
+  readonly jobs: ReadonlyMap<string, JobRunner>;
   /** Listens on HOST:PORT (PORT defaults to the service's port; 0 picks a free one). */
   listen(port?: number): Promise<string>;
   /** Drains in-flight requests, then the consumers and relay, then closes connections. */
@@ -129,7 +137,28 @@ export async function buildService(
     keyGenerator: (request) => tenantKey(request.headers.authorization) ?? request.ip,
   });
   registerAuth(app, authConfig);
-  registerHealth(app, ctx);
+  const jobs = new Map<string, JobRunner>();
+  const jobDefinitions = [
+    retentionJob(
+      { dataSource, schema: definition.schema, eventLog: bus.kind === 'postgres' },
+      {
+        outboxDays: env.OUTBOX_RETENTION_DAYS,
+        inboxDays: env.INBOX_RETENTION_DAYS,
+        eventLogDays: env.EVENT_LOG_RETENTION_DAYS,
+        batchSize: 1_000,
+        maxBatches: 100,
+      },
+      env.RETENTION_INTERVAL_MS,
+      ctx.clock,
+      logger,
+    ),
+    ...(definition.jobs?.(ctx) ?? []),
+  ];
+  for (const job of jobDefinitions) {
+    if (jobs.has(job.name)) throw new Error(`${definition.name}: two jobs are named ${job.name}`);
+    jobs.set(job.name, new JobRunner(job, { schema: definition.schema, dataSource, logger }));
+  }
+  registerHealth(app, ctx, () => [...jobs.values()].map((job) => job.status()));
   await app.register(async (scoped) => definition.routes(scoped, ctx));
 
   const relay = new OutboxRelay({
@@ -153,6 +182,7 @@ export async function buildService(
   );
   if (overrides.runRelay !== false) relay.start();
   if (overrides.runConsumers !== false) for (const runner of runners) await runner.start();
+  if (overrides.runJobs !== false) for (const job of jobs.values()) job.start();
 
   let closed = false;
   return {
@@ -160,6 +190,7 @@ export async function buildService(
     ctx,
     relay,
     consumers: runners,
+    jobs,
     async listen(port = env.PORT ?? definition.defaultPort) {
       return app.listen({ host: env.HOST, port });
     },
@@ -167,6 +198,7 @@ export async function buildService(
       if (closed) return;
       closed = true;
       await app.close();
+      for (const job of jobs.values()) await job.stop();
       for (const runner of runners) await runner.stop();
       await relay.stop();
       await bus.close();

@@ -23,6 +23,11 @@ const envSchema = z.object({
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
   CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   CONSUMER_BACKOFF_MS: z.coerce.number().int().nonnegative().default(100),
+  OUTBOX_RETENTION_DAYS: z.coerce.number().positive().default(7),
+  INBOX_RETENTION_DAYS: z.coerce.number().positive().default(14),
+  EVENT_LOG_RETENTION_DAYS: z.coerce.number().positive().default(7),
+  /** How often the retention job runs (default hourly; 0 turns the timer off). */
+  RETENTION_INTERVAL_MS: z.coerce.number().int().nonnegative().default(3_600_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

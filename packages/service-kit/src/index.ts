@@ -41,7 +41,18 @@ export type { VersionedRow } from './db/versioned-save.js';
 export { OutboxRelay } from './outbox/outbox-relay.js';
 export type { OutboxRelayOptions } from './outbox/outbox-relay.js';
 export { ConsumerRunner } from './consumers/consumer-runner.js';
-export type { ConsumerDefinition, ConsumerRunnerOptions } from './consumers/consumer-runner.js';
+export type {
+  ConsumerDefinition,
+  ConsumerRunnerOptions,
+  ConsumerStats,
+  StartPosition,
+} from './consumers/consumer-runner.js';
+export { classifyFailure } from './consumers/failure-kind.js';
+export type { FailureKind } from './consumers/failure-kind.js';
+export { JobRunner } from './jobs/job-runner.js';
+export type { JobDefinition, JobStatus } from './jobs/job-runner.js';
+export { applyRetention } from './retention/retention.js';
+export type { RetentionResult, RetentionSettings, RetentionTarget } from './retention/retention.js';
 export { createEventBus } from './bus/create-event-bus.js';
 export type { CreateEventBusOptions } from './bus/create-event-bus.js';
 export { KafkaEventBus } from './bus/kafka-event-bus.js';

@@ -24,6 +24,7 @@ const DDL = `
     created_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (topic, position)
   );
+  CREATE INDEX IF NOT EXISTS messages_created_at_idx ON event_bus.messages (created_at);
   CREATE TABLE IF NOT EXISTS event_bus.consumer_offsets (
     group_id text NOT NULL,
     topic text NOT NULL,

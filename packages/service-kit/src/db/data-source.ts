@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { KitRetentionIndexes1700000000001 } from './kit-retention-indexes.migration.js';
 import { KitTables1700000000000 } from './kit-tables.migration.js';
 
 type MigrationClass = new () => object;
@@ -37,7 +38,11 @@ export async function openDataSource(options: DataSourceOptions): Promise<DataSo
     url: options.url,
     schema: options.schema,
     entities: options.entities as MixedList<EntitySchema>,
-    migrations: [KitTables1700000000000, ...options.migrations] as MixedList<MigrationClass>,
+    migrations: [
+      KitTables1700000000000,
+      KitRetentionIndexes1700000000001,
+      ...options.migrations,
+    ] as MixedList<MigrationClass>,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

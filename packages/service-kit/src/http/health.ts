@@ -1,8 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../build-service.js';
+import type { JobStatus } from '../jobs/job-runner.js';
 
-/** /healthz: the process is alive. /readyz: its database and event bus answer. */
-export function registerHealth(app: FastifyInstance, ctx: ServiceContext): void {
+/**
+ * /healthz: the process is alive. /readyz: its database and event bus answer; its jobs are listed
+ * with their last run and error, for operators (a failing job does not take the service out of
+ * rotation: its requests still work).
+ */
+export function registerHealth(
+  app: FastifyInstance,
+  ctx: ServiceContext,
+  jobs: () => readonly JobStatus[],
+): void {
   app.get('/healthz', { schema: { hide: true } }, () =>
     Promise.resolve({ status: 'ok', service: ctx.name }),
   );
@@ -13,8 +22,11 @@ export function registerHealth(app: FastifyInstance, ctx: ServiceContext): void 
       .catch(() => false);
     const bus = await ctx.bus.isReachable();
     const ready = database && bus;
-    return reply
-      .code(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'not-ready', database, bus: bus ? ctx.bus.kind : false });
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'not-ready',
+      database,
+      bus: bus ? ctx.bus.kind : false,
+      jobs: jobs(),
+    });
   });
 }

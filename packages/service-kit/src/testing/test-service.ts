@@ -13,6 +13,8 @@ export async function startTestService(
     kafka?: boolean;
     env?: Record<string, string>;
     runConsumers?: boolean;
+    /** Jobs run on their timers unless false; tests usually call `jobs.get(name).runOnce()`. */
+    runJobs?: boolean;
     clock?: () => number;
   } = {},
 ): Promise<RunningService> {
@@ -28,6 +30,7 @@ export async function startTestService(
       ...options.env,
     },
     runConsumers: options.runConsumers,
+    runJobs: options.runJobs,
     clock: options.clock,
   });
 }

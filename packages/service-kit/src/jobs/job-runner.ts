@@ -1,0 +1,133 @@
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+
+/**
+ * A background worker of a service (escalation ticks, trace assembly, window close, retention).
+ * The kit starts it with the service, stops it before the database closes, and shows it on
+ * /readyz. Time inside a job comes from `ctx.clock`, so tests call `runOnce()` instead of waiting.
+ */
+export interface JobDefinition {
+  /** Stable name, unique within the service: log field, /readyz entry and advisory-lock key. */
+  readonly name: string;
+  /** Pause between the end of one run and the start of the next; 0 = only `runOnce()` runs it. */
+  readonly intervalMs: number;
+  /**
+   * One active runner across all processes of the service (a PostgreSQL advisory lock): for jobs
+   * that must not run twice at once. Jobs safe to run concurrently (FOR UPDATE SKIP LOCKED) say false.
+   */
+  readonly singleActive: boolean;
+  run(): Promise<void>;
+}
+
+export interface JobStatus {
+  readonly name: string;
+  readonly runs: number;
+  readonly lastRunAt: string | null;
+  readonly lastError: string | null;
+}
+
+export interface JobRunnerOptions {
+  readonly schema: string;
+  readonly dataSource: DataSource;
+  readonly logger: Logger;
+}
+
+/** Runs one job on its interval; a run never overlaps the previous one. */
+export class JobRunner {
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<boolean> | undefined;
+  private stopped = false;
+  private runs = 0;
+  private lastRunAt: string | null = null;
+  private lastError: string | null = null;
+
+  constructor(
+    readonly job: JobDefinition,
+    private readonly options: JobRunnerOptions,
+  ) {}
+
+  start(): void {
+    if (this.job.intervalMs <= 0 || this.timer !== undefined) return;
+    this.stopped = false;
+    this.schedule();
+  }
+
+  /** Stops the timer and waits for a run in progress, so nothing touches a closed pool. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.inFlight?.catch(() => undefined);
+  }
+
+  /**
+   * Runs the job now (after a run in progress finishes). Resolves false when another process holds
+   * the single-active lock. A failing run rejects here; on the timer it is logged and retried.
+   */
+  async runOnce(): Promise<boolean> {
+    while (this.inFlight) await this.inFlight.catch(() => undefined);
+    const run = this.runGuarded();
+    this.inFlight = run;
+    try {
+      return await run;
+    } finally {
+      if (this.inFlight === run) this.inFlight = undefined;
+    }
+  }
+
+  status(): JobStatus {
+    return {
+      name: this.job.name,
+      runs: this.runs,
+      lastRunAt: this.lastRunAt,
+      lastError: this.lastError,
+    };
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.runOnce()
+        .catch((err: unknown) =>
+          this.options.logger.error({ job: this.job.name, err }, 'job failed'),
+        )
+        .finally(() => this.schedule());
+    }, this.job.intervalMs);
+    // A pending run alone must not keep the process alive after close.
+    this.timer.unref();
+  }
+
+  private async runGuarded(): Promise<boolean> {
+    if (!this.job.singleActive) return this.record(() => this.job.run());
+    const runner = this.options.dataSource.createQueryRunner();
+    const key = `${this.options.schema}:job:${this.job.name}`;
+    try {
+      const rows: { locked: boolean }[] = await runner.query(
+        'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+        [key],
+      );
+      if (rows[0]?.locked !== true) return false;
+      try {
+        return await this.record(() => this.job.run());
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async record(run: () => Promise<void>): Promise<true> {
+    try {
+      await run();
+      this.lastError = null;
+      return true;
+    } catch (err) {
+      this.lastError = err instanceof Error ? err.message : String(err);
+      throw err;
+    } finally {
+      this.runs += 1;
+      this.lastRunAt = new Date().toISOString();
+    }
+  }
+}
