@@ -102,10 +102,9 @@ export class JobRunner {
     const runner = this.options.dataSource.createQueryRunner();
     const key = `${this.options.schema}:job:${this.job.name}`;
     try {
-      const rows: { locked: boolean }[] = await runner.query(
-        'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
-        [key],
-      );
+      const rows = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+        key,
+      ])) as { locked: boolean }[];
       if (rows[0]?.locked !== true) return false;
       try {
         return await this.record(() => this.job.run());
