@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { DataSource, EntitySchema } from 'typeorm';
 import { registerAuth } from './auth/auth.js';
 import type { EventBus } from './bus/event-bus.js';
@@ -58,6 +58,8 @@ export interface ServiceOverrides {
   /** Runs jobs on their timers; tests switch them off and call `runOnce()`. Default true. */
   readonly runJobs?: boolean;
   readonly clock?: () => number;
+  /** Where log lines go instead of stdout (tests read them). */
+  readonly logStream?: DestinationStream;
 }
 
 export interface RunningService {
@@ -87,7 +89,9 @@ export async function buildService(
   const authConfig = authConfigFrom(env);
   if (!env.DATABASE_URL)
     throw new Error(`${definition.name}: DATABASE_URL is required (pnpm start sets it)`);
-  const logger = pino(loggerOptions(definition.name, env.LOG_LEVEL));
+  const logger = overrides.logStream
+    ? pino(loggerOptions(definition.name, env.LOG_LEVEL), overrides.logStream)
+    : pino(loggerOptions(definition.name, env.LOG_LEVEL, env.NODE_ENV === 'development'));
   const baseLogger: FastifyBaseLogger = logger;
   await startTelemetry(definition.name);
 

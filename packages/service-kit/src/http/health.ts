@@ -12,10 +12,11 @@ export function registerHealth(
   ctx: ServiceContext,
   jobs: () => readonly JobStatus[],
 ): void {
-  app.get('/healthz', { schema: { hide: true } }, () =>
+  // Probes come every few seconds: logged only when something is wrong (warn and above).
+  app.get('/healthz', { schema: { hide: true }, logLevel: 'warn' }, () =>
     Promise.resolve({ status: 'ok', service: ctx.name }),
   );
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/readyz', { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {
     const database = await ctx.dataSource
       .query('SELECT 1')
       .then(() => true)

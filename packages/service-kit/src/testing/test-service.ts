@@ -1,4 +1,5 @@
 import type {} from '@obs/local-infra';
+import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { buildService, type RunningService, type ServiceDefinition } from '../build-service.js';
 import { mintToken } from '../dev-token.js';
@@ -15,6 +16,7 @@ export async function startTestService(
     runConsumers?: boolean;
     /** Jobs run on their timers unless false; tests usually call `jobs.get(name).runOnce()`. */
     runJobs?: boolean;
+    logStream?: DestinationStream;
     clock?: () => number;
   } = {},
 ): Promise<RunningService> {
@@ -31,6 +33,7 @@ export async function startTestService(
     },
     runConsumers: options.runConsumers,
     runJobs: options.runJobs,
+    logStream: options.logStream,
     clock: options.clock,
   });
 }
