@@ -1,6 +1,5 @@
 import type { Incident } from './incident.aggregate.js';
 import type {
-  ActorCommand,
   AlertSignal,
   NoteCommand,
   PostmortemNoteCommand,
@@ -9,11 +8,11 @@ import type {
 
 /** Every command an incident accepts after opening, as data (HTTP verbs, consumers, tests). */
 export type IncidentCommand =
-  | ({ readonly type: 'acknowledge' } & ActorCommand)
+  | ({ readonly type: 'acknowledge' } & NoteCommand)
   | ({ readonly type: 'investigate' } & NoteCommand)
   | ({ readonly type: 'mitigate' } & NoteCommand)
   | ({ readonly type: 'resolve' } & ResolveCommand)
-  | ({ readonly type: 'escalate' } & ActorCommand)
+  | ({ readonly type: 'escalate' } & NoteCommand)
   | { readonly type: 'escalateDue'; readonly now: string }
   | ({ readonly type: 'addPostmortemNote' } & PostmortemNoteCommand)
   | { readonly type: 'recordRecurrence'; readonly alert: AlertSignal };

@@ -43,11 +43,12 @@ export interface ActorCommand {
   readonly at: string;
 }
 
+/** Every lifecycle command may say why: the note lands on the timeline line it appends. */
 export interface NoteCommand extends ActorCommand {
   readonly note?: string | null;
 }
 
-export interface ResolveCommand extends ActorCommand {
+export interface ResolveCommand extends NoteCommand {
   readonly rootCause: string;
 }
 

@@ -12,7 +12,6 @@ import {
   type IncidentEventType,
 } from './incident-event.entity.js';
 import type {
-  ActorCommand,
   AlertSignal,
   NoteCommand,
   OpenFromAlertInput,
@@ -119,9 +118,9 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
   }
 
   /** open → acknowledged; stops automatic escalation. */
-  acknowledge(command: ActorCommand): void {
-    const { by, at } = this.prepareTransition('acknowledged', command);
-    this.moveTo('acknowledged', at, by, null, { acknowledgedAt: at });
+  acknowledge(command: NoteCommand): void {
+    const { by, at, note } = this.prepareTransition('acknowledged', command);
+    this.moveTo('acknowledged', at, by, note, { acknowledgedAt: at });
     this.record({
       ...this.eventHeader(at),
       eventType: 'IncidentAcknowledged',
@@ -131,36 +130,41 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
 
   /** acknowledged → investigating, or mitigated → investigating when the fix did not hold. */
   investigate(command: NoteCommand): void {
-    const { by, at } = this.prepareTransition('investigating', command);
-    this.moveTo('investigating', at, by, optionalNote(command.note));
+    const { by, at, note } = this.prepareTransition('investigating', command);
+    this.moveTo('investigating', at, by, note);
   }
 
   mitigate(command: NoteCommand): void {
-    const { by, at } = this.prepareTransition('mitigated', command);
-    this.moveTo('mitigated', at, by, optionalNote(command.note));
+    const { by, at, note } = this.prepareTransition('mitigated', command);
+    this.moveTo('mitigated', at, by, note);
   }
 
   /** Any unresolved status → resolved; the root cause is what the learning loop feeds on. */
   resolve(command: ResolveCommand): void {
     this.ensureMutable();
     const cause = toRootCause(command.rootCause);
-    const { by, at } = this.prepareTransition('resolved', command);
-    this.moveTo('resolved', at, by, null, { resolvedAt: at, rootCause: cause });
+    const { by, at, note } = this.prepareTransition('resolved', command);
+    this.moveTo('resolved', at, by, note, { resolvedAt: at, rootCause: cause });
     this.recordResolved(cause, at);
   }
 
-  /** Pages the next step now, whatever its delay (a human decided it cannot wait). */
-  escalate(command: ActorCommand): EscalationStep {
+  /**
+   * Pages the next step now, whatever its delay (a human decided it cannot wait). The caller's
+   * note follows the domain's own `level N: target` on the line, and the whole line must fit the
+   * note limit, because the stored timeline is re-checked on every load.
+   */
+  escalate(command: NoteCommand): EscalationStep {
     this.ensureMutable();
     const by = toActor(command.actor);
     const at = this.commandTime(command.at);
+    const note = optionalNote(command.note);
     const next = this.state.escalationSteps.find((s) => s.at === null);
     ensure(
       next !== undefined,
       'incident.no_escalation_step',
       'every escalation step has already been used',
     );
-    this.escalateSteps([next], at, by);
+    this.escalateSteps([next], at, by, note);
     return { ...next, at };
   }
 
@@ -237,8 +241,11 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
     );
   }
 
-  /** Checks everything a status change needs before anything changes. */
-  private prepareTransition(to: IncidentStatus, command: ActorCommand): { by: string; at: string } {
+  /** Checks everything a status change needs (its note included) before anything changes. */
+  private prepareTransition(
+    to: IncidentStatus,
+    command: NoteCommand,
+  ): { by: string; at: string; note: string | null } {
     this.ensureMutable();
     ensure(
       canTransition(this.state.status, to),
@@ -246,7 +253,11 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       `an ${this.state.status} incident cannot become ${to}`,
       { from: this.state.status, to },
     );
-    return { by: toActor(command.actor), at: this.commandTime(command.at) };
+    return {
+      by: toActor(command.actor),
+      at: this.commandTime(command.at),
+      note: optionalNote(command.note),
+    };
   }
 
   /** Command time as ISO; never before the last status change, so the timeline stays ordered. */
@@ -281,7 +292,13 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
     steps: readonly EscalationStep[],
     at: string,
     by: string,
+    note: string | null = null,
   ): readonly EscalationStep[] {
+    // Lines first: an over-long one is refused before any step is marked as used.
+    const lines = steps.map((s) => {
+      const level = `level ${s.level}: ${s.target}`;
+      return optionalNote(note === null ? level : `${level}: ${note}`);
+    });
     const levels = new Set(steps.map((s) => s.level));
     const escalated = steps.map((s) => ({ ...s, at }));
     this.state = {
@@ -290,13 +307,8 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
         levels.has(s.level) ? { ...s, at } : s,
       ),
     };
-    for (const step of escalated) {
-      this.append({
-        timestamp: at,
-        type: 'escalated',
-        actor: by,
-        note: `level ${step.level}: ${step.target}`,
-      });
+    for (const [index, step] of escalated.entries()) {
+      this.append({ timestamp: at, type: 'escalated', actor: by, note: lines[index] ?? null });
       this.record({
         ...this.eventHeader(at),
         eventType: 'IncidentEscalated',

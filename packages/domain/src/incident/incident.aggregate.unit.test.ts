@@ -347,6 +347,48 @@ describe('lifecycle commands', () => {
     expect(incident.status).toBe('investigating');
   });
 
+  it('writes the note of every lifecycle command on the line it appends, trimmed', () => {
+    const incident = Incident.create(manual);
+    incident.acknowledge({ ...by(1), note: '  on it ' });
+    incident.investigate({ ...by(2), note: 'looking at the pool' });
+    incident.mitigate({ ...by(3), note: 'pool size raised' });
+    incident.resolve({ ...by(4), rootCause: 'pool exhausted', note: 'pool restored' });
+    expect(incident.toSnapshot().events.slice(1)).toEqual([
+      { timestamp: iso(1), type: 'acknowledged', actor: 'user-42', note: 'on it' },
+      { timestamp: iso(2), type: 'investigating', actor: 'user-42', note: 'looking at the pool' },
+      { timestamp: iso(3), type: 'mitigated', actor: 'user-42', note: 'pool size raised' },
+      { timestamp: iso(4), type: 'resolved', actor: 'user-42', note: 'pool restored' },
+    ]);
+  });
+
+  it('stores a blank note as none', () => {
+    const incident = Incident.create(manual);
+    incident.acknowledge({ ...by(1), note: '   ' });
+    incident.resolve({ ...by(2), rootCause: 'x', note: null });
+    expect(incident.toSnapshot().events.map((e) => e.note)).toEqual([null, null, null]);
+  });
+
+  it.each([
+    ['acknowledge', (i: Incident, note: string) => i.acknowledge({ ...by(1), note })],
+    [
+      'resolve',
+      (i: Incident, note: string) => i.resolve({ ...by(1), rootCause: 'bad deploy', note }),
+    ],
+    ['escalate', (i: Incident, note: string) => i.escalate({ ...by(1), note })],
+  ])('refuses an over-long note on %s before changing anything', (name, command) => {
+    const incident = Incident.create(manual);
+    incident.pullEvents();
+    const before = incident.toSnapshot();
+    expect(codeOf(() => command(incident, 'x'.repeat(10_001)))).toBe('incident.invalid_note');
+    expect(incident.toSnapshot()).toEqual(before);
+    expect(incident.pullEvents()).toEqual([]);
+    // The limit itself is accepted (escalate aside: its line also holds `level N: target`).
+    if (name !== 'escalate') {
+      command(incident, 'x'.repeat(10_000));
+      expect(incident.toSnapshot().events.at(-1)?.note).toHaveLength(10_000);
+    }
+  });
+
   it('refuses a command without an actor', () => {
     expect(codeOf(() => Incident.create(manual).acknowledge({ actor: '', at: iso(1) }))).toBe(
       'incident.actor_required',
@@ -421,6 +463,33 @@ describe('escalation', () => {
       actor: 'user-42',
       note: 'level 2: secondary',
     });
+  });
+
+  it("adds a manual escalation's note after the domain's own level and target", () => {
+    const incident = Incident.create(manual);
+    incident.escalate({ ...by(1, 'alice'), note: ' need the DBA ' });
+    incident.escalate({ ...by(2), note: '' });
+    expect(
+      incident
+        .toSnapshot()
+        .events.filter((e) => e.type === 'escalated')
+        .map((e) => [e.actor, e.note]),
+    ).toEqual([
+      ['alice', 'level 1: primary: need the DBA'],
+      ['user-42', 'level 2: secondary'],
+    ]);
+  });
+
+  it('refuses an escalation note that makes the line too long, leaving the step unused', () => {
+    const incident = Incident.create(manual);
+    incident.pullEvents();
+    // Within the limit on its own, over it once `level 1: primary: ` is in front.
+    const note = 'x'.repeat(9_990);
+    expect(codeOf(() => incident.escalate({ ...by(1), note }))).toBe('incident.invalid_note');
+    expect(incident.toSnapshot().escalationSteps.map((s) => s.at)).toEqual([null, null]);
+    expect(incident.pullEvents()).toEqual([]);
+    expect(incident.escalate({ ...by(1), note: 'x'.repeat(9_980) }).level).toBe(1);
+    expect(Incident.rehydrate(incident.toSnapshot()).toSnapshot()).toEqual(incident.toSnapshot());
   });
 
   it('refuses an invalid tick time', () => {

@@ -35,6 +35,13 @@ function mostly<T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<T>): fc.Arbitra
 }
 const actor = mostly(fc.constantFrom('user-1', 'user-2'), fc.constant(''));
 const text = mostly(fc.constantFrom('db pool exhausted', 'note'), fc.constantFrom('', '   '));
+/** An optional note: absent, blank, valid (padded, to check trimming) or over the limit. */
+const note = fc.oneof(
+  fc.constant(undefined),
+  fc.constantFrom(null, '', '  '),
+  fc.constantFrom('on it', '  paging the DBA '),
+  fc.constant('x'.repeat(10_001)),
+);
 const alertAt = fc.record({
   tenantId: mostly(fc.constant('acme'), fc.constant('globex')),
   fingerprint: mostly(fc.constant(FINGERPRINT), fc.constant('rule-2:x')),
@@ -46,29 +53,39 @@ const w = (weight: number, arbitrary: fc.Arbitrary<Draft>) => ({ weight, arbitra
 const draft: fc.Arbitrary<Draft> = fc.oneof(
   w(
     2,
-    actor.map((a): Draft => (at) => ({ type: 'acknowledge', actor: a, at })),
+    fc
+      .tuple(actor, note)
+      .map(([a, n]): Draft => (at) => ({ type: 'acknowledge', actor: a, at, note: n })),
   ),
   w(
     3,
     fc
-      .tuple(actor, text)
-      .map(([a, note]): Draft => (at) => ({ type: 'investigate', actor: a, at, note })),
+      .tuple(actor, note)
+      .map(([a, n]): Draft => (at) => ({ type: 'investigate', actor: a, at, note: n })),
   ),
   w(
     4,
     fc
-      .tuple(actor, text)
-      .map(([a, note]): Draft => (at) => ({ type: 'mitigate', actor: a, at, note })),
+      .tuple(actor, note)
+      .map(([a, n]): Draft => (at) => ({ type: 'mitigate', actor: a, at, note: n })),
   ),
   w(
     2,
     fc
-      .tuple(actor, text)
-      .map(([a, rootCause]): Draft => (at) => ({ type: 'resolve', actor: a, at, rootCause })),
+      .tuple(actor, text, note)
+      .map(([a, rootCause, n]): Draft => (at) => ({
+        type: 'resolve',
+        actor: a,
+        at,
+        rootCause,
+        note: n,
+      })),
   ),
   w(
     1,
-    actor.map((a): Draft => (at) => ({ type: 'escalate', actor: a, at })),
+    fc
+      .tuple(actor, note)
+      .map(([a, n]): Draft => (at) => ({ type: 'escalate', actor: a, at, note: n })),
   ),
   w(
     1,
@@ -78,7 +95,7 @@ const draft: fc.Arbitrary<Draft> = fc.oneof(
     1,
     fc
       .tuple(actor, text)
-      .map(([a, note]): Draft => (at) => ({ type: 'addPostmortemNote', actor: a, at, note })),
+      .map(([a, n]): Draft => (at) => ({ type: 'addPostmortemNote', actor: a, at, note: n })),
   ),
   w(
     2,
@@ -165,6 +182,19 @@ describe('incident lifecycle under random command sequences', () => {
           } else {
             expect(after.rootCause).toBeNull();
             expect(after.resolvedAt).toBeNull();
+          }
+          if ('note' in cmd && cmd.type !== 'addPostmortemNote') {
+            // The command's own line carries its note, trimmed; a blank one is stored as none.
+            const given = cmd.note?.trim() ? cmd.note.trim() : null;
+            let expected = given;
+            if (cmd.type === 'escalate') {
+              const paged = after.escalationSteps.find(
+                (s, i) => s.at !== before.escalationSteps[i]?.at,
+              );
+              const level = `level ${paged?.level}: ${paged?.target}`;
+              expected = given === null ? level : `${level}: ${given}`;
+            }
+            expect(after.events[before.events.length]?.note).toBe(expected);
           }
           wasResolved = after.status === 'resolved';
           for (const event of incident.pullEvents()) {
