@@ -221,7 +221,9 @@ export type {
   IncidentSnapshot,
   OpenIncidentInput,
   AlertSignal,
+  SloSignal,
   OpenFromAlertInput,
+  OpenFromSloBreachInput,
   ActorCommand,
   NoteCommand,
   ResolveCommand,
@@ -250,6 +252,7 @@ export {
   ROOT_CAUSE_MAX_LENGTH,
   Incident,
   alertTitle,
+  sloTitle,
   executeIncidentCommand,
 } from './incident/index.js';
 export type {

@@ -4,6 +4,7 @@ import type {
   NoteCommand,
   PostmortemNoteCommand,
   ResolveCommand,
+  SloSignal,
 } from './incident-inputs.js';
 
 /** Every command an incident accepts after opening, as data (HTTP verbs, consumers, tests). */
@@ -15,7 +16,8 @@ export type IncidentCommand =
   | ({ readonly type: 'escalate' } & NoteCommand)
   | { readonly type: 'escalateDue'; readonly now: string }
   | ({ readonly type: 'addPostmortemNote' } & PostmortemNoteCommand)
-  | { readonly type: 'recordRecurrence'; readonly alert: AlertSignal };
+  | { readonly type: 'recordRecurrence'; readonly alert: AlertSignal }
+  | { readonly type: 'recordSloRecurrence'; readonly breach: SloSignal };
 
 export type IncidentCommandType = IncidentCommand['type'];
 
@@ -39,6 +41,8 @@ export function executeIncidentCommand(incident: Incident, command: IncidentComm
       return incident.addPostmortemNote(command);
     case 'recordRecurrence':
       return incident.recordRecurrence(command.alert);
+    case 'recordSloRecurrence':
+      return incident.recordSloRecurrence(command.breach);
     default: {
       const unreachable: never = command;
       throw new Error(`unknown incident command ${JSON.stringify(unreachable)}`);

@@ -1,4 +1,5 @@
 import type { AlertTriggeredPayload } from '../alert-rule/alert-rule.events.js';
+import type { SloBreachedPayload } from '../slo-definition/slo-definition.events.js';
 import type { TelemetryDimensionsInput } from '../shared/telemetry-dimensions.js';
 import type { EscalationStepInput } from './escalation-step.js';
 
@@ -29,12 +30,34 @@ export interface AlertSignal {
   readonly payload: AlertTriggeredPayload;
 }
 
+/** What the incident needs of an SloBreached: a DomainEvent or a parsed envelope both fit. */
+export interface SloSignal {
+  readonly tenantId: string;
+  readonly traceId: string | null;
+  readonly payload: SloBreachedPayload;
+}
+
 export interface OpenFromAlertInput {
   readonly incidentId: string;
   /** The tenant of the consuming context; the alert must carry the same one. */
   readonly tenantId: string;
   readonly alert: AlertSignal;
-  readonly openedAt: string;
+  /** Defaults to the alert's firedAt: the incident opened when the problem fired (event time). */
+  readonly openedAt?: string;
+  /** The eleven dimensions, when the alert's group carries them; the alert has no field for it. */
+  readonly dimensions?: TelemetryDimensionsInput | null;
+  readonly escalationSteps?: readonly EscalationStepInput[];
+}
+
+export interface OpenFromSloBreachInput {
+  readonly incidentId: string;
+  /** The tenant of the consuming context; the breach must carry the same one. */
+  readonly tenantId: string;
+  readonly breach: SloSignal;
+  /** SloBreached carries no severity: the service decides (a spent budget is usually critical). */
+  readonly severity: string;
+  /** Defaults to the breach's breachedAt (event time). */
+  readonly openedAt?: string;
   readonly escalationSteps?: readonly EscalationStepInput[];
 }
 

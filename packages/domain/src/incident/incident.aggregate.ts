@@ -15,12 +15,14 @@ import type {
   AlertSignal,
   NoteCommand,
   OpenFromAlertInput,
+  OpenFromSloBreachInput,
   OpenIncidentInput,
   PostmortemNoteCommand,
   ResolveCommand,
+  SloSignal,
 } from './incident-inputs.js';
 import { canTransition } from './incident-lifecycle.js';
-import { alertTitle, openedPayload, resolvedPayload } from './incident-payloads.js';
+import { alertTitle, openedPayload, resolvedPayload, sloTitle } from './incident-payloads.js';
 import {
   ensureTenant,
   rootCause as toRootCause,
@@ -87,9 +89,30 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       source: 'alert',
       sourceRef: alert.fingerprint,
       traceId: input.alert.traceId,
-      openedAt: input.openedAt,
+      dimensions: input.dimensions ?? null,
+      openedAt: input.openedAt ?? alert.firedAt,
       escalationSteps: input.escalationSteps ?? [],
       sourceTenantId: input.alert.tenantId,
+    });
+  }
+
+  /** Opens the incident for a breached SLO; its sloId becomes the sourceRef. */
+  static fromSloBreach(input: OpenFromSloBreachInput): Incident {
+    const breach = input.breach.payload;
+    return Incident.create({
+      incidentId: input.incidentId,
+      tenantId: input.tenantId,
+      projectId: breach.projectId,
+      // An SLO is defined per project; the breach names no module.
+      moduleId: null,
+      title: sloTitle(breach),
+      severity: input.severity,
+      source: 'slo',
+      sourceRef: breach.sloId,
+      traceId: input.breach.traceId,
+      openedAt: input.openedAt ?? breach.breachedAt,
+      escalationSteps: input.escalationSteps ?? [],
+      sourceTenantId: input.breach.tenantId,
     });
   }
 
@@ -215,12 +238,34 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       'the alert belongs to another incident (different fingerprint)',
       { sourceRef: this.state.sourceRef, fingerprint: payload.fingerprint },
     );
-    const at = toIso(parseInstant(payload.firedAt, 'firedAt'));
-    const note = `${payload.metric} ${payload.aggregation} = ${payload.observedValue} (${payload.operator} ${payload.threshold})`;
-    this.append({ timestamp: at, type: 'recurrence', actor: payload.alertRuleId, note });
-    const regression =
-      this.state.status === 'mitigated' && Date.parse(at) >= Date.parse(this.state.statusChangedAt);
-    if (regression) this.moveTo('investigating', at, SYSTEM_ACTOR, 'regression: alert fired again');
+    this.recur(
+      payload.firedAt,
+      payload.alertRuleId,
+      `${payload.metric} ${payload.aggregation} = ${payload.observedValue} (${payload.operator} ${payload.threshold})`,
+      'regression: alert fired again',
+    );
+  }
+
+  /**
+   * The SLO breached again while this incident is unresolved: the same rule as an alert's
+   * recurrence, a line instead of a second incident, and a regression when it was mitigated.
+   */
+  recordSloRecurrence(breach: SloSignal): void {
+    this.ensureMutable();
+    ensureTenant(this.state.tenantId, breach.tenantId, 'the SLO breach');
+    const payload = breach.payload;
+    ensure(
+      this.state.source === 'slo' && this.state.sourceRef === payload.sloId,
+      'incident.slo_mismatch',
+      'the SLO breach belongs to another incident (different SLO)',
+      { sourceRef: this.state.sourceRef, sloId: payload.sloId },
+    );
+    this.recur(
+      payload.breachedAt,
+      payload.sloId,
+      `SLO ${payload.name} breached again: ${payload.badPct}% bad events (budget ${payload.errorBudget}%)`,
+      'regression: SLO breached again',
+    );
   }
 
   toSnapshot(): IncidentSnapshot {
@@ -270,6 +315,20 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       { at: value, statusChangedAt: this.state.statusChangedAt },
     );
     return toIso(at);
+  }
+
+  /**
+   * A recurrence keeps the signal's own time (event time), so it is exempt from the command-time
+   * order check; only one at or after the mitigation proves the mitigation did not hold.
+   */
+  private recur(signalAt: string, signalActor: string, text: string, regression: string): void {
+    const at = toIso(parseInstant(signalAt, 'signal time'));
+    const by = toActor(signalActor);
+    const note = optionalNote(text);
+    this.append({ timestamp: at, type: 'recurrence', actor: by, note });
+    const regressed =
+      this.state.status === 'mitigated' && Date.parse(at) >= Date.parse(this.state.statusChangedAt);
+    if (regressed) this.moveTo('investigating', at, SYSTEM_ACTOR, regression);
   }
 
   private moveTo(

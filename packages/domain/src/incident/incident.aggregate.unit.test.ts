@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertTriggeredPayload } from '../alert-rule/alert-rule.events.js';
 import { DomainError } from '../shared/domain-error.js';
+import type { SloBreachedPayload } from '../slo-definition/slo-definition.events.js';
 import { Incident } from './incident.aggregate.js';
-import type { AlertSignal, OpenIncidentInput } from './incident-inputs.js';
+import type { AlertSignal, OpenIncidentInput, SloSignal } from './incident-inputs.js';
+import { executeIncidentCommand } from './incident-commands.js';
 import type { IncidentSnapshot } from './incident-state.js';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -78,6 +80,36 @@ function alert(firedAtMinute = 0, overrides: Partial<AlertSignal> = {}): AlertSi
   };
 }
 
+const breachPayload: SloBreachedPayload = {
+  sloId: 'slo-1',
+  projectId: 'checkout',
+  name: 'Payments availability',
+  target: 99.9,
+  windowMinutes: 43_200,
+  errorBudget: 0.1,
+  budgetRemaining: 0,
+  badPct: 0.12,
+  breachedAt: iso(0),
+};
+
+function breach(breachedAtMinute = 0, overrides: Partial<SloSignal> = {}): SloSignal {
+  return {
+    tenantId: 'acme',
+    traceId: TRACE,
+    payload: { ...breachPayload, breachedAt: iso(breachedAtMinute) },
+    ...overrides,
+  };
+}
+
+function fromSlo(): Incident {
+  return Incident.fromSloBreach({
+    incidentId: 'inc-3',
+    tenantId: 'acme',
+    breach: breach(),
+    severity: 'critical',
+  });
+}
+
 function fromAlert(): Incident {
   return Incident.fromAlert({
     incidentId: 'inc-2',
@@ -133,6 +165,101 @@ describe('opening an incident', () => {
     expect(incident.pullEvents()[0]?.payload).toMatchObject({
       sourceRef: alertPayload.fingerprint,
     });
+  });
+
+  it("opens at the alert's firedAt unless told otherwise, with the dimensions and steps given", () => {
+    const incident = Incident.fromAlert({
+      incidentId: 'inc-2',
+      tenantId: 'acme',
+      alert: alert(3),
+      dimensions: DIMENSIONS,
+      escalationSteps: manual.escalationSteps,
+    });
+    expect(incident.toSnapshot()).toMatchObject({
+      openedAt: iso(3),
+      statusChangedAt: iso(3),
+      dimensions: DIMENSIONS,
+      escalationSteps: [
+        { level: 1, target: 'primary', delayMinutes: 5, at: null },
+        { level: 2, target: 'secondary', delayMinutes: 15, at: null },
+      ],
+    });
+    expect(incident.pullEvents()[0]?.payload).toMatchObject({ dimensions: DIMENSIONS });
+    expect(
+      codeOf(() =>
+        Incident.fromAlert({
+          incidentId: 'inc-2',
+          tenantId: 'acme',
+          alert: alert(),
+          dimensions: { ...DIMENSIONS, tenantId: 'globex' },
+        }),
+      ),
+    ).toBe('incident.tenant_mismatch');
+  });
+
+  it('opens from an SLO breach with the sloId as sourceRef, at breachedAt', () => {
+    const incident = fromSlo();
+    expect(incident.toSnapshot()).toMatchObject({
+      title: 'SLO breached: Payments availability',
+      severity: 'critical',
+      source: 'slo',
+      sourceRef: 'slo-1',
+      projectId: 'checkout',
+      moduleId: null,
+      traceId: TRACE,
+      openedAt: iso(0),
+      dimensions: null,
+      escalationSteps: [],
+    });
+    expect(incident.pullEvents().map((e) => [e.eventType, e.payload])).toEqual([
+      [
+        'IncidentOpened',
+        {
+          incidentId: 'inc-3',
+          title: 'SLO breached: Payments availability',
+          severity: 'critical',
+          source: 'slo',
+          sourceRef: 'slo-1',
+          projectId: 'checkout',
+          moduleId: null,
+          openedAt: iso(0),
+          dimensions: null,
+        },
+      ],
+    ]);
+  });
+
+  it('caps a long SLO title, and refuses a breach of another tenant or a bad severity', () => {
+    const long = breach(0, { payload: { ...breachPayload, name: 'x'.repeat(1000) } });
+    const title = Incident.fromSloBreach({
+      incidentId: 'i',
+      tenantId: 'acme',
+      breach: long,
+      severity: 'high',
+    }).toSnapshot().title;
+    expect(title).toHaveLength(300);
+    expect(title.startsWith('SLO breached: xxx')).toBe(true);
+    expect(title.endsWith('…')).toBe(true);
+    expect(
+      codeOf(() =>
+        Incident.fromSloBreach({
+          incidentId: 'i',
+          tenantId: 'acme',
+          breach: breach(0, { tenantId: 'globex' }),
+          severity: 'high',
+        }),
+      ),
+    ).toBe('incident.tenant_mismatch');
+    expect(
+      codeOf(() =>
+        Incident.fromSloBreach({
+          incidentId: 'i',
+          tenantId: 'acme',
+          breach: breach(),
+          severity: 'sev1',
+        }),
+      ),
+    ).toBe('severity.invalid');
   });
 
   it('titles an ungrouped alert by its rule and caps long titles', () => {
@@ -314,6 +441,7 @@ describe('lifecycle commands', () => {
       () => incident.resolve({ ...by(2), rootCause: 'other' }),
       () => incident.escalate(by(2)),
       () => incident.recordRecurrence(alert(2)),
+      () => incident.recordSloRecurrence(breach(2)),
     ]) {
       expect(codeOf(change)).toBe('incident.resolved_immutable');
     }
@@ -540,6 +668,68 @@ describe('recurrence of the same alert', () => {
     expect(codeOf(() => Incident.create(manual).recordRecurrence(alert(1)))).toBe(
       'incident.fingerprint_mismatch',
     );
+  });
+});
+
+describe('recurrence of the same SLO breach', () => {
+  it('appends a recurrence line (actor = sloId) and leaves the status alone', () => {
+    const incident = fromSlo();
+    incident.acknowledge(by(1));
+    incident.pullEvents();
+    incident.recordSloRecurrence(breach(10));
+    expect(incident.status).toBe('acknowledged');
+    expect(incident.pullEvents()).toEqual([]);
+    expect(incident.toSnapshot().events.at(-1)).toEqual({
+      timestamp: iso(10),
+      type: 'recurrence',
+      actor: 'slo-1',
+      note: 'SLO Payments availability breached again: 0.12% bad events (budget 0.1%)',
+    });
+  });
+
+  it('regresses a mitigated incident to investigating, as an alert recurrence does', () => {
+    const incident = fromSlo();
+    incident.acknowledge(by(1));
+    incident.investigate(by(2));
+    incident.mitigate(by(5));
+    // A breach from before the mitigation arrived late: it says nothing about the fix.
+    incident.recordSloRecurrence(breach(4));
+    expect(incident.status).toBe('mitigated');
+    incident.recordSloRecurrence(breach(5));
+    expect(incident.status).toBe('investigating');
+    expect(incident.toSnapshot()).toMatchObject({ statusChangedAt: iso(5) });
+    expect(
+      incident
+        .toSnapshot()
+        .events.slice(-3)
+        .map((e) => [e.type, e.actor, e.type === 'recurrence' ? e.timestamp : e.note]),
+    ).toEqual([
+      ['recurrence', 'slo-1', iso(4)],
+      ['recurrence', 'slo-1', iso(5)],
+      ['investigating', 'system', 'regression: SLO breached again'],
+    ]);
+    expect(Incident.rehydrate(incident.toSnapshot()).toSnapshot()).toEqual(incident.toSnapshot());
+  });
+
+  it('refuses a breach of another SLO, of another tenant, or on an alert incident', () => {
+    const incident = fromSlo();
+    const before = incident.toSnapshot();
+    const other = breach(1, { payload: { ...breachPayload, sloId: 'slo-2' } });
+    expect(codeOf(() => incident.recordSloRecurrence(other))).toBe('incident.slo_mismatch');
+    expect(codeOf(() => incident.recordSloRecurrence(breach(1, { tenantId: 'globex' })))).toBe(
+      'incident.tenant_mismatch',
+    );
+    expect(codeOf(() => incident.recordRecurrence(alert(1)))).toBe('incident.fingerprint_mismatch');
+    expect(incident.toSnapshot()).toEqual(before);
+    const sameRef = fromAlert();
+    const slo1 = breach(1, { payload: { ...breachPayload, sloId: alertPayload.fingerprint } });
+    expect(codeOf(() => sameRef.recordSloRecurrence(slo1))).toBe('incident.slo_mismatch');
+  });
+
+  it('is a command like the others', () => {
+    const incident = fromSlo();
+    executeIncidentCommand(incident, { type: 'recordSloRecurrence', breach: breach(2) });
+    expect(incident.toSnapshot().events.map((e) => e.type)).toEqual(['opened', 'recurrence']);
   });
 });
 

@@ -41,13 +41,15 @@ export { TITLE_MAX_LENGTH, ROOT_CAUSE_MAX_LENGTH } from './incident-state.js';
 export type {
   OpenIncidentInput,
   AlertSignal,
+  SloSignal,
   OpenFromAlertInput,
+  OpenFromSloBreachInput,
   ActorCommand,
   NoteCommand,
   ResolveCommand,
   PostmortemNoteCommand,
 } from './incident-inputs.js';
 export { Incident } from './incident.aggregate.js';
-export { alertTitle } from './incident-payloads.js';
+export { alertTitle, sloTitle } from './incident-payloads.js';
 export type { IncidentCommand, IncidentCommandType } from './incident-commands.js';
 export { executeIncidentCommand } from './incident-commands.js';
