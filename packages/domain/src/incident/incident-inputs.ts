@@ -21,6 +21,19 @@ export interface OpenIncidentInput {
   readonly escalationSteps?: readonly EscalationStepInput[];
   /** Tenant of the event the incident is opened from (alert, SLO breach, trace); must match. */
   readonly sourceTenantId?: string | null;
+  /**
+   * When the service took in the signal the incident opens from; without it (manual incidents)
+   * escalation delays count from openedAt. See `escalationStart`.
+   */
+  readonly intake?: SignalIntake;
+}
+
+/** How a detection signal was taken in: when, and how old it may be and still count as live. */
+export interface SignalIntake {
+  /** The service clock when the signal was consumed. */
+  readonly receivedAt: string;
+  /** A signal older than this (ms) at receivedAt is a replay; whole number ≥ 0. */
+  readonly replayHorizonMs: number;
 }
 
 /** What the incident needs of an AlertTriggered: a DomainEvent or a parsed envelope both fit. */
@@ -47,6 +60,7 @@ export interface OpenFromAlertInput {
   /** The eleven dimensions, when the alert's group carries them; the alert has no field for it. */
   readonly dimensions?: TelemetryDimensionsInput | null;
   readonly escalationSteps?: readonly EscalationStepInput[];
+  readonly intake?: SignalIntake;
 }
 
 export interface OpenFromSloBreachInput {
@@ -59,6 +73,7 @@ export interface OpenFromSloBreachInput {
   /** Defaults to the breach's breachedAt (event time). */
   readonly openedAt?: string;
   readonly escalationSteps?: readonly EscalationStepInput[];
+  readonly intake?: SignalIntake;
 }
 
 export interface ActorCommand {

@@ -3,7 +3,7 @@ import { ensure } from '../shared/domain-error.js';
 import type { TenantId } from '../shared/ids.js';
 import type { Severity } from '../shared/severity.js';
 import { parseInstant, toIso } from '../shared/time.js';
-import { dueSteps, type EscalationStep } from './escalation-step.js';
+import { dueSteps, escalationStart, type EscalationStep } from './escalation-step.js';
 import {
   actor as toActor,
   optionalNote,
@@ -47,6 +47,7 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
 
   static create(input: OpenIncidentInput): Incident {
     const source = input.source;
+    const openedAtMs = parseInstant(input.openedAt, 'openedAt');
     const state = validIncident({
       incidentId: input.incidentId,
       tenantId: input.tenantId,
@@ -59,6 +60,7 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       sourceRef: input.sourceRef ?? null,
       traceId: input.traceId ?? (source === 'trace' ? (input.sourceRef ?? null) : null),
       openedAt: input.openedAt,
+      escalationStartsAt: toIso(escalationStart(openedAtMs, input.intake)),
       acknowledgedAt: null,
       resolvedAt: null,
       rootCause: null,
@@ -93,6 +95,7 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       openedAt: input.openedAt ?? alert.firedAt,
       escalationSteps: input.escalationSteps ?? [],
       sourceTenantId: input.alert.tenantId,
+      intake: input.intake,
     });
   }
 
@@ -113,6 +116,7 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       openedAt: input.openedAt ?? breach.breachedAt,
       escalationSteps: input.escalationSteps ?? [],
       sourceTenantId: input.breach.tenantId,
+      intake: input.intake,
     });
   }
 
@@ -191,11 +195,11 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
     return { ...next, at };
   }
 
-  /** Steps an unacknowledged incident has reached at `now`, not yet escalated. */
+  /** Steps an unacknowledged incident has reached at `now` (from escalationStartsAt), not yet escalated. */
   dueEscalations(now: string): readonly EscalationStep[] {
     const nowMs = parseInstant(now, 'now');
     if (this.state.status !== 'open') return [];
-    return dueSteps(this.state.escalationSteps, Date.parse(this.state.openedAt), nowMs);
+    return dueSteps(this.state.escalationSteps, Date.parse(this.state.escalationStartsAt), nowMs);
   }
 
   /**

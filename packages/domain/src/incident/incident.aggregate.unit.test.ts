@@ -625,6 +625,113 @@ describe('escalation', () => {
   });
 });
 
+describe('escalation of a replayed signal', () => {
+  const HOUR = 3_600_000;
+  const steps = [
+    { level: 1, target: 'primary', delayMinutes: 5 },
+    { level: 2, target: 'secondary', delayMinutes: 15 },
+    { level: 3, target: 'manager', delayMinutes: 30 },
+  ];
+  const THREE_DAYS = 3 * 24 * 60;
+
+  function replayed(lagMinutes: number, replayHorizonMs = HOUR): Incident {
+    return Incident.fromAlert({
+      incidentId: 'inc-r',
+      tenantId: 'acme',
+      alert: alert(-lagMinutes),
+      escalationSteps: steps,
+      intake: { receivedAt: iso(0), replayHorizonMs },
+    });
+  }
+
+  it('counts delays from the intake for an alert older than the horizon, one step at a time', () => {
+    const incident = replayed(THREE_DAYS);
+    expect(incident.toSnapshot()).toMatchObject({
+      openedAt: iso(-THREE_DAYS),
+      escalationStartsAt: iso(0),
+    });
+    // IncidentOpened keeps event time: the problem fired three days ago.
+    expect(incident.pullEvents()[0]?.payload).toMatchObject({ openedAt: iso(-THREE_DAYS) });
+    expect(incident.escalateDue(iso(0))).toEqual([]);
+    expect(incident.escalateDue(iso(4))).toEqual([]);
+    expect(incident.escalateDue(iso(5)).map((s) => s.level)).toEqual([1]);
+    expect(incident.escalateDue(iso(14))).toEqual([]);
+    expect(incident.escalateDue(iso(15)).map((s) => s.level)).toEqual([2]);
+    expect(incident.escalateDue(iso(30)).map((s) => s.level)).toEqual([3]);
+  });
+
+  it('keeps event time within the horizon: a late alert pages the steps it is overdue for', () => {
+    const late = replayed(20);
+    expect(late.toSnapshot().escalationStartsAt).toBe(iso(-20));
+    expect(late.escalateDue(iso(0)).map((s) => s.level)).toEqual([1, 2]);
+    // Exactly the horizon is still live; one millisecond more is a replay.
+    expect(replayed(60).toSnapshot().escalationStartsAt).toBe(iso(-60));
+    expect(replayed(60, HOUR - 1).toSnapshot().escalationStartsAt).toBe(iso(0));
+  });
+
+  it('applies the same rule to an SLO breach', () => {
+    const incident = Incident.fromSloBreach({
+      incidentId: 'inc-s',
+      tenantId: 'acme',
+      breach: breach(-THREE_DAYS),
+      severity: 'critical',
+      escalationSteps: steps,
+      intake: { receivedAt: iso(0), replayHorizonMs: HOUR },
+    });
+    expect(incident.toSnapshot()).toMatchObject({
+      openedAt: iso(-THREE_DAYS),
+      escalationStartsAt: iso(0),
+    });
+    expect(incident.dueEscalations(iso(0))).toEqual([]);
+    expect(incident.dueEscalations(iso(5)).map((s) => s.level)).toEqual([1]);
+  });
+
+  it('counts from openedAt when there is no intake (manual) or the signal is from the future', () => {
+    expect(Incident.create(manual).toSnapshot().escalationStartsAt).toBe(iso(0));
+    expect(replayed(-10).toSnapshot()).toMatchObject({
+      openedAt: iso(10),
+      escalationStartsAt: iso(10),
+    });
+  });
+
+  it('measures the duration from openedAt, not from the escalation start', () => {
+    const incident = replayed(THREE_DAYS);
+    incident.pullEvents();
+    incident.resolve({ ...by(1), rootCause: 'old news' });
+    expect(incident.pullEvents()[0]?.payload).toMatchObject({
+      durationMs: (THREE_DAYS + 1) * 60_000,
+    });
+  });
+
+  it.each([[-1], [1.5], [Number.NaN], [Number.POSITIVE_INFINITY]])(
+    'refuses a replay horizon of %s',
+    (replayHorizonMs) => {
+      expect(codeOf(() => replayed(0, replayHorizonMs))).toBe('incident.invalid_replay_horizon');
+    },
+  );
+
+  it('refuses an intake time that is not an instant', () => {
+    expect(
+      codeOf(() =>
+        Incident.fromAlert({
+          incidentId: 'i',
+          tenantId: 'acme',
+          alert: alert(),
+          intake: { receivedAt: 'now', replayHorizonMs: HOUR },
+        }),
+      ),
+    ).toBe('time.invalid_instant');
+  });
+
+  it('round-trips escalationStartsAt and refuses one before openedAt', () => {
+    const snap = replayed(THREE_DAYS).toSnapshot();
+    expect(Incident.rehydrate(snap).toSnapshot()).toEqual(snap);
+    expect(
+      codeOf(() => Incident.rehydrate({ ...snap, escalationStartsAt: iso(-THREE_DAYS - 1) })),
+    ).toBe('incident.inconsistent_lifecycle');
+  });
+});
+
 describe('recurrence of the same alert', () => {
   it('appends a timeline line instead of opening another incident', () => {
     const incident = fromAlert();

@@ -276,3 +276,36 @@ describe('incident lifecycle under random command sequences', () => {
     );
   });
 });
+
+describe('escalation of signals taken in late', () => {
+  it('never pages a step before its delay from the escalation start, however late the signal', () => {
+    fc.assert(
+      fc.property(
+        // Lag of the signal at intake (up to five days), the horizon, and tick times after it.
+        fc.integer({ min: 0, max: 5 * 24 * 60 }),
+        fc.integer({ min: 0, max: 120 }),
+        fc.array(fc.integer({ min: 0, max: 90 }), { maxLength: 20 }),
+        (lagMinutes, horizonMinutes, ticks) => {
+          const incident = Incident.fromAlert({
+            incidentId: 'inc-1',
+            tenantId: 'acme',
+            alert: { tenantId: 'acme', traceId: null, payload: { ...payload, firedAt: iso(0) } },
+            escalationSteps: STEPS,
+            intake: { receivedAt: iso(lagMinutes), replayHorizonMs: horizonMinutes * 60_000 },
+          });
+          const start = Date.parse(incident.toSnapshot().escalationStartsAt);
+          // A replay counts from the intake; a live signal keeps event time.
+          expect(start).toBe(Date.parse(iso(lagMinutes > horizonMinutes ? lagMinutes : 0)));
+          for (const tick of [...ticks].sort((a, b) => a - b)) {
+            incident.escalateDue(iso(lagMinutes + tick));
+          }
+          for (const step of incident.toSnapshot().escalationSteps) {
+            if (step.at === null) continue;
+            expect(Date.parse(step.at)).toBeGreaterThanOrEqual(start + step.delayMinutes * 60_000);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

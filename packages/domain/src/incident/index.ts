@@ -23,7 +23,12 @@ export {
   incidentEvent,
 } from './incident-event.entity.js';
 export type { EscalationStep, EscalationStepInput } from './escalation-step.js';
-export { MAX_ESCALATION_STEPS, escalationPolicy, dueSteps } from './escalation-step.js';
+export {
+  MAX_ESCALATION_STEPS,
+  escalationPolicy,
+  dueSteps,
+  escalationStart,
+} from './escalation-step.js';
 export type {
   IncidentOpenedPayload,
   IncidentResolvedPayload,
@@ -44,6 +49,7 @@ export type {
   SloSignal,
   OpenFromAlertInput,
   OpenFromSloBreachInput,
+  SignalIntake,
   ActorCommand,
   NoteCommand,
   ResolveCommand,
