@@ -42,7 +42,8 @@ export function createIncidentService(config: IncidentServiceConfig): ServiceDef
       app.addHook('onClose', () => scheduler.stop());
     },
     consumers: (ctx) => {
-      const intake = new IncidentIntake(new TypeOrmIncidentRepository(ctx.dataSource), config);
+      const repository = new TypeOrmIncidentRepository(ctx.dataSource);
+      const intake = new IncidentIntake(repository, config, ctx.clock);
       return [alertTriggeredConsumer(intake), sloBreachedConsumer(intake)];
     },
   };
