@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 /**
  * Longest escalation delay the service accepts (one year). The domain only asks for whole
- * minutes ≥ 0; this bound keeps `openedAt + delay` a real instant in JavaScript and Postgres.
+ * minutes ≥ 0; this bound keeps `escalationStartsAt + delay` a real instant in JavaScript and Postgres.
  */
 export const MAX_ESCALATION_DELAY_MINUTES = 366 * 24 * 60;
 
