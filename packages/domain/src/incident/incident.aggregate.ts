@@ -195,7 +195,7 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
     return { ...next, at };
   }
 
-  /** Steps an unacknowledged incident has reached at `now` (from escalationStartsAt), not yet escalated. */
+  /** Unused steps an open incident has reached at `now`, delays counted from escalationStartsAt. */
   dueEscalations(now: string): readonly EscalationStep[] {
     const nowMs = parseInstant(now, 'now');
     if (this.state.status !== 'open') return [];
@@ -243,7 +243,7 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       { sourceRef: this.state.sourceRef, fingerprint: payload.fingerprint },
     );
     this.recur(
-      payload.firedAt,
+      toIso(parseInstant(payload.firedAt, 'firedAt')),
       payload.alertRuleId,
       `${payload.metric} ${payload.aggregation} = ${payload.observedValue} (${payload.operator} ${payload.threshold})`,
       'regression: alert fired again',
@@ -265,7 +265,7 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       { sourceRef: this.state.sourceRef, sloId: payload.sloId },
     );
     this.recur(
-      payload.breachedAt,
+      toIso(parseInstant(payload.breachedAt, 'breachedAt')),
       payload.sloId,
       `SLO ${payload.name} breached again: ${payload.badPct}% bad events (budget ${payload.errorBudget}%)`,
       'regression: SLO breached again',
@@ -325,8 +325,7 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
    * A recurrence keeps the signal's own time (event time), so it is exempt from the command-time
    * order check; only one at or after the mitigation proves the mitigation did not hold.
    */
-  private recur(signalAt: string, signalActor: string, text: string, regression: string): void {
-    const at = toIso(parseInstant(signalAt, 'signal time'));
+  private recur(at: string, signalActor: string, text: string, regression: string): void {
     const by = toActor(signalActor);
     const note = optionalNote(text);
     this.append({ timestamp: at, type: 'recurrence', actor: by, note });
