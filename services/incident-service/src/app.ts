@@ -11,6 +11,7 @@ import {
   TypeOrmIncidentRepository,
 } from './incident.repository.js';
 import { CreateIncidents1730000000001 } from './migrations/1730000000001-create-incidents.js';
+import { EscalationStartsAt1730000000002 } from './migrations/1730000000002-escalation-starts-at.js';
 import { incidentRoutes } from './routes/incident.routes.js';
 
 const DESCRIPTION = `Incidents: the unit of operational reaction. An incident is opened by hand, from an
@@ -31,7 +32,7 @@ export function createIncidentService(config: IncidentServiceConfig): ServiceDef
     defaultPort: 4106,
     openapi: { title: 'incident-service', description: DESCRIPTION, version: '1.0.0' },
     entities: [IncidentEntity, IncidentEventEntity],
-    migrations: [CreateIncidents1730000000001],
+    migrations: [CreateIncidents1730000000001, EscalationStartsAt1730000000002],
     topics: [topicFor('IncidentOpened')],
     routes: (app, ctx) => {
       const repository = new TypeOrmIncidentRepository(ctx.dataSource);
@@ -41,7 +42,8 @@ export function createIncidentService(config: IncidentServiceConfig): ServiceDef
       app.addHook('onClose', () => scheduler.stop());
     },
     consumers: (ctx) => {
-      const intake = new IncidentIntake(new TypeOrmIncidentRepository(ctx.dataSource), config);
+      const repository = new TypeOrmIncidentRepository(ctx.dataSource);
+      const intake = new IncidentIntake(repository, config, ctx.clock);
       return [alertTriggeredConsumer(intake), sloBreachedConsumer(intake)];
     },
   };

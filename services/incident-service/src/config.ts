@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 /**
  * Longest escalation delay the service accepts (one year). The domain only asks for whole
- * minutes ≥ 0; this bound keeps `openedAt + delay` a real instant in JavaScript and Postgres.
+ * minutes ≥ 0; this bound keeps `escalationStartsAt + delay` a real instant in JavaScript and Postgres.
  */
 export const MAX_ESCALATION_DELAY_MINUTES = 366 * 24 * 60;
 
@@ -20,6 +20,16 @@ export const DEFAULT_ESCALATION_POLICY: readonly EscalationStepInput[] = [
 export const DEFAULT_ESCALATION_INTERVAL_MS = 15_000;
 
 /**
+ * How old an AlertTriggered / SloBreached may be when it is consumed and still page on event
+ * time (one hour). Twice the default policy's longest delay: a consumer that lagged through a
+ * restart or a short outage still pages at once for what is really overdue, while an older event
+ * is a replay (reset offsets, a DLQ re-drive, a new consumer group) whose escalations count from
+ * the intake instead of paging the whole chain in one tick. The domain's escalationStart holds
+ * the rule.
+ */
+export const DEFAULT_REPLAY_HORIZON_MS = 60 * 60_000;
+
+/**
  * An SLO breach means the whole error budget is spent: users already felt it, so the incident
  * it opens is critical unless the operator says otherwise.
  */
@@ -31,6 +41,8 @@ export interface IncidentServiceConfig {
   /** How often the escalation scheduler ticks; 0 turns the interval off (tests call tick()). */
   readonly escalationIntervalMs: number;
   readonly sloSeverity: Severity;
+  /** Signals older than this (ms) when consumed escalate from the intake, not from event time. */
+  readonly replayHorizonMs: number;
 }
 
 const stepSchema = z.strictObject({
@@ -47,6 +59,12 @@ const envSchema = z.object({
     .min(0)
     .default(DEFAULT_ESCALATION_INTERVAL_MS),
   INCIDENT_SLO_SEVERITY: z.enum(SEVERITIES).default(DEFAULT_SLO_SEVERITY),
+  INCIDENT_REPLAY_HORIZON_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .default(DEFAULT_REPLAY_HORIZON_MS),
 });
 
 /**
@@ -64,6 +82,7 @@ export function incidentConfigFrom(source: NodeJS.ProcessEnv): IncidentServiceCo
     escalationPolicy: raw === undefined ? DEFAULT_ESCALATION_POLICY : parsePolicy(raw),
     escalationIntervalMs: env.data.INCIDENT_ESCALATION_INTERVAL_MS,
     sloSeverity: env.data.INCIDENT_SLO_SEVERITY,
+    replayHorizonMs: env.data.INCIDENT_REPLAY_HORIZON_MS,
   };
 }
 

@@ -3,16 +3,14 @@ import {
   DIMENSION_ATTRIBUTE_KEYS,
   DIMENSION_NAMES,
   Incident,
-  TITLE_MAX_LENGTH,
-  alertTitle,
   type AlertSignal,
-  type IncidentDomainEvent,
+  type SignalIntake,
+  type SloSignal,
   type TelemetryDimensionsInput,
 } from '@obs/domain';
 import type { Envelope } from '@obs/event-envelope';
 import type { Transaction } from '@obs/service-kit';
 import type { IncidentServiceConfig } from './config.js';
-import { appendTimelineLine } from './incident-timeline.js';
 import type { IncidentRepository } from './incident.repository.js';
 
 /**
@@ -34,22 +32,21 @@ export function dimensionsOfGroup(
   return dimensions;
 }
 
-/** `SLO breached: <name>`, cut to the domain's title limit. */
-export function sloTitle(name: string): string {
-  const title = `SLO breached: ${name}`;
-  return title.length <= TITLE_MAX_LENGTH ? title : `${title.slice(0, TITLE_MAX_LENGTH - 1)}…`;
-}
-
 /**
  * Opens incidents from detection events, one unresolved incident per (tenant, source, sourceRef):
  * a signal whose alert fingerprint / SLO already has one appends a recurrence line instead. The
  * incident belongs to the event's tenant (the envelope tenantId, never a payload field).
  * Runs inside the consumer's transaction, next to its inbox row, so a redelivery is a no-op.
+ *
+ * Replays: the incident opens at the signal's time (event time), but a signal older than
+ * `replayHorizonMs` at intake has its escalation delays counted from the intake (`clock`, the
+ * service's injected clock), so re-reading old events does not page every step at once.
  */
 export class IncidentIntake {
   constructor(
     private readonly repository: IncidentRepository,
     private readonly config: IncidentServiceConfig,
+    private readonly clock: () => number,
   ) {}
 
   async alertTriggered(envelope: Envelope<'AlertTriggered'>, tx: Transaction): Promise<void> {
@@ -58,80 +55,65 @@ export class IncidentIntake {
       traceId: envelope.traceId,
       payload: envelope.payload,
     };
-    const payload = envelope.payload;
     const open = await this.repository.loadUnresolvedBySource(
       tx,
       envelope.tenantId,
       'alert',
-      payload.fingerprint,
+      alert.payload.fingerprint,
     );
     if (open) {
       open.incident.recordRecurrence(alert);
-      await this.save(tx, open.incident, open.incident.pullEvents(), open.version);
+      await this.save(tx, open.incident, open.version);
       return;
     }
-    // Incident.fromAlert's mapping, plus the dimensions the group may carry (fromAlert takes none).
-    const incident = Incident.create({
+    const incident = Incident.fromAlert({
       incidentId: randomUUID(),
       tenantId: envelope.tenantId,
-      projectId: payload.projectId,
-      moduleId: payload.moduleId,
-      title: alertTitle(payload),
-      severity: payload.severity,
-      source: 'alert',
-      sourceRef: payload.fingerprint,
-      traceId: envelope.traceId,
-      dimensions: dimensionsOfGroup(payload.group, envelope.tenantId),
-      openedAt: payload.firedAt,
+      alert,
+      dimensions: dimensionsOfGroup(alert.payload.group, envelope.tenantId),
       escalationSteps: this.config.escalationPolicy,
-      sourceTenantId: alert.tenantId,
+      intake: this.intake(),
     });
-    await this.save(tx, incident, incident.pullEvents(), 0);
+    await this.save(tx, incident, 0);
   }
 
   async sloBreached(envelope: Envelope<'SloBreached'>, tx: Transaction): Promise<void> {
-    const payload = envelope.payload;
+    const breach: SloSignal = {
+      tenantId: envelope.tenantId,
+      traceId: envelope.traceId,
+      payload: envelope.payload,
+    };
     const open = await this.repository.loadUnresolvedBySource(
       tx,
       envelope.tenantId,
       'slo',
-      payload.sloId,
+      breach.payload.sloId,
     );
     if (open) {
-      const { incident, events } = appendTimelineLine(open.incident, {
-        timestamp: payload.breachedAt,
-        type: 'recurrence',
-        actor: payload.sloId,
-        note: `SLO ${payload.name} breached again: ${payload.badPct}% bad events (budget ${payload.errorBudget}%)`,
-      });
-      await this.save(tx, incident, events, open.version);
+      open.incident.recordSloRecurrence(breach);
+      await this.save(tx, open.incident, open.version);
       return;
     }
-    const incident = Incident.create({
+    const incident = Incident.fromSloBreach({
       incidentId: randomUUID(),
       tenantId: envelope.tenantId,
-      projectId: payload.projectId,
-      moduleId: null,
-      title: sloTitle(payload.name),
+      breach,
       severity: this.config.sloSeverity,
-      source: 'slo',
-      sourceRef: payload.sloId,
-      traceId: envelope.traceId,
-      dimensions: null,
-      openedAt: payload.breachedAt,
       escalationSteps: this.config.escalationPolicy,
-      sourceTenantId: envelope.tenantId,
+      intake: this.intake(),
     });
-    await this.save(tx, incident, incident.pullEvents(), 0);
+    await this.save(tx, incident, 0);
   }
 
-  private async save(
-    tx: Transaction,
-    incident: Incident,
-    events: readonly IncidentDomainEvent[],
-    expectedVersion: number,
-  ): Promise<void> {
+  private intake(): SignalIntake {
+    return {
+      receivedAt: new Date(this.clock()).toISOString(),
+      replayHorizonMs: this.config.replayHorizonMs,
+    };
+  }
+
+  private async save(tx: Transaction, incident: Incident, expectedVersion: number): Promise<void> {
     const version = await this.repository.save(tx, incident, expectedVersion);
-    await tx.publish(events, version);
+    await tx.publish(incident.pullEvents(), version);
   }
 }

@@ -1,6 +1,5 @@
-import { TITLE_MAX_LENGTH } from '@obs/domain';
 import { describe, expect, it } from 'vitest';
-import { dimensionsOfGroup, sloTitle } from './incident-intake.js';
+import { dimensionsOfGroup } from './incident-intake.js';
 
 const ALL = {
   projectId: 'checkout',
@@ -33,14 +32,5 @@ describe('dimensionsOfGroup', () => {
 
   it("keeps a group's own tenant so the domain can refuse a mismatch", () => {
     expect(dimensionsOfGroup({ ...ALL, tenantId: 'other' }, 'acme')?.tenantId).toBe('other');
-  });
-});
-
-describe('sloTitle', () => {
-  it('names the SLO and stays within the title limit', () => {
-    expect(sloTitle('Payments availability')).toBe('SLO breached: Payments availability');
-    const long = sloTitle('x'.repeat(1000));
-    expect(long).toHaveLength(TITLE_MAX_LENGTH);
-    expect(long.endsWith('…')).toBe(true);
   });
 });

@@ -44,6 +44,7 @@ export function viewOfRow(row: IncidentRow): IncidentView {
     traceId: row.traceId,
     dimensions: row.dimensions,
     openedAt: row.openedAt.toISOString(),
+    escalationStartsAt: row.escalationStartsAt.toISOString(),
     acknowledgedAt: row.acknowledgedAt?.toISOString() ?? null,
     resolvedAt: row.resolvedAt?.toISOString() ?? null,
     rootCause: row.rootCause,

@@ -50,6 +50,7 @@ export interface IncidentRow {
   sourceRef: string | null;
   traceId: string | null;
   openedAt: Date;
+  escalationStartsAt: Date;
   acknowledgedAt: Date | null;
   resolvedAt: Date | null;
   rootCause: string | null;
@@ -86,6 +87,7 @@ export const IncidentEntity = new EntitySchema<IncidentRow>({
     sourceRef: { type: 'text', name: 'source_ref', nullable: true },
     traceId: { type: 'text', name: 'trace_id', nullable: true },
     openedAt: { type: 'timestamptz', name: 'opened_at' },
+    escalationStartsAt: { type: 'timestamptz', name: 'escalation_starts_at' },
     acknowledgedAt: { type: 'timestamptz', name: 'acknowledged_at', nullable: true },
     resolvedAt: { type: 'timestamptz', name: 'resolved_at', nullable: true },
     rootCause: { type: 'text', name: 'root_cause', nullable: true },
@@ -129,6 +131,7 @@ export function toIncidentRow(snapshot: IncidentSnapshot, version: number): Inci
     sourceRef: snapshot.sourceRef,
     traceId: snapshot.traceId,
     openedAt: new Date(snapshot.openedAt),
+    escalationStartsAt: new Date(snapshot.escalationStartsAt),
     acknowledgedAt: dateOrNull(snapshot.acknowledgedAt),
     resolvedAt: dateOrNull(snapshot.resolvedAt),
     rootCause: snapshot.rootCause,
@@ -182,6 +185,7 @@ export function toSnapshot(
     sourceRef: row.sourceRef,
     traceId: row.traceId,
     openedAt: iso(row.openedAt),
+    escalationStartsAt: iso(row.escalationStartsAt),
     acknowledgedAt: isoOrNull(row.acknowledgedAt),
     resolvedAt: isoOrNull(row.resolvedAt),
     rootCause: row.rootCause,

@@ -40,6 +40,43 @@ describe('incident row mapper', () => {
     expect(Incident.rehydrate(toSnapshot(row, events)).toSnapshot()).toEqual(snapshot);
   });
 
+  it('keeps an escalation start later than openedAt, and derives the schedule from it', () => {
+    const incident = Incident.fromAlert({
+      incidentId: '9c3f5b1a-2e4d-4f6a-8b7c-1d2e3f4a5b6d',
+      tenantId: 'acme',
+      alert: {
+        tenantId: 'acme',
+        traceId: null,
+        payload: {
+          alertRuleId: 'rule-1',
+          ruleName: 'Errors',
+          fingerprint: 'rule-1:',
+          groupKey: '',
+          group: {},
+          severity: 'high',
+          metric: 'http.errors',
+          aggregation: 'count',
+          operator: 'gt',
+          threshold: 1,
+          observedValue: 2,
+          forMinutes: 0,
+          activeAt: T(-600),
+          firedAt: T(-600),
+          projectId: 'checkout',
+          moduleId: null,
+        },
+      },
+      escalationSteps: [{ level: 1, target: 'primary', delayMinutes: 5 }],
+      intake: { receivedAt: T(0), replayHorizonMs: 3_600_000 },
+    });
+    const snapshot = incident.toSnapshot();
+    const row = toIncidentRow(snapshot, 1);
+    expect(row.openedAt.toISOString()).toBe(T(-600));
+    expect(row.escalationStartsAt.toISOString()).toBe(T(0));
+    expect(row.nextEscalationAt?.toISOString()).toBe(T(5));
+    expect(toSnapshot(row, toEventRows(snapshot, 0))).toEqual(snapshot);
+  });
+
   it('appends only the lines after the stored ones', () => {
     const snapshot = walked().toSnapshot();
     const fresh = toEventRows(snapshot, 3);

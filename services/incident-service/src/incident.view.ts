@@ -25,6 +25,7 @@ export interface IncidentView {
   readonly traceId: string | null;
   readonly dimensions: TelemetryDimensions | null;
   readonly openedAt: string;
+  readonly escalationStartsAt: string;
   readonly acknowledgedAt: string | null;
   readonly resolvedAt: string | null;
   readonly rootCause: string | null;
@@ -48,6 +49,7 @@ export function viewOfSnapshot(snapshot: IncidentSnapshot, version: number): Inc
     traceId: snapshot.traceId,
     dimensions: snapshot.dimensions,
     openedAt: snapshot.openedAt,
+    escalationStartsAt: snapshot.escalationStartsAt,
     acknowledgedAt: snapshot.acknowledgedAt,
     resolvedAt: snapshot.resolvedAt,
     rootCause: snapshot.rootCause,

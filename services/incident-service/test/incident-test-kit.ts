@@ -12,7 +12,11 @@ import { bearer, startTestService } from '@obs/service-kit/testing';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { expect, inject } from 'vitest';
 import { createIncidentService } from '../src/app.js';
-import { DEFAULT_ESCALATION_POLICY, type IncidentServiceConfig } from '../src/config.js';
+import {
+  DEFAULT_ESCALATION_POLICY,
+  DEFAULT_REPLAY_HORIZON_MS,
+  type IncidentServiceConfig,
+} from '../src/config.js';
 
 /** Test helpers shared by the incident-service integration tests (real Postgres and Kafka). */
 
@@ -21,6 +25,7 @@ export const TEST_CONFIG: IncidentServiceConfig = {
   // The tests drive the scheduler with tick(); the interval has its own test.
   escalationIntervalMs: 0,
   sloSeverity: 'critical',
+  replayHorizonMs: DEFAULT_REPLAY_HORIZON_MS,
 };
 
 /** A clock the test moves by hand: schedulers see time pass without anyone sleeping. */
@@ -75,6 +80,7 @@ export interface IncidentBody {
   moduleId: string | null;
   dimensions: Record<string, string> | null;
   openedAt: string;
+  escalationStartsAt: string;
   acknowledgedAt: string | null;
   resolvedAt: string | null;
   rootCause: string | null;

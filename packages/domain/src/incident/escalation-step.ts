@@ -59,11 +59,40 @@ export function escalationPolicy(
   });
 }
 
-/** Steps not yet escalated whose delay has elapsed at `nowMs`. */
+/** Steps not yet escalated whose delay, counted from `startMs`, has elapsed at `nowMs`. */
 export function dueSteps(
   steps: readonly EscalationStep[],
-  openedAtMs: number,
+  startMs: number,
   nowMs: number,
 ): readonly EscalationStep[] {
-  return steps.filter((s) => s.at === null && nowMs >= openedAtMs + s.delayMinutes * MS_PER_MINUTE);
+  return steps.filter((s) => s.at === null && nowMs >= startMs + s.delayMinutes * MS_PER_MINUTE);
+}
+
+/**
+ * The instant an incident's escalation delays count from (`escalationStartsAt`).
+ *
+ * An incident opened from a signal opens at the signal's time (event time), and its delays count
+ * from there: a signal held up for a few minutes (a restart, a rebalance) pages at once for the
+ * steps it is really overdue for, since nobody has acknowledged the problem in all that time.
+ * A signal older than the replay horizon when it is taken in is a replay (offsets reset, a
+ * dead-letter re-drive, a new consumer group reading from the start); counting from its old time
+ * would page every step of the chain in one tick for a problem hours or days old, so its delays
+ * count from the intake instead, and the steps go one by one as for a new problem. openedAt still
+ * says when the problem fired. Without an intake (manual incidents) the start is openedAt.
+ */
+export function escalationStart(
+  openedAtMs: number,
+  intake?: { readonly receivedAt: string; readonly replayHorizonMs: number },
+): number {
+  if (intake === undefined) return openedAtMs;
+  const receivedAtMs = parseInstant(intake.receivedAt, 'intake.receivedAt');
+  const horizon = intake.replayHorizonMs;
+  if (!Number.isSafeInteger(horizon) || horizon < 0) {
+    throw new DomainError(
+      'incident.invalid_replay_horizon',
+      'the replay horizon is a whole number of milliseconds ≥ 0',
+      { replayHorizonMs: horizon },
+    );
+  }
+  return receivedAtMs - openedAtMs > horizon ? receivedAtMs : openedAtMs;
 }

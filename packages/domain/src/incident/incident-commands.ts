@@ -1,22 +1,23 @@
 import type { Incident } from './incident.aggregate.js';
 import type {
-  ActorCommand,
   AlertSignal,
   NoteCommand,
   PostmortemNoteCommand,
   ResolveCommand,
+  SloSignal,
 } from './incident-inputs.js';
 
 /** Every command an incident accepts after opening, as data (HTTP verbs, consumers, tests). */
 export type IncidentCommand =
-  | ({ readonly type: 'acknowledge' } & ActorCommand)
+  | ({ readonly type: 'acknowledge' } & NoteCommand)
   | ({ readonly type: 'investigate' } & NoteCommand)
   | ({ readonly type: 'mitigate' } & NoteCommand)
   | ({ readonly type: 'resolve' } & ResolveCommand)
-  | ({ readonly type: 'escalate' } & ActorCommand)
+  | ({ readonly type: 'escalate' } & NoteCommand)
   | { readonly type: 'escalateDue'; readonly now: string }
   | ({ readonly type: 'addPostmortemNote' } & PostmortemNoteCommand)
-  | { readonly type: 'recordRecurrence'; readonly alert: AlertSignal };
+  | { readonly type: 'recordRecurrence'; readonly alert: AlertSignal }
+  | { readonly type: 'recordSloRecurrence'; readonly breach: SloSignal };
 
 export type IncidentCommandType = IncidentCommand['type'];
 
@@ -40,6 +41,8 @@ export function executeIncidentCommand(incident: Incident, command: IncidentComm
       return incident.addPostmortemNote(command);
     case 'recordRecurrence':
       return incident.recordRecurrence(command.alert);
+    case 'recordSloRecurrence':
+      return incident.recordSloRecurrence(command.breach);
     default: {
       const unreachable: never = command;
       throw new Error(`unknown incident command ${JSON.stringify(unreachable)}`);

@@ -1,4 +1,5 @@
 import type { AlertTriggeredPayload } from '../alert-rule/alert-rule.events.js';
+import type { SloBreachedPayload } from '../slo-definition/slo-definition.events.js';
 import type { TelemetryDimensionsInput } from '../shared/telemetry-dimensions.js';
 import type { EscalationStepInput } from './escalation-step.js';
 
@@ -20,6 +21,19 @@ export interface OpenIncidentInput {
   readonly escalationSteps?: readonly EscalationStepInput[];
   /** Tenant of the event the incident is opened from (alert, SLO breach, trace); must match. */
   readonly sourceTenantId?: string | null;
+  /**
+   * When the service took in the signal the incident opens from; without it (manual incidents)
+   * escalation delays count from openedAt. See `escalationStart`.
+   */
+  readonly intake?: SignalIntake;
+}
+
+/** How a detection signal was taken in: when, and how old it may be and still count as live. */
+export interface SignalIntake {
+  /** The service clock when the signal was consumed. */
+  readonly receivedAt: string;
+  /** A signal older than this (ms) at receivedAt is a replay; whole number ≥ 0. */
+  readonly replayHorizonMs: number;
 }
 
 /** What the incident needs of an AlertTriggered: a DomainEvent or a parsed envelope both fit. */
@@ -29,13 +43,37 @@ export interface AlertSignal {
   readonly payload: AlertTriggeredPayload;
 }
 
+/** What the incident needs of an SloBreached: a DomainEvent or a parsed envelope both fit. */
+export interface SloSignal {
+  readonly tenantId: string;
+  readonly traceId: string | null;
+  readonly payload: SloBreachedPayload;
+}
+
 export interface OpenFromAlertInput {
   readonly incidentId: string;
   /** The tenant of the consuming context; the alert must carry the same one. */
   readonly tenantId: string;
   readonly alert: AlertSignal;
-  readonly openedAt: string;
+  /** Defaults to the alert's firedAt: the incident opened when the problem fired (event time). */
+  readonly openedAt?: string;
+  /** The eleven dimensions, when the alert's group carries them; the alert has no field for it. */
+  readonly dimensions?: TelemetryDimensionsInput | null;
   readonly escalationSteps?: readonly EscalationStepInput[];
+  readonly intake?: SignalIntake;
+}
+
+export interface OpenFromSloBreachInput {
+  readonly incidentId: string;
+  /** The tenant of the consuming context; the breach must carry the same one. */
+  readonly tenantId: string;
+  readonly breach: SloSignal;
+  /** SloBreached carries no severity: the service decides (a spent budget is usually critical). */
+  readonly severity: string;
+  /** Defaults to the breach's breachedAt (event time). */
+  readonly openedAt?: string;
+  readonly escalationSteps?: readonly EscalationStepInput[];
+  readonly intake?: SignalIntake;
 }
 
 export interface ActorCommand {
@@ -43,11 +81,12 @@ export interface ActorCommand {
   readonly at: string;
 }
 
+/** Every lifecycle command may say why: the note lands on the timeline line it appends. */
 export interface NoteCommand extends ActorCommand {
   readonly note?: string | null;
 }
 
-export interface ResolveCommand extends ActorCommand {
+export interface ResolveCommand extends NoteCommand {
   readonly rootCause: string;
 }
 

@@ -1,10 +1,17 @@
 import type { AlertTriggeredPayload } from '../alert-rule/alert-rule.events.js';
+import type { SloBreachedPayload } from '../slo-definition/slo-definition.events.js';
 import { TITLE_MAX_LENGTH, type IncidentState } from './incident-state.js';
 import type { IncidentOpenedPayload, IncidentResolvedPayload } from './incident.events.js';
 
 /** `<rule name> [<group key>]`, cut to the title limit: the group tells incidents of one rule apart. */
 export function alertTitle(alert: AlertTriggeredPayload): string {
   const title = alert.groupKey === '' ? alert.ruleName : `${alert.ruleName} [${alert.groupKey}]`;
+  return title.length <= TITLE_MAX_LENGTH ? title : `${title.slice(0, TITLE_MAX_LENGTH - 1)}…`;
+}
+
+/** `SLO breached: <name>`, cut to the title limit. */
+export function sloTitle(breach: SloBreachedPayload): string {
+  const title = `SLO breached: ${breach.name}`;
   return title.length <= TITLE_MAX_LENGTH ? title : `${title.slice(0, TITLE_MAX_LENGTH - 1)}…`;
 }
 

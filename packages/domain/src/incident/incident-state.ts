@@ -46,6 +46,11 @@ export interface IncidentSnapshot {
   readonly sourceRef: string | null;
   readonly traceId: string | null;
   readonly openedAt: string;
+  /**
+   * What escalation delays count from: openedAt, or the intake instant for a replayed signal
+   * (see escalationStart). Never before openedAt.
+   */
+  readonly escalationStartsAt: string;
   readonly acknowledgedAt: string | null;
   readonly resolvedAt: string | null;
   readonly rootCause: string | null;
@@ -71,6 +76,7 @@ export interface UncheckedIncident {
   readonly sourceRef: string | null;
   readonly traceId: string | null;
   readonly openedAt: string;
+  readonly escalationStartsAt: string;
   readonly acknowledgedAt: string | null;
   readonly resolvedAt: string | null;
   readonly rootCause: string | null;
@@ -134,13 +140,16 @@ function ensureLifecycle(state: IncidentState): void {
     (state.status !== 'open' || state.acknowledgedAt === null) &&
     (!isAcknowledged(state.status) || state.acknowledgedAt !== null);
   const opened = Date.parse(state.openedAt);
-  const ordered = [state.acknowledgedAt, state.resolvedAt, state.statusChangedAt].every(
-    (t) => t === null || Date.parse(t) >= opened,
-  );
+  const ordered = [
+    state.acknowledgedAt,
+    state.resolvedAt,
+    state.statusChangedAt,
+    state.escalationStartsAt,
+  ].every((t) => t === null || Date.parse(t) >= opened);
   ensure(
     consistent && ordered,
     'incident.inconsistent_lifecycle',
-    'acknowledgedAt, resolvedAt, rootCause and statusChangedAt must match the status',
+    'acknowledgedAt, resolvedAt, rootCause and statusChangedAt must match the status, and no instant is before openedAt',
     { status: state.status },
   );
 }
@@ -165,6 +174,7 @@ export function validIncident(fields: UncheckedIncident): IncidentState {
     sourceRef: sourceRef(source, fields.sourceRef),
     traceId: fields.traceId === null ? null : toTraceId(fields.traceId),
     openedAt: toIso(instant(fields.openedAt, 'openedAt')),
+    escalationStartsAt: toIso(instant(fields.escalationStartsAt, 'escalationStartsAt')),
     acknowledgedAt: optionalIso(fields.acknowledgedAt, 'acknowledgedAt'),
     resolvedAt: optionalIso(fields.resolvedAt, 'resolvedAt'),
     rootCause: fields.rootCause === null ? null : rootCause(fields.rootCause),

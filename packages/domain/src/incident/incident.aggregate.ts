@@ -3,7 +3,7 @@ import { ensure } from '../shared/domain-error.js';
 import type { TenantId } from '../shared/ids.js';
 import type { Severity } from '../shared/severity.js';
 import { parseInstant, toIso } from '../shared/time.js';
-import { dueSteps, type EscalationStep } from './escalation-step.js';
+import { dueSteps, escalationStart, type EscalationStep } from './escalation-step.js';
 import {
   actor as toActor,
   optionalNote,
@@ -12,16 +12,17 @@ import {
   type IncidentEventType,
 } from './incident-event.entity.js';
 import type {
-  ActorCommand,
   AlertSignal,
   NoteCommand,
   OpenFromAlertInput,
+  OpenFromSloBreachInput,
   OpenIncidentInput,
   PostmortemNoteCommand,
   ResolveCommand,
+  SloSignal,
 } from './incident-inputs.js';
 import { canTransition } from './incident-lifecycle.js';
-import { alertTitle, openedPayload, resolvedPayload } from './incident-payloads.js';
+import { alertTitle, openedPayload, resolvedPayload, sloTitle } from './incident-payloads.js';
 import {
   ensureTenant,
   rootCause as toRootCause,
@@ -46,6 +47,7 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
 
   static create(input: OpenIncidentInput): Incident {
     const source = input.source;
+    const openedAtMs = parseInstant(input.openedAt, 'openedAt');
     const state = validIncident({
       incidentId: input.incidentId,
       tenantId: input.tenantId,
@@ -58,6 +60,7 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       sourceRef: input.sourceRef ?? null,
       traceId: input.traceId ?? (source === 'trace' ? (input.sourceRef ?? null) : null),
       openedAt: input.openedAt,
+      escalationStartsAt: toIso(escalationStart(openedAtMs, input.intake)),
       acknowledgedAt: null,
       resolvedAt: null,
       rootCause: null,
@@ -88,9 +91,32 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       source: 'alert',
       sourceRef: alert.fingerprint,
       traceId: input.alert.traceId,
-      openedAt: input.openedAt,
+      dimensions: input.dimensions ?? null,
+      openedAt: input.openedAt ?? alert.firedAt,
       escalationSteps: input.escalationSteps ?? [],
       sourceTenantId: input.alert.tenantId,
+      intake: input.intake,
+    });
+  }
+
+  /** Opens the incident for a breached SLO; its sloId becomes the sourceRef. */
+  static fromSloBreach(input: OpenFromSloBreachInput): Incident {
+    const breach = input.breach.payload;
+    return Incident.create({
+      incidentId: input.incidentId,
+      tenantId: input.tenantId,
+      projectId: breach.projectId,
+      // An SLO is defined per project; the breach names no module.
+      moduleId: null,
+      title: sloTitle(breach),
+      severity: input.severity,
+      source: 'slo',
+      sourceRef: breach.sloId,
+      traceId: input.breach.traceId,
+      openedAt: input.openedAt ?? breach.breachedAt,
+      escalationSteps: input.escalationSteps ?? [],
+      sourceTenantId: input.breach.tenantId,
+      intake: input.intake,
     });
   }
 
@@ -119,9 +145,9 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
   }
 
   /** open → acknowledged; stops automatic escalation. */
-  acknowledge(command: ActorCommand): void {
-    const { by, at } = this.prepareTransition('acknowledged', command);
-    this.moveTo('acknowledged', at, by, null, { acknowledgedAt: at });
+  acknowledge(command: NoteCommand): void {
+    const { by, at, note } = this.prepareTransition('acknowledged', command);
+    this.moveTo('acknowledged', at, by, note, { acknowledgedAt: at });
     this.record({
       ...this.eventHeader(at),
       eventType: 'IncidentAcknowledged',
@@ -131,44 +157,49 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
 
   /** acknowledged → investigating, or mitigated → investigating when the fix did not hold. */
   investigate(command: NoteCommand): void {
-    const { by, at } = this.prepareTransition('investigating', command);
-    this.moveTo('investigating', at, by, optionalNote(command.note));
+    const { by, at, note } = this.prepareTransition('investigating', command);
+    this.moveTo('investigating', at, by, note);
   }
 
   mitigate(command: NoteCommand): void {
-    const { by, at } = this.prepareTransition('mitigated', command);
-    this.moveTo('mitigated', at, by, optionalNote(command.note));
+    const { by, at, note } = this.prepareTransition('mitigated', command);
+    this.moveTo('mitigated', at, by, note);
   }
 
   /** Any unresolved status → resolved; the root cause is what the learning loop feeds on. */
   resolve(command: ResolveCommand): void {
     this.ensureMutable();
     const cause = toRootCause(command.rootCause);
-    const { by, at } = this.prepareTransition('resolved', command);
-    this.moveTo('resolved', at, by, null, { resolvedAt: at, rootCause: cause });
+    const { by, at, note } = this.prepareTransition('resolved', command);
+    this.moveTo('resolved', at, by, note, { resolvedAt: at, rootCause: cause });
     this.recordResolved(cause, at);
   }
 
-  /** Pages the next step now, whatever its delay (a human decided it cannot wait). */
-  escalate(command: ActorCommand): EscalationStep {
+  /**
+   * Pages the next step now, whatever its delay (a human decided it cannot wait). The caller's
+   * note follows the domain's own `level N: target` on the line, and the whole line must fit the
+   * note limit, because the stored timeline is re-checked on every load.
+   */
+  escalate(command: NoteCommand): EscalationStep {
     this.ensureMutable();
     const by = toActor(command.actor);
     const at = this.commandTime(command.at);
+    const note = optionalNote(command.note);
     const next = this.state.escalationSteps.find((s) => s.at === null);
     ensure(
       next !== undefined,
       'incident.no_escalation_step',
       'every escalation step has already been used',
     );
-    this.escalateSteps([next], at, by);
+    this.escalateSteps([next], at, by, note);
     return { ...next, at };
   }
 
-  /** Steps an unacknowledged incident has reached at `now`, not yet escalated. */
+  /** Unused steps an open incident has reached at `now`, delays counted from escalationStartsAt. */
   dueEscalations(now: string): readonly EscalationStep[] {
     const nowMs = parseInstant(now, 'now');
     if (this.state.status !== 'open') return [];
-    return dueSteps(this.state.escalationSteps, Date.parse(this.state.openedAt), nowMs);
+    return dueSteps(this.state.escalationSteps, Date.parse(this.state.escalationStartsAt), nowMs);
   }
 
   /**
@@ -211,12 +242,34 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       'the alert belongs to another incident (different fingerprint)',
       { sourceRef: this.state.sourceRef, fingerprint: payload.fingerprint },
     );
-    const at = toIso(parseInstant(payload.firedAt, 'firedAt'));
-    const note = `${payload.metric} ${payload.aggregation} = ${payload.observedValue} (${payload.operator} ${payload.threshold})`;
-    this.append({ timestamp: at, type: 'recurrence', actor: payload.alertRuleId, note });
-    const regression =
-      this.state.status === 'mitigated' && Date.parse(at) >= Date.parse(this.state.statusChangedAt);
-    if (regression) this.moveTo('investigating', at, SYSTEM_ACTOR, 'regression: alert fired again');
+    this.recur(
+      toIso(parseInstant(payload.firedAt, 'firedAt')),
+      payload.alertRuleId,
+      `${payload.metric} ${payload.aggregation} = ${payload.observedValue} (${payload.operator} ${payload.threshold})`,
+      'regression: alert fired again',
+    );
+  }
+
+  /**
+   * The SLO breached again while this incident is unresolved: the same rule as an alert's
+   * recurrence, a line instead of a second incident, and a regression when it was mitigated.
+   */
+  recordSloRecurrence(breach: SloSignal): void {
+    this.ensureMutable();
+    ensureTenant(this.state.tenantId, breach.tenantId, 'the SLO breach');
+    const payload = breach.payload;
+    ensure(
+      this.state.source === 'slo' && this.state.sourceRef === payload.sloId,
+      'incident.slo_mismatch',
+      'the SLO breach belongs to another incident (different SLO)',
+      { sourceRef: this.state.sourceRef, sloId: payload.sloId },
+    );
+    this.recur(
+      toIso(parseInstant(payload.breachedAt, 'breachedAt')),
+      payload.sloId,
+      `SLO ${payload.name} breached again: ${payload.badPct}% bad events (budget ${payload.errorBudget}%)`,
+      'regression: SLO breached again',
+    );
   }
 
   toSnapshot(): IncidentSnapshot {
@@ -237,8 +290,11 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
     );
   }
 
-  /** Checks everything a status change needs before anything changes. */
-  private prepareTransition(to: IncidentStatus, command: ActorCommand): { by: string; at: string } {
+  /** Checks everything a status change needs (its note included) before anything changes. */
+  private prepareTransition(
+    to: IncidentStatus,
+    command: NoteCommand,
+  ): { by: string; at: string; note: string | null } {
     this.ensureMutable();
     ensure(
       canTransition(this.state.status, to),
@@ -246,7 +302,11 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       `an ${this.state.status} incident cannot become ${to}`,
       { from: this.state.status, to },
     );
-    return { by: toActor(command.actor), at: this.commandTime(command.at) };
+    return {
+      by: toActor(command.actor),
+      at: this.commandTime(command.at),
+      note: optionalNote(command.note),
+    };
   }
 
   /** Command time as ISO; never before the last status change, so the timeline stays ordered. */
@@ -259,6 +319,19 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       { at: value, statusChangedAt: this.state.statusChangedAt },
     );
     return toIso(at);
+  }
+
+  /**
+   * A recurrence keeps the signal's own time (event time), so it is exempt from the command-time
+   * order check; only one at or after the mitigation proves the mitigation did not hold.
+   */
+  private recur(at: string, signalActor: string, text: string, regression: string): void {
+    const by = toActor(signalActor);
+    const note = optionalNote(text);
+    this.append({ timestamp: at, type: 'recurrence', actor: by, note });
+    const regressed =
+      this.state.status === 'mitigated' && Date.parse(at) >= Date.parse(this.state.statusChangedAt);
+    if (regressed) this.moveTo('investigating', at, SYSTEM_ACTOR, regression);
   }
 
   private moveTo(
@@ -281,7 +354,13 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
     steps: readonly EscalationStep[],
     at: string,
     by: string,
+    note: string | null = null,
   ): readonly EscalationStep[] {
+    // Lines first: an over-long one is refused before any step is marked as used.
+    const lines = steps.map((s) => {
+      const level = `level ${s.level}: ${s.target}`;
+      return optionalNote(note === null ? level : `${level}: ${note}`);
+    });
     const levels = new Set(steps.map((s) => s.level));
     const escalated = steps.map((s) => ({ ...s, at }));
     this.state = {
@@ -290,13 +369,8 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
         levels.has(s.level) ? { ...s, at } : s,
       ),
     };
-    for (const step of escalated) {
-      this.append({
-        timestamp: at,
-        type: 'escalated',
-        actor: by,
-        note: `level ${step.level}: ${step.target}`,
-      });
+    for (const [index, step] of escalated.entries()) {
+      this.append({ timestamp: at, type: 'escalated', actor: by, note: lines[index] ?? null });
       this.record({
         ...this.eventHeader(at),
         eventType: 'IncidentEscalated',

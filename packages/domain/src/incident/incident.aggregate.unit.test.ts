@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertTriggeredPayload } from '../alert-rule/alert-rule.events.js';
 import { DomainError } from '../shared/domain-error.js';
+import type { SloBreachedPayload } from '../slo-definition/slo-definition.events.js';
 import { Incident } from './incident.aggregate.js';
-import type { AlertSignal, OpenIncidentInput } from './incident-inputs.js';
+import type { AlertSignal, OpenIncidentInput, SloSignal } from './incident-inputs.js';
+import { executeIncidentCommand } from './incident-commands.js';
 import type { IncidentSnapshot } from './incident-state.js';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -78,6 +80,36 @@ function alert(firedAtMinute = 0, overrides: Partial<AlertSignal> = {}): AlertSi
   };
 }
 
+const breachPayload: SloBreachedPayload = {
+  sloId: 'slo-1',
+  projectId: 'checkout',
+  name: 'Payments availability',
+  target: 99.9,
+  windowMinutes: 43_200,
+  errorBudget: 0.1,
+  budgetRemaining: 0,
+  badPct: 0.12,
+  breachedAt: iso(0),
+};
+
+function breach(breachedAtMinute = 0, overrides: Partial<SloSignal> = {}): SloSignal {
+  return {
+    tenantId: 'acme',
+    traceId: TRACE,
+    payload: { ...breachPayload, breachedAt: iso(breachedAtMinute) },
+    ...overrides,
+  };
+}
+
+function fromSlo(): Incident {
+  return Incident.fromSloBreach({
+    incidentId: 'inc-3',
+    tenantId: 'acme',
+    breach: breach(),
+    severity: 'critical',
+  });
+}
+
 function fromAlert(): Incident {
   return Incident.fromAlert({
     incidentId: 'inc-2',
@@ -133,6 +165,101 @@ describe('opening an incident', () => {
     expect(incident.pullEvents()[0]?.payload).toMatchObject({
       sourceRef: alertPayload.fingerprint,
     });
+  });
+
+  it("opens at the alert's firedAt unless told otherwise, with the dimensions and steps given", () => {
+    const incident = Incident.fromAlert({
+      incidentId: 'inc-2',
+      tenantId: 'acme',
+      alert: alert(3),
+      dimensions: DIMENSIONS,
+      escalationSteps: manual.escalationSteps,
+    });
+    expect(incident.toSnapshot()).toMatchObject({
+      openedAt: iso(3),
+      statusChangedAt: iso(3),
+      dimensions: DIMENSIONS,
+      escalationSteps: [
+        { level: 1, target: 'primary', delayMinutes: 5, at: null },
+        { level: 2, target: 'secondary', delayMinutes: 15, at: null },
+      ],
+    });
+    expect(incident.pullEvents()[0]?.payload).toMatchObject({ dimensions: DIMENSIONS });
+    expect(
+      codeOf(() =>
+        Incident.fromAlert({
+          incidentId: 'inc-2',
+          tenantId: 'acme',
+          alert: alert(),
+          dimensions: { ...DIMENSIONS, tenantId: 'globex' },
+        }),
+      ),
+    ).toBe('incident.tenant_mismatch');
+  });
+
+  it('opens from an SLO breach with the sloId as sourceRef, at breachedAt', () => {
+    const incident = fromSlo();
+    expect(incident.toSnapshot()).toMatchObject({
+      title: 'SLO breached: Payments availability',
+      severity: 'critical',
+      source: 'slo',
+      sourceRef: 'slo-1',
+      projectId: 'checkout',
+      moduleId: null,
+      traceId: TRACE,
+      openedAt: iso(0),
+      dimensions: null,
+      escalationSteps: [],
+    });
+    expect(incident.pullEvents().map((e) => [e.eventType, e.payload])).toEqual([
+      [
+        'IncidentOpened',
+        {
+          incidentId: 'inc-3',
+          title: 'SLO breached: Payments availability',
+          severity: 'critical',
+          source: 'slo',
+          sourceRef: 'slo-1',
+          projectId: 'checkout',
+          moduleId: null,
+          openedAt: iso(0),
+          dimensions: null,
+        },
+      ],
+    ]);
+  });
+
+  it('caps a long SLO title, and refuses a breach of another tenant or a bad severity', () => {
+    const long = breach(0, { payload: { ...breachPayload, name: 'x'.repeat(1000) } });
+    const title = Incident.fromSloBreach({
+      incidentId: 'i',
+      tenantId: 'acme',
+      breach: long,
+      severity: 'high',
+    }).toSnapshot().title;
+    expect(title).toHaveLength(300);
+    expect(title.startsWith('SLO breached: xxx')).toBe(true);
+    expect(title.endsWith('…')).toBe(true);
+    expect(
+      codeOf(() =>
+        Incident.fromSloBreach({
+          incidentId: 'i',
+          tenantId: 'acme',
+          breach: breach(0, { tenantId: 'globex' }),
+          severity: 'high',
+        }),
+      ),
+    ).toBe('incident.tenant_mismatch');
+    expect(
+      codeOf(() =>
+        Incident.fromSloBreach({
+          incidentId: 'i',
+          tenantId: 'acme',
+          breach: breach(),
+          severity: 'sev1',
+        }),
+      ),
+    ).toBe('severity.invalid');
   });
 
   it('titles an ungrouped alert by its rule and caps long titles', () => {
@@ -314,6 +441,7 @@ describe('lifecycle commands', () => {
       () => incident.resolve({ ...by(2), rootCause: 'other' }),
       () => incident.escalate(by(2)),
       () => incident.recordRecurrence(alert(2)),
+      () => incident.recordSloRecurrence(breach(2)),
     ]) {
       expect(codeOf(change)).toBe('incident.resolved_immutable');
     }
@@ -345,6 +473,48 @@ describe('lifecycle commands', () => {
     expect(codeOf(() => incident.acknowledge(by(-1)))).toBe('incident.illegal_transition');
     incident.investigate(by(10));
     expect(incident.status).toBe('investigating');
+  });
+
+  it('writes the note of every lifecycle command on the line it appends, trimmed', () => {
+    const incident = Incident.create(manual);
+    incident.acknowledge({ ...by(1), note: '  on it ' });
+    incident.investigate({ ...by(2), note: 'looking at the pool' });
+    incident.mitigate({ ...by(3), note: 'pool size raised' });
+    incident.resolve({ ...by(4), rootCause: 'pool exhausted', note: 'pool restored' });
+    expect(incident.toSnapshot().events.slice(1)).toEqual([
+      { timestamp: iso(1), type: 'acknowledged', actor: 'user-42', note: 'on it' },
+      { timestamp: iso(2), type: 'investigating', actor: 'user-42', note: 'looking at the pool' },
+      { timestamp: iso(3), type: 'mitigated', actor: 'user-42', note: 'pool size raised' },
+      { timestamp: iso(4), type: 'resolved', actor: 'user-42', note: 'pool restored' },
+    ]);
+  });
+
+  it('stores a blank note as none', () => {
+    const incident = Incident.create(manual);
+    incident.acknowledge({ ...by(1), note: '   ' });
+    incident.resolve({ ...by(2), rootCause: 'x', note: null });
+    expect(incident.toSnapshot().events.map((e) => e.note)).toEqual([null, null, null]);
+  });
+
+  it.each([
+    ['acknowledge', (i: Incident, note: string) => i.acknowledge({ ...by(1), note })],
+    [
+      'resolve',
+      (i: Incident, note: string) => i.resolve({ ...by(1), rootCause: 'bad deploy', note }),
+    ],
+    ['escalate', (i: Incident, note: string) => i.escalate({ ...by(1), note })],
+  ])('refuses an over-long note on %s before changing anything', (name, command) => {
+    const incident = Incident.create(manual);
+    incident.pullEvents();
+    const before = incident.toSnapshot();
+    expect(codeOf(() => command(incident, 'x'.repeat(10_001)))).toBe('incident.invalid_note');
+    expect(incident.toSnapshot()).toEqual(before);
+    expect(incident.pullEvents()).toEqual([]);
+    // The limit itself is accepted (escalate aside: its line also holds `level N: target`).
+    if (name !== 'escalate') {
+      command(incident, 'x'.repeat(10_000));
+      expect(incident.toSnapshot().events.at(-1)?.note).toHaveLength(10_000);
+    }
   });
 
   it('refuses a command without an actor', () => {
@@ -423,8 +593,142 @@ describe('escalation', () => {
     });
   });
 
+  it("adds a manual escalation's note after the domain's own level and target", () => {
+    const incident = Incident.create(manual);
+    incident.escalate({ ...by(1, 'alice'), note: ' need the DBA ' });
+    incident.escalate({ ...by(2), note: '' });
+    expect(
+      incident
+        .toSnapshot()
+        .events.filter((e) => e.type === 'escalated')
+        .map((e) => [e.actor, e.note]),
+    ).toEqual([
+      ['alice', 'level 1: primary: need the DBA'],
+      ['user-42', 'level 2: secondary'],
+    ]);
+  });
+
+  it('refuses an escalation note that makes the line too long, leaving the step unused', () => {
+    const incident = Incident.create(manual);
+    incident.pullEvents();
+    // Within the limit on its own, over it once `level 1: primary: ` is in front.
+    const note = 'x'.repeat(9_990);
+    expect(codeOf(() => incident.escalate({ ...by(1), note }))).toBe('incident.invalid_note');
+    expect(incident.toSnapshot().escalationSteps.map((s) => s.at)).toEqual([null, null]);
+    expect(incident.pullEvents()).toEqual([]);
+    expect(incident.escalate({ ...by(1), note: 'x'.repeat(9_980) }).level).toBe(1);
+    expect(Incident.rehydrate(incident.toSnapshot()).toSnapshot()).toEqual(incident.toSnapshot());
+  });
+
   it('refuses an invalid tick time', () => {
     expect(codeOf(() => Incident.create(manual).escalateDue('soon'))).toBe('time.invalid_instant');
+  });
+});
+
+describe('escalation of a replayed signal', () => {
+  const HOUR = 3_600_000;
+  const steps = [
+    { level: 1, target: 'primary', delayMinutes: 5 },
+    { level: 2, target: 'secondary', delayMinutes: 15 },
+    { level: 3, target: 'manager', delayMinutes: 30 },
+  ];
+  const THREE_DAYS = 3 * 24 * 60;
+
+  function replayed(lagMinutes: number, replayHorizonMs = HOUR): Incident {
+    return Incident.fromAlert({
+      incidentId: 'inc-r',
+      tenantId: 'acme',
+      alert: alert(-lagMinutes),
+      escalationSteps: steps,
+      intake: { receivedAt: iso(0), replayHorizonMs },
+    });
+  }
+
+  it('counts delays from the intake for an alert older than the horizon, one step at a time', () => {
+    const incident = replayed(THREE_DAYS);
+    expect(incident.toSnapshot()).toMatchObject({
+      openedAt: iso(-THREE_DAYS),
+      escalationStartsAt: iso(0),
+    });
+    // IncidentOpened keeps event time: the problem fired three days ago.
+    expect(incident.pullEvents()[0]?.payload).toMatchObject({ openedAt: iso(-THREE_DAYS) });
+    expect(incident.escalateDue(iso(0))).toEqual([]);
+    expect(incident.escalateDue(iso(4))).toEqual([]);
+    expect(incident.escalateDue(iso(5)).map((s) => s.level)).toEqual([1]);
+    expect(incident.escalateDue(iso(14))).toEqual([]);
+    expect(incident.escalateDue(iso(15)).map((s) => s.level)).toEqual([2]);
+    expect(incident.escalateDue(iso(30)).map((s) => s.level)).toEqual([3]);
+  });
+
+  it('keeps event time within the horizon: a late alert pages the steps it is overdue for', () => {
+    const late = replayed(20);
+    expect(late.toSnapshot().escalationStartsAt).toBe(iso(-20));
+    expect(late.escalateDue(iso(0)).map((s) => s.level)).toEqual([1, 2]);
+    // Exactly the horizon is still live; one millisecond more is a replay.
+    expect(replayed(60).toSnapshot().escalationStartsAt).toBe(iso(-60));
+    expect(replayed(60, HOUR - 1).toSnapshot().escalationStartsAt).toBe(iso(0));
+  });
+
+  it('applies the same rule to an SLO breach', () => {
+    const incident = Incident.fromSloBreach({
+      incidentId: 'inc-s',
+      tenantId: 'acme',
+      breach: breach(-THREE_DAYS),
+      severity: 'critical',
+      escalationSteps: steps,
+      intake: { receivedAt: iso(0), replayHorizonMs: HOUR },
+    });
+    expect(incident.toSnapshot()).toMatchObject({
+      openedAt: iso(-THREE_DAYS),
+      escalationStartsAt: iso(0),
+    });
+    expect(incident.dueEscalations(iso(0))).toEqual([]);
+    expect(incident.dueEscalations(iso(5)).map((s) => s.level)).toEqual([1]);
+  });
+
+  it('counts from openedAt when there is no intake (manual) or the signal is from the future', () => {
+    expect(Incident.create(manual).toSnapshot().escalationStartsAt).toBe(iso(0));
+    expect(replayed(-10).toSnapshot()).toMatchObject({
+      openedAt: iso(10),
+      escalationStartsAt: iso(10),
+    });
+  });
+
+  it('measures the duration from openedAt, not from the escalation start', () => {
+    const incident = replayed(THREE_DAYS);
+    incident.pullEvents();
+    incident.resolve({ ...by(1), rootCause: 'old news' });
+    expect(incident.pullEvents()[0]?.payload).toMatchObject({
+      durationMs: (THREE_DAYS + 1) * 60_000,
+    });
+  });
+
+  it.each([[-1], [1.5], [Number.NaN], [Number.POSITIVE_INFINITY]])(
+    'refuses a replay horizon of %s',
+    (replayHorizonMs) => {
+      expect(codeOf(() => replayed(0, replayHorizonMs))).toBe('incident.invalid_replay_horizon');
+    },
+  );
+
+  it('refuses an intake time that is not an instant', () => {
+    expect(
+      codeOf(() =>
+        Incident.fromAlert({
+          incidentId: 'i',
+          tenantId: 'acme',
+          alert: alert(),
+          intake: { receivedAt: 'now', replayHorizonMs: HOUR },
+        }),
+      ),
+    ).toBe('time.invalid_instant');
+  });
+
+  it('round-trips escalationStartsAt and refuses one before openedAt', () => {
+    const snap = replayed(THREE_DAYS).toSnapshot();
+    expect(Incident.rehydrate(snap).toSnapshot()).toEqual(snap);
+    expect(
+      codeOf(() => Incident.rehydrate({ ...snap, escalationStartsAt: iso(-THREE_DAYS - 1) })),
+    ).toBe('incident.inconsistent_lifecycle');
   });
 });
 
@@ -471,6 +775,68 @@ describe('recurrence of the same alert', () => {
     expect(codeOf(() => Incident.create(manual).recordRecurrence(alert(1)))).toBe(
       'incident.fingerprint_mismatch',
     );
+  });
+});
+
+describe('recurrence of the same SLO breach', () => {
+  it('appends a recurrence line (actor = sloId) and leaves the status alone', () => {
+    const incident = fromSlo();
+    incident.acknowledge(by(1));
+    incident.pullEvents();
+    incident.recordSloRecurrence(breach(10));
+    expect(incident.status).toBe('acknowledged');
+    expect(incident.pullEvents()).toEqual([]);
+    expect(incident.toSnapshot().events.at(-1)).toEqual({
+      timestamp: iso(10),
+      type: 'recurrence',
+      actor: 'slo-1',
+      note: 'SLO Payments availability breached again: 0.12% bad events (budget 0.1%)',
+    });
+  });
+
+  it('regresses a mitigated incident to investigating, as an alert recurrence does', () => {
+    const incident = fromSlo();
+    incident.acknowledge(by(1));
+    incident.investigate(by(2));
+    incident.mitigate(by(5));
+    // A breach from before the mitigation arrived late: it says nothing about the fix.
+    incident.recordSloRecurrence(breach(4));
+    expect(incident.status).toBe('mitigated');
+    incident.recordSloRecurrence(breach(5));
+    expect(incident.status).toBe('investigating');
+    expect(incident.toSnapshot()).toMatchObject({ statusChangedAt: iso(5) });
+    expect(
+      incident
+        .toSnapshot()
+        .events.slice(-3)
+        .map((e) => [e.type, e.actor, e.type === 'recurrence' ? e.timestamp : e.note]),
+    ).toEqual([
+      ['recurrence', 'slo-1', iso(4)],
+      ['recurrence', 'slo-1', iso(5)],
+      ['investigating', 'system', 'regression: SLO breached again'],
+    ]);
+    expect(Incident.rehydrate(incident.toSnapshot()).toSnapshot()).toEqual(incident.toSnapshot());
+  });
+
+  it('refuses a breach of another SLO, of another tenant, or on an alert incident', () => {
+    const incident = fromSlo();
+    const before = incident.toSnapshot();
+    const other = breach(1, { payload: { ...breachPayload, sloId: 'slo-2' } });
+    expect(codeOf(() => incident.recordSloRecurrence(other))).toBe('incident.slo_mismatch');
+    expect(codeOf(() => incident.recordSloRecurrence(breach(1, { tenantId: 'globex' })))).toBe(
+      'incident.tenant_mismatch',
+    );
+    expect(codeOf(() => incident.recordRecurrence(alert(1)))).toBe('incident.fingerprint_mismatch');
+    expect(incident.toSnapshot()).toEqual(before);
+    const sameRef = fromAlert();
+    const slo1 = breach(1, { payload: { ...breachPayload, sloId: alertPayload.fingerprint } });
+    expect(codeOf(() => sameRef.recordSloRecurrence(slo1))).toBe('incident.slo_mismatch');
+  });
+
+  it('is a command like the others', () => {
+    const incident = fromSlo();
+    executeIncidentCommand(incident, { type: 'recordSloRecurrence', breach: breach(2) });
+    expect(incident.toSnapshot().events.map((e) => e.type)).toEqual(['opened', 'recurrence']);
   });
 });
 

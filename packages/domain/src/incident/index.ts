@@ -23,7 +23,12 @@ export {
   incidentEvent,
 } from './incident-event.entity.js';
 export type { EscalationStep, EscalationStepInput } from './escalation-step.js';
-export { MAX_ESCALATION_STEPS, escalationPolicy, dueSteps } from './escalation-step.js';
+export {
+  MAX_ESCALATION_STEPS,
+  escalationPolicy,
+  dueSteps,
+  escalationStart,
+} from './escalation-step.js';
 export type {
   IncidentOpenedPayload,
   IncidentResolvedPayload,
@@ -41,13 +46,16 @@ export { TITLE_MAX_LENGTH, ROOT_CAUSE_MAX_LENGTH } from './incident-state.js';
 export type {
   OpenIncidentInput,
   AlertSignal,
+  SloSignal,
   OpenFromAlertInput,
+  OpenFromSloBreachInput,
+  SignalIntake,
   ActorCommand,
   NoteCommand,
   ResolveCommand,
   PostmortemNoteCommand,
 } from './incident-inputs.js';
 export { Incident } from './incident.aggregate.js';
-export { alertTitle } from './incident-payloads.js';
+export { alertTitle, sloTitle } from './incident-payloads.js';
 export type { IncidentCommand, IncidentCommandType } from './incident-commands.js';
 export { executeIncidentCommand } from './incident-commands.js';

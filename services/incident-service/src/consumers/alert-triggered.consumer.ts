@@ -2,7 +2,15 @@ import { topicFor } from '@obs/event-envelope';
 import type { ConsumerDefinition } from '@obs/service-kit';
 import type { IncidentIntake } from '../incident-intake.js';
 
-/** AlertTriggered (obs.alert-rule.v1) → opens an incident, or a recurrence on the open one. */
+/**
+ * AlertTriggered (obs.alert-rule.v1) → opens an incident, or a recurrence on the open one.
+ *
+ * Replays: the incident opens at `firedAt` (event time), but an alert older than
+ * INCIDENT_REPLAY_HORIZON_MS (default 1 h) when it reaches this consumer is treated as a replay
+ * (reset offsets, a DLQ re-drive, a new consumer group): its escalation delays count from the
+ * intake (the service clock), so an alert from three days ago pages level 1 five minutes after
+ * intake rather than every overdue level in the first tick. See docs/services/incident.md.
+ */
 export function alertTriggeredConsumer(intake: IncidentIntake): ConsumerDefinition {
   return {
     name: 'alert-triggered',

@@ -17,6 +17,8 @@ import {
   uniqueTenant,
   type IncidentBody,
 } from '../../test/incident-test-kit.js';
+import { EscalationScheduler, type TickResult } from '../escalation/escalation.scheduler.js';
+import { TypeOrmIncidentRepository } from '../incident.repository.js';
 
 const clock = new TestClock();
 const probe = new TopicProbe();
@@ -278,6 +280,45 @@ describe('SloBreached → incident', () => {
   });
 });
 
+describe('SloBreached on a mitigated incident', () => {
+  it('regresses it to investigating, as an alert recurrence does', async () => {
+    const tenant = uniqueTenant('inc-slo-regress');
+    const breach = sloBreached({ tenantId: tenant, breachedAt: clock.iso() });
+    await publisher.publish(breach);
+    const [incident] = await waitForIncidents(tenant, bySourceRef(breach.payload.sloId));
+    for (const verb of ['acknowledge', 'investigate', 'mitigate']) {
+      clock.advanceMinutes(1);
+      const res = await runCommand(service, tenant, incident!.id, verb);
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    clock.advanceMinutes(1);
+    await publisher.publish(
+      sloBreached({ tenantId: tenant, sloId: breach.payload.sloId, breachedAt: clock.iso() }),
+    );
+    await expect
+      .poll(
+        async () => (await listOf(service, tenant)).find((i) => i.id === incident!.id)?.status,
+        { timeout: 30_000, interval: 100 },
+      )
+      .toBe('investigating');
+    const timeline = await timelineOf(service, tenant, incident!.id);
+    expect(timeline.slice(-2)).toEqual([
+      {
+        timestamp: clock.iso(),
+        type: 'recurrence',
+        actor: breach.payload.sloId,
+        note: 'SLO Payments availability breached again: 0.12% bad events (budget 0.1%)',
+      },
+      {
+        timestamp: clock.iso(),
+        type: 'investigating',
+        actor: 'system',
+        note: 'regression: SLO breached again',
+      },
+    ]);
+  });
+});
+
 describe('IncidentOpened and IncidentResolved on obs.incident.v1', () => {
   const expectCanonical = (envelope: Envelope, tenantId: string, incidentId: string) => {
     expect(envelope).toMatchObject({
@@ -340,5 +381,82 @@ describe('IncidentOpened and IncidentResolved on obs.incident.v1', () => {
       source: 'alert',
       sourceRef: event.payload.fingerprint,
     });
+  });
+});
+
+/**
+ * Replayed signals (older than the default one-hour INCIDENT_REPLAY_HORIZON_MS when consumed) open
+ * at their event time but escalate from the intake. Last in the file: its ticks escalate every
+ * due incident, the earlier tests' included.
+ */
+describe('replayed signals do not page every overdue step at once', () => {
+  const DAY_MINUTES = 24 * 60;
+  let scheduler: EscalationScheduler;
+  beforeAll(() => {
+    scheduler = new EscalationScheduler(
+      service.ctx,
+      new TypeOrmIncidentRepository(service.ctx.dataSource),
+    );
+  });
+  const levelsFor = (result: TickResult, id: string): number[] =>
+    result.escalations
+      .filter((e) => e.incidentId === id)
+      .flatMap((e) => e.steps.map((s) => s.level));
+
+  it('opens an AlertTriggered fired 3 days ago at firedAt, with escalations counted from intake', async () => {
+    const tenant = uniqueTenant('inc-replay');
+    const event = alertTriggered({ tenantId: tenant, firedAt: clock.iso(-3 * DAY_MINUTES) });
+    const intakeAt = clock.nowMs;
+    await publisher.publish(event);
+    const [incident] = await waitForIncidents(tenant, bySourceRef(event.payload.fingerprint));
+    expect(incident).toMatchObject({
+      openedAt: event.payload.firedAt,
+      escalationStartsAt: new Date(intakeAt).toISOString(),
+      nextEscalationAt: new Date(intakeAt + 5 * 60_000).toISOString(),
+    });
+
+    // Every step is days overdue on event time; from intake, none is due yet.
+    expect(levelsFor(await scheduler.tick(), incident!.id)).toEqual([]);
+    clock.advanceMinutes(4);
+    expect(levelsFor(await scheduler.tick(), incident!.id)).toEqual([]);
+    clock.advanceMinutes(1);
+    expect(levelsFor(await scheduler.tick(), incident!.id)).toEqual([1]);
+    clock.advanceMinutes(10);
+    expect(levelsFor(await scheduler.tick(), incident!.id)).toEqual([2]);
+    clock.advanceMinutes(15);
+    expect(levelsFor(await scheduler.tick(), incident!.id)).toEqual([3]);
+
+    const escalated = (await timelineOf(service, tenant, incident!.id)).filter(
+      (e) => e.type === 'escalated',
+    );
+    expect(escalated.map((e) => [e.note, Date.parse(e.timestamp) - intakeAt])).toEqual([
+      ['level 1: on-call-primary', 5 * 60_000],
+      ['level 2: on-call-secondary', 15 * 60_000],
+      ['level 3: engineering-manager', 30 * 60_000],
+    ]);
+  });
+
+  it('keeps event time within the horizon: an alert 20 minutes late pages the two overdue steps', async () => {
+    const tenant = uniqueTenant('inc-late');
+    const event = alertTriggered({ tenantId: tenant, firedAt: clock.iso(-20) });
+    await publisher.publish(event);
+    const [incident] = await waitForIncidents(tenant, bySourceRef(event.payload.fingerprint));
+    expect(incident!.escalationStartsAt).toBe(event.payload.firedAt);
+    expect(levelsFor(await scheduler.tick(), incident!.id)).toEqual([1, 2]);
+  });
+
+  it('applies the same rule to an SloBreached from 3 days ago', async () => {
+    const tenant = uniqueTenant('inc-slo-replay');
+    const breach = sloBreached({ tenantId: tenant, breachedAt: clock.iso(-3 * DAY_MINUTES) });
+    const intakeAt = clock.nowMs;
+    await publisher.publish(breach);
+    const [incident] = await waitForIncidents(tenant, bySourceRef(breach.payload.sloId));
+    expect(incident).toMatchObject({
+      openedAt: breach.payload.breachedAt,
+      escalationStartsAt: new Date(intakeAt).toISOString(),
+    });
+    expect(levelsFor(await scheduler.tick(), incident!.id)).toEqual([]);
+    clock.advanceMinutes(5);
+    expect(levelsFor(await scheduler.tick(), incident!.id)).toEqual([1]);
   });
 });

@@ -5,8 +5,9 @@ const MS_PER_MINUTE = 60_000;
 const MAX_DATE_MS = 8.64e15;
 
 /**
- * When the scheduler must next look at this incident: the first unused step of an open incident
- * (levels are ordered and delays never decrease, so the first unused one is the earliest). Null
+ * When the scheduler must next look at this incident: the first unused step of an open incident,
+ * counted from escalationStartsAt as the domain counts it (levels are ordered and delays never
+ * decrease, so the first unused one is the earliest). Null
  * once it is acknowledged, resolved or out of steps; the column is indexed so a tick reads only
  * due rows.
  */
@@ -14,6 +15,6 @@ export function nextEscalationAt(snapshot: IncidentSnapshot): string | null {
   if (snapshot.status !== 'open') return null;
   const next = snapshot.escalationSteps.find((step) => step.at === null);
   if (next === undefined) return null;
-  const due = Date.parse(snapshot.openedAt) + next.delayMinutes * MS_PER_MINUTE;
+  const due = Date.parse(snapshot.escalationStartsAt) + next.delayMinutes * MS_PER_MINUTE;
   return Number.isFinite(due) && due <= MAX_DATE_MS ? new Date(due).toISOString() : null;
 }

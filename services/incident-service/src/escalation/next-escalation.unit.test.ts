@@ -42,6 +42,32 @@ describe('nextEscalationAt', () => {
     expect(nextEscalationAt(incident([]).toSnapshot())).toBeNull();
   });
 
+  it("counts from escalationStartsAt, the intake, for a replayed signal's incident", () => {
+    const replayed = Incident.fromSloBreach({
+      incidentId: 'inc-2',
+      tenantId: 'acme',
+      severity: 'critical',
+      breach: {
+        tenantId: 'acme',
+        traceId: null,
+        payload: {
+          sloId: 'slo-1',
+          projectId: 'checkout',
+          name: 'Availability',
+          target: 99.9,
+          windowMinutes: 60,
+          errorBudget: 0.1,
+          budgetRemaining: 0,
+          badPct: 1,
+          breachedAt: at(-3 * 24 * 60),
+        },
+      },
+      escalationSteps: [{ level: 1, target: 't1', delayMinutes: 5 }],
+      intake: { receivedAt: openedAt, replayHorizonMs: 3_600_000 },
+    });
+    expect(nextEscalationAt(replayed.toSnapshot())).toBe(at(5));
+  });
+
   it('is null rather than an invalid instant for a delay beyond the calendar', () => {
     expect(nextEscalationAt(incident([Number.MAX_SAFE_INTEGER]).toSnapshot())).toBeNull();
   });

@@ -17,7 +17,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { IncidentServiceConfig } from '../config.js';
-import { withNoteOnLastLine } from '../incident-timeline.js';
 import { findIncident, listIncidents, listTimeline } from '../incident.queries.js';
 import type { IncidentRepository } from '../incident.repository.js';
 import { viewOfSnapshot, type IncidentView } from '../incident.view.js';
@@ -44,8 +43,6 @@ interface CommandRoute<B> {
   readonly body: z.ZodType<B>;
   /** The domain command for this body at command time `at`. */
   readonly command: (body: B, at: string) => IncidentCommand;
-  /** A note the domain method has no parameter for (see incident-timeline.ts). */
-  readonly extraNote?: (body: B) => string | null | undefined;
 }
 
 const COMMAND_PROBLEMS = problems(400, 404, 409, 413, 415, 422);
@@ -213,10 +210,10 @@ export function incidentRoutes(
           const loaded = await repository.load(request.auth.tenantId, request.params.id, tx);
           if (!loaded) throw notFound('incident', request.params.id);
           assertVersion(expected, loaded.version);
-          executeIncidentCommand(loaded.incident, domainCommand);
-          const { incident, events } = withNoteOnLastLine(loaded.incident, route.extraNote?.(body));
+          const incident = loaded.incident;
+          executeIncidentCommand(incident, domainCommand);
           const version = await repository.save(tx, incident, loaded.version);
-          await tx.publish(events, version);
+          await tx.publish(incident.pullEvents(), version);
           return viewOfSnapshot(incident.toSnapshot(), version);
         });
         setEtag(reply, view.version);
@@ -231,8 +228,7 @@ export function incidentRoutes(
     description:
       'open → acknowledged: someone owns the incident and automatic escalation stops. Body { actor, note? }. Emits the internal IncidentAcknowledged. Any other status answers 422 incident.illegal_transition (a resolved incident incident.resolved_immutable).',
     body: commandBody,
-    command: (body, at) => ({ type: 'acknowledge', actor: body.actor, at }),
-    extraNote: (body) => body.note,
+    command: (body, at) => ({ type: 'acknowledge', actor: body.actor, note: body.note, at }),
   });
   command({
     path: 'investigate',
@@ -260,9 +256,9 @@ export function incidentRoutes(
       type: 'resolve',
       actor: body.actor,
       rootCause: body.rootCause ?? '',
+      note: body.note,
       at,
     }),
-    extraNote: (body) => body.note,
   });
   command({
     path: 'escalate',
@@ -270,8 +266,7 @@ export function incidentRoutes(
     description:
       'Pages the next unused escalation step now, whatever its delay, in any unresolved status. Body { actor, note? }. Emits the internal IncidentEscalated. 422 incident.no_escalation_step when every step is used.',
     body: commandBody,
-    command: (body, at) => ({ type: 'escalate', actor: body.actor, at }),
-    extraNote: (body) => body.note,
+    command: (body, at) => ({ type: 'escalate', actor: body.actor, note: body.note, at }),
   });
   command({
     path: 'postmortem-notes',

@@ -225,6 +225,11 @@ export const incidentSchema = z
     traceId: z.string().nullable(),
     dimensions: dimensionsSchema.nullable(),
     openedAt: z.string(),
+    escalationStartsAt: z
+      .string()
+      .describe(
+        'What escalation delays count from: openedAt, or when the service took in a signal replayed past INCIDENT_REPLAY_HORIZON_MS',
+      ),
     acknowledgedAt: z.string().nullable(),
     resolvedAt: z.string().nullable(),
     rootCause: z.string().nullable(),
@@ -251,6 +256,7 @@ export const incidentSchema = z
       traceId: TRACE_ID,
       dimensions: null,
       openedAt: OPENED_AT,
+      escalationStartsAt: OPENED_AT,
       acknowledgedAt: null,
       resolvedAt: null,
       rootCause: null,
