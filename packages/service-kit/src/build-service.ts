@@ -8,7 +8,7 @@ import type { EventBus } from './bus/event-bus.js';
 import { createEventBus } from './bus/create-event-bus.js';
 import { authConfigFrom, readEnv, type Env } from './config.js';
 import { ConsumerRunner, type ConsumerDefinition } from './consumers/consumer-runner.js';
-import { openDataSource } from './db/data-source.js';
+import { openDataSource, quoteIdent } from './db/data-source.js';
 import { UnitOfWork } from './db/unit-of-work.js';
 import { registerErrorHandling } from './error-handler.js';
 import { registerHealth } from './http/health.js';
@@ -29,6 +29,8 @@ export interface ServiceContext {
   readonly env: Env;
   /** Wall clock in epoch ms, injectable so schedulers are tested by advancing it, never by sleeping. */
   readonly clock: () => number;
+  /** `"<schema>"."<name>"`: a table of this service's own schema, for raw SQL (no hard-coded schema). */
+  table(name: string): string;
 }
 
 type MigrationClass = new () => object;
@@ -118,6 +120,7 @@ export async function buildService(
     logger,
     env,
     clock: overrides.clock ?? Date.now,
+    table: (name) => `${quoteIdent(definition.schema)}.${quoteIdent(name)}`,
   };
 
   const app = Fastify({

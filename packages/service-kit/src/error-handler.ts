@@ -54,6 +54,11 @@ function fieldErrorsOf(error: FastifyError): FieldError[] {
   });
 }
 
+const FIELD_CODES: Readonly<Record<string, string>> = {
+  'querystring.cursor': 'invalid_cursor',
+  'headers.if-match': 'invalid_if_match',
+};
+
 /** Maps any thrown value to a problem; nothing about the internals leaks from a 5xx. */
 export function toProblem(error: unknown, instance: string): Problem {
   if (error instanceof DomainError) {
@@ -90,7 +95,10 @@ export function toProblem(error: unknown, instance: string): Problem {
   if (hasZodFastifySchemaValidationErrors(error)) {
     const errors = fieldErrorsOf(error);
     const detail = `invalid request: ${errors.map((e) => e.field).join(', ')}`;
-    return problem(400, 'validation_failed', 'Bad Request', detail, instance, errors);
+    // Fields with a code of their own (opaque to clients), whether the schema or code refused them.
+    const only = errors.length > 0 && errors.every((e) => e.field === errors[0]?.field);
+    const code = (only && FIELD_CODES[errors[0]?.field ?? '']) || 'validation_failed';
+    return problem(400, code, 'Bad Request', detail, instance, errors);
   }
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

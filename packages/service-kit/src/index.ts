@@ -29,10 +29,19 @@ export {
   encodeCursor,
   decodeCursor,
   toPage,
+  keysetCursor,
+  keysetPageQuery,
+  toKeysetPage,
   DEFAULT_LIMIT,
   MAX_LIMIT,
 } from './http/pagination.js';
-export type { CursorPosition, Page } from './http/pagination.js';
+export type { CursorPosition, KeysetCursor, Page } from './http/pagination.js';
+export { AggregateStore } from './aggregate/aggregate-store.js';
+export type { AggregateMapper, EventSource, Versioned } from './aggregate/aggregate-store.js';
+export { commandRoute, createRoute } from './aggregate/aggregate-routes.js';
+export type { Call, CommandRouteOptions, CreateRouteOptions } from './aggregate/aggregate-routes.js';
+export { problems, BODY_PROBLEMS } from './http/problems.js';
+export type { ProblemBody, ProblemResponses } from './http/problems.js';
 export { openDataSource, quoteIdent } from './db/data-source.js';
 export { UnitOfWork, outboxChannel } from './db/unit-of-work.js';
 export type { Transaction, EventOrigin } from './db/unit-of-work.js';

@@ -5,11 +5,7 @@ import { alertTriggeredConsumer } from './consumers/alert-triggered.consumer.js'
 import { sloBreachedConsumer } from './consumers/slo-breached.consumer.js';
 import { EscalationScheduler } from './escalation/escalation.scheduler.js';
 import { IncidentIntake } from './incident-intake.js';
-import {
-  IncidentEntity,
-  IncidentEventEntity,
-  TypeOrmIncidentRepository,
-} from './incident.repository.js';
+import { IncidentEntity, IncidentEventEntity, incidentStore } from './incident.repository.js';
 import { CreateIncidents1730000000001 } from './migrations/1730000000001-create-incidents.js';
 import { EscalationStartsAt1730000000002 } from './migrations/1730000000002-escalation-starts-at.js';
 import { incidentRoutes } from './routes/incident.routes.js';
@@ -34,18 +30,16 @@ export function createIncidentService(config: IncidentServiceConfig): ServiceDef
     entities: [IncidentEntity, IncidentEventEntity],
     migrations: [CreateIncidents1730000000001, EscalationStartsAt1730000000002],
     topics: [topicFor('IncidentOpened')],
-    routes: (app, ctx) => {
-      const repository = new TypeOrmIncidentRepository(ctx.dataSource);
-      incidentRoutes(app, ctx, repository, config);
-      const scheduler = new EscalationScheduler(ctx, repository);
-      scheduler.start(config.escalationIntervalMs);
-      app.addHook('onClose', () => scheduler.stop());
-    },
+    routes: (app, ctx) => incidentRoutes(app, ctx, incidentStore(ctx.dataSource, ctx.uow), config),
     consumers: (ctx) => {
-      const repository = new TypeOrmIncidentRepository(ctx.dataSource);
-      const intake = new IncidentIntake(repository, config, ctx.clock);
+      const intake = new IncidentIntake(incidentStore(ctx.dataSource, ctx.uow), config, ctx.clock);
       return [alertTriggeredConsumer(intake), sloBreachedConsumer(intake)];
     },
+    jobs: (ctx) => [
+      new EscalationScheduler(ctx, incidentStore(ctx.dataSource, ctx.uow)).asJob(
+        config.escalationIntervalMs,
+      ),
+    ],
   };
 }
 

@@ -11,7 +11,7 @@ import {
 import type { Envelope } from '@obs/event-envelope';
 import type { Transaction } from '@obs/service-kit';
 import type { IncidentServiceConfig } from './config.js';
-import type { IncidentRepository } from './incident.repository.js';
+import { loadUnresolvedBySource, type IncidentStore } from './incident.repository.js';
 
 /**
  * The eleven dimensions when the alert's group carries all of them (by dimension name or OTLP
@@ -44,7 +44,7 @@ export function dimensionsOfGroup(
  */
 export class IncidentIntake {
   constructor(
-    private readonly repository: IncidentRepository,
+    private readonly store: IncidentStore,
     private readonly config: IncidentServiceConfig,
     private readonly clock: () => number,
   ) {}
@@ -55,15 +55,16 @@ export class IncidentIntake {
       traceId: envelope.traceId,
       payload: envelope.payload,
     };
-    const open = await this.repository.loadUnresolvedBySource(
+    const open = await loadUnresolvedBySource(
+      this.store,
       tx,
       envelope.tenantId,
       'alert',
       alert.payload.fingerprint,
     );
     if (open) {
-      open.incident.recordRecurrence(alert);
-      await this.save(tx, open.incident, open.version);
+      open.aggregate.recordRecurrence(alert);
+      await this.store.save(tx, open.aggregate, open.version);
       return;
     }
     const incident = Incident.fromAlert({
@@ -74,7 +75,7 @@ export class IncidentIntake {
       escalationSteps: this.config.escalationPolicy,
       intake: this.intake(),
     });
-    await this.save(tx, incident, 0);
+    await this.store.save(tx, incident, 0);
   }
 
   async sloBreached(envelope: Envelope<'SloBreached'>, tx: Transaction): Promise<void> {
@@ -83,15 +84,16 @@ export class IncidentIntake {
       traceId: envelope.traceId,
       payload: envelope.payload,
     };
-    const open = await this.repository.loadUnresolvedBySource(
+    const open = await loadUnresolvedBySource(
+      this.store,
       tx,
       envelope.tenantId,
       'slo',
       breach.payload.sloId,
     );
     if (open) {
-      open.incident.recordSloRecurrence(breach);
-      await this.save(tx, open.incident, open.version);
+      open.aggregate.recordSloRecurrence(breach);
+      await this.store.save(tx, open.aggregate, open.version);
       return;
     }
     const incident = Incident.fromSloBreach({
@@ -102,7 +104,7 @@ export class IncidentIntake {
       escalationSteps: this.config.escalationPolicy,
       intake: this.intake(),
     });
-    await this.save(tx, incident, 0);
+    await this.store.save(tx, incident, 0);
   }
 
   private intake(): SignalIntake {
@@ -110,10 +112,5 @@ export class IncidentIntake {
       receivedAt: new Date(this.clock()).toISOString(),
       replayHorizonMs: this.config.replayHorizonMs,
     };
-  }
-
-  private async save(tx: Transaction, incident: Incident, expectedVersion: number): Promise<void> {
-    const version = await this.repository.save(tx, incident, expectedVersion);
-    await tx.publish(incident.pullEvents(), version);
   }
 }

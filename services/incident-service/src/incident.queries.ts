@@ -1,5 +1,5 @@
 import type { IncidentEvent, IncidentSource, IncidentStatus, Severity } from '@obs/domain';
-import { decodeCursor, HttpProblem, toPage, type Page } from '@obs/service-kit';
+import { keysetCursor, toKeysetPage, type Page } from '@obs/service-kit';
 import type { DataSource } from 'typeorm';
 import {
   IncidentEntity,
@@ -22,13 +22,6 @@ export interface PageRequest {
   readonly limit: number;
   readonly cursor?: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const invalidCursor = (): HttpProblem =>
-  new HttpProblem(400, 'invalid_cursor', 'Bad Request', 'cursor is not one this service issued', [
-    { field: 'querystring.cursor', message: 'invalid cursor' },
-  ]);
 
 export function viewOfRow(row: IncidentRow): IncidentView {
   return {
@@ -55,7 +48,6 @@ export function viewOfRow(row: IncidentRow): IncidentView {
   };
 }
 
-/** Newest first by (openedAt, id); the cursor is the last item's position. */
 /**
  * One incident of the tenant as the API shows it: a single-row read, no aggregate rehydration and
  * no timeline (served by /events). Another tenant's id is as unknown as a missing one.
@@ -83,11 +75,11 @@ export async function listIncidents(
   if (filter.severity) query.andWhere('i.severity = :severity', { severity: filter.severity });
   if (filter.projectId) query.andWhere('i.projectId = :projectId', { projectId: filter.projectId });
   if (filter.source) query.andWhere('i.source = :source', { source: filter.source });
-  const after = decodeCursor(page.cursor);
+  // Newest first by (openedAt, id); the cursor is the last item's position.
+  const after = keysetCursor.decode(page.cursor);
   if (after) {
-    if (!UUID.test(after.id) || Number.isNaN(Date.parse(after.sortKey))) throw invalidCursor();
     query.andWhere('(i.opened_at, i.id) < (CAST(:openedAt AS timestamptz), CAST(:id AS uuid))', {
-      openedAt: after.sortKey,
+      openedAt: new Date(after.sortKey),
       id: after.id,
     });
   }
@@ -96,8 +88,8 @@ export async function listIncidents(
     .addOrderBy('i.id', 'DESC')
     .limit(page.limit + 1)
     .getMany();
-  return toPage(rows.map(viewOfRow), page.limit, (view) => ({
-    sortKey: view.openedAt,
+  return toKeysetPage(rows.map(viewOfRow), page.limit, (view) => ({
+    sortKey: Date.parse(view.openedAt),
     id: view.id,
   }));
 }
@@ -116,14 +108,9 @@ export async function listTimeline(
     .getRepository(IncidentEntity)
     .existsBy({ id: incidentId, tenantId });
   if (!exists) return undefined;
-  const after = decodeCursor(page.cursor);
-  let afterSeq = 0;
-  if (after) {
-    afterSeq = Number(after.sortKey);
-    if (after.id !== incidentId || !Number.isSafeInteger(afterSeq) || afterSeq < 0) {
-      throw invalidCursor();
-    }
-  }
+  // The cursor carries the line number (seq) of the last line served; one of another incident
+  // is simply a position in this one.
+  const afterSeq = keysetCursor.decode(page.cursor)?.sortKey ?? 0;
   const rows = await dataSource
     .getRepository(IncidentEventEntity)
     .createQueryBuilder('e')
@@ -132,6 +119,6 @@ export async function listTimeline(
     .orderBy('e.seq', 'ASC')
     .limit(page.limit + 1)
     .getMany();
-  const lines = toPage(rows, page.limit, (row) => ({ sortKey: String(row.seq), id: incidentId }));
+  const lines = toKeysetPage(rows, page.limit, (row) => ({ sortKey: row.seq, id: incidentId }));
   return { items: lines.items.map(toTimelineEvent), nextCursor: lines.nextCursor };
 }

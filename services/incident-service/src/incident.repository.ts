@@ -6,37 +6,14 @@ import {
   type IncidentSource,
   type TelemetryDimensions,
 } from '@obs/domain';
-import { saveVersioned, type Transaction } from '@obs/service-kit';
-import { EntitySchema, type DataSource, type EntityManager } from 'typeorm';
+import {
+  AggregateStore,
+  type Transaction,
+  type UnitOfWork,
+  type Versioned,
+} from '@obs/service-kit';
+import { EntitySchema, Not, type DataSource } from 'typeorm';
 import { nextEscalationAt } from './escalation/next-escalation.js';
-
-/** An incident with the version it was stored at (the ETag and the optimistic-lock token). */
-export interface VersionedIncident {
-  readonly incident: Incident;
-  readonly version: number;
-}
-
-/** The port the routes, consumers and scheduler use; they never see rows. */
-export interface IncidentRepository {
-  /**
-   * The tenant's incident, or undefined: another tenant's id is as unknown as a missing one.
-   * Inside a transaction the row stays locked until commit, so commands and escalation ticks on
-   * one incident run one after the other instead of failing each other's version check.
-   */
-  load(tenantId: string, id: string, tx?: Transaction): Promise<VersionedIncident | undefined>;
-  /** The unresolved incident opened from (source, sourceRef), locked for the transaction. */
-  loadUnresolvedBySource(
-    tx: Transaction,
-    tenantId: string,
-    source: IncidentSource,
-    sourceRef: string,
-  ): Promise<VersionedIncident | undefined>;
-  /**
-   * Inserts (expectedVersion 0) or updates the incident where it is still at `expectedVersion`
-   * (409 otherwise), appends the new timeline lines, and returns the version now stored.
-   */
-  save(tx: Transaction, incident: Incident, expectedVersion: number): Promise<number>;
-}
 
 export interface IncidentRow {
   id: string;
@@ -196,63 +173,38 @@ export function toSnapshot(
   };
 }
 
-/** TypeORM adapter of the port, over the service's own `incident` schema. */
-export class TypeOrmIncidentRepository implements IncidentRepository {
-  constructor(private readonly dataSource: DataSource) {}
+/**
+ * The incident's store: the row plus its timeline, one line per row appended per transition
+ * (lines only grow, so a save inserts the ones after the stored count, under the row lock).
+ */
+export type IncidentStore = AggregateStore<Incident, IncidentRow>;
 
-  async load(
-    tenantId: string,
-    id: string,
-    tx?: Transaction,
-  ): Promise<VersionedIncident | undefined> {
-    const manager = tx?.manager ?? this.dataSource.manager;
-    const row = await manager.getRepository(IncidentEntity).findOne({
-      where: { id, tenantId },
-      ...(tx ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
-    return row ? this.withTimeline(manager, row) : undefined;
-  }
+export function incidentStore(dataSource: DataSource, uow: UnitOfWork): IncidentStore {
+  return new AggregateStore(dataSource, uow, {
+    resource: 'incident',
+    entity: IncidentEntity,
+    toRow: (incident, version) => toIncidentRow(incident.toSnapshot(), version),
+    toAggregate: (row, lines) => Incident.rehydrate(toSnapshot(row, lines as IncidentEventRow[])),
+    loadExtra: (manager, row) =>
+      manager
+        .getRepository(IncidentEventEntity)
+        .find({ where: { incidentId: row.id }, order: { seq: 'ASC' } }),
+    async saveExtra(manager, incident, previousVersion) {
+      const events = manager.getRepository(IncidentEventEntity);
+      const stored = previousVersion === 0 ? 0 : await events.countBy({ incidentId: incident.id });
+      const fresh = toEventRows(incident.toSnapshot(), stored);
+      if (fresh.length > 0) await events.insert(fresh);
+    },
+  });
+}
 
-  async loadUnresolvedBySource(
-    tx: Transaction,
-    tenantId: string,
-    source: IncidentSource,
-    sourceRef: string,
-  ): Promise<VersionedIncident | undefined> {
-    const row = await tx.manager
-      .getRepository(IncidentEntity)
-      .createQueryBuilder('i')
-      .setLock('pessimistic_write')
-      .where('i.tenantId = :tenantId', { tenantId })
-      .andWhere('i.source = :source', { source })
-      .andWhere('i.sourceRef = :sourceRef', { sourceRef })
-      .andWhere("i.status <> 'resolved'")
-      .getOne();
-    return row ? this.withTimeline(tx.manager, row) : undefined;
-  }
-
-  async save(tx: Transaction, incident: Incident, expectedVersion: number): Promise<number> {
-    const snapshot = incident.toSnapshot();
-    const version = expectedVersion + 1;
-    await saveVersioned(
-      tx.manager,
-      IncidentEntity,
-      toIncidentRow(snapshot, version),
-      expectedVersion,
-    );
-    const events = tx.manager.getRepository(IncidentEventEntity);
-    // The row update above holds the row lock, so the stored count cannot move under us.
-    const stored =
-      expectedVersion === 0 ? 0 : await events.countBy({ incidentId: snapshot.incidentId });
-    const fresh = toEventRows(snapshot, stored);
-    if (fresh.length > 0) await events.insert(fresh);
-    return version;
-  }
-
-  private async withTimeline(manager: EntityManager, row: IncidentRow): Promise<VersionedIncident> {
-    const events = await manager
-      .getRepository(IncidentEventEntity)
-      .find({ where: { incidentId: row.id }, order: { seq: 'ASC' } });
-    return { incident: Incident.rehydrate(toSnapshot(row, events)), version: row.version };
-  }
+/** The unresolved incident opened from (source, sourceRef), locked for the transaction. */
+export function loadUnresolvedBySource(
+  store: IncidentStore,
+  tx: Transaction,
+  tenantId: string,
+  source: IncidentSource,
+  sourceRef: string,
+): Promise<Versioned<Incident> | undefined> {
+  return store.findOneForUpdate(tx, { tenantId, source, sourceRef, status: Not('resolved') });
 }

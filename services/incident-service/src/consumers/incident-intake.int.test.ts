@@ -18,7 +18,7 @@ import {
   type IncidentBody,
 } from '../../test/incident-test-kit.js';
 import { EscalationScheduler, type TickResult } from '../escalation/escalation.scheduler.js';
-import { TypeOrmIncidentRepository } from '../incident.repository.js';
+import { incidentStore } from '../incident.repository.js';
 
 const clock = new TestClock();
 const probe = new TopicProbe();
@@ -395,7 +395,7 @@ describe('replayed signals do not page every overdue step at once', () => {
   beforeAll(() => {
     scheduler = new EscalationScheduler(
       service.ctx,
-      new TypeOrmIncidentRepository(service.ctx.dataSource),
+      incidentStore(service.ctx.dataSource, service.ctx.uow),
     );
   });
   const levelsFor = (result: TickResult, id: string): number[] =>

@@ -13,7 +13,7 @@ import {
   writer,
   type IncidentBody,
 } from '../../test/incident-test-kit.js';
-import { TypeOrmIncidentRepository } from '../incident.repository.js';
+import { incidentStore } from '../incident.repository.js';
 import { EscalationScheduler, type TickResult } from './escalation.scheduler.js';
 
 const clock = new TestClock(Date.parse('2031-06-01T08:00:00.000Z'));
@@ -25,7 +25,7 @@ beforeAll(async () => {
   service = await startIncidentService({ clock, runConsumers: false });
   scheduler = new EscalationScheduler(
     service.ctx,
-    new TypeOrmIncidentRepository(service.ctx.dataSource),
+    incidentStore(service.ctx.dataSource, service.ctx.uow),
   );
   await probe.start();
 });
@@ -158,7 +158,7 @@ describe('escalation scheduler', () => {
     );
     const other = new EscalationScheduler(
       service.ctx,
-      new TypeOrmIncidentRepository(service.ctx.dataSource),
+      incidentStore(service.ctx.dataSource, service.ctx.uow),
     );
     clock.advanceMinutes(5);
     const [a, b] = await Promise.all([scheduler.tick(), other.tick()]);

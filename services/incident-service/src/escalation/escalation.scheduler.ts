@@ -1,6 +1,6 @@
 import type { EscalationStep } from '@obs/domain';
-import { startConsumerSpan, type ServiceContext } from '@obs/service-kit';
-import type { IncidentRepository } from '../incident.repository.js';
+import { startConsumerSpan, type JobDefinition, type ServiceContext } from '@obs/service-kit';
+import type { IncidentStore } from '../incident.repository.js';
 
 export interface Escalation {
   readonly incidentId: string;
@@ -24,44 +24,28 @@ interface DueRow {
 
 /**
  * Escalates unacknowledged incidents step by step. Time is `ctx.clock()`, so tests advance the
- * clock and call `tick()` instead of sleeping; in production `start()` ticks on an interval.
+ * clock and call `tick()` instead of sleeping; in production the service's `escalation` job ticks.
  *
  * Each incident is escalated in its own transaction, picked with `FOR UPDATE SKIP LOCKED`: two
  * instances (or an instance and a command on the same incident) never escalate one step twice,
  * and one broken incident does not hold back the others.
  */
 export class EscalationScheduler {
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<TickResult> | undefined;
-
   constructor(
     private readonly ctx: ServiceContext,
-    private readonly repository: IncidentRepository,
+    private readonly store: IncidentStore,
   ) {}
 
-  /** Ticks every `intervalMs` (0 = never); a tick still running makes the next one skip. */
-  start(intervalMs: number): void {
-    if (intervalMs <= 0 || this.timer !== undefined) return;
-    this.timer = setInterval(() => {
-      if (this.inFlight !== undefined) return;
-      this.inFlight = this.tick()
-        .catch((err: unknown) => {
-          this.ctx.logger.error({ err }, 'escalation tick failed');
-          return { escalations: [], failed: [] };
-        })
-        .finally(() => {
-          this.inFlight = undefined;
-        });
-    }, intervalMs);
-    // The interval alone must not keep the process alive after close.
-    this.timer.unref();
-  }
-
-  /** Stops the interval and waits for a tick in progress, before the database closes. */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.inFlight;
+  /** The scheduler as a kit job; SKIP LOCKED makes several active instances safe. */
+  asJob(intervalMs: number): JobDefinition {
+    return {
+      name: 'escalation',
+      intervalMs,
+      singleActive: false,
+      run: async () => {
+        await this.tick();
+      },
+    };
   }
 
   /** Escalates every incident with a step due at `ctx.clock()`, across tenants. */
@@ -99,7 +83,7 @@ export class EscalationScheduler {
     try {
       return await this.ctx.uow.run({ context }, async (tx) => {
         const rows: DueRow[] = await tx.manager.query(
-          `SELECT id, tenant_id FROM incident.incidents
+          `SELECT id, tenant_id FROM ${this.ctx.table('incidents')}
             WHERE next_escalation_at <= $1 AND status = 'open' AND NOT (id = ANY($2::uuid[]))
             ORDER BY next_escalation_at, id
             LIMIT 1
@@ -109,11 +93,10 @@ export class EscalationScheduler {
         const row = rows[0];
         if (row === undefined) return undefined;
         onPicked(row);
-        const loaded = await this.repository.load(row.tenant_id, row.id, tx);
+        const loaded = await this.store.loadForUpdate(tx, row.tenant_id, row.id);
         if (loaded === undefined) throw new Error(`incident ${row.id} vanished while locked`);
-        const steps = loaded.incident.escalateDue(now);
-        const version = await this.repository.save(tx, loaded.incident, loaded.version);
-        await tx.publish(loaded.incident.pullEvents(), version);
+        const steps = loaded.aggregate.escalateDue(now);
+        await this.store.save(tx, loaded.aggregate, loaded.version);
         for (const step of steps) {
           this.ctx.logger.info(
             { incidentId: row.id, tenantId: row.tenant_id, level: step.level, target: step.target },

@@ -650,8 +650,10 @@ describe('OpenAPI', () => {
       const body = op.requestBody?.content['application/json']?.schema;
       if (route.startsWith('POST')) expect(body?.example, `${route} body`).toBeDefined();
       for (const [status, response] of Object.entries(op.responses)) {
-        const schema = response.content?.['application/json']?.schema;
-        expect(schema?.example, `${route} ${status}`).toBeDefined();
+        // Errors are documented as they are answered: RFC 9457 application/problem+json.
+        const type = Number(status) >= 400 ? 'application/problem+json' : 'application/json';
+        expect(Object.keys(response.content ?? {}), `${route} ${status}`).toEqual([type]);
+        expect(response.content?.[type]?.schema.example, `${route} ${status}`).toBeDefined();
       }
     }
   });

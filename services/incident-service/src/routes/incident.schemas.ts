@@ -5,7 +5,7 @@ import {
   ORIGINS,
   SEVERITIES,
 } from '@obs/domain';
-import { pageQuerySchema, pageSchema } from '@obs/service-kit';
+import { keysetPageQuery, pageSchema } from '@obs/service-kit';
 import { z } from 'zod';
 import { DEFAULT_ESCALATION_POLICY, MAX_ESCALATION_DELAY_MINUTES } from '../config.js';
 
@@ -187,12 +187,10 @@ export const idParams = z
   })
   .meta({ example: { id: INCIDENT_ID } });
 
-/** The kit's `limit`/`cursor`, with examples for the OpenAPI document. */
-const pageQuery = pageQuerySchema.extend({
-  limit: pageQuerySchema.shape.limit.meta({ example: 50 }),
-  cursor: pageQuerySchema.shape.cursor.meta({
-    example: 'WyIyMDI0LTA1LTAxVDEwOjEwOjAwLjAwMFoiLCI5YzNmNWIxYSJd',
-  }),
+/** The kit's `limit` and keyset `cursor`, with examples for the OpenAPI document. */
+const pageQuery = z.object({
+  limit: keysetPageQuery.limit.meta({ example: 50 }),
+  cursor: keysetPageQuery.cursor.meta({ example: `1714558200000.${INCIDENT_ID}` }),
 });
 
 export const listQuery = pageQuery
@@ -299,57 +297,3 @@ export const timelinePageSchema = pageSchema(timelineEventSchema)
       nextCursor: null,
     },
   });
-
-const PROBLEM_DESCRIPTIONS: Readonly<
-  Record<number, [description: string, code: string, title: string]>
-> = {
-  400: [
-    'Malformed JSON, an invalid or unknown field, or a bad cursor',
-    'validation_failed',
-    'Bad Request',
-  ],
-  401: ['No bearer token, or an invalid one', 'unauthorized', 'Unauthorized'],
-  403: ['The token lacks the scope this route needs', 'missing_scope', 'Forbidden'],
-  404: ['No such incident in the caller’s tenant', 'not_found', 'Not Found'],
-  409: ['If-Match names a version that is no longer current', 'version_conflict', 'Conflict'],
-  413: ['The body is larger than the limit', 'body_too_large', 'Payload Too Large'],
-  415: ['The body is not application/json', 'unsupported_media_type', 'Unsupported Media Type'],
-  422: [
-    'A domain invariant refused the change; `code` names it',
-    'incident.illegal_transition',
-    'Unprocessable Content',
-  ],
-  429: ['Rate limited', 'rate_limited', 'Too Many Requests'],
-};
-
-const problemSchema = (status: number) => {
-  const [description, code, title] = PROBLEM_DESCRIPTIONS[status] ?? ['Error', 'error', 'Error'];
-  return z
-    .object({
-      type: z.string(),
-      title: z.string(),
-      status: z.number().int(),
-      detail: z.string(),
-      instance: z.string(),
-      code: z.string(),
-      errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-    })
-    .describe(description)
-    .meta({
-      example: {
-        type: `https://obs-platform.dev/problems/${code.replace(/[^a-z0-9]+/gi, '-')}`,
-        title,
-        status,
-        detail: description,
-        instance: `/v1/incidents/${INCIDENT_ID}`,
-        code,
-      },
-    });
-};
-
-/** RFC 9457 problem responses for the given statuses (401, 403 and 429 are always possible). */
-export function problems(...statuses: number[]): Record<number, ReturnType<typeof problemSchema>> {
-  return Object.fromEntries(
-    [...new Set([...statuses, 401, 403, 429])].map((status) => [status, problemSchema(status)]),
-  );
-}
