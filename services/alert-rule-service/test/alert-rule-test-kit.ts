@@ -3,6 +3,7 @@ import {
   createEnvelope,
   HEADERS,
   parseEnvelope,
+  streamKeyOf,
   topicFor,
   type Envelope,
 } from '@obs/event-envelope';
@@ -78,9 +79,14 @@ export function windowMessage(input: WindowInput): BusMessage {
   });
   return {
     topic: topicFor('MetricAggregated'),
-    key: seriesId,
+    // As the outbox writer keys it: the series, so a series' windows share a partition.
+    key: streamKeyOf(envelope),
     value: JSON.stringify(envelope),
-    headers: { [HEADERS.eventType]: envelope.eventType, [HEADERS.tenantId]: envelope.tenantId },
+    headers: {
+      [HEADERS.eventType]: envelope.eventType,
+      [HEADERS.eventVersion]: String(envelope.eventVersion),
+      [HEADERS.tenantId]: envelope.tenantId,
+    },
   };
 }
 
