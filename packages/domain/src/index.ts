@@ -177,16 +177,23 @@ export type {
   AlertStep,
   AlertTransition,
   AlertObservation,
+  AlertEvaluationOptions,
   AlertEvaluationSnapshot,
+  AlertGroupSnapshot,
+  AlertRecentWindow,
+  LegacyAlertEvaluationSnapshot,
 } from './alert-rule/index.js';
 export {
   ALERT_AGGREGATIONS,
   COMPARISON_OPERATORS,
+  DEFAULT_ALERT_WINDOW,
   MAX_GROUP_BY,
   alertCondition,
   ensureResolvableMetric,
   conditionHolds,
   conditionKey,
+  legacyConditionKey,
+  worseValue,
   ALERT_ACTION_TYPES,
   MAX_ACTIONS,
   alertAction,
@@ -199,6 +206,7 @@ export {
   stepAlertState,
   alertGroupState,
   AlertEvaluation,
+  DEFAULT_ALERT_LATENESS_GRACE_MS,
   alertFingerprint,
 } from './alert-rule/index.js';
 export type {

@@ -102,4 +102,32 @@ describe('docs/asyncapi.yaml', () => {
       expect(message?.examples).toHaveLength(1);
     }
   });
+
+  it('names each message key and the event-version header', () => {
+    const raw = parse(text) as {
+      components: {
+        messages: Record<
+          string,
+          {
+            bindings: { kafka: { key: { description: string } } };
+            headers: { required: string[]; properties: Record<string, { const?: string }> };
+            examples: { headers: Record<string, string> }[];
+          }
+        >;
+      };
+    };
+    const metric = raw.components.messages.MetricAggregatedV1;
+    expect(metric?.bindings.kafka.key.description).toMatch(
+      /^the series: tenantId\|projectId\|metricName\|window\|groupKey \(never windowStart\)/,
+    );
+    expect(raw.components.messages.IncidentOpenedV1?.bindings.kafka.key.description).toMatch(
+      /^aggregate\.id/,
+    );
+    for (const entry of registeredEvents()) {
+      const message = raw.components.messages[messageIdFor(entry)];
+      expect(message?.headers.required).toContain('event-version');
+      expect(message?.headers.properties['event-version']?.const).toBe(String(entry.eventVersion));
+      expect(message?.examples[0]?.headers['event-version']).toBe(String(entry.eventVersion));
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { SPEC_VERSION } from './envelope-schema.js';
+import { AGGREGATE_STREAM_KEY } from './event-definition.js';
 import { exampleEnvelope, exampleHeaders } from './examples.js';
 import { describeEvent, envelopeJsonSchema, type JsonSchema } from './json-schema.js';
 import { TENANT_ID_PATTERN } from './payloads/common.js';
@@ -25,12 +26,18 @@ const envelopeSchemaId = (entry: RegisteredEvent): string => `${messageIdFor(ent
 function headersSchema(entry: RegisteredEvent): JsonSchema {
   return {
     type: 'object',
-    required: [HEADERS.eventType, HEADERS.tenantId],
+    required: [HEADERS.eventType, HEADERS.eventVersion, HEADERS.tenantId],
     properties: {
       [HEADERS.eventType]: {
         type: 'string',
         const: entry.eventType,
         description: 'Copy of envelope eventType, for routing without parsing the value',
+      },
+      [HEADERS.eventVersion]: {
+        type: 'string',
+        const: String(entry.eventVersion),
+        description:
+          'Copy of envelope eventVersion as decimal text, so a consumer can skip versions it does not read without parsing the value',
       },
       [HEADERS.tenantId]: {
         type: 'string',
@@ -64,7 +71,7 @@ function message(entry: RegisteredEvent): Record<string, unknown> {
     },
     bindings: {
       kafka: {
-        key: { type: 'string', description: 'aggregate.id: keeps order per aggregate' },
+        key: { type: 'string', description: entry.streamKey.description },
         bindingVersion: KAFKA_BINDING_VERSION,
       },
     },
@@ -82,6 +89,16 @@ function message(entry: RegisteredEvent): Record<string, unknown> {
   };
 }
 
+/** The distinct key descriptions of a channel's messages, naming the messages that deviate. */
+function keysOf(entries: readonly RegisteredEvent[]): string {
+  const defaults = entries.filter((entry) => entry.streamKey === AGGREGATE_STREAM_KEY);
+  const own = entries.filter((entry) => entry.streamKey !== AGGREGATE_STREAM_KEY);
+  return [
+    ...(defaults.length > 0 ? [AGGREGATE_STREAM_KEY.description] : []),
+    ...own.map((entry) => `${entry.eventType}: ${entry.streamKey.description}`),
+  ].join('; ');
+}
+
 /** Channel id = aggregate type: one topic per publishing aggregate. */
 function channel(aggregateType: AggregateType, entries: readonly RegisteredEvent[]) {
   const { topic, producer } = AGGREGATE_TOPICS[aggregateType];
@@ -91,7 +108,7 @@ function channel(aggregateType: AggregateType, entries: readonly RegisteredEvent
     title: `${aggregateType} events`,
     description: [
       `Events of the ${aggregateType} aggregate, published by ${producer} through its transactional outbox.`,
-      'Record key: aggregate.id (ordered per aggregate); value: the canonical envelope as JSON.',
+      `Record key (order holds per key): ${keysOf(entries)}. Value: the canonical envelope as JSON.`,
       `Records a consumer cannot process after its retries go to ${dlqTopicFor(topic)} with the original headers plus ${Object.values(DLQ_HEADERS).join(', ')}.`,
       internalOnly ? 'Internal topic: not a contract with downstream consumers.' : '',
     ]
@@ -126,8 +143,8 @@ function operation(aggregateType: AggregateType, entries: readonly RegisteredEve
 const INFO_DESCRIPTION = `Domain events of the Observability & Feedback Platform, all in one canonical envelope (specVersion ${SPEC_VERSION}).
 
 - Every record value is the envelope as JSON; the payload is validated by the event's schema before it is written to the outbox.
-- The record key is aggregate.id, so events of one aggregate stay in order.
-- Headers: ${HEADERS.eventType}, ${HEADERS.tenantId} and (when the producer ran inside a trace) ${HEADERS.traceparent}.
+- The record key is the stream whose order matters, declared per message (its Kafka binding says which): aggregate.id unless stated otherwise; MetricAggregated is keyed by its series, so consecutive windows of a series stay in order.
+- Headers: ${HEADERS.eventType}, ${HEADERS.eventVersion}, ${HEADERS.tenantId} and (when the producer ran inside a trace) ${HEADERS.traceparent}.
 - Delivery is at least once: consumers de-duplicate on eventId.
 - Messages tagged "internal" are published for the platform's own services and may change without notice; "public" ones change only by bumping eventVersion.
 - Generated from packages/event-envelope by \`pnpm generate\`; do not edit by hand.`;

@@ -238,6 +238,7 @@ function alertRule(id: string, groupBy: string[], forMinutes: number): AlertRule
       scope: { projectId: 'checkout', moduleId: groupBy.length === 0 ? null : 'payments' },
       condition: {
         metric: 'http.server.duration',
+        window: '5m',
         aggregation: 'p95',
         groupBy,
         operator: 'gt',
@@ -259,6 +260,7 @@ function alertEvents(): AlertTriggered[] {
   const group = { service: 'payments-api' };
   // Pending at the end of the first breaching window, firing five minutes later.
   evaluation.observe({
+    window: '5m',
     windowStart: '2024-05-01T10:00:00.000Z',
     windowEnd: '2024-05-01T10:05:00.000Z',
     value: 310,
@@ -266,6 +268,7 @@ function alertEvents(): AlertTriggered[] {
     group,
   });
   evaluation.observe({
+    window: '5m',
     windowStart: '2024-05-01T10:05:00.000Z',
     windowEnd: '2024-05-01T10:10:00.000Z',
     value: 320,
@@ -274,7 +277,13 @@ function alertEvents(): AlertTriggered[] {
   });
   // Ungrouped with forMinutes 0: fires on the first breaching window, fingerprint `<id>:`.
   const ungrouped = AlertEvaluation.create(alertRule('rule-ungrouped', [], 0));
-  ungrouped.observe({ windowEnd: '2024-05-01T10:05:00.000Z', value: 301, groupKey: '', group: {} });
+  ungrouped.observe({
+    window: '5m',
+    windowEnd: '2024-05-01T10:05:00.000Z',
+    value: 301,
+    groupKey: '',
+    group: {},
+  });
   return [...evaluation.pullEvents(), ...ungrouped.pullEvents()];
 }
 

@@ -6,7 +6,9 @@ export const SPEC_VERSION = '1.0';
 
 export const aggregateRefSchema = z.strictObject({
   type: z.string().min(1).describe('Aggregate type, the spec name (Incident, TraceRecord, ...)'),
-  id: idSchema.describe('Aggregate id; also the Kafka record key, so order holds per aggregate'),
+  id: idSchema.describe(
+    "Aggregate id; the Kafka record key unless the event declares another stream (see the message's key)",
+  ),
   version: z
     .number()
     .int()

@@ -52,6 +52,7 @@ export function exampleEnvelope(entry: RegisteredEvent): Envelope {
 export function exampleHeaders(envelope: Envelope): Record<string, string> {
   return {
     [HEADERS.eventType]: envelope.eventType,
+    [HEADERS.eventVersion]: String(envelope.eventVersion),
     [HEADERS.tenantId]: envelope.tenantId,
     ...(envelope.traceId === null
       ? {}

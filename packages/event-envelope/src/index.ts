@@ -1,8 +1,14 @@
 export type { EnvelopeErrorCode, EnvelopeIssue } from './errors.js';
 export { ENVELOPE_ERROR_CODES, EnvelopeError } from './errors.js';
 
-export type { EventDefinition, EventExample, Visibility } from './event-definition.js';
-export { VISIBILITIES, defineEvent } from './event-definition.js';
+export type {
+  EventDefinition,
+  EventExample,
+  StreamKey,
+  StreamKeySource,
+  Visibility,
+} from './event-definition.js';
+export { AGGREGATE_STREAM_KEY, VISIBILITIES, defineEvent } from './event-definition.js';
 
 export type { AggregateType, HeaderName, Topic } from './topics.js';
 export {
@@ -25,6 +31,7 @@ export type {
   EventVersionOf,
   PayloadOf,
   RegisteredEvent,
+  StreamKeyed,
 } from './registry.js';
 export {
   EVENT_TYPES,
@@ -33,6 +40,7 @@ export {
   isEventType,
   latestVersionOf,
   registeredEvents,
+  streamKeyOf,
   topicFor,
   versionsOf,
   visibilityOf,

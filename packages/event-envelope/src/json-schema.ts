@@ -24,7 +24,7 @@ export function describeEvent(entry: RegisteredEvent): string {
   return [
     entry.description,
     `Visibility: ${entry.visibility}${entry.visibility === 'internal' ? ' (may change without notice; not for downstream consumers)' : ''}.`,
-    `Topic: ${entry.topic} (dead letters: ${dlqTopicFor(entry.topic)}); record key: aggregate.id; producer: ${entry.producer}.`,
+    `Topic: ${entry.topic} (dead letters: ${dlqTopicFor(entry.topic)}); record key: ${entry.streamKey.description}; producer: ${entry.producer}.`,
   ].join(' ');
 }
 

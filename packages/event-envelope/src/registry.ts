@@ -1,5 +1,11 @@
 import type { z } from 'zod';
-import type { EventDefinition, Visibility } from './event-definition.js';
+import {
+  AGGREGATE_STREAM_KEY,
+  type EventDefinition,
+  type StreamKey,
+  type StreamKeySource,
+  type Visibility,
+} from './event-definition.js';
 import { envelopeSchemaFor } from './envelope-schema.js';
 import { EnvelopeError } from './errors.js';
 import { alertTriggered } from './payloads/alert-rule.js';
@@ -67,6 +73,8 @@ export interface RegisteredEvent extends EventDefinition {
   readonly producer: string;
   /** The whole envelope with this payload: what the JSON Schema and AsyncAPI documents export. */
   readonly envelopeSchema: z.ZodType;
+  /** The definition's stream key, or the aggregate id when it declares none. */
+  readonly streamKey: StreamKey<unknown>;
 }
 
 const keyOf = (eventType: string, eventVersion: number): string => `${eventType}@${eventVersion}`;
@@ -76,6 +84,8 @@ const REGISTERED: readonly RegisteredEvent[] = DEFINITIONS.map((definition) => (
   topic: topicForAggregate(definition.aggregateType),
   producer: producerForAggregate(definition.aggregateType),
   envelopeSchema: envelopeSchemaFor(definition),
+  // Widened to unknown: streamKeyOf passes only envelopes whose payload the schema accepted.
+  streamKey: definition.streamKey ?? AGGREGATE_STREAM_KEY,
 }));
 
 const BY_KEY: ReadonlyMap<string, RegisteredEvent> = new Map(
@@ -137,4 +147,27 @@ export function latestVersionOf(eventType: EventType): number {
  */
 export function topicFor(eventType: EventType): Topic {
   return getEvent(eventType, latestVersionOf(eventType)).topic;
+}
+
+/** What streamKeyOf reads: the envelope (or any value with its identifying fields). */
+export interface StreamKeyed extends StreamKeySource<unknown> {
+  readonly eventType: string;
+  readonly eventVersion: number;
+}
+
+/**
+ * The Kafka record key of an envelope: the stream its event declares (DESIGN.md section 6). Every
+ * producer and every test fixture keys records with this, so partitioning never differs between
+ * them. Throws for an unregistered type or version, and for an empty key, which Kafka would
+ * partition as "no key" (round robin, no order at all).
+ */
+export function streamKeyOf(envelope: StreamKeyed): string {
+  const key = getEvent(envelope.eventType, envelope.eventVersion).streamKey.of(envelope);
+  if (key === '') {
+    throw new EnvelopeError(
+      'envelope.invalid_envelope',
+      `empty stream key for ${envelope.eventType} v${envelope.eventVersion}`,
+    );
+  }
+  return key;
 }

@@ -95,6 +95,7 @@ describe('topics and headers', () => {
   it('uses the Kafka header names of DESIGN.md section 6', () => {
     expect(HEADERS).toEqual({
       eventType: 'event-type',
+      eventVersion: 'event-version',
       tenantId: 'tenant-id',
       traceparent: 'traceparent',
     });

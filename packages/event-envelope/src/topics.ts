@@ -1,6 +1,7 @@
 /**
- * Topic per publishing aggregate (DESIGN.md section 3). One topic per aggregate keeps per-aggregate
- * ordering with the aggregate id as record key; the `.v1` suffix lets a breaking envelope change
+ * Topic per publishing aggregate (DESIGN.md section 3). Order holds per record key, which is each
+ * event's declared stream (`streamKeyOf`: the aggregate id unless the event says otherwise); the
+ * `.v1` suffix lets a breaking envelope change
  * move to a new topic while old consumers drain the old one.
  */
 export const AGGREGATE_TOPICS = {
@@ -51,6 +52,7 @@ export function dlqTopicFor(topic: string): string {
  */
 export const HEADERS = {
   eventType: 'event-type',
+  /** Decimal text: a consumer skips a version it does not read before parsing the value. */
   eventVersion: 'event-version',
   tenantId: 'tenant-id',
   traceparent: 'traceparent',

@@ -1,4 +1,4 @@
-import { createEnvelope, HEADERS, topicFor } from '@obs/event-envelope';
+import { createEnvelope, HEADERS, streamKeyOf, topicFor } from '@obs/event-envelope';
 import type { BusMessage } from '@obs/service-kit';
 
 export interface WindowSpec {
@@ -46,9 +46,14 @@ export function metricWindows(spec: WindowSpec, p95s: readonly number[]): BusMes
     });
     return {
       topic: topicFor('MetricAggregated'),
-      key: seriesId,
+      // Keyed as the outbox writer keys it (the series), so partitioning matches production.
+      key: streamKeyOf(envelope),
       value: JSON.stringify(envelope),
-      headers: { [HEADERS.eventType]: envelope.eventType, [HEADERS.tenantId]: envelope.tenantId },
+      headers: {
+        [HEADERS.eventType]: envelope.eventType,
+        [HEADERS.eventVersion]: String(envelope.eventVersion),
+        [HEADERS.tenantId]: envelope.tenantId,
+      },
     };
   });
 }

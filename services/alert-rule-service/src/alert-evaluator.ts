@@ -1,6 +1,7 @@
 import { AlertRule, dimensionKey, type AlertRuleSnapshot, type DomainEvent } from '@obs/domain';
 import type { PayloadOf } from '@obs/event-envelope';
 import type { Transaction } from '@obs/service-kit';
+import type { AlertRuleServiceConfig } from './config.js';
 import {
   AlertRuleEntity,
   loadEvaluation,
@@ -49,14 +50,17 @@ export async function recordKnownMetric(
 }
 
 /**
- * Applies one closed window to every enabled rule of the tenant on that metric, persisting each
- * rule's evaluation state and queuing AlertTriggered in the same transaction. Returns the events.
+ * Applies one closed window to every enabled rule of the tenant on that metric and window size,
+ * persisting each rule's evaluation state and queuing AlertTriggered in the same transaction.
+ * A window may release the alert of another group (it moves the rule's event-time horizon), so
+ * every event the evaluation recorded is queued. Returns the events.
  */
 export async function evaluateWindow(
   tx: Transaction,
   tenantId: string,
   window: MetricWindow,
   traceId: string | null,
+  config: AlertRuleServiceConfig,
 ): Promise<DomainEvent[]> {
   const rows = await tx.manager.getRepository(AlertRuleEntity).find({
     where: { tenantId, metric: window.metricName, enabled: true },
@@ -65,21 +69,23 @@ export async function evaluateWindow(
   const triggered: DomainEvent[] = [];
   for (const row of rows) {
     const snapshot = toRuleSnapshot(row);
+    // The domain ignores other sizes too; skipping here saves loading and rewriting the state.
+    if (snapshot.condition.window !== window.window) continue;
     const group = ruleGroup(snapshot, window);
     if (group === undefined) continue;
     const rule = AlertRule.rehydrate(snapshot);
-    const evaluation = await loadEvaluation(tx.manager, rule);
+    const evaluation = await loadEvaluation(tx.manager, rule, config);
     evaluation.observe({
+      window: window.window,
       windowStart: window.windowStart,
       windowEnd: window.windowEnd,
       value: window.values[snapshot.condition.aggregation],
       groupKey: dimensionKey(group),
       group,
+      // The telemetry trace of the firing window travels on to the alert and the incident.
+      traceId,
     });
-    // The telemetry trace the window came from travels on to the alert and the incident.
-    const events = evaluation
-      .pullEvents()
-      .map((event) => ({ ...event, traceId: event.traceId ?? traceId }));
+    const events = evaluation.pullEvents();
     await saveEvaluation(tx.manager, tenantId, evaluation, new Date(window.windowEnd));
     await tx.publish(events, rule.version);
     triggered.push(...events);

@@ -1,11 +1,15 @@
 import {
   AlertEvaluation,
   AlertRule,
+  DEFAULT_ALERT_WINDOW,
   type AlertAction,
   type AlertCondition,
+  type AlertEvaluationOptions,
   type AlertEvaluationSnapshot,
   type AlertRuleSnapshot,
+  type LegacyAlertEvaluationSnapshot,
   type Severity,
+  type WindowSize,
 } from '@obs/domain';
 import { saveVersioned, type Transaction } from '@obs/service-kit';
 import { EntitySchema, type EntityManager } from 'typeorm';
@@ -39,6 +43,12 @@ export interface AlertRuleRepository {
   ): Promise<boolean>;
 }
 
+/**
+ * The condition as the jsonb column holds it. Rows written before conditions named their window
+ * have none, and meant 1m: the mapper reads them so (no migration rewrites the column).
+ */
+export type StoredCondition = Omit<AlertCondition, 'window'> & { readonly window?: WindowSize };
+
 export interface AlertRuleRow {
   id: string;
   tenantId: string;
@@ -46,7 +56,7 @@ export interface AlertRuleRow {
   scopeProjectId: string;
   scopeModuleId: string | null;
   metric: string;
-  condition: AlertCondition;
+  condition: StoredCondition;
   severity: Severity;
   actions: AlertAction[];
   enabled: boolean;
@@ -78,7 +88,7 @@ export const AlertRuleEntity = new EntitySchema<AlertRuleRow>({
 export interface AlertEvaluationRow {
   ruleId: string;
   tenantId: string;
-  state: AlertEvaluationSnapshot;
+  state: AlertEvaluationSnapshot | LegacyAlertEvaluationSnapshot;
   updatedAt: Date;
 }
 
@@ -121,7 +131,7 @@ export function toRuleSnapshot(row: AlertRuleRow): AlertRuleSnapshot {
     tenantId: row.tenantId,
     name: row.name,
     scope: { projectId: row.scopeProjectId, moduleId: row.scopeModuleId },
-    condition: row.condition,
+    condition: { ...row.condition, window: row.condition.window ?? DEFAULT_ALERT_WINDOW },
     severity: row.severity,
     actions: row.actions,
     enabled: row.enabled,
@@ -186,17 +196,24 @@ export class TypeOrmAlertRuleRepository implements AlertRuleRepository {
   }
 }
 
-/** Evaluation state per rule, locked for the transaction that applies a window. */
+/**
+ * Evaluation state per rule, locked for the transaction that applies a window. The jsonb may be
+ * in the format written before late windows were buffered; the domain reads both.
+ */
 export async function loadEvaluation(
   manager: EntityManager,
   rule: AlertRule,
+  options: AlertEvaluationOptions = {},
 ): Promise<AlertEvaluation> {
-  const rows: { state: AlertEvaluationSnapshot }[] = await manager.query(
-    'SELECT state FROM alert_rule.alert_evaluations WHERE rule_id = $1 FOR UPDATE',
-    [rule.id],
-  );
+  const rows: { state: AlertEvaluationSnapshot | LegacyAlertEvaluationSnapshot }[] =
+    await manager.query(
+      'SELECT state FROM alert_rule.alert_evaluations WHERE rule_id = $1 FOR UPDATE',
+      [rule.id],
+    );
   const state = rows[0]?.state;
-  return state ? AlertEvaluation.rehydrate(rule, state) : AlertEvaluation.create(rule);
+  return state
+    ? AlertEvaluation.rehydrate(rule, state, options)
+    : AlertEvaluation.create(rule, options);
 }
 
 export async function saveEvaluation(

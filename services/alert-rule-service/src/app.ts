@@ -1,5 +1,6 @@
 import { topicFor } from '@obs/event-envelope';
 import type { ServiceDefinition } from '@obs/service-kit';
+import { alertRuleConfigFrom, type AlertRuleServiceConfig } from './config.js';
 import {
   AlertEvaluationEntity,
   AlertRuleEntity,
@@ -9,20 +10,33 @@ import { metricAggregatedConsumer } from './consumers/metric-aggregated.consumer
 import { CreateAlertRules1730000000001 } from './migrations/1730000000001-create-alert-rules.js';
 import { alertRuleRoutes } from './routes/alert-rule.routes.js';
 
-const DESCRIPTION = `Alert rules: conditions over metric series. Each closed window (MetricAggregated) is
-evaluated against every enabled rule on its metric, per group key; a group moves inactive → pending
-→ firing once the condition held for forMinutes of event time, and AlertTriggered is published once
-per firing episode on obs.alert-rule.v1, with a fingerprint (rule id + group key). Rules may only
-name metrics the tenant reports (GET /v1/metrics). Reads need the \`read\` scope, changes \`write\`.`;
+const DESCRIPTION = `Alert rules: conditions over metric series. Each closed window (MetricAggregated) of
+the rule's window size is evaluated against every enabled rule on its metric, per group key, in
+event-time order (windows arriving late within a grace are put in their place); a group moves
+inactive → pending → firing once the condition held for forMinutes of event time, and AlertTriggered
+is published once per firing episode on obs.alert-rule.v1, with a fingerprint (rule id + group key).
+Rules may only name metrics the tenant reports (GET /v1/metrics). Reads need the \`read\` scope,
+changes \`write\`.`;
 
-export const alertRuleService: ServiceDefinition = {
-  name: 'alert-rule-service',
-  schema: 'alert_rule',
-  defaultPort: 4105,
-  openapi: { title: 'alert-rule-service', description: DESCRIPTION, version: '1.0.0' },
-  entities: [AlertRuleEntity, AlertEvaluationEntity],
-  migrations: [CreateAlertRules1730000000001],
-  topics: [topicFor('AlertTriggered')],
-  routes: (app, ctx) => alertRuleRoutes(app, ctx, new TypeOrmAlertRuleRepository()),
-  consumers: () => [metricAggregatedConsumer],
-};
+/**
+ * The service definition for a given configuration (tests pass their own; the kit's Env only
+ * carries platform-wide settings, so the service reads its own with alertRuleConfigFrom).
+ */
+export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceDefinition {
+  return {
+    name: 'alert-rule-service',
+    schema: 'alert_rule',
+    defaultPort: 4105,
+    openapi: { title: 'alert-rule-service', description: DESCRIPTION, version: '1.0.0' },
+    entities: [AlertRuleEntity, AlertEvaluationEntity],
+    migrations: [CreateAlertRules1730000000001],
+    topics: [topicFor('AlertTriggered')],
+    routes: (app, ctx) => alertRuleRoutes(app, ctx, new TypeOrmAlertRuleRepository(), config),
+    consumers: () => [metricAggregatedConsumer(config)],
+  };
+}
+
+/** Configured from the process environment (ALERT_LATENESS_GRACE_MS). */
+export const alertRuleService: ServiceDefinition = createAlertRuleService(
+  alertRuleConfigFrom(process.env),
+);

@@ -1,8 +1,10 @@
+import { windowMs, type WindowSize } from '@obs/domain';
 import type {} from '@obs/local-infra';
 import {
   createEnvelope,
   HEADERS,
   parseEnvelope,
+  streamKeyOf,
   topicFor,
   type Envelope,
 } from '@obs/event-envelope';
@@ -10,15 +12,21 @@ import type { BusMessage, RunningService } from '@obs/service-kit';
 import { startTestService } from '@obs/service-kit/testing';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { inject } from 'vitest';
-import { alertRuleService } from '../src/app.js';
+import { alertRuleConfigFrom, type AlertRuleServiceConfig } from '../src/config.js';
+import { createAlertRuleService } from '../src/app.js';
 
 /** Test helpers shared by the alert-rule-service integration tests (real Postgres and Kafka). */
 
 export function startAlertRuleService(
-  options: { env?: Record<string, string>; runConsumers?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    runConsumers?: boolean;
+    config?: Partial<AlertRuleServiceConfig>;
+  } = {},
 ): Promise<RunningService> {
+  const config = { ...alertRuleConfigFrom({}), ...options.config };
   // Suites send hundreds of requests per tenant within a minute; the limiter is the kit's concern.
-  return startTestService(alertRuleService, {
+  return startTestService(createAlertRuleService(config), {
     runConsumers: options.runConsumers,
     env: { RATE_LIMIT_MAX: '100000', ...options.env },
   });
@@ -39,30 +47,39 @@ export interface WindowInput {
   readonly projectId?: string;
   readonly group?: Record<string, string>;
   readonly traceId?: string | null;
+  /** Defaults to 1m. */
+  readonly window?: WindowSize;
 }
 
-/** A MetricAggregated record for one closed 1-minute window, as metric-aggregation-service publishes it. */
+/** A MetricAggregated record for one closed window, as metric-aggregation-service publishes it. */
 export function windowMessage(input: WindowInput): BusMessage {
+  return envelopeMessage(windowEnvelope(input));
+}
+
+/** The envelope of one closed window (1-minute unless `window` says otherwise). */
+export function windowEnvelope(input: WindowInput): Envelope {
   const group = input.group ?? { service: 'payments-api' };
   const groupKey = Object.keys(group)
     .sort()
     .map((k) => `${k}=${group[k] ?? ''}`)
     .join(',');
-  const seriesId = `${input.metric}|1m|${groupKey}`;
-  const envelope = createEnvelope({
+  const window = input.window ?? '1m';
+  const end = input.start + windowMs(window);
+  const seriesId = `${input.metric}|${window}|${groupKey}`;
+  return createEnvelope({
     eventType: 'MetricAggregated',
     producer: 'metric-aggregation-service',
     tenantId: input.tenantId,
     traceId: input.traceId ?? null,
     aggregate: { type: 'MetricSeries', id: `${seriesId}|${input.start}`, version: 1 },
-    occurredAt: new Date(input.start + MINUTE + 30_000).toISOString(),
+    occurredAt: new Date(end + 30_000).toISOString(),
     payload: {
       seriesId,
       metricName: input.metric,
       unit: 'ms',
-      window: '1m',
+      window,
       windowStart: new Date(input.start).toISOString(),
-      windowEnd: new Date(input.start + MINUTE).toISOString(),
+      windowEnd: new Date(end).toISOString(),
       groupKey,
       group,
       projectId: input.projectId ?? 'checkout',
@@ -76,11 +93,20 @@ export function windowMessage(input: WindowInput): BusMessage {
       },
     },
   });
+}
+
+/** The record the outbox relay of metric-aggregation-service would publish for an envelope. */
+export function envelopeMessage(envelope: Envelope): BusMessage {
   return {
-    topic: topicFor('MetricAggregated'),
-    key: seriesId,
+    topic: topicFor(envelope.eventType),
+    // As the outbox writer keys it: the series, so a series' windows share a partition.
+    key: streamKeyOf(envelope),
     value: JSON.stringify(envelope),
-    headers: { [HEADERS.eventType]: envelope.eventType, [HEADERS.tenantId]: envelope.tenantId },
+    headers: {
+      [HEADERS.eventType]: envelope.eventType,
+      [HEADERS.eventVersion]: String(envelope.eventVersion),
+      [HEADERS.tenantId]: envelope.tenantId,
+    },
   };
 }
 
@@ -134,9 +160,10 @@ export function ruleBody(
   };
 }
 
-/** Reads AlertTriggered records from Kafka (validated envelopes). */
+/** Reads AlertTriggered records from Kafka (validated envelopes, with their key and headers). */
 export class AlertReader {
   readonly envelopes: Envelope[] = [];
+  readonly records: { key: string; headers: Record<string, string>; envelope: Envelope }[] = [];
   private constructor(private readonly consumer: Consumer) {}
 
   static async open(): Promise<AlertReader> {
@@ -151,7 +178,15 @@ export class AlertReader {
     await consumer.subscribe({ topic: topicFor('AlertTriggered'), fromBeginning: true });
     await consumer.run({
       eachMessage: ({ message }) => {
-        reader.envelopes.push(parseEnvelope(JSON.parse(message.value?.toString() ?? 'null')));
+        const envelope = parseEnvelope(JSON.parse(message.value?.toString() ?? 'null'));
+        reader.envelopes.push(envelope);
+        reader.records.push({
+          key: message.key?.toString() ?? '',
+          headers: Object.fromEntries(
+            Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+          ),
+          envelope,
+        });
         return Promise.resolve();
       },
     });

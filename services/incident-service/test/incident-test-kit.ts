@@ -2,7 +2,9 @@ import type {} from '@obs/local-infra';
 import { randomUUID } from 'node:crypto';
 import {
   createEnvelope,
+  HEADERS,
   parseEnvelope,
+  streamKeyOf,
   topicFor,
   type Envelope,
   type EnvelopeOf,
@@ -227,7 +229,10 @@ export class TopicProbe {
   }
 }
 
-/** Publishes envelopes to Kafka as another service's relay would (key, headers, JSON value). */
+/**
+ * Publishes envelopes to Kafka as another service's relay would: the key is `streamKeyOf`, as the
+ * kit's outbox writer sets it, the headers and JSON value are the outbox row's.
+ */
 export class EnvelopePublisher {
   private producer: Producer | undefined;
 
@@ -246,9 +251,13 @@ export class EnvelopePublisher {
       topic: topicFor(envelope.eventType),
       messages: [
         {
-          key: envelope.aggregate.id,
+          key: streamKeyOf(envelope),
           value: JSON.stringify(envelope),
-          headers: { 'event-type': envelope.eventType, 'tenant-id': envelope.tenantId },
+          headers: {
+            [HEADERS.eventType]: envelope.eventType,
+            [HEADERS.eventVersion]: String(envelope.eventVersion),
+            [HEADERS.tenantId]: envelope.tenantId,
+          },
         },
       ],
     });

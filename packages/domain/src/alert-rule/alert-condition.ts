@@ -1,4 +1,5 @@
 import { ensure } from '../shared/domain-error.js';
+import { WINDOWS, type WindowSize } from '../shared/time.js';
 
 /**
  * Kept beside the rule rather than imported from metric-series: the rule refuses with its own
@@ -11,11 +12,19 @@ export const COMPARISON_OPERATORS = ['gt', 'gte', 'lt', 'lte', 'eq', 'neq'] as c
 export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
 
 export const MAX_GROUP_BY = 16;
+/** What a rule written before rules named their window evaluated: the 1-minute windows. */
+export const DEFAULT_ALERT_WINDOW: WindowSize = '1m';
 const METRIC_MAX_LENGTH = 256;
 const DIMENSION_MAX_LENGTH = 128;
 
 export interface AlertCondition {
   readonly metric: string;
+  /**
+   * The window size the rule evaluates. A series is aggregated into every size at once, so
+   * without this a rule would see each minute of data up to four times, in windows of different
+   * lengths interleaved; windows of other sizes are ignored.
+   */
+  readonly window: WindowSize;
   readonly aggregation: AlertAggregation;
   /** Dimensions the rule is evaluated per; empty means one group for the whole metric. */
   readonly groupBy: readonly string[];
@@ -27,6 +36,8 @@ export interface AlertCondition {
 
 export interface AlertConditionInput {
   readonly metric: string;
+  /** Defaults to DEFAULT_ALERT_WINDOW. */
+  readonly window?: string;
   readonly aggregation: string;
   readonly groupBy?: readonly string[];
   readonly operator: string;
@@ -86,6 +97,12 @@ export function alertCondition(input: AlertConditionInput): AlertCondition {
   );
   return {
     metric,
+    window: oneOf(
+      WINDOWS,
+      input.window ?? DEFAULT_ALERT_WINDOW,
+      'alert_rule.invalid_window',
+      'condition.window',
+    ),
     aggregation: oneOf(
       ALERT_AGGREGATIONS,
       input.aggregation,
@@ -141,16 +158,67 @@ export function conditionHolds(condition: AlertCondition, observed: number): boo
 }
 
 /**
+ * How close a value is to breaching, or how deep into the breach: a higher rank is worse. For
+ * gt/gte the value itself, for lt/lte its negation; eq ranks values nearer the threshold higher
+ * (the threshold itself highest), neq ranks them farther away higher.
+ */
+function breachRank(condition: AlertCondition, value: number): number {
+  const { operator, threshold } = condition;
+  switch (operator) {
+    case 'gt':
+    case 'gte':
+      return value;
+    case 'lt':
+    case 'lte':
+      return -value;
+    case 'eq':
+      return -Math.abs(value - threshold);
+    case 'neq':
+      return Math.abs(value - threshold);
+    default: {
+      const unreachable: never = operator;
+      throw new Error(`unknown operator ${String(unreachable)}`);
+    }
+  }
+}
+
+/**
+ * The worse of two values of one window (several series in one rule group): the condition holds
+ * for the result exactly when it holds for either. It is a maximum under a total order (rank,
+ * then value), so folding any number of values gives the same result in any order.
+ */
+export function worseValue(condition: AlertCondition, a: number, b: number): number {
+  const rankA = breachRank(condition, a);
+  const rankB = breachRank(condition, b);
+  if (rankA !== rankB) return rankA > rankB ? a : b;
+  return Math.max(a, b);
+}
+
+/**
  * A stable text of everything that decides firing. Evaluation state built under one condition is
  * meaningless under another, so a change of this key restarts every group.
  */
 export function conditionKey(condition: AlertCondition): string {
-  return JSON.stringify([
+  return JSON.stringify([...legacyKeyParts(condition), condition.window]);
+}
+
+/**
+ * The key as it was before conditions named a window (they all meant 1m), so state persisted then
+ * is recognised instead of restarting every episode on upgrade; undefined for other windows.
+ */
+export function legacyConditionKey(condition: AlertCondition): string | undefined {
+  return condition.window === DEFAULT_ALERT_WINDOW
+    ? JSON.stringify(legacyKeyParts(condition))
+    : undefined;
+}
+
+function legacyKeyParts(condition: AlertCondition): readonly unknown[] {
+  return [
     condition.metric,
     condition.aggregation,
     condition.groupBy,
     condition.operator,
     condition.threshold,
     condition.forMinutes,
-  ]);
+  ];
 }

@@ -6,6 +6,7 @@ import {
   conditionHolds,
   conditionKey,
   ensureResolvableMetric,
+  legacyConditionKey,
   MAX_GROUP_BY,
   type AlertConditionInput,
 } from './alert-condition.js';
@@ -35,7 +36,15 @@ describe('AlertCondition', () => {
     expect(alertCondition({ ...valid, metric: ' http.server.duration ' })).toEqual({
       ...valid,
       metric: 'http.server.duration',
+      window: '1m',
     });
+  });
+
+  it('names the window size it evaluates, 1m unless told', () => {
+    expect(alertCondition(valid).window).toBe('1m');
+    for (const window of ['1m', '5m', '1h', '1d']) {
+      expect(alertCondition({ ...valid, window }).window).toBe(window);
+    }
   });
 
   it('defaults groupBy to no grouping', () => {
@@ -54,6 +63,8 @@ describe('AlertCondition', () => {
     [{ threshold: Number.POSITIVE_INFINITY }, 'alert_rule.invalid_threshold'],
     [{ groupBy: ['service', 'service'] }, 'alert_rule.invalid_group_by'],
     [{ groupBy: [''] }, 'alert_rule.invalid_group_by'],
+    [{ window: '2m' }, 'alert_rule.invalid_window'],
+    [{ window: '' }, 'alert_rule.invalid_window'],
     [
       { groupBy: Array.from({ length: MAX_GROUP_BY + 1 }, (_, i) => `d${i}`) },
       'alert_rule.invalid_group_by',
@@ -104,6 +115,14 @@ describe('AlertCondition', () => {
     expect(conditionKey(a)).toBe(conditionKey(alertCondition({ ...valid })));
     expect(conditionKey(a)).not.toBe(conditionKey(alertCondition({ ...valid, threshold: 301 })));
     expect(conditionKey(a)).not.toBe(conditionKey(alertCondition({ ...valid, forMinutes: 4 })));
+    expect(conditionKey(a)).not.toBe(conditionKey(alertCondition({ ...valid, window: '5m' })));
+  });
+
+  it('knows the key a 1m condition had before conditions named their window', () => {
+    const a = alertCondition(valid);
+    expect(legacyConditionKey(a)).toBe('["http.server.duration","p95",["service"],"gt",300,5]');
+    expect(legacyConditionKey(a)).not.toBe(conditionKey(a));
+    expect(legacyConditionKey(alertCondition({ ...valid, window: '5m' }))).toBeUndefined();
   });
 });
 

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../shared/domain-error.js';
-import { AlertEvaluation, alertFingerprint, type AlertObservation } from './alert-evaluation.js';
+import {
+  AlertEvaluation,
+  alertFingerprint,
+  type AlertGroupSnapshot,
+  type AlertObservation,
+} from './alert-evaluation.js';
 import { AlertRule, type CreateAlertRuleInput } from './alert-rule.aggregate.js';
 import { alertGroupState, stepAlertState, type AlertGroupState } from './alert-state-machine.js';
 
@@ -44,6 +49,7 @@ function ruleWith(forMinutes: number, overrides: Partial<CreateAlertRuleInput> =
 /** The 1-minute window ending `minute` minutes after T0, for the payments-api group. */
 function at(minute: number, value: number, groupKey = 'service=payments-api'): AlertObservation {
   return {
+    window: '1m',
     windowStart: new Date(T0 + (minute - 1) * MINUTE).toISOString(),
     windowEnd: new Date(T0 + minute * MINUTE).toISOString(),
     value,
@@ -99,16 +105,23 @@ describe('AlertEvaluation timing', () => {
     });
   });
 
-  it('fires on the first breaching window when forMinutes is 0', () => {
+  it('fires on the first breaching window when forMinutes is 0, once the window before is final', () => {
     const evaluation = AlertEvaluation.create(ruleWith(0));
     expect(evaluation.observe(at(1, LOW)).status).toBe('inactive');
-    const state = evaluation.observe(at(2, HIGH));
-    expect(state).toMatchObject({
-      status: 'firing',
+    // 10:01 could still be joined by a breaching series (grace 2 min): 10:02 may not start it.
+    expect(evaluation.observe(at(2, HIGH))).toMatchObject({
+      status: 'pending',
       activeAt: '2024-05-01T10:02:00.000Z',
-      firedAt: '2024-05-01T10:02:00.000Z',
+      firedAt: null,
     });
-    expect(evaluation.pullEvents()).toHaveLength(1);
+    expect(evaluation.pullEvents()).toEqual([]);
+    const state = evaluation.observe(at(3, LOW));
+    expect(state.status).toBe('inactive');
+    const events = evaluation.pullEvents();
+    expect(events.map((e) => [e.payload.activeAt, e.payload.firedAt, e.occurredAt])).toEqual([
+      ['2024-05-01T10:02:00.000Z', '2024-05-01T10:02:00.000Z', '2024-05-01T10:02:00.000Z'],
+    ]);
+    expect(events[0]?.payload.observedValue).toBe(HIGH);
   });
 
   it('does not re-emit while firing; a recovery ends the episode and the next one fires again', () => {
@@ -157,19 +170,28 @@ describe('AlertEvaluation timing', () => {
     expect(evaluation.pullEvents()).toEqual([]);
   });
 
-  it('without windowStart, windows are treated as contiguous', () => {
+  it('without windowStart, the window size still tells a gap from the next window', () => {
     const evaluation = AlertEvaluation.create(ruleWith(5));
     const { windowStart: _a, ...first } = at(1, HIGH);
-    const { windowStart: _b, ...later } = at(60, HIGH);
+    const { windowStart: _b, ...next } = at(2, HIGH);
+    const { windowStart: _c, ...later } = at(60, HIGH);
     evaluation.observe(first);
-    expect(evaluation.observe(later).status).toBe('firing');
+    expect(evaluation.observe(next)).toMatchObject({ activeAt: '2024-05-01T10:01:00.000Z' });
+    expect(evaluation.observe(later)).toMatchObject({
+      status: 'pending',
+      activeAt: '2024-05-01T11:00:00.000Z',
+    });
   });
 
-  it('ignores a window not newer than the last one of its group (redelivery, reordering)', () => {
+  it('a repeated window changes nothing (redelivery)', () => {
     const evaluation = AlertEvaluation.create(ruleWith(0));
+    evaluation.observe(at(1, HIGH));
     const fired = evaluation.observe(at(2, HIGH));
+    expect(fired.status).toBe('firing');
+    const snapshot = evaluation.toSnapshot();
     expect(evaluation.observe(at(2, HIGH))).toEqual(fired);
-    expect(evaluation.observe(at(1, LOW))).toEqual(fired);
+    expect(evaluation.observe(at(1, HIGH))).toEqual(fired);
+    expect(evaluation.toSnapshot()).toEqual(snapshot);
     expect(evaluation.pullEvents()).toHaveLength(1);
   });
 
@@ -181,6 +203,8 @@ describe('AlertEvaluation timing', () => {
         (forMinutes, breaches) => {
           const evaluation = AlertEvaluation.create(ruleWith(forMinutes));
           breaches.forEach((breach, i) => evaluation.observe(at(i + 1, breach ? HIGH : LOW)));
+          // A much later quiet window makes every earlier one final, so every episode is decided.
+          evaluation.observe(at(breaches.length + 10, LOW));
           let expected = 0;
           let run = 0;
           for (const breach of breaches) {
@@ -216,6 +240,7 @@ describe('AlertEvaluation and the rule', () => {
   it('an enabled rule with the same input does trigger', () => {
     const evaluation = AlertEvaluation.create(ruleWith(0));
     evaluation.observe(at(1, HIGH));
+    evaluation.observe(at(2, HIGH));
     expect(evaluation.pullEvents()).toHaveLength(1);
   });
 
@@ -274,6 +299,13 @@ describe('AlertEvaluation and the rule', () => {
     expect(codeOf(() => evaluation.observe({ ...at(1, HIGH), windowEnd: 'yesterday' }))).toBe(
       'time.invalid_instant',
     );
+    expect(codeOf(() => evaluation.observe({ ...at(1, HIGH), window: '2m' }))).toBe(
+      'alert_rule.invalid_observation',
+    );
+    // A 5-minute window cannot start one minute before its end.
+    expect(codeOf(() => evaluation.observe({ ...at(1, HIGH), window: '5m' }))).toBe(
+      'alert_rule.invalid_observation',
+    );
     expect(evaluation.toSnapshot().groups).toEqual([]);
   });
 
@@ -308,9 +340,27 @@ describe('AlertEvaluation persistence', () => {
     const rule = ruleWith(0);
     const first = AlertEvaluation.create(rule);
     first.observe(at(1, HIGH));
+    first.observe(at(2, HIGH));
+    expect(first.pullEvents()).toHaveLength(1);
     const restarted = AlertEvaluation.rehydrate(rule, first.toSnapshot());
-    expect(restarted.observe(at(2, HIGH)).status).toBe('firing');
+    expect(restarted.observe(at(3, HIGH)).status).toBe('firing');
+    expect(restarted.observe(at(4, HIGH)).status).toBe('firing');
     expect(restarted.pullEvents()).toEqual([]);
+  });
+
+  it('an episode decided but not yet announced is announced once, after a restart', () => {
+    const rule = ruleWith(0);
+    const first = AlertEvaluation.create(rule);
+    expect(first.observe(at(1, HIGH)).status).toBe('pending');
+    const stored = JSON.parse(JSON.stringify(first.toSnapshot())) as ReturnType<
+      AlertEvaluation['toSnapshot']
+    >;
+    const restarted = AlertEvaluation.rehydrate(rule, stored);
+    restarted.observe(at(2, HIGH));
+    restarted.observe(at(3, HIGH));
+    expect(restarted.pullEvents().map((e) => e.payload.firedAt)).toEqual([
+      '2024-05-01T10:01:00.000Z',
+    ]);
   });
 
   it('restarts every group when the stored state was built under another condition', () => {
@@ -329,7 +379,7 @@ describe('AlertEvaluation persistence', () => {
     expect(codeOf(() => AlertEvaluation.rehydrate(rule, { ...snap, alertRuleId: 'rule-2' }))).toBe(
       'alert_rule.evaluation_mismatch',
     );
-    const group = snap.groups[0] as AlertGroupState;
+    const group = snap.groups[0] as AlertGroupSnapshot;
     expect(codeOf(() => AlertEvaluation.rehydrate(rule, { ...snap, groups: [group, group] }))).toBe(
       'alert_rule.invalid_evaluation_state',
     );

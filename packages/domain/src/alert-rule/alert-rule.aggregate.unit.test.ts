@@ -47,7 +47,8 @@ describe('AlertRule.create', () => {
       tenantId: 'acme',
       name: 'Payments p95 latency',
       scope: { projectId: 'checkout', moduleId: 'payments' },
-      condition: input.condition,
+      // The window defaults to 1m: rules written before they named one evaluated 1m windows.
+      condition: { ...input.condition, window: '1m' },
       severity: 'high',
       actions: [{ type: 'incident', target: 'payments-oncall' }],
       enabled: true,

@@ -7,11 +7,14 @@ export type {
 export {
   ALERT_AGGREGATIONS,
   COMPARISON_OPERATORS,
+  DEFAULT_ALERT_WINDOW,
   MAX_GROUP_BY,
   alertCondition,
   ensureResolvableMetric,
   conditionHolds,
   conditionKey,
+  legacyConditionKey,
+  worseValue,
 } from './alert-condition.js';
 export type { AlertActionType, AlertAction, AlertActionInput } from './alert-action.js';
 export { ALERT_ACTION_TYPES, MAX_ACTIONS, alertAction, alertActions } from './alert-action.js';
@@ -33,5 +36,16 @@ export type {
   AlertTransition,
 } from './alert-state-machine.js';
 export { ALERT_STATES, stepAlertState, alertGroupState } from './alert-state-machine.js';
-export type { AlertObservation, AlertEvaluationSnapshot } from './alert-evaluation.js';
-export { AlertEvaluation, alertFingerprint } from './alert-evaluation.js';
+export type {
+  AlertObservation,
+  AlertEvaluationOptions,
+  AlertEvaluationSnapshot,
+  AlertGroupSnapshot,
+  AlertRecentWindow,
+  LegacyAlertEvaluationSnapshot,
+} from './alert-evaluation.js';
+export {
+  AlertEvaluation,
+  DEFAULT_ALERT_LATENESS_GRACE_MS,
+  alertFingerprint,
+} from './alert-evaluation.js';

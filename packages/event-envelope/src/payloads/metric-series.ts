@@ -26,6 +26,11 @@ export const metricAggregatedPayloadSchema = z.strictObject({
   values: metricValuesSchema,
 });
 
+/** `|` separates the parts, so it (and `%`, the escape) is percent-encoded inside a part. */
+function keyPart(part: string): string {
+  return part.replaceAll('%', '%25').replaceAll('|', '%7C');
+}
+
 export const metricAggregated = defineEvent({
   eventType: 'MetricAggregated',
   eventVersion: 1,
@@ -50,5 +55,16 @@ export const metricAggregated = defineEvent({
       projectId: 'checkout',
       values: { count: 1200, sum: 150000, avg: 125, p50: 98, p95: 310, p99: 620 },
     },
+  },
+  // The aggregate is one window of a series (its id includes windowStart), but what consumers
+  // need in order is the series: an alert rule compares consecutive windows. Keyed by aggregate
+  // id, consecutive windows would spread over partitions and arrive in any order.
+  streamKey: {
+    description:
+      'the series: tenantId|projectId|metricName|window|groupKey (never windowStart), so consecutive windows of a series stay in order; a "|" or "%" inside a part is percent-encoded',
+    of: ({ tenantId, payload }) =>
+      [tenantId, payload.projectId, payload.metricName, payload.window, payload.groupKey]
+        .map(keyPart)
+        .join('|'),
   },
 });

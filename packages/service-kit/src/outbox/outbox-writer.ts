@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@obs/domain';
-import { envelopeFromDomainEvent, HEADERS, topicFor } from '@obs/event-envelope';
+import { envelopeFromDomainEvent, HEADERS, streamKeyOf, topicFor } from '@obs/event-envelope';
 import type { Context } from '@opentelemetry/api';
 import type { EntityManager } from 'typeorm';
 import { quoteIdent } from '../db/data-source.js';
@@ -44,10 +44,13 @@ export class OutboxWriter {
       });
       const headers: Record<string, string> = {
         [HEADERS.eventType]: envelope.eventType,
+        [HEADERS.eventVersion]: String(envelope.eventVersion),
         [HEADERS.tenantId]: envelope.tenantId,
         ...(traceparent ? { [HEADERS.traceparent]: traceparent } : {}),
       };
-      return { envelope, headers };
+      // The event's declared stream, not always the aggregate: MetricAggregated is one window of a
+      // series, and its consumers need the series' windows on one partition, in order.
+      return { envelope, headers, key: streamKeyOf(envelope) };
     });
     // One statement for the whole batch: a round trip per event dominated the write path.
     await manager.query(
@@ -56,7 +59,7 @@ export class OutboxWriter {
       [
         rows.map((r) => r.envelope.eventId),
         rows.map((r) => topicFor(r.envelope.eventType)),
-        rows.map((r) => r.envelope.aggregate.id),
+        rows.map((r) => r.key),
         rows.map((r) => JSON.stringify(r.envelope)),
         rows.map((r) => JSON.stringify(r.headers)),
       ],

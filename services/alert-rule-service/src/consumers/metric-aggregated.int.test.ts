@@ -1,3 +1,4 @@
+import type { WindowSize } from '@obs/domain';
 import type { RunningService } from '@obs/service-kit';
 import { bearer } from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +34,12 @@ interface GroupState {
   lastWindowEnd: string;
 }
 
+interface RuleState {
+  window: string;
+  lateWindows: number;
+  groups: GroupState[];
+}
+
 /** A tenant with the metric known and one rule (p95 > 500 for `forMinutes`). */
 async function setup(forMinutes: number, extra: Record<string, unknown> = {}) {
   const tenantId = uniqueTenant('eval');
@@ -62,6 +69,7 @@ async function setup(forMinutes: number, extra: Record<string, unknown> = {}) {
     p95: number,
     group?: Record<string, string>,
     projectId?: string,
+    window?: WindowSize,
   ) =>
     service.ctx.bus.publish([
       windowMessage({
@@ -72,24 +80,24 @@ async function setup(forMinutes: number, extra: Record<string, unknown> = {}) {
         traceId,
         group,
         projectId,
+        window,
       }),
     ]);
-  const state = async (): Promise<GroupState | undefined> => {
-    const body = (
+  const ruleState = async (): Promise<RuleState> =>
+    (
       await service.app.inject({
         method: 'GET',
         url: `/v1/alert-rules/${ruleId}/state`,
         headers: auth,
       })
-    ).json<{ groups: GroupState[] }>();
-    return body.groups[0];
-  };
+    ).json<RuleState>();
+  const state = async (): Promise<GroupState | undefined> => (await ruleState()).groups[0];
   /** Waits until the window ending at minute + 1 has been applied. */
   const applied = (minute: number) =>
     expect
       .poll(async () => (await state())?.lastWindowEnd, { timeout: 30_000, interval: 100 })
       .toBe(new Date(start + (minute + 1) * MINUTE).toISOString());
-  return { tenantId, auth, ruleId, start, publish, state, applied };
+  return { tenantId, auth, ruleId, start, publish, state, ruleState, applied };
 }
 
 describe('rule evaluation from MetricAggregated', () => {
@@ -106,6 +114,14 @@ describe('rule evaluation from MetricAggregated', () => {
       .poll(() => alerts.forRule(t.ruleId).length, { timeout: 30_000, interval: 100 })
       .toBe(1);
     const [alert] = alerts.forRule(t.ruleId);
+    // Keyed by the rule (AlertTriggered's stream is its aggregate), with the event version header.
+    const record = alerts.records.find((r) => r.envelope.eventId === alert?.eventId);
+    expect(record?.key).toBe(t.ruleId);
+    expect(record?.headers).toMatchObject({
+      'event-type': 'AlertTriggered',
+      'event-version': '1',
+      'tenant-id': t.tenantId,
+    });
     expect(alert?.tenantId).toBe(t.tenantId);
     expect(alert?.traceId).toBe(traceId);
     expect(alert?.payload).toMatchObject({
@@ -205,9 +221,21 @@ describe('rule evaluation from MetricAggregated', () => {
       headers: t.auth,
     });
     await t.publish(2, 900);
+    await t.applied(2);
+    expect(await t.state()).toMatchObject({
+      status: 'pending',
+      activeAt: new Date(t.start + 3 * MINUTE).toISOString(),
+    });
+    // The alert waits until the window before 2 is final (a breach arriving there late would
+    // start the episode earlier); window 3 moves event time past the two-minute grace.
+    await t.publish(3, 100);
     await expect
       .poll(() => alerts.forRule(t.ruleId).length, { timeout: 30_000, interval: 100 })
       .toBe(1);
+    expect(alerts.forRule(t.ruleId)[0]?.payload).toMatchObject({
+      activeAt: new Date(t.start + 3 * MINUTE).toISOString(),
+      firedAt: new Date(t.start + 3 * MINUTE).toISOString(),
+    });
   });
 
   it('keeps a pending alert across a restart and fires it exactly once', async () => {
@@ -228,5 +256,66 @@ describe('rule evaluation from MetricAggregated', () => {
     expect(alerts.forRule(t.ruleId)[0]?.payload).toMatchObject({
       activeAt: new Date(t.start + MINUTE).toISOString(),
     });
+  });
+
+  it('evaluates only windows of its own size', async () => {
+    const t = await setup(0, {
+      condition: {
+        metric,
+        window: '5m',
+        aggregation: 'p95',
+        groupBy: ['service'],
+        operator: 'gt',
+        threshold: 500,
+        forMinutes: 0,
+      },
+    });
+    // Minutes 0-9 as 1-minute windows breach; the 5-minute rule must not see them.
+    for (let minute = 0; minute < 10; minute += 1) await t.publish(minute, 900);
+    // Two 5-minute windows over the same span: quiet, then breaching (aligned starts).
+    const fiveMinuteStart = Math.ceil(t.start / (5 * MINUTE)) * 5 * MINUTE;
+    const offset = (fiveMinuteStart - t.start) / MINUTE;
+    await t.publish(offset, 100, undefined, undefined, '5m');
+    await t.publish(offset + 5, 900, undefined, undefined, '5m');
+    await expect
+      .poll(() => alerts.forRule(t.ruleId).length, { timeout: 30_000, interval: 100 })
+      .toBe(1);
+    const fired = new Date(fiveMinuteStart + 10 * MINUTE).toISOString();
+    expect(alerts.forRule(t.ruleId)[0]?.payload).toMatchObject({ activeAt: fired, firedAt: fired });
+    expect(await t.ruleState()).toMatchObject({
+      window: '5m',
+      lateWindows: 0,
+      groups: [{ lastWindowEnd: fired }],
+    });
+  });
+
+  it('puts a window that arrives after its successor in its place, and counts a too-late one', async () => {
+    const t = await setup(1);
+    await t.publish(0, 100);
+    await t.publish(1, 700);
+    await t.publish(3, 700);
+    await t.applied(3);
+    // Window 2 is missing: window 3 starts a new episode.
+    expect(await t.state()).toMatchObject({
+      status: 'pending',
+      activeAt: new Date(t.start + 4 * MINUTE).toISOString(),
+    });
+    await t.publish(2, 700);
+    await expect
+      .poll(() => alerts.forRule(t.ruleId).length, { timeout: 30_000, interval: 100 })
+      .toBe(1);
+    expect(alerts.forRule(t.ruleId)[0]?.payload).toMatchObject({
+      activeAt: new Date(t.start + 2 * MINUTE).toISOString(),
+      firedAt: new Date(t.start + 3 * MINUTE).toISOString(),
+    });
+    // Ten minutes on, window 5 is far behind the two-minute grace: ignored, counted.
+    await t.publish(10, 100);
+    await t.applied(10);
+    await t.publish(5, 900);
+    await expect
+      .poll(async () => (await t.ruleState()).lateWindows, { timeout: 30_000, interval: 100 })
+      .toBe(1);
+    expect(await t.state()).toMatchObject({ status: 'inactive' });
+    expect(alerts.forRule(t.ruleId)).toHaveLength(1);
   });
 });

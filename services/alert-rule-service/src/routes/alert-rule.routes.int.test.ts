@@ -40,6 +40,64 @@ describe('alert rules API', () => {
     });
   });
 
+  it('names the window size the rule evaluates: 1m unless told, and one of 1m/5m/1h/1d', async () => {
+    const fallback = (await create(ruleBody(metric))).json<{ condition: { window: string } }>();
+    expect(fallback.condition.window).toBe('1m');
+    const body = ruleBody(metric);
+    const hourly = await create({
+      ...body,
+      condition: { ...(body.condition as object), window: '1h' },
+    });
+    expect(hourly.statusCode, hourly.body).toBe(201);
+    const { id } = hourly.json<{ id: string }>();
+    const read = await service.app.inject({
+      method: 'GET',
+      url: `/v1/alert-rules/${id}`,
+      headers: auth,
+    });
+    expect(read.json()).toMatchObject({ condition: { window: '1h' } });
+    const state = await service.app.inject({
+      method: 'GET',
+      url: `/v1/alert-rules/${id}/state`,
+      headers: auth,
+    });
+    expect(state.json()).toEqual({
+      alertRuleId: id,
+      enabled: true,
+      window: '1h',
+      lateWindows: 0,
+      groups: [],
+    });
+    const invalid = expectProblem(
+      await create({ ...body, condition: { ...(body.condition as object), window: '2m' } }),
+      400,
+      'validation_failed',
+    );
+    expect((invalid.errors as { field: string }[]).map((e) => e.field)).toContain(
+      'body.condition.window',
+    );
+  });
+
+  it('reads a rule stored before conditions named a window as a 1m rule', async () => {
+    const { id } = (await create(ruleBody(metric))).json<{ id: string }>();
+    // As rows were written before: the jsonb condition without `window`.
+    await service.ctx.dataSource.query(
+      `UPDATE alert_rule.alert_rules SET condition = condition - 'window' WHERE id = $1`,
+      [id],
+    );
+    const [row] = await service.ctx.dataSource.query<{ condition: Record<string, unknown> }[]>(
+      'SELECT condition FROM alert_rule.alert_rules WHERE id = $1',
+      [id],
+    );
+    expect(row?.condition).not.toHaveProperty('window');
+    const read = await service.app.inject({
+      method: 'GET',
+      url: `/v1/alert-rules/${id}`,
+      headers: auth,
+    });
+    expect(read.json()).toMatchObject({ condition: { metric, window: '1m' } });
+  });
+
   it('refuses a rule on a metric the tenant does not report (422)', async () => {
     expectProblem(await create(ruleBody('no.such.metric')), 422, 'alert_rule.unresolvable_metric');
   });

@@ -17,6 +17,7 @@ import {
   type AlertRuleRepository,
 } from '../alert-rule.repository.js';
 import { ruleView } from '../alert-rule.view.js';
+import type { AlertRuleServiceConfig } from '../config.js';
 import {
   createRuleSchema,
   idParamsSchema,
@@ -58,6 +59,7 @@ export function alertRuleRoutes(
   app: FastifyInstance,
   ctx: ServiceContext,
   repository: AlertRuleRepository,
+  config: AlertRuleServiceConfig,
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const now = (): string => new Date(ctx.clock()).toISOString();
@@ -247,7 +249,7 @@ export function alertRuleRoutes(
         tags: TAGS,
         summary: 'Evaluation state of an alert rule',
         description:
-          'inactive / pending / firing per group key, with activeAt (when the condition started holding) and firedAt.',
+          'inactive / pending / firing per group key, with activeAt (when the condition started holding) and firedAt, as of every window received so far (late ones in their place). An episode that has met forMinutes but whose AlertTriggered still waits for the window before it to become final shows as pending. `lateWindows` counts windows ignored because they arrived after the lateness grace.',
         params: idParamsSchema,
         response: { 200: ruleStateSchema },
       },
@@ -256,11 +258,13 @@ export function alertRuleRoutes(
       ctx.dataSource.manager.transaction(async (manager) => {
         const rule = await repository.load(manager, request.auth.tenantId, request.params.id);
         if (!rule) throw notFound('alert rule', request.params.id);
-        const evaluation = await loadEvaluation(manager, rule);
+        const evaluation = await loadEvaluation(manager, rule, config);
         return {
           alertRuleId: rule.id,
           enabled: rule.enabled,
-          groups: evaluation.toSnapshot().groups.map((g) => ({ ...g, group: { ...g.group } })),
+          window: rule.toSnapshot().condition.window,
+          lateWindows: evaluation.lateWindowsIgnored,
+          groups: evaluation.groupStates(),
         };
       }),
   );

@@ -2,7 +2,9 @@ import {
   ALERT_ACTION_TYPES,
   ALERT_AGGREGATIONS,
   COMPARISON_OPERATORS,
+  DEFAULT_ALERT_WINDOW,
   SEVERITIES,
+  WINDOWS,
 } from '@obs/domain';
 import { pageQuerySchema, pageSchema } from '@obs/service-kit';
 import { z } from 'zod';
@@ -16,6 +18,7 @@ import { z } from 'zod';
 const RULE_ID = '3f1c2b7a-9d4e-4c1f-8a2b-5e6d7f8a9b0c';
 const EXAMPLE_CONDITION = {
   metric: 'http.server.duration',
+  window: '1m',
   aggregation: 'p95',
   groupBy: ['service'],
   operator: 'gt',
@@ -47,6 +50,13 @@ export const conditionSchema = z
     metric: z
       .string()
       .describe('Metric name; must be one the tenant reports (see GET /v1/metrics)'),
+    window: z
+      .enum(WINDOWS)
+      .default(DEFAULT_ALERT_WINDOW)
+      .describe(
+        'Window size the rule evaluates (1m, 5m, 1h, 1d); closed windows of other sizes are ignored. Defaults to 1m',
+      )
+      .meta({ example: '5m' }),
     aggregation: z
       .enum(ALERT_AGGREGATIONS)
       .describe('Which aggregate of each closed window is compared'),
@@ -100,11 +110,12 @@ export const replaceRuleSchema = createRuleSchema
       scope: { projectId: 'checkout', moduleId: null },
       condition: {
         metric: 'http.server.duration',
+        window: '5m',
         aggregation: 'p95',
         groupBy: ['service'],
         operator: 'gt',
         threshold: 800,
-        forMinutes: 5,
+        forMinutes: 10,
       },
       severity: 'high',
       actions: [],
@@ -118,6 +129,7 @@ export const ruleSchema = z
     scope: z.object({ projectId: z.string(), moduleId: z.string().nullable() }),
     condition: z.object({
       metric: z.string(),
+      window: z.enum(WINDOWS),
       aggregation: z.enum(ALERT_AGGREGATIONS),
       groupBy: z.array(z.string()),
       operator: z.enum(COMPARISON_OPERATORS),
@@ -169,8 +181,10 @@ export const groupStateSchema = z
       .nullable()
       .describe('When the condition started holding (end of the first breaching window)'),
     firedAt: z.iso.datetime().nullable(),
-    lastWindowEnd: z.iso.datetime(),
-    lastValue: z.number(),
+    lastWindowEnd: z.iso.datetime().describe('End of the newest window received for the group'),
+    lastValue: z
+      .number()
+      .describe("That window's value; with several series in the group, the worst of theirs"),
   })
   .meta({
     example: {
@@ -185,9 +199,22 @@ export const groupStateSchema = z
   });
 
 export const ruleStateSchema = z
-  .object({ alertRuleId: z.uuid(), enabled: z.boolean(), groups: z.array(groupStateSchema) })
+  .object({
+    alertRuleId: z.uuid(),
+    enabled: z.boolean(),
+    window: z.enum(WINDOWS).describe('The window size the rule evaluates'),
+    lateWindows: z
+      .number()
+      .int()
+      .describe(
+        'Windows ignored because they arrived after the lateness grace (event time behind the newest window of the rule)',
+      ),
+    groups: z.array(groupStateSchema),
+  })
   .describe('Evaluation state per group key')
-  .meta({ example: { alertRuleId: RULE_ID, enabled: true, groups: [] } });
+  .meta({
+    example: { alertRuleId: RULE_ID, enabled: true, window: '1m', lateWindows: 0, groups: [] },
+  });
 
 export const metricListSchema = z
   .object({

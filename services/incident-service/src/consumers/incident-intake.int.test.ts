@@ -330,6 +330,7 @@ describe('IncidentOpened and IncidentResolved on obs.incident.v1', () => {
     });
     expect(probe.headersOf(envelope.eventId)).toMatchObject({
       'event-type': envelope.eventType,
+      'event-version': '1',
       'tenant-id': tenantId,
     });
   };
