@@ -109,6 +109,7 @@ export async function buildService(
     logger,
     databaseUrl: env.DATABASE_URL,
     clientId: definition.name,
+    numPartitions: env.KAFKA_NUM_PARTITIONS,
   });
   await bus.ensureTopics(definition.topics);
   const uow = new UnitOfWork(dataSource, definition.schema, definition.name);

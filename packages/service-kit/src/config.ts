@@ -10,6 +10,8 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   DATABASE_URL: z.string().optional(),
   KAFKA_BROKERS: z.string().optional(),
+  /** Partitions of the topics a service creates; existing topics are left as they are. */
+  KAFKA_NUM_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
   JWT_SECRET: z.string().min(16).optional(),
   JWKS_URL: z.url().optional(),
   JWT_ISSUER: z.string().optional(),

@@ -39,7 +39,11 @@ export type { CursorPosition, KeysetCursor, Page } from './http/pagination.js';
 export { AggregateStore } from './aggregate/aggregate-store.js';
 export type { AggregateMapper, EventSource, Versioned } from './aggregate/aggregate-store.js';
 export { commandRoute, createRoute } from './aggregate/aggregate-routes.js';
-export type { Call, CommandRouteOptions, CreateRouteOptions } from './aggregate/aggregate-routes.js';
+export type {
+  Call,
+  CommandRouteOptions,
+  CreateRouteOptions,
+} from './aggregate/aggregate-routes.js';
 export { problems, BODY_PROBLEMS } from './http/problems.js';
 export type { ProblemBody, ProblemResponses } from './http/problems.js';
 export { openDataSource, quoteIdent } from './db/data-source.js';
@@ -48,6 +52,7 @@ export type { Transaction, EventOrigin } from './db/unit-of-work.js';
 export { saveVersioned } from './db/versioned-save.js';
 export type { VersionedRow } from './db/versioned-save.js';
 export { OutboxRelay } from './outbox/outbox-relay.js';
+export { busMessageOf } from './outbox/bus-message.js';
 export type { OutboxRelayOptions } from './outbox/outbox-relay.js';
 export { ConsumerRunner } from './consumers/consumer-runner.js';
 export type {

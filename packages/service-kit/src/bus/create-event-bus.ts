@@ -11,13 +11,20 @@ export interface CreateEventBusOptions {
   readonly databaseUrl: string;
   readonly clientId: string;
   readonly logger?: BusLogger;
+  /** Partitions of topics this service creates on Kafka (KAFKA_NUM_PARTITIONS, default 3). */
+  readonly numPartitions?: number;
 }
 
 /** DESIGN.md section 7: `KAFKA_BROKERS` set ⇒ Kafka, otherwise the PostgreSQL event log. */
 export function createEventBus(options: CreateEventBusOptions): EventBus {
   const brokers = parseBrokers(options.kafkaBrokers ?? process.env.KAFKA_BROKERS);
   if (brokers.length > 0) {
-    return new KafkaEventBus({ brokers, clientId: options.clientId, logger: options.logger });
+    return new KafkaEventBus({
+      brokers,
+      clientId: options.clientId,
+      logger: options.logger,
+      numPartitions: options.numPartitions,
+    });
   }
   // A small pool of its own, closed with the bus, so publishing never competes with the service's
   // TypeORM pool for connections.

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '@obs/domain';
-import { envelopeFromDomainEvent, HEADERS, streamKeyOf, topicFor } from '@obs/event-envelope';
+import { envelopeFromDomainEvent } from '@obs/event-envelope';
+import { busMessageOf } from './bus-message.js';
 import type { Context } from '@opentelemetry/api';
 import type { EntityManager } from 'typeorm';
 import { quoteIdent } from '../db/data-source.js';
@@ -42,26 +43,18 @@ export class OutboxWriter {
         correlationId: origin.correlationId ?? requestTraceId,
         causationId: origin.causationId ?? null,
       });
-      const headers: Record<string, string> = {
-        [HEADERS.eventType]: envelope.eventType,
-        [HEADERS.eventVersion]: String(envelope.eventVersion),
-        [HEADERS.tenantId]: envelope.tenantId,
-        ...(traceparent ? { [HEADERS.traceparent]: traceparent } : {}),
-      };
-      // The event's declared stream, not always the aggregate: MetricAggregated is one window of a
-      // series, and its consumers need the series' windows on one partition, in order.
-      return { envelope, headers, key: streamKeyOf(envelope) };
+      return { eventId: envelope.eventId, message: busMessageOf(envelope, traceparent) };
     });
     // One statement for the whole batch: a round trip per event dominated the write path.
     await manager.query(
       `INSERT INTO ${this.table} (event_id, topic, message_key, envelope, headers)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[])`,
       [
-        rows.map((r) => r.envelope.eventId),
-        rows.map((r) => topicFor(r.envelope.eventType)),
-        rows.map((r) => r.key),
-        rows.map((r) => JSON.stringify(r.envelope)),
-        rows.map((r) => JSON.stringify(r.headers)),
+        rows.map((r) => r.eventId),
+        rows.map((r) => r.message.topic),
+        rows.map((r) => r.message.key),
+        rows.map((r) => r.message.value),
+        rows.map((r) => JSON.stringify(r.message.headers)),
       ],
     );
   }

@@ -3,3 +3,8 @@ export { startTestService, bearer, TEST_JWT_SECRET } from './test-service.js';
 export { expectProblem } from './problem-assertions.js';
 export { fuzzWriteRoutes } from './fuzz-write-routes.js';
 export type { FuzzOptions, FuzzReport } from './fuzz-write-routes.js';
+export { buildEvent } from './event-builders.js';
+export type { EventInput } from './event-builders.js';
+export { TopicReader } from './topic-reader.js';
+export type { ReadRecord } from './topic-reader.js';
+export { busMessageOf } from '../outbox/bus-message.js';
