@@ -8,3 +8,4 @@ export type { EventInput } from './event-builders.js';
 export { TopicReader } from './topic-reader.js';
 export type { ReadRecord } from './topic-reader.js';
 export { busMessageOf } from '../outbox/bus-message.js';
+export { TestClock } from './test-clock.js';

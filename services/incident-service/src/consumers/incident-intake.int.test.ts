@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DLQ_HEADERS, dlqTopicFor, topicFor, type Envelope } from '@obs/event-envelope';
 import type { RunningService } from '@obs/service-kit';
+import { busMessageOf, TestClock, TopicReader } from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  EnvelopePublisher,
   TRACE_ID,
-  TestClock,
-  TopicProbe,
   alertTriggered,
   listOf,
   openManual,
@@ -21,9 +19,12 @@ import { EscalationScheduler, type TickResult } from '../escalation/escalation.s
 import { incidentStore } from '../incident.repository.js';
 
 const clock = new TestClock();
-const probe = new TopicProbe();
-const dlq = new TopicProbe(dlqTopicFor(topicFor('AlertTriggered')));
-const publisher = new EnvelopePublisher();
+let probe: TopicReader;
+let dlq: TopicReader;
+/** Publishes as another service's relay would: busMessageOf keys and labels like production. */
+const publisher = {
+  publish: (envelope: Envelope): Promise<void> => service.ctx.bus.publish([busMessageOf(envelope)]),
+};
 let service: RunningService;
 
 beforeAll(async () => {
@@ -31,10 +32,11 @@ beforeAll(async () => {
     clock,
     env: { CONSUMER_BACKOFF_MS: '20', CONSUMER_MAX_ATTEMPTS: '3' },
   });
-  await Promise.all([probe.start(), dlq.start(), publisher.start()]);
+  probe = await TopicReader.open(service.ctx.bus, [topicFor('IncidentOpened')]);
+  dlq = await TopicReader.open(service.ctx.bus, [dlqTopicFor(topicFor('AlertTriggered'))]);
 });
 afterAll(async () => {
-  await Promise.all([probe.stop(), dlq.stop(), publisher.stop()]);
+  await Promise.all([probe.close(), dlq.close()]);
   await service.close();
 });
 
@@ -222,7 +224,7 @@ describe('AlertTriggered → incident', () => {
         interval: 100,
       })
       .toBe(1);
-    expect(dlq.headersOf(event.eventId)?.[DLQ_HEADERS.error]).toMatch(/another tenant/);
+    expect(dlq.messageOf(event.eventId)?.headers[DLQ_HEADERS.error]).toMatch(/another tenant/);
     expect(await listOf(service, own)).toEqual([]);
   });
 
@@ -328,7 +330,7 @@ describe('IncidentOpened and IncidentResolved on obs.incident.v1', () => {
       traceId: TRACE_ID,
       aggregate: { type: 'Incident', id: incidentId },
     });
-    expect(probe.headersOf(envelope.eventId)).toMatchObject({
+    expect(probe.messageOf(envelope.eventId)?.headers).toMatchObject({
       'event-type': envelope.eventType,
       'event-version': '1',
       'tenant-id': tenantId,

@@ -1,9 +1,9 @@
 import type { RunningService } from '@obs/service-kit';
+import { topicFor } from '@obs/event-envelope';
+import { TestClock, TopicReader } from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   TRACE_ID,
-  TestClock,
-  TopicProbe,
   openManual,
   reader,
   runCommand,
@@ -17,7 +17,7 @@ import { incidentStore } from '../incident.repository.js';
 import { EscalationScheduler, type TickResult } from './escalation.scheduler.js';
 
 const clock = new TestClock(Date.parse('2031-06-01T08:00:00.000Z'));
-const probe = new TopicProbe();
+let probe: TopicReader;
 let service: RunningService;
 let scheduler: EscalationScheduler;
 
@@ -27,10 +27,10 @@ beforeAll(async () => {
     service.ctx,
     incidentStore(service.ctx.dataSource, service.ctx.uow),
   );
-  await probe.start();
+  probe = await TopicReader.open(service.ctx.bus, [topicFor('IncidentOpened')]);
 });
 afterAll(async () => {
-  await probe.stop();
+  await probe.close();
   await service.close();
 });
 

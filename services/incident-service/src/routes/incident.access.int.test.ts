@@ -1,9 +1,9 @@
+import { TestClock } from '@obs/service-kit/testing';
 import type { RunningService } from '@obs/service-kit';
 import { mintToken } from '@obs/service-kit';
 import { bearer, expectProblem } from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  TestClock,
   listOf,
   openManual,
   reader,

@@ -1,10 +1,10 @@
+import { TestClock } from '@obs/service-kit/testing';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { RunningService } from '@obs/service-kit';
 import { expectProblem } from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   TRACE_ID,
-  TestClock,
   listOf,
   openManual,
   reader,
