@@ -298,6 +298,8 @@ async function fuzz(schemathesis: string, target: Started, token: string): Promi
   await mkdir(reportDir, { recursive: true });
   const ndjson = join(reportDir, 'events.ndjson');
   const args = [
+    '--config-file',
+    join(root, 'schemathesis.toml'),
     'run',
     `${target.url}/docs/json`,
     '--url',

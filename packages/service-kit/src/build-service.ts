@@ -12,6 +12,7 @@ import { openDataSource, quoteIdent } from './db/data-source.js';
 import { UnitOfWork } from './db/unit-of-work.js';
 import { registerErrorHandling } from './error-handler.js';
 import { registerHealth } from './http/health.js';
+import { registerMethodNotAllowed } from './http/method-not-allowed.js';
 import { registerOpenApi, type OpenApiInfo } from './http/openapi.js';
 import { loggerOptions } from './logger.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
@@ -136,6 +137,7 @@ export async function buildService(
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  registerMethodNotAllowed(app);
   registerRequestTracing(app);
   await registerOpenApi(app, definition.openapi);
   await app.register(rateLimit, {

@@ -115,7 +115,7 @@ export async function listTimeline(
     .getRepository(IncidentEventEntity)
     .createQueryBuilder('e')
     .where('e.tenantId = :tenantId AND e.incidentId = :incidentId', { tenantId, incidentId })
-    .andWhere('e.seq > :afterSeq', { afterSeq })
+    .andWhere('e.seq > CAST(:afterSeq AS bigint)', { afterSeq })
     .orderBy('e.seq', 'ASC')
     .limit(page.limit + 1)
     .getMany();

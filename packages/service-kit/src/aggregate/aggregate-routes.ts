@@ -24,9 +24,11 @@ interface RouteDocs {
 const ifMatchHeaders = z.object({
   'if-match': z
     .string()
-    .regex(/^\s*(?:W\/)?"\d{1,15}"\s*$|^\s*\*\s*$/)
+    .regex(/^(?:W\/)?"?[0-9]{1,15}"?$|^[*]$/)
     .optional()
-    .describe('ETag "<version>" of the version this change is based on; a stale one answers 409'),
+    .describe(
+      'ETag "<version>" of the version this change is based on (a bare number is read the same); a stale one answers 409',
+    ),
 });
 
 const idParams = z.object({ id: z.uuid().describe('The resource id') });

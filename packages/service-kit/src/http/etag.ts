@@ -12,7 +12,8 @@ export function setEtag(reply: FastifyReply, version: number): void {
 export function ifMatchVersion(request: FastifyRequest): number | undefined {
   const raw = request.headers['if-match'];
   if (raw === undefined || raw.trim() === '*') return undefined;
-  const match = /^\s*(?:W\/)?"(\d+)"\s*$/.exec(raw);
+  // Lenient: W/"3", "3" and a bare 3 all name version 3 (clients and tools drop the quotes).
+  const match = /^\s*(?:W\/)?"?([0-9]{1,15})"?\s*$/.exec(raw);
   const version = match?.[1];
   if (version === undefined) {
     throw new HttpProblem(

@@ -23,7 +23,40 @@ export async function registerOpenApi(app: FastifyInstance, info: OpenApiInfo): 
       security: [{ bearerAuth: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => forbidNulInStrings(jsonSchemaTransformObject(input)),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+}
+
+/** PostgreSQL text cannot hold U+0000: a string with one can never be stored, so none is valid. */
+const NO_NUL_PATTERN = '^[^\\u0000]*$';
+
+/**
+ * States that rule in the document: every free-form string schema (no pattern, format, enum or
+ * const of its own) gets a pattern excluding U+0000, so the 400 such a value answers is documented
+ * as a schema violation rather than a valid request refused.
+ */
+function forbidNulInStrings<T>(document: T): T {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const schema = node as Record<string, unknown>;
+    const isString =
+      schema.type === 'string' || (Array.isArray(schema.type) && schema.type.includes('string'));
+    if (
+      isString &&
+      !('pattern' in schema) &&
+      !('format' in schema) &&
+      !('enum' in schema) &&
+      !('const' in schema)
+    ) {
+      schema.pattern = NO_NUL_PATTERN;
+    }
+    Object.values(schema).forEach(visit);
+  };
+  visit(document);
+  return document;
 }

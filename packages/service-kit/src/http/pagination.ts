@@ -63,7 +63,7 @@ export interface KeysetCursor {
 }
 
 const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const KEYSET_PATTERN = new RegExp(`^(\\d{1,15})\\.(${UUID_PATTERN})$`);
+const KEYSET_PATTERN = new RegExp(`^([0-9]{1,15})[.](${UUID_PATTERN})$`);
 
 export const keysetCursor: KeysetCursor = {
   schema: z

@@ -89,7 +89,10 @@ export function incidentRoutes(
         severity: body.severity,
         source: 'manual',
         traceId: body.traceId ?? null,
-        dimensions: body.dimensions ?? null,
+        // The token's tenant unless the body names one (then the domain checks they agree).
+        dimensions: body.dimensions
+          ? { ...body.dimensions, tenantId: body.dimensions.tenantId ?? call.auth.tenantId }
+          : null,
         openedAt: call.at,
         openedBy: call.auth.subject,
         escalationSteps: body.escalationSteps ?? config.escalationPolicy,

@@ -33,6 +33,9 @@ const EXAMPLE_DIMENSIONS = {
   origin: 'generated-saas',
 } as const;
 
+/** The input example leaves the tenant to the token (DESIGN.md: the tenant comes from the token). */
+const { tenantId: _tenant, ...EXAMPLE_INPUT_DIMENSIONS } = EXAMPLE_DIMENSIONS;
+
 const EXAMPLE_STEPS = DEFAULT_ESCALATION_POLICY.map((step) => ({ ...step }));
 
 export const severitySchema = z
@@ -53,7 +56,10 @@ const text = (description: string, example: string) =>
 
 export const dimensionsInputSchema = z
   .strictObject({
-    tenantId: z.string().optional().describe("Must equal the token's tenant"),
+    tenantId: z
+      .string()
+      .optional()
+      .describe("The token's tenant when omitted; another tenant answers 422"),
     projectId: z.string().optional(),
     moduleId: z.string().optional(),
     artifactId: z.string().optional(),
@@ -68,8 +74,10 @@ export const dimensionsInputSchema = z
       .optional()
       .describe(`One of ${ORIGINS.join(', ')}`),
   })
-  .describe('The eleven telemetry dimensions; all are required when the object is given')
-  .meta({ example: EXAMPLE_DIMENSIONS });
+  .describe(
+    'The eleven telemetry dimensions; all but tenantId (the token’s) are required when the object is given',
+  )
+  .meta({ example: EXAMPLE_INPUT_DIMENSIONS });
 
 export const dimensionsSchema = z
   .object({

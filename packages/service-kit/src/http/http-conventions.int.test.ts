@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../build-service.js';
+import { bearer, expectProblem, startTestService } from '../testing/index.js';
+import { widgetFixtureService } from '../../test/widget-fixture.service.js';
+
+let service: RunningService;
+beforeAll(async () => {
+  service = await startTestService(widgetFixtureService, { runConsumers: false });
+});
+afterAll(async () => {
+  await service.close();
+});
+
+const WIDGET = '/v1/widgets/00000000-0000-4000-8000-000000000000';
+
+describe('HTTP conventions every service gets from the kit', () => {
+  it('answers 405 with Allow for a method a path does not declare, before reading any body', async () => {
+    for (const method of ['DELETE', 'PATCH'] as const) {
+      const res = await service.app.inject({
+        method,
+        url: WIDGET,
+        headers: bearer('t', ['admin']),
+      });
+      expectProblem(res, 405, 'method_not_allowed');
+      expect(res.headers.allow).toBe('GET, HEAD, PUT');
+    }
+    const query = await service.app.inject({ method: 'QUERY' as 'GET', url: WIDGET });
+    expect(query.statusCode).toBe(405);
+  });
+
+  it('still answers 404 for a path that does not exist', async () => {
+    const res = await service.app.inject({ method: 'GET', url: '/v1/nothing-here' });
+    expectProblem(res, 404, 'not_found');
+  });
+
+  it('documents that no string may hold U+0000 (PostgreSQL text cannot store it)', async () => {
+    const doc = (await service.app.inject({ method: 'GET', url: '/docs/json' })).json<{
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            requestBody?: {
+              content: Record<
+                string,
+                { schema: { properties: Record<string, { pattern?: string }> } }
+              >;
+            };
+          }
+        >
+      >;
+    }>();
+    const body = doc.paths['/v1/widgets']?.post?.requestBody?.content['application/json']?.schema;
+    expect(body?.properties.name?.pattern).toBe('^[^\\u0000]*$');
+    const res = await service.app.inject({
+      method: 'POST',
+      url: '/v1/widgets',
+      headers: bearer('t', ['write']),
+      payload: { name: 'a\u0000b', panelCount: 1 },
+    });
+    expect(res.statusCode).toBe(400);
+  });
+});
