@@ -2,7 +2,8 @@
  * Publish throughput of the event bus adapters against a bare kafkajs producer, on real local
  * infrastructure (or DATABASE_URL / KAFKA_BROKERS when set). Not a test: it prints a table.
  *
- *   pnpm bench:bus    env: BENCH_N=20000 events, BENCH_BATCH=100 per publish call, BENCH_ROUNDS=5
+ *   pnpm bench:bus    env: BENCH_N=20000 events, BENCH_BATCH=100 per publish call, BENCH_ROUNDS=5,
+ *                     BENCH_ONLY=relay,write (only the paths whose name contains one, plus the baseline)
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -457,6 +458,9 @@ const TARGETS: Readonly<Record<string, number>> = {
   'outbox write + relay -> Kafka (end to end)': 0.6,
 };
 
+/** BENCH_ONLY=relay,end: only the paths whose name contains one of these (and the baseline). */
+const only = (process.env.BENCH_ONLY ?? '').split(',').filter((o) => o.length > 0);
+
 async function main(): Promise<void> {
   const postgres = await startPostgres();
   const kafka = await startKafka();
@@ -475,12 +479,15 @@ async function main(): Promise<void> {
     await admin.close();
 
     const outbox = await openOutboxPaths(context);
-    const paths = [
+    const opened = [
       await openBareKafka(context, topics.bare),
       openKafkaBus(context, topics.bus),
       await openPostgresBus(context, `bench.pg.${run}`),
       ...outbox.paths,
     ];
+    const paths = opened.filter(
+      (p, i) => i === 0 || only.length === 0 || only.some((o) => p.path.includes(o)),
+    );
     let results: PathResult[];
     try {
       results = await measure(paths, context);
@@ -491,7 +498,7 @@ async function main(): Promise<void> {
           'min-max over the rounds, p99 of one publish call\n',
       );
     } finally {
-      await Promise.all(paths.map((p) => p.close()));
+      await Promise.all(opened.map((p) => p.close()));
       await outbox.close();
     }
     printTable(results);
