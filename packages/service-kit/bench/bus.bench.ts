@@ -2,7 +2,8 @@
  * Publish throughput of the event bus adapters against a bare kafkajs producer, on real local
  * infrastructure (or DATABASE_URL / KAFKA_BROKERS when set). Not a test: it prints a table.
  *
- *   pnpm bench:bus    env: BENCH_N=20000 events, BENCH_BATCH=100 per publish call, BENCH_ROUNDS=3
+ *   pnpm bench:bus    env: BENCH_N=20000 events, BENCH_BATCH=100 per publish call, BENCH_ROUNDS=5,
+ *                     BENCH_ONLY=relay,write (only the paths whose name contains one, plus the baseline)
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -13,7 +14,7 @@ import pino from 'pino';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { DomainEvent, TenantId } from '@obs/domain';
 import { topicFor } from '@obs/event-envelope';
-import type { BusMessage } from '../src/bus/event-bus.js';
+import type { BusMessage, EventBus } from '../src/bus/event-bus.js';
 import { KafkaEventBus } from '../src/bus/kafka-event-bus.js';
 import { PostgresEventBus } from '../src/bus/postgres-event-bus.js';
 import { openDataSource } from '../src/db/data-source.js';
@@ -29,15 +30,10 @@ export interface BenchContext {
   readonly rounds: number;
 }
 
-export interface PathResult {
-  readonly path: string;
-  readonly events: number;
-  readonly seconds: number;
-}
-
 type Publish = (batch: readonly BusMessage[]) => Promise<void>;
 
-const ENVELOPE_BYTES = 500;
+const ENVELOPE_BYTES = 600;
+let seq = 0;
 
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -46,7 +42,7 @@ function positiveInt(name: string, fallback: number): number {
   return value;
 }
 
-/** A canonical-envelope-shaped value padded to ~500 bytes, the size of a typical domain event. */
+/** A canonical-envelope-shaped value padded to ENVELOPE_BYTES, the size of the outbox paths' events. */
 function envelope(topic: string, seq: number): BusMessage {
   const aggregateId = `incident-${seq % 1000}`;
   const value = {
@@ -75,53 +71,114 @@ function envelope(topic: string, seq: number): BusMessage {
 
 const WARMUP_BATCHES = 20;
 
-/** A publish path under test, already connected. */
+/** One timed repetition: how long N events took, and each publish call's latency in ms. */
+interface RoundResult {
+  readonly seconds: number;
+  readonly callMs: readonly number[];
+}
+
+/** A path under test, already connected: warm it up once, then time it round after round. */
 interface PathUnderTest {
   readonly path: string;
-  readonly topic: string;
-  readonly publish: Publish;
+  warmUp(): Promise<void>;
+  round(): Promise<RoundResult>;
   close(): Promise<void>;
+}
+
+export interface PathResult {
+  readonly path: string;
+  readonly events: number;
+  /** Median over the rounds. */
+  readonly seconds: number;
+  /** Events/s of the slowest and the fastest round. */
+  readonly minRate: number;
+  readonly maxRate: number;
+  /** p99 latency of one publish call (one broker acknowledgement) over all rounds, ms. */
+  readonly callP99Ms: number;
+}
+
+const median = (values: readonly number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+const percentile = (values: readonly number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+};
+
+/** Pre-builds the batches of one round outside the clock. */
+function batchesOf(context: BenchContext, topic: string, events: number): BusMessage[][] {
+  const result: BusMessage[][] = [];
+  for (let from = 0; from < events; from += context.batchSize) {
+    const size = Math.min(context.batchSize, events - from);
+    result.push(Array.from({ length: size }, () => envelope(topic, seq++)));
+  }
+  return result;
+}
+
+/** A producer path: N pre-built events published in calls of batchSize, one after the other. */
+function producerPath(
+  path: string,
+  context: BenchContext,
+  topic: string,
+  publish: Publish,
+  close: () => Promise<void>,
+): PathUnderTest {
+  const timed = async (events: number): Promise<RoundResult> => {
+    const prepared = batchesOf(context, topic, events);
+    const callMs: number[] = [];
+    const started = performance.now();
+    for (const batch of prepared) {
+      const call = performance.now();
+      await publish(batch);
+      callMs.push(performance.now() - call);
+    }
+    return { seconds: (performance.now() - started) / 1000, callMs };
+  };
+  return {
+    path,
+    warmUp: async () => {
+      await timed(WARMUP_BATCHES * context.batchSize);
+    },
+    round: () => timed(context.events),
+    close,
+  };
 }
 
 /**
  * Warms every path up outside the clock (connections, metadata, JIT, the broker's first segment
  * writes), then times the paths in interleaved, rotating rounds and keeps each one's median: the
- * path that runs first would otherwise pay for the cold broker, and one GC pause would decide.
+ * path that runs first would otherwise pay for the cold broker, one GC pause would decide, and a
+ * path measured in a quieter minute of this shared machine would look faster than its baseline.
  */
 async function measure(
   paths: readonly PathUnderTest[],
   context: BenchContext,
 ): Promise<PathResult[]> {
-  let seq = 0;
-  const batches = (topic: string, events: number): BusMessage[][] => {
-    const result: BusMessage[][] = [];
-    for (let from = 0; from < events; from += context.batchSize) {
-      const size = Math.min(context.batchSize, events - from);
-      result.push(Array.from({ length: size }, () => envelope(topic, seq++)));
-    }
-    return result;
-  };
-  for (const { topic, publish } of paths) {
-    for (const batch of batches(topic, WARMUP_BATCHES * context.batchSize)) await publish(batch);
-  }
-  const durations = paths.map((): number[] => []);
+  for (const path of paths) await path.warmUp();
+  const rounds = paths.map((): RoundResult[] => []);
   for (let round = 0; round < context.rounds; round += 1) {
     // Rotate who goes first: the first path of a round measurably pays for the garbage the
-    // previous one left behind (GC), so every path takes every position once over the rounds.
+    // previous one left behind (GC), so every path takes every position over the rounds.
     for (let k = 0; k < paths.length; k += 1) {
       const i = (round + k) % paths.length;
-      const { topic, publish } = paths[i] ?? {};
-      if (!topic || !publish) continue;
-      const prepared = batches(topic, context.events);
-      const started = performance.now();
-      for (const batch of prepared) await publish(batch);
-      durations[i]?.push((performance.now() - started) / 1000);
+      const path = paths[i];
+      if (path) rounds[i]?.push(await path.round());
     }
   }
   return paths.map(({ path }, i) => {
-    const sorted = [...(durations[i] ?? [])].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-    return { path, events: context.events, seconds: median };
+    const results = rounds[i] ?? [];
+    const rates = results.map((r) => context.events / r.seconds);
+    return {
+      path,
+      events: context.events,
+      seconds: median(results.map((r) => r.seconds)),
+      minRate: Math.min(...rates),
+      maxRate: Math.max(...rates),
+      callP99Ms: percentile(
+        results.flatMap((r) => r.callMs),
+        99,
+      ),
+    };
   });
 }
 
@@ -139,28 +196,30 @@ async function openBareKafka(context: BenchContext, topic: string): Promise<Path
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
-  return {
-    path: 'bare kafkajs producer',
+  return producerPath(
+    'bare kafkajs producer (baseline)',
+    context,
     topic,
-    publish: async (batch) => {
+    async (batch) => {
       await producer.send({
         topic,
         acks: -1,
         messages: batch.map(({ key, value, headers }) => ({ key, value, headers: { ...headers } })),
       });
     },
-    close: () => producer.disconnect(),
-  };
+    () => producer.disconnect(),
+  );
 }
 
 function openKafkaBus(context: BenchContext, topic: string): PathUnderTest {
   const bus = new KafkaEventBus({ brokers: context.kafkaBrokers.split(','), clientId: 'bench' });
-  return {
-    path: 'KafkaEventBus.publish',
+  return producerPath(
+    'KafkaEventBus.publish',
+    context,
     topic,
-    publish: (batch) => bus.publish(batch),
-    close: () => bus.close(),
-  };
+    (batch) => bus.publish(batch),
+    () => bus.close(),
+  );
 }
 
 async function openPostgresBus(context: BenchContext, topic: string): Promise<PathUnderTest> {
@@ -169,20 +228,64 @@ async function openPostgresBus(context: BenchContext, topic: string): Promise<Pa
     ownsPool: true,
   });
   await bus.ensureTopics([topic]);
-  return {
-    path: 'PostgresEventBus.publish',
+  return producerPath(
+    'PostgresEventBus.publish',
+    context,
     topic,
-    publish: (batch) => bus.publish(batch),
-    close: () => bus.close(),
-  };
+    (batch) => bus.publish(batch),
+    () => bus.close(),
+  );
+}
+
+/** Delegates to a bus and times each publish call, so the relay's acknowledgements show a p99. */
+class TimedBus implements EventBus {
+  readonly kind: EventBus['kind'];
+  callMs: number[] = [];
+
+  constructor(private readonly inner: EventBus) {
+    this.kind = inner.kind;
+  }
+
+  ensureTopics(topics: readonly string[]): Promise<void> {
+    return this.inner.ensureTopics(topics);
+  }
+
+  async publish(messages: readonly BusMessage[]): Promise<void> {
+    const started = performance.now();
+    await this.inner.publish(messages);
+    this.callMs.push(performance.now() - started);
+  }
+
+  subscribe(...args: Parameters<EventBus['subscribe']>): ReturnType<EventBus['subscribe']> {
+    return this.inner.subscribe(...args);
+  }
+
+  isReachable(): Promise<boolean> {
+    return this.inner.isReachable();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/** Mean bytes of the envelopes the outbox holds, to check they match the producer paths'. */
+export interface OutboxPaths {
+  readonly paths: readonly PathUnderTest[];
+  envelopeBytes(): Promise<number>;
+  close(): Promise<void>;
 }
 
 /**
- * The transactional-outbox path end to end: each batch is written as DashboardDefined events into
- * the outbox in one transaction (as a service's unit of work does), while the relay publishes them
- * through KafkaEventBus. The clock stops when the relay has published all N.
+ * The transactional-outbox paths, with DashboardDefined events written into the outbox in one
+ * transaction per batch (as a service's unit of work does) and the relay publishing them through
+ * KafkaEventBus in calls of batchSize, like the producer paths:
+ * - relay alone: the rows are committed first, outside the clock, then drained (what the relay
+ *   adds over a producer);
+ * - end to end: the relay runs (woken by NOTIFY) while the writes go on; the clock stops when it
+ *   has published all N.
  */
-export async function runOutboxRelayPaths(context: BenchContext): Promise<PathResult[]> {
+export async function openOutboxPaths(context: BenchContext): Promise<OutboxPaths> {
   const schema = 'bench_outbox';
   const dataSource = await openDataSource({
     url: context.databaseUrl,
@@ -190,12 +293,12 @@ export async function runOutboxRelayPaths(context: BenchContext): Promise<PathRe
     entities: [],
     migrations: [],
   });
-  const bus = new KafkaEventBus({
+  const kafkaBus = new KafkaEventBus({
     brokers: context.kafkaBrokers.split(','),
     clientId: 'bench-outbox',
   });
-  const topic = topicFor('DashboardDefined');
-  await bus.ensureTopics([topic]);
+  const bus = new TimedBus(kafkaBus);
+  await bus.ensureTopics([topicFor('DashboardDefined')]);
   const uow = new UnitOfWork(dataSource, schema, 'bench');
   const relay = new OutboxRelay({
     databaseUrl: context.databaseUrl,
@@ -212,50 +315,79 @@ export async function runOutboxRelayPaths(context: BenchContext): Promise<PathRe
       await uow.run(origin, (tx) => tx.publish(Array.from({ length: size }, dashboardEvent), 1));
     }
   };
-  // Relay alone: the rows are committed first, then drained (what the relay adds over a producer).
-  const drainOnly = async (): Promise<number> => {
-    await write(context.events);
+  const drainOnly = async (events: number): Promise<RoundResult> => {
+    await write(events);
+    bus.callMs = [];
     const started = performance.now();
-    await relay.drain();
-    return (performance.now() - started) / 1000;
+    const sent = await relay.drain();
+    const seconds = (performance.now() - started) / 1000;
+    if (sent !== events) throw new Error(`relay drained ${sent} rows, expected ${events}`);
+    return { seconds, callMs: bus.callMs };
   };
-  // End to end: transactional writes with the relay running beside them, until all are published.
-  const endToEnd = async (): Promise<number> => {
-    const target = relay.publishedCount + context.events;
+  // The writes alone (what end to end cannot beat); the rows are then marked sent off the clock.
+  const writeOnly = async (events: number): Promise<RoundResult> => {
     const started = performance.now();
-    await write(context.events);
-    while (relay.publishedCount < target) await new Promise((resolve) => setTimeout(resolve, 2));
-    return (performance.now() - started) / 1000;
+    await write(events);
+    const seconds = (performance.now() - started) / 1000;
+    await dataSource.query(`UPDATE "${schema}".outbox SET sent_at = now() WHERE sent_at IS NULL`);
+    return { seconds, callMs: [] };
   };
-  const median = (values: number[]): number =>
-    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-  try {
-    await write(WARMUP_BATCHES * context.batchSize);
-    await relay.drain();
-    const drained: number[] = [];
-    for (let round = 0; round < context.rounds; round += 1) drained.push(await drainOnly());
+  const endToEnd = async (events: number): Promise<RoundResult> => {
     relay.start();
-    const ended: number[] = [];
-    for (let round = 0; round < context.rounds; round += 1) ended.push(await endToEnd());
-    return [
+    try {
+      const target = relay.publishedCount + events;
+      bus.callMs = [];
+      const started = performance.now();
+      await write(events);
+      while (relay.publishedCount < target) await new Promise((resolve) => setTimeout(resolve, 1));
+      const seconds = (performance.now() - started) / 1000;
+      return { seconds, callMs: bus.callMs };
+    } finally {
+      await relay.stop();
+    }
+  };
+  return {
+    paths: [
       {
         path: 'outbox relay -> Kafka (rows committed)',
-        events: context.events,
-        seconds: median(drained),
+        warmUp: async () => {
+          await drainOnly(WARMUP_BATCHES * context.batchSize);
+        },
+        round: () => drainOnly(context.events),
+        close: () => Promise.resolve(),
+      },
+      {
+        path: 'outbox write only (UnitOfWork, 1 tx per call)',
+        warmUp: async () => {
+          await writeOnly(WARMUP_BATCHES * context.batchSize);
+        },
+        round: () => writeOnly(context.events),
+        close: () => Promise.resolve(),
       },
       {
         path: 'outbox write + relay -> Kafka (end to end)',
-        events: context.events,
-        seconds: median(ended),
+        warmUp: async () => {
+          await endToEnd(WARMUP_BATCHES * context.batchSize);
+        },
+        round: () => endToEnd(context.events),
+        close: () => Promise.resolve(),
       },
-    ];
-  } finally {
-    await relay.stop();
-    await bus.close();
-    await dataSource.destroy();
-  }
+    ],
+    envelopeBytes: async () => {
+      const rows = await dataSource.query<{ bytes: number }[]>(
+        `SELECT avg(length(envelope))::int AS bytes FROM "${schema}".outbox`,
+      );
+      return rows[0]?.bytes ?? Number.NaN;
+    },
+    close: async () => {
+      await relay.stop();
+      await bus.close();
+      await dataSource.destroy();
+    },
+  };
 }
 
+/** A DashboardDefined event whose envelope is about ENVELOPE_BYTES, like the producer paths'. */
 function dashboardEvent(): DomainEvent {
   const id = randomUUID();
   return {
@@ -267,7 +399,7 @@ function dashboardEvent(): DomainEvent {
     occurredAt: new Date().toISOString(),
     payload: {
       dashboardId: id,
-      name: `bench ${'x'.repeat(200)}`,
+      name: `bench ${'x'.repeat(DASHBOARD_NAME_PADDING)}`,
       scope: { projectId: 'bench', moduleId: null },
       panelCount: 1,
       version: 1,
@@ -275,17 +407,40 @@ function dashboardEvent(): DomainEvent {
   };
 }
 
+const DASHBOARD_NAME_PADDING = 89;
+
+/** Rows with the baseline first and every other path's ratio to it, and which targets hold. */
 function printTable(results: readonly PathResult[]): void {
   const baseline = results[0];
   const rate = (r: PathResult): number => r.events / r.seconds;
-  const rows = results.map((r) => [
-    r.path,
-    String(r.events),
-    r.seconds.toFixed(2),
-    Math.round(rate(r)).toLocaleString('en-US'),
-    baseline ? `${(rate(r) / rate(baseline)).toFixed(2)}x` : '-',
-  ]);
-  const header = ['path', 'events', 'seconds', 'events/s', 'vs bare'];
+  const rows = results.map((r) => {
+    const ratio = baseline ? rate(r) / rate(baseline) : Number.NaN;
+    const target = TARGETS[r.path];
+    return [
+      r.path,
+      String(r.events),
+      r.seconds.toFixed(2),
+      Math.round(rate(r)).toLocaleString('en-US'),
+      `${Math.round(r.minRate).toLocaleString('en-US')}-${Math.round(r.maxRate).toLocaleString('en-US')}`,
+      Number.isNaN(r.callP99Ms) ? '-' : r.callP99Ms.toFixed(1),
+      `${ratio.toFixed(2)}x`,
+      target === undefined
+        ? r === baseline
+          ? 'baseline'
+          : ''
+        : `>= ${target.toFixed(1)}x ${ratio >= target ? 'met' : 'MISSED'}`,
+    ];
+  });
+  const header = [
+    'path',
+    'events',
+    'seconds',
+    'events/s',
+    'min-max events/s',
+    'p99 call ms',
+    'vs bare',
+    'target',
+  ];
   const widths = header.map((h, i) =>
     Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)),
   );
@@ -298,6 +453,14 @@ function printTable(results: readonly PathResult[]): void {
   for (const row of rows) console.log(line(row));
 }
 
+const TARGETS: Readonly<Record<string, number>> = {
+  'outbox relay -> Kafka (rows committed)': 0.7,
+  'outbox write + relay -> Kafka (end to end)': 0.6,
+};
+
+/** BENCH_ONLY=relay,end: only the paths whose name contains one of these (and the baseline). */
+const only = (process.env.BENCH_ONLY ?? '').split(',').filter((o) => o.length > 0);
+
 async function main(): Promise<void> {
   const postgres = await startPostgres();
   const kafka = await startKafka();
@@ -307,7 +470,7 @@ async function main(): Promise<void> {
       databaseUrl: postgres.url,
       events: positiveInt('BENCH_N', 20_000),
       batchSize: positiveInt('BENCH_BATCH', 100),
-      rounds: positiveInt('BENCH_ROUNDS', 3),
+      rounds: positiveInt('BENCH_ROUNDS', 5),
     };
     const run = randomUUID().slice(0, 8);
     const topics = { bare: `bench.bare.${run}`, bus: `bench.bus.${run}` };
@@ -315,22 +478,29 @@ async function main(): Promise<void> {
     await admin.ensureTopics(Object.values(topics));
     await admin.close();
 
-    console.log(
-      `publishing ${context.events} events of ~${ENVELOPE_BYTES} B in calls of ${context.batchSize}` +
-        ` (acks=all, idempotent, 3 partitions); median of ${context.rounds} interleaved rounds\n`,
-    );
-    const paths = [
+    const outbox = await openOutboxPaths(context);
+    const opened = [
       await openBareKafka(context, topics.bare),
       openKafkaBus(context, topics.bus),
       await openPostgresBus(context, `bench.pg.${run}`),
+      ...outbox.paths,
     ];
+    const paths = opened.filter(
+      (p, i) => i === 0 || only.length === 0 || only.some((o) => p.path.includes(o)),
+    );
     let results: PathResult[];
     try {
       results = await measure(paths, context);
+      console.log(
+        `\npublishing ${context.events} events of ~${ENVELOPE_BYTES} B (outbox envelopes ` +
+          `${await outbox.envelopeBytes()} B) in calls of ${context.batchSize} (acks=all, ` +
+          `idempotent, 3 partitions); median of ${context.rounds} interleaved rounds, ` +
+          'min-max over the rounds, p99 of one publish call\n',
+      );
     } finally {
-      await Promise.all(paths.map((p) => p.close()));
+      await Promise.all(opened.map((p) => p.close()));
+      await outbox.close();
     }
-    results.push(...(await runOutboxRelayPaths(context)));
     printTable(results);
   } finally {
     await kafka.close();

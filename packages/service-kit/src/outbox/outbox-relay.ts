@@ -37,6 +37,10 @@ export class OutboxRelay {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** Set by a NOTIFY that arrives while the relay is busy, so the next sleep is skipped. */
+  private notified = false;
+  /** The relay's queries, one after the other on its single connection (see `serial`). */
+  private queries: Promise<unknown> = Promise.resolve();
   private readonly table: string;
   private readonly lockKey: string;
   private published = 0;
@@ -61,6 +65,8 @@ export class OutboxRelay {
     this.wake?.();
     await this.loop;
     this.loop = undefined;
+    // drain() leaves its connection open for the next call; stop() closes it too.
+    await this.disconnect();
   }
 
   /**
@@ -69,13 +75,7 @@ export class OutboxRelay {
    */
   async drain(): Promise<number> {
     if (this.running) throw new Error('drain() while the relay runs would publish rows twice');
-    const client = await this.connect();
-    let total = 0;
-    for (;;) {
-      const sent = await this.publishBatch(client);
-      total += sent;
-      if (sent === 0) return total;
-    }
+    return this.publishPending(await this.connect(), () => true);
   }
 
   private async connect(): Promise<Client> {
@@ -85,7 +85,10 @@ export class OutboxRelay {
       application_name: `${this.options.schema}-relay`,
     });
     client.on('error', (err) => this.options.logger.warn({ err }, 'outbox relay connection error'));
-    client.on('notification', () => this.wake?.());
+    client.on('notification', () => {
+      this.notified = true;
+      this.wake?.();
+    });
     await client.connect();
     await client.query(`LISTEN ${quoteIdent(outboxChannel(this.options.schema))}`);
     this.client = client;
@@ -105,9 +108,9 @@ export class OutboxRelay {
           );
           locked = res.rows[0]?.ok === true;
         }
-        const sent = locked ? await this.publishBatch(client) : 0;
+        if (locked) await this.publishPending(client, () => this.running);
         backoff = 100;
-        if (sent === 0) await this.sleep(this.options.pollMs ?? 1000);
+        await this.sleep(this.options.pollMs ?? 1000);
       } catch (err) {
         this.options.logger.warn(
           { err: errorMessage(err) },
@@ -125,26 +128,80 @@ export class OutboxRelay {
   }
 
   /**
-   * Reads up to `fetchSize` unsent rows, publishes them in order in calls of `batchSize`, then
-   * marks them sent in one statement. A crash between publish and mark re-publishes the rows on
-   * restart: at-least-once, which the consumers' inbox turns into exactly-once effects.
+   * Publishes every pending row in id order (or until `going` turns false), pipelined: while the
+   * broker acknowledges one fetch (in publish calls of `batchSize`, one after the other), the next
+   * fetch is read and the rows of the previous one are marked sent, in one statement per fetch. A row is marked only after the broker
+   * acknowledged it, so a crash re-publishes at most the unmarked fetches: at-least-once, which
+   * the consumers' inbox turns into exactly-once effects. Publishing stays strictly sequential,
+   * so events of one aggregate (one key) leave in the order they were committed.
+   *
+   * The read-ahead excludes the rows in flight by id, not by an id cursor: a transaction that
+   * took a lower id but commits later is still picked up by the next read, never skipped.
    */
-  private async publishBatch(client: Client): Promise<number> {
+  private async publishPending(client: Client, going: () => boolean): Promise<number> {
     const batchSize = this.options.batchSize ?? 100;
-    const { rows } = await client.query<OutboxRow>(
-      `SELECT id, topic, message_key, envelope, headers FROM ${this.table}
-       WHERE sent_at IS NULL ORDER BY id LIMIT $1`,
-      [this.options.fetchSize ?? batchSize * 10],
-    );
-    if (rows.length === 0) return 0;
-    for (let from = 0; from < rows.length; from += batchSize) {
-      await this.options.bus.publish(rows.slice(from, from + batchSize).map(toMessage));
+    const fetchSize = this.options.fetchSize ?? batchSize * 10;
+    let total = 0;
+    // A NOTIFY from here on may carry rows this pass does not read: the sleep after it is skipped.
+    this.notified = false;
+    let next = this.fetch(client, fetchSize, []);
+    let marking: Promise<void> = Promise.resolve();
+    try {
+      for (;;) {
+        const rows = await next;
+        if (rows.length === 0 || !going()) {
+          await marking;
+          return total;
+        }
+        const ids = rows.map((row) => row.id);
+        // Queued on the connection after the previous fetch's UPDATE, so it already sees those
+        // rows as sent; the rows of this fetch are still unsent and are excluded explicitly.
+        next = this.fetch(client, fetchSize, ids);
+        for (let from = 0; from < rows.length; from += batchSize) {
+          await this.options.bus.publish(rows.slice(from, from + batchSize).map(toMessage));
+        }
+        // Long done by now; awaited here so a failed mark stops the relay before it goes on.
+        await marking;
+        marking = this.serial(() =>
+          client.query(`UPDATE ${this.table} SET sent_at = now() WHERE id = ANY($1::bigint[])`, [
+            ids,
+          ]),
+        ).then(() => {
+          this.published += rows.length;
+        });
+        total += rows.length;
+      }
+    } finally {
+      // On failure, let the read-ahead and the last mark settle before the connection is reused
+      // or closed; the read-ahead is discarded and the next pass starts at the oldest unsent row.
+      await Promise.allSettled([next, marking]);
     }
-    await client.query(`UPDATE ${this.table} SET sent_at = now() WHERE id = ANY($1::bigint[])`, [
-      rows.map((r) => r.id),
-    ]);
-    this.published += rows.length;
-    return rows.length;
+  }
+
+  /** The oldest unsent rows, in id order, except those in flight. */
+  private async fetch(
+    client: Client,
+    limit: number,
+    inFlight: readonly string[],
+  ): Promise<OutboxRow[]> {
+    const { rows } = await this.serial(() =>
+      client.query<OutboxRow>(
+        `SELECT id, topic, message_key, envelope, headers FROM ${this.table}
+         WHERE sent_at IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1`,
+        [limit, inFlight],
+      ),
+    );
+    return rows;
+  }
+
+  /**
+   * Runs the relay's queries strictly one after the other: pg 8 deprecates queueing a query on a
+   * busy client, and the order matters (a read issued after a mark must see it).
+   */
+  private serial<T>(query: () => Promise<T>): Promise<T> {
+    const result = this.queries.then(query);
+    this.queries = result.catch(() => undefined);
+    return result;
   }
 
   private async isAlive(client: Client): Promise<boolean> {
@@ -164,6 +221,10 @@ export class OutboxRelay {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.notified) {
+      this.notified = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.wake = undefined;
