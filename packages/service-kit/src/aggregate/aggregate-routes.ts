@@ -5,6 +5,7 @@ import type { ServiceContext } from '../build-service.js';
 import { ifMatchVersion, setEtag } from '../http/etag.js';
 import { BODY_PROBLEMS, problems } from '../http/problems.js';
 import type { AggregateStore, EventSource, Versioned } from './aggregate-store.js';
+import type { Transaction } from '../db/unit-of-work.js';
 import type { VersionedRow } from '../db/versioned-save.js';
 
 /** Who asked and when: what a domain call needs from the request, nothing else. */
@@ -97,8 +98,16 @@ export interface CommandRouteOptions<
   readonly response: R;
   readonly domainCodes: readonly string[];
   readonly store: AggregateStore<A, Row>;
-  /** The domain call: an intent-named method on the loaded aggregate. */
-  readonly run: (aggregate: A, body: z.output<B>, call: Call) => void | Promise<void>;
+  /**
+   * The domain call: an intent-named method on the loaded aggregate. Any lookup it needs reads
+   * through `tx` (the row's transaction): a second pooled connection per request can deadlock.
+   */
+  readonly run: (
+    aggregate: A,
+    body: z.output<B>,
+    call: Call,
+    tx: Transaction,
+  ) => void | Promise<void>;
   readonly toDto: (saved: Versioned<A>) => z.input<R>;
 }
 
@@ -139,7 +148,7 @@ export function commandRoute<
         request.auth.tenantId,
         (request.params as z.output<typeof idParams>).id,
         expected,
-        (aggregate) => options.run(aggregate, body, call),
+        (aggregate, tx) => options.run(aggregate, body, call, tx),
       );
       setEtag(reply, saved.version);
       return options.toDto(saved);
