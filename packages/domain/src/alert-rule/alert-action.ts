@@ -4,7 +4,8 @@ export const ALERT_ACTION_TYPES = ['incident', 'webhook', 'email'] as const;
 export type AlertActionType = (typeof ALERT_ACTION_TYPES)[number];
 
 export const MAX_ACTIONS = 20;
-const TARGET_MAX_LENGTH = 2048;
+/** Longest action target, after trimming. */
+export const ALERT_ACTION_TARGET_MAX_LENGTH = 2048;
 const WEBHOOK_PATTERN = /^https?:\/\/[^\s/?#]+[^\s]*$/;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -45,7 +46,7 @@ export function alertAction(input: AlertActionInput): AlertAction {
   const type = input.type as AlertActionType;
   const target = typeof input.target === 'string' ? input.target.trim() : '';
   ensure(
-    target !== '' && target.length <= TARGET_MAX_LENGTH && targetMatches(type, target),
+    target !== '' && target.length <= ALERT_ACTION_TARGET_MAX_LENGTH && targetMatches(type, target),
     'alert_rule.invalid_action',
     `action target is not a valid ${type} target`,
     { type },

@@ -14,8 +14,9 @@ export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
 export const MAX_GROUP_BY = 16;
 /** What a rule written before rules named their window evaluated: the 1-minute windows. */
 export const DEFAULT_ALERT_WINDOW: WindowSize = '1m';
-const METRIC_MAX_LENGTH = 256;
-const DIMENSION_MAX_LENGTH = 128;
+/** Longest metric name, after trimming. */
+export const ALERT_METRIC_MAX_LENGTH = 256;
+export const ALERT_DIMENSION_MAX_LENGTH = 128;
 
 export interface AlertCondition {
   readonly metric: string;
@@ -65,7 +66,7 @@ function groupBy(value: readonly string[] | undefined): readonly string[] {
   ensure(
     dims.length <= MAX_GROUP_BY &&
       dims.every(
-        (d) => typeof d === 'string' && d.trim() !== '' && d.length <= DIMENSION_MAX_LENGTH,
+        (d) => typeof d === 'string' && d.trim() !== '' && d.length <= ALERT_DIMENSION_MAX_LENGTH,
       ) &&
       new Set(dims).size === dims.length,
     'alert_rule.invalid_group_by',
@@ -79,9 +80,9 @@ function groupBy(value: readonly string[] | undefined): readonly string[] {
 export function alertCondition(input: AlertConditionInput): AlertCondition {
   const metric = typeof input.metric === 'string' ? input.metric.trim() : '';
   ensure(
-    metric !== '' && metric.length <= METRIC_MAX_LENGTH,
+    metric !== '' && metric.length <= ALERT_METRIC_MAX_LENGTH,
     'alert_rule.metric_required',
-    `condition.metric is required (1-${METRIC_MAX_LENGTH} characters)`,
+    `condition.metric is required (1-${ALERT_METRIC_MAX_LENGTH} characters)`,
   );
   ensure(
     Number.isFinite(input.threshold),

@@ -17,7 +17,8 @@ import {
   type AlertScopeInput,
 } from './alert-scope.js';
 
-const NAME_MAX_LENGTH = 200;
+/** Longest rule name, before trimming. */
+export const ALERT_RULE_NAME_MAX_LENGTH = 200;
 
 export interface AlertRuleSnapshot {
   readonly alertRuleId: string;
@@ -91,7 +92,12 @@ function validState(fields: UncheckedFields): AlertRuleState {
   return {
     alertRuleId: requiredText(fields.alertRuleId, 'alertRuleId', 'alert_rule.invalid_id'),
     tenantId: toTenantId(fields.tenantId),
-    name: requiredText(fields.name, 'name', 'alert_rule.name_required', NAME_MAX_LENGTH).trim(),
+    name: requiredText(
+      fields.name,
+      'name',
+      'alert_rule.name_required',
+      ALERT_RULE_NAME_MAX_LENGTH,
+    ).trim(),
     scope: alertScope(fields.scope),
     condition: alertCondition(fields.condition),
     severity: toSeverity(fields.severity),

@@ -1,6 +1,9 @@
 import { ensure } from '../shared/domain-error.js';
 import { requiredText } from '../shared/ids.js';
 
+/** Longest projectId or moduleId of a scope. */
+export const ALERT_SCOPE_ID_MAX_LENGTH = 256;
+
 /** Value object: the project (and optionally one module of it) a rule watches. */
 export interface AlertScope {
   readonly projectId: string;
@@ -16,12 +19,17 @@ export interface AlertScopeInput {
 export function alertScope(input: AlertScopeInput): AlertScope {
   const moduleId = input.moduleId ?? null;
   ensure(
-    moduleId === null || (moduleId.trim() !== '' && moduleId.length <= 256),
+    moduleId === null || (moduleId.trim() !== '' && moduleId.length <= ALERT_SCOPE_ID_MAX_LENGTH),
     'alert_rule.invalid_module',
     'scope.moduleId must be null or a non-empty identifier',
   );
   return {
-    projectId: requiredText(input.projectId, 'scope.projectId', 'alert_rule.project_required'),
+    projectId: requiredText(
+      input.projectId,
+      'scope.projectId',
+      'alert_rule.project_required',
+      ALERT_SCOPE_ID_MAX_LENGTH,
+    ),
     moduleId,
   };
 }

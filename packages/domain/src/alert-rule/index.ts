@@ -9,6 +9,8 @@ export {
   COMPARISON_OPERATORS,
   DEFAULT_ALERT_WINDOW,
   MAX_GROUP_BY,
+  ALERT_METRIC_MAX_LENGTH,
+  ALERT_DIMENSION_MAX_LENGTH,
   alertCondition,
   ensureResolvableMetric,
   conditionHolds,
@@ -17,9 +19,15 @@ export {
   worseValue,
 } from './alert-condition.js';
 export type { AlertActionType, AlertAction, AlertActionInput } from './alert-action.js';
-export { ALERT_ACTION_TYPES, MAX_ACTIONS, alertAction, alertActions } from './alert-action.js';
+export {
+  ALERT_ACTION_TYPES,
+  ALERT_ACTION_TARGET_MAX_LENGTH,
+  MAX_ACTIONS,
+  alertAction,
+  alertActions,
+} from './alert-action.js';
 export type { AlertScope, AlertScopeInput } from './alert-scope.js';
-export { alertScope, sameAlertScope } from './alert-scope.js';
+export { ALERT_SCOPE_ID_MAX_LENGTH, alertScope, sameAlertScope } from './alert-scope.js';
 export type { AlertTriggeredPayload, AlertTriggered, AlertRuleEvent } from './alert-rule.events.js';
 export { ALERT_RULE_AGGREGATE_TYPE } from './alert-rule.events.js';
 export type {
@@ -28,7 +36,7 @@ export type {
   AlertRuleChanges,
   AlertRuleContext,
 } from './alert-rule.aggregate.js';
-export { AlertRule } from './alert-rule.aggregate.js';
+export { ALERT_RULE_NAME_MAX_LENGTH, AlertRule } from './alert-rule.aggregate.js';
 export type {
   AlertState,
   AlertGroupState,
