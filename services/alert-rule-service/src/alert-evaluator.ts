@@ -1,6 +1,6 @@
 import { AlertRule, dimensionKey, type AlertRuleSnapshot, type DomainEvent } from '@obs/domain';
 import type { PayloadOf } from '@obs/event-envelope';
-import type { Transaction } from '@obs/service-kit';
+import type { ServiceContext, Transaction } from '@obs/service-kit';
 import type { AlertRuleServiceConfig } from './config.js';
 import {
   AlertRuleEntity,
@@ -38,13 +38,15 @@ export function ruleGroup(
 
 /** Learns the metric name, so rules on it become creatable (the spec's "resolvable metric"). */
 export async function recordKnownMetric(
+  ctx: ServiceContext,
   tx: Transaction,
   tenantId: string,
   window: MetricWindow,
 ): Promise<void> {
   await tx.manager.query(
-    `INSERT INTO alert_rule.known_metrics (tenant_id, metric_name, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $3)
-     ON CONFLICT (tenant_id, metric_name) DO UPDATE SET last_seen_at = GREATEST(alert_rule.known_metrics.last_seen_at, EXCLUDED.last_seen_at)`,
+    `INSERT INTO ${ctx.table('known_metrics')} AS k (tenant_id, metric_name, first_seen_at, last_seen_at)
+     VALUES ($1, $2, $3, $3)
+     ON CONFLICT (tenant_id, metric_name) DO UPDATE SET last_seen_at = GREATEST(k.last_seen_at, EXCLUDED.last_seen_at)`,
     [tenantId, window.metricName, new Date(window.windowEnd)],
   );
 }

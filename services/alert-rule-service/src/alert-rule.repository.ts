@@ -7,41 +7,13 @@ import {
   type AlertEvaluationOptions,
   type AlertEvaluationSnapshot,
   type AlertRuleSnapshot,
+  type DomainEvent,
   type LegacyAlertEvaluationSnapshot,
   type Severity,
   type WindowSize,
 } from '@obs/domain';
-import { saveVersioned, type Transaction } from '@obs/service-kit';
-import { EntitySchema, type EntityManager } from 'typeorm';
-
-/** The port routes and the evaluator use; they never see rows. */
-export interface AlertRuleRepository {
-  /** The tenant's rule, or undefined: another tenant's id is as unknown as a missing one. */
-  load(manager: EntityManager, tenantId: string, id: string): Promise<AlertRule | undefined>;
-  /**
-   * Inserts (expectedVersion 0) or updates where still at `expectedVersion` (409 otherwise),
-   * queues the rule's events, and returns the row as stored.
-   */
-  save(
-    tx: Transaction,
-    rule: AlertRule,
-    expectedVersion: number,
-    at: string,
-  ): Promise<AlertRuleRow>;
-  /** Deletes the rule and its evaluation state; false when the tenant has no such rule. */
-  delete(manager: EntityManager, tenantId: string, id: string): Promise<boolean>;
-  /** Whether another rule of the tenant holds the name in the scope (case-insensitive). */
-  nameTaken(
-    manager: EntityManager,
-    rule: {
-      tenantId: string;
-      name: string;
-      projectId: string;
-      moduleId: string | null;
-      exceptId?: string;
-    },
-  ): Promise<boolean>;
-}
+import { AggregateStore, type EventSource, type UnitOfWork } from '@obs/service-kit';
+import { EntitySchema, type DataSource, type EntityManager } from 'typeorm';
 
 /**
  * The condition as the jsonb column holds it. Rows written before conditions named their window
@@ -103,28 +75,46 @@ export const AlertEvaluationEntity = new EntitySchema<AlertEvaluationRow>({
   },
 });
 
-export function toRuleRow(
-  snapshot: AlertRuleSnapshot,
-  createdAt: Date,
-  updatedAt: Date,
-): AlertRuleRow {
-  return {
-    id: snapshot.alertRuleId,
-    tenantId: snapshot.tenantId,
-    name: snapshot.name,
-    scopeProjectId: snapshot.scope.projectId,
-    scopeModuleId: snapshot.scope.moduleId,
-    metric: snapshot.condition.metric,
-    condition: { ...snapshot.condition, groupBy: [...snapshot.condition.groupBy] },
-    severity: snapshot.severity,
-    actions: snapshot.actions.map((a) => ({ ...a })),
-    enabled: snapshot.enabled,
-    version: snapshot.version,
-    createdAt,
-    updatedAt,
-  };
+/**
+ * A rule as the store keeps it: the aggregate plus the row's audit times, which the API shows and
+ * the domain does not keep. Commands go through `apply`, which moves `updatedAt` only when the
+ * rule took a new version (an update that changes nothing, or enabling an enabled rule, does not).
+ */
+export class StoredAlertRule implements EventSource {
+  private constructor(
+    readonly rule: AlertRule,
+    readonly createdAt: string,
+    private updated: string,
+  ) {}
+
+  static created(rule: AlertRule, at: string): StoredAlertRule {
+    return new StoredAlertRule(rule, at, at);
+  }
+
+  static fromRow(row: AlertRuleRow): StoredAlertRule {
+    return new StoredAlertRule(
+      AlertRule.rehydrate(toRuleSnapshot(row)),
+      row.createdAt.toISOString(),
+      row.updatedAt.toISOString(),
+    );
+  }
+
+  get updatedAt(): string {
+    return this.updated;
+  }
+
+  apply(at: string, command: (rule: AlertRule) => void): void {
+    const before = this.rule.version;
+    command(this.rule);
+    if (this.rule.version !== before) this.updated = at;
+  }
+
+  pullEvents(): readonly DomainEvent[] {
+    return this.rule.pullEvents();
+  }
 }
 
+/** The snapshot with the row's version: the domain's version and the store's are one number. */
 export function toRuleSnapshot(row: AlertRuleRow): AlertRuleSnapshot {
   return {
     alertRuleId: row.id,
@@ -139,80 +129,88 @@ export function toRuleSnapshot(row: AlertRuleRow): AlertRuleSnapshot {
   };
 }
 
-export class TypeOrmAlertRuleRepository implements AlertRuleRepository {
-  async load(manager: EntityManager, tenantId: string, id: string): Promise<AlertRule | undefined> {
-    const row = await manager.getRepository(AlertRuleEntity).findOneBy({ id, tenantId });
-    return row ? AlertRule.rehydrate(toRuleSnapshot(row)) : undefined;
-  }
+export function toRuleRow(stored: StoredAlertRule, version: number): AlertRuleRow {
+  const snapshot = stored.rule.toSnapshot();
+  return {
+    id: snapshot.alertRuleId,
+    tenantId: snapshot.tenantId,
+    name: snapshot.name,
+    scopeProjectId: snapshot.scope.projectId,
+    scopeModuleId: snapshot.scope.moduleId,
+    metric: snapshot.condition.metric,
+    condition: { ...snapshot.condition, groupBy: [...snapshot.condition.groupBy] },
+    severity: snapshot.severity,
+    actions: snapshot.actions.map((a) => ({ ...a })),
+    enabled: snapshot.enabled,
+    version,
+    createdAt: new Date(stored.createdAt),
+    updatedAt: new Date(stored.updatedAt),
+  };
+}
 
-  async save(
-    tx: Transaction,
-    rule: AlertRule,
-    expectedVersion: number,
-    at: string,
-  ): Promise<AlertRuleRow> {
-    const snapshot = rule.toSnapshot();
-    const existing =
-      expectedVersion === 0
-        ? undefined
-        : await tx.manager
-            .getRepository(AlertRuleEntity)
-            .findOneBy({ id: snapshot.alertRuleId, tenantId: snapshot.tenantId });
-    const now = new Date(at);
-    const row = toRuleRow(snapshot, existing?.createdAt ?? now, now);
-    // An unchanged rule (a no-op update, enabling an enabled rule) is not written again.
-    if (expectedVersion === 0 || snapshot.version !== expectedVersion) {
-      await saveVersioned(tx.manager, AlertRuleEntity, row, expectedVersion);
-    }
-    await tx.publish(rule.pullEvents(), snapshot.version);
-    return expectedVersion !== 0 && snapshot.version === expectedVersion && existing
-      ? existing
-      : row;
-  }
+export type AlertRuleStore = AggregateStore<StoredAlertRule, AlertRuleRow>;
 
-  async delete(manager: EntityManager, tenantId: string, id: string): Promise<boolean> {
-    const result = await manager.getRepository(AlertRuleEntity).delete({ id, tenantId });
-    return (result.affected ?? 0) > 0;
-  }
-
-  async nameTaken(
-    manager: EntityManager,
-    rule: {
-      tenantId: string;
-      name: string;
-      projectId: string;
-      moduleId: string | null;
-      exceptId?: string;
+/**
+ * The rule's store. One versioning model: the row's version counts saves, and the domain, which
+ * bumps its own version only for a real change, is rehydrated at the row's version; a command
+ * that left the rule's version where it was stored changed nothing, and nothing is written.
+ */
+export function alertRuleStore(dataSource: DataSource, uow: UnitOfWork): AlertRuleStore {
+  return new AggregateStore(dataSource, uow, {
+    resource: 'alert rule',
+    entity: AlertRuleEntity,
+    toRow: toRuleRow,
+    toAggregate: (row) => StoredAlertRule.fromRow(row),
+    isUnchanged: (stored, storedVersion) => stored.rule.version === storedVersion,
+    // A disabled rule keeps no evaluation state: re-enabling it starts every group afresh.
+    async saveExtra(manager, stored) {
+      if (!stored.rule.enabled) await dropEvaluation(manager, stored.rule.id);
     },
-  ): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `SELECT 1 FROM alert_rule.alert_rules
-       WHERE tenant_id = $1 AND scope_project_id = $2 AND coalesce(scope_module_id, '') = coalesce($3, '')
-         AND lower(name) = lower($4) AND id <> coalesce($5::uuid, '00000000-0000-0000-0000-000000000000')
-       LIMIT 1`,
-      [rule.tenantId, rule.projectId, rule.moduleId, rule.name.trim(), rule.exceptId ?? null],
-    );
-    return rows.length > 0;
-  }
+  });
+}
+
+/** Deletes the tenant's rule; its evaluation state goes with it (ON DELETE CASCADE). */
+export async function deleteRule(
+  manager: EntityManager,
+  tenantId: string,
+  id: string,
+): Promise<void> {
+  await manager.getRepository(AlertRuleEntity).delete({ id, tenantId });
 }
 
 /**
- * Evaluation state per rule, locked for the transaction that applies a window. The jsonb may be
+ * A rule's evaluation state, locked for the transaction that applies a window. The jsonb may be
  * in the format written before late windows were buffered; the domain reads both.
  */
-export async function loadEvaluation(
+export function loadEvaluation(
   manager: EntityManager,
   rule: AlertRule,
   options: AlertEvaluationOptions = {},
 ): Promise<AlertEvaluation> {
-  const rows: { state: AlertEvaluationSnapshot | LegacyAlertEvaluationSnapshot }[] =
-    await manager.query(
-      'SELECT state FROM alert_rule.alert_evaluations WHERE rule_id = $1 FOR UPDATE',
-      [rule.id],
-    );
-  const state = rows[0]?.state;
-  return state
-    ? AlertEvaluation.rehydrate(rule, state, options)
+  return evaluationOf(manager, rule, options, true);
+}
+
+/** The same state read without a lock, for queries that do not change it. */
+export function readEvaluation(
+  manager: EntityManager,
+  rule: AlertRule,
+  options: AlertEvaluationOptions = {},
+): Promise<AlertEvaluation> {
+  return evaluationOf(manager, rule, options, false);
+}
+
+async function evaluationOf(
+  manager: EntityManager,
+  rule: AlertRule,
+  options: AlertEvaluationOptions,
+  lock: boolean,
+): Promise<AlertEvaluation> {
+  const row = await manager.getRepository(AlertEvaluationEntity).findOne({
+    where: { ruleId: rule.id },
+    ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+  });
+  return row
+    ? AlertEvaluation.rehydrate(rule, row.state, options)
     : AlertEvaluation.create(rule, options);
 }
 
@@ -223,13 +221,11 @@ export async function saveEvaluation(
   at: Date,
 ): Promise<void> {
   const state = evaluation.toSnapshot();
-  await manager.query(
-    `INSERT INTO alert_rule.alert_evaluations (rule_id, tenant_id, state, updated_at) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (rule_id) DO UPDATE SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at`,
-    [state.alertRuleId, tenantId, JSON.stringify(state), at],
-  );
+  await manager
+    .getRepository(AlertEvaluationEntity)
+    .upsert({ ruleId: state.alertRuleId, tenantId, state, updatedAt: at }, ['ruleId']);
 }
 
 export async function dropEvaluation(manager: EntityManager, ruleId: string): Promise<void> {
-  await manager.query('DELETE FROM alert_rule.alert_evaluations WHERE rule_id = $1', [ruleId]);
+  await manager.getRepository(AlertEvaluationEntity).delete({ ruleId });
 }

@@ -1,11 +1,7 @@
 import { topicFor } from '@obs/event-envelope';
 import type { ServiceDefinition } from '@obs/service-kit';
 import { alertRuleConfigFrom, type AlertRuleServiceConfig } from './config.js';
-import {
-  AlertEvaluationEntity,
-  AlertRuleEntity,
-  TypeOrmAlertRuleRepository,
-} from './alert-rule.repository.js';
+import { AlertEvaluationEntity, AlertRuleEntity, alertRuleStore } from './alert-rule.repository.js';
 import { metricAggregatedConsumer } from './consumers/metric-aggregated.consumer.js';
 import { CreateAlertRules1730000000001 } from './migrations/1730000000001-create-alert-rules.js';
 import { alertRuleRoutes } from './routes/alert-rule.routes.js';
@@ -31,8 +27,9 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
     entities: [AlertRuleEntity, AlertEvaluationEntity],
     migrations: [CreateAlertRules1730000000001],
     topics: [topicFor('AlertTriggered')],
-    routes: (app, ctx) => alertRuleRoutes(app, ctx, new TypeOrmAlertRuleRepository(), config),
-    consumers: () => [metricAggregatedConsumer(config)],
+    routes: (app, ctx) =>
+      alertRuleRoutes(app, ctx, alertRuleStore(ctx.dataSource, ctx.uow), config),
+    consumers: (ctx) => [metricAggregatedConsumer(ctx, config)],
   };
 }
 

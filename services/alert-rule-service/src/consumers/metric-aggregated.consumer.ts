@@ -1,5 +1,5 @@
 import { topicFor } from '@obs/event-envelope';
-import type { ConsumerDefinition } from '@obs/service-kit';
+import type { ConsumerDefinition, ServiceContext } from '@obs/service-kit';
 import { evaluateWindow, recordKnownMetric } from '../alert-evaluator.js';
 import type { AlertRuleServiceConfig } from '../config.js';
 
@@ -8,7 +8,10 @@ import type { AlertRuleServiceConfig } from '../config.js';
  * kit's inbox; a redelivered window is also a no-op for the evaluation itself, and one arriving
  * out of order is put in its place (within the configured lateness grace).
  */
-export function metricAggregatedConsumer(config: AlertRuleServiceConfig): ConsumerDefinition {
+export function metricAggregatedConsumer(
+  ctx: ServiceContext,
+  config: AlertRuleServiceConfig,
+): ConsumerDefinition {
   return {
     name: 'metric-aggregated',
     topics: [topicFor('MetricAggregated')],
@@ -19,7 +22,7 @@ export function metricAggregatedConsumer(config: AlertRuleServiceConfig): Consum
     startFrom: 'earliest',
     async handle(envelope, tx) {
       if (envelope.eventType !== 'MetricAggregated') return;
-      await recordKnownMetric(tx, envelope.tenantId, envelope.payload);
+      await recordKnownMetric(ctx, tx, envelope.tenantId, envelope.payload);
       await evaluateWindow(tx, envelope.tenantId, envelope.payload, envelope.traceId, config);
     },
   };

@@ -1,28 +1,35 @@
-import { AlertRule, type TenantId } from '@obs/domain';
+import { randomUUID } from 'node:crypto';
+import { AlertRule } from '@obs/domain';
 import {
   assertVersion,
+  commandRoute,
+  createRoute,
   ifMatchVersion,
   notFound,
+  problems,
   setEtag,
   type ServiceContext,
+  type Versioned,
 } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { findRule, knownMetrics, listMetrics, listRules } from '../alert-rule.queries.js';
+import { findRule, listMetrics, listRules, ruleContext } from '../alert-rule.queries.js';
 import {
-  dropEvaluation,
-  loadEvaluation,
-  type AlertRuleRepository,
+  deleteRule,
+  readEvaluation,
+  StoredAlertRule,
+  type AlertRuleStore,
 } from '../alert-rule.repository.js';
-import { ruleView } from '../alert-rule.view.js';
+import { viewOfStored } from '../alert-rule.view.js';
 import type { AlertRuleServiceConfig } from '../config.js';
 import {
   createRuleSchema,
   idParamsSchema,
+  ifMatchHeadersSchema,
   listQuerySchema,
   metricListSchema,
+  noBodySchema,
   replaceRuleSchema,
   rulePageSchema,
   ruleSchema,
@@ -30,83 +37,71 @@ import {
 } from './alert-rule.schemas.js';
 
 const TAGS = ['alert-rules'];
+const URL = '/v1/alert-rules';
+/** What the domain alone can refuse a rule's configuration with (the schema states the rest). */
+const CONFIG_CODES = [
+  'alert_rule.unresolvable_metric',
+  'alert_rule.invalid_group_by',
+  'alert_rule.invalid_action',
+  'alert_rule.duplicate_action',
+];
 
-/** The facts only the application can know, resolved for the domain before it decides. */
-async function contextFor(
-  manager: EntityManager,
-  repository: AlertRuleRepository,
-  tenantId: TenantId,
-  rule: {
-    name: string;
-    scope: { projectId: string; moduleId?: string | null };
-    metric: string;
-    exceptId?: string;
-  },
-) {
-  return {
-    knownMetrics: await knownMetrics(manager, tenantId, [rule.metric]),
-    nameTaken: await repository.nameTaken(manager, {
-      tenantId,
-      name: rule.name,
-      projectId: rule.scope.projectId,
-      moduleId: rule.scope.moduleId ?? null,
-      exceptId: rule.exceptId,
-    }),
-  };
-}
+const savedDto = (saved: Versioned<StoredAlertRule>) => viewOfStored(saved.aggregate);
 
+/**
+ * Thin routes: the kit's create and command routes carry tenancy, If-Match, the unit of work and
+ * the documented problems; what is left here is each route's schema, domain call and DTO.
+ */
 export function alertRuleRoutes(
   app: FastifyInstance,
   ctx: ServiceContext,
-  repository: AlertRuleRepository,
+  store: AlertRuleStore,
   config: AlertRuleServiceConfig,
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const now = (): string => new Date(ctx.clock()).toISOString();
 
-  r.post(
-    '/v1/alert-rules',
-    {
-      config: { scope: 'write' },
-      schema: {
-        tags: TAGS,
-        summary: 'Create an alert rule',
-        description:
-          'Creates a rule over a metric the tenant reports. 422 `alert_rule.unresolvable_metric` for an unknown metric, 409 for a name taken in the scope.',
-        body: createRuleSchema,
-        response: { 201: ruleSchema },
-      },
-    },
-    async (request, reply) => {
-      const tenantId = request.auth.tenantId;
-      const body = request.body;
-      const row = await ctx.uow.run({ context: request.otelContext }, async (tx) => {
-        const context = await contextFor(tx.manager, repository, tenantId, {
-          ...body,
-          metric: body.condition.metric,
-        });
-        const rule = AlertRule.create(
-          { alertRuleId: crypto.randomUUID(), tenantId, ...body },
-          context,
-        );
-        return repository.save(tx, rule, 0, now());
+  // createRoute documents 400/413/415/422; a rule's name can also be taken in its scope (409).
+  app.addHook('onRoute', (route) => {
+    if (route.method === 'POST' && route.url === URL && route.schema?.response) {
+      Object.assign(route.schema.response, problems([409]));
+    }
+  });
+  createRoute(app, ctx, {
+    url: URL,
+    scope: 'write',
+    tags: TAGS,
+    summary: 'Create an alert rule',
+    description:
+      'Creates a rule over a metric the tenant reports (GET /v1/metrics). 409 `alert_rule.name_not_unique` for a name taken in the scope (case-insensitive).',
+    body: createRuleSchema,
+    response: ruleSchema,
+    domainCodes: CONFIG_CODES,
+    store,
+    create: async (body, call) => {
+      const context = await ruleContext(ctx, call.auth.tenantId, {
+        ...body,
+        metric: body.condition.metric,
       });
-      setEtag(reply, row.version);
-      return reply.code(201).header('location', `/v1/alert-rules/${row.id}`).send(ruleView(row));
+      const rule = AlertRule.create(
+        { alertRuleId: randomUUID(), tenantId: call.auth.tenantId, ...body },
+        context,
+      );
+      return StoredAlertRule.created(rule, call.at);
     },
-  );
+    toDto: savedDto,
+  });
 
   r.get(
-    '/v1/alert-rules',
+    URL,
     {
       config: { scope: 'read' },
       schema: {
         tags: TAGS,
         summary: 'List alert rules',
         description:
-          "The tenant's rules, newest first, filtered by `enabled`, `severity` and `metric`; cursor-paged.",
+          "The tenant's rules, newest first (createdAt, then id), filtered by `enabled`, `severity` and `metric`. Keyset paging: pass nextCursor as cursor. Needs the read scope.",
         querystring: listQuerySchema,
-        response: { 200: rulePageSchema },
+        response: { 200: rulePageSchema, ...problems([400]) },
       },
     },
     async (request) => {
@@ -118,155 +113,129 @@ export function alertRuleRoutes(
         limit,
         cursor,
       });
-      return { items: page.items.map(ruleView), nextCursor: page.nextCursor };
+      return { items: [...page.items], nextCursor: page.nextCursor };
     },
   );
 
   r.get(
-    '/v1/alert-rules/:id',
+    `${URL}/:id`,
     {
       config: { scope: 'read' },
       schema: {
         tags: TAGS,
         summary: 'Get an alert rule',
-        description: 'One rule, with its version as ETag.',
+        description:
+          'One rule of the caller\'s tenant, with ETag "<version>" for If-Match. Another tenant\'s id answers 404. Needs the read scope.',
         params: idParamsSchema,
-        response: { 200: ruleSchema },
+        response: { 200: ruleSchema, ...problems([400, 404]) },
       },
     },
     async (request, reply) => {
-      const row = await findRule(ctx.dataSource, request.auth.tenantId, request.params.id);
-      if (!row) throw notFound('alert rule', request.params.id);
-      setEtag(reply, row.version);
-      return ruleView(row);
+      const view = await findRule(ctx.dataSource, request.auth.tenantId, request.params.id);
+      if (!view) throw notFound('alert rule', request.params.id);
+      setEtag(reply, view.version);
+      return view;
     },
   );
 
-  r.put(
-    '/v1/alert-rules/:id',
-    {
-      config: { scope: 'write' },
-      schema: {
-        tags: TAGS,
-        summary: 'Replace an alert rule',
-        description:
-          'Replaces name, scope, condition, severity and actions. Send `If-Match: "<version>"`; a stale one answers 409. Changing the condition restarts evaluation.',
-        params: idParamsSchema,
-        body: replaceRuleSchema,
-        response: { 200: ruleSchema },
-      },
-    },
-    async (request, reply) => {
-      const expected = ifMatchVersion(request);
-      const tenantId = request.auth.tenantId;
-      const row = await ctx.uow.run({ context: request.otelContext }, async (tx) => {
-        const rule = await repository.load(tx.manager, tenantId, request.params.id);
-        if (!rule) throw notFound('alert rule', request.params.id);
-        assertVersion(expected, rule.version);
-        const version = rule.version;
-        const body = request.body;
-        const context = await contextFor(tx.manager, repository, tenantId, {
-          ...body,
-          metric: body.condition.metric,
-          exceptId: rule.id,
-        });
-        rule.update({ ...body, actions: body.actions ?? [] }, context);
-        return repository.save(tx, rule, version, now());
+  commandRoute(app, ctx, {
+    url: `${URL}/:id`,
+    method: 'PUT',
+    scope: 'write',
+    tags: TAGS,
+    summary: 'Replace an alert rule',
+    description:
+      'Replaces name, scope, condition, severity and actions; a replacement that changes nothing keeps the version. Changing the condition restarts evaluation. A name taken in the scope answers 409.',
+    body: replaceRuleSchema,
+    response: ruleSchema,
+    domainCodes: CONFIG_CODES,
+    store,
+    run: async (stored, body, call) => {
+      const context = await ruleContext(ctx, call.auth.tenantId, {
+        ...body,
+        metric: body.condition.metric,
+        exceptId: stored.rule.id,
       });
-      setEtag(reply, row.version);
-      return ruleView(row);
+      stored.apply(call.at, (rule) =>
+        rule.update({ ...body, actions: body.actions ?? [] }, context),
+      );
     },
-  );
+    toDto: savedDto,
+  });
 
   r.delete(
-    '/v1/alert-rules/:id',
+    `${URL}/:id`,
     {
       config: { scope: 'write' },
       schema: {
         tags: TAGS,
         summary: 'Delete an alert rule',
         description:
-          'Deletes the rule and its evaluation state; it never evaluates again. Optional If-Match.',
+          'Deletes the rule and its evaluation state; it never evaluates again. Optional If-Match "<version>": a stale one answers 409. Needs the write scope.',
         params: idParamsSchema,
-        response: { 204: z.null().describe('Deleted') },
+        headers: ifMatchHeadersSchema,
+        response: { 204: z.null().describe('Deleted'), ...problems([400, 404, 409]) },
       },
     },
     async (request, reply) => {
       const expected = ifMatchVersion(request);
+      const { id } = request.params;
       await ctx.uow.run({ context: request.otelContext }, async (tx) => {
-        const rule = await repository.load(tx.manager, request.auth.tenantId, request.params.id);
-        if (!rule) throw notFound('alert rule', request.params.id);
-        assertVersion(expected, rule.version);
-        await repository.delete(tx.manager, request.auth.tenantId, rule.id);
+        const loaded = await store.loadForUpdate(tx, request.auth.tenantId, id);
+        if (!loaded) throw notFound('alert rule', id);
+        assertVersion(expected, loaded.version);
+        await deleteRule(tx.manager, request.auth.tenantId, id);
       });
       return reply.code(204).send(null);
     },
   );
 
   for (const verb of ['enable', 'disable'] as const) {
-    r.post(
-      `/v1/alert-rules/:id/${verb}`,
-      {
-        config: { scope: 'write' },
-        schema: {
-          tags: TAGS,
-          summary: `${verb === 'enable' ? 'Enable' : 'Disable'} an alert rule`,
-          description:
-            verb === 'enable'
-              ? 'Enables the rule; evaluation starts afresh with the next window. Idempotent.'
-              : 'Disables the rule: it never triggers and its pending/firing state is dropped. Idempotent.',
-          params: idParamsSchema,
-          response: { 200: ruleSchema },
-        },
-      },
-      async (request, reply) => {
-        const expected = ifMatchVersion(request);
-        const row = await ctx.uow.run({ context: request.otelContext }, async (tx) => {
-          const rule = await repository.load(tx.manager, request.auth.tenantId, request.params.id);
-          if (!rule) throw notFound('alert rule', request.params.id);
-          assertVersion(expected, rule.version);
-          const version = rule.version;
-          if (verb === 'enable') {
-            rule.enable();
-          } else {
-            rule.disable();
-            // A disabled rule keeps no episode: re-enabling starts every group afresh.
-            await dropEvaluation(tx.manager, rule.id);
-          }
-          return repository.save(tx, rule, version, now());
-        });
-        setEtag(reply, row.version);
-        return ruleView(row);
-      },
-    );
+    commandRoute(app, ctx, {
+      url: `${URL}/:id/${verb}`,
+      scope: 'write',
+      tags: TAGS,
+      summary: `${verb === 'enable' ? 'Enable' : 'Disable'} an alert rule`,
+      description:
+        verb === 'enable'
+          ? 'Enables the rule; evaluation starts afresh with the next window. Idempotent: enabling an enabled rule keeps its version.'
+          : 'Disables the rule: it never triggers and its pending/firing state is dropped. Idempotent: disabling a disabled rule keeps its version.',
+      body: noBodySchema,
+      response: ruleSchema,
+      domainCodes: [],
+      store,
+      run: (stored, _body, call) =>
+        stored.apply(call.at, (rule) => (verb === 'enable' ? rule.enable() : rule.disable())),
+      toDto: savedDto,
+    });
   }
 
   r.get(
-    '/v1/alert-rules/:id/state',
+    `${URL}/:id/state`,
     {
       config: { scope: 'read' },
       schema: {
         tags: TAGS,
         summary: 'Evaluation state of an alert rule',
         description:
-          'inactive / pending / firing per group key, with activeAt (when the condition started holding) and firedAt, as of every window received so far (late ones in their place). An episode that has met forMinutes but whose AlertTriggered still waits for the window before it to become final shows as pending. `lateWindows` counts windows ignored because they arrived after the lateness grace.',
+          'inactive / pending / firing per group key, with activeAt (when the condition started holding) and firedAt, as of every window received so far (late ones in their place). An episode that has met forMinutes but whose AlertTriggered still waits for the window before it to become final shows as pending. `lateWindows` counts windows ignored because they arrived after the lateness grace. Needs the read scope.',
         params: idParamsSchema,
-        response: { 200: ruleStateSchema },
+        response: { 200: ruleStateSchema, ...problems([400, 404]) },
       },
     },
-    async (request) =>
-      ctx.dataSource.manager.transaction(async (manager) => {
-        const rule = await repository.load(manager, request.auth.tenantId, request.params.id);
-        if (!rule) throw notFound('alert rule', request.params.id);
-        const evaluation = await loadEvaluation(manager, rule, config);
-        return {
-          alertRuleId: rule.id,
-          enabled: rule.enabled,
-          window: rule.toSnapshot().condition.window,
-          lateWindows: evaluation.lateWindowsIgnored,
-          groups: evaluation.groupStates(),
-        };
-      }),
+    async (request) => {
+      const loaded = await store.load(request.auth.tenantId, request.params.id);
+      if (!loaded) throw notFound('alert rule', request.params.id);
+      const { rule } = loaded.aggregate;
+      const evaluation = await readEvaluation(ctx.dataSource.manager, rule, config);
+      return {
+        alertRuleId: rule.id,
+        enabled: rule.enabled,
+        window: rule.toSnapshot().condition.window,
+        lateWindows: evaluation.lateWindowsIgnored,
+        groups: evaluation.groupStates(),
+      };
+    },
   );
 
   r.get(
@@ -277,10 +246,10 @@ export function alertRuleRoutes(
         tags: ['metrics'],
         summary: 'Metrics the tenant reports',
         description:
-          'The metric catalogue rules resolve against, learnt from MetricAggregated events.',
-        response: { 200: metricListSchema },
+          'The metric catalogue rules resolve against, learnt from MetricAggregated events. Needs the read scope.',
+        response: { 200: metricListSchema, ...problems([]) },
       },
     },
-    async (request) => ({ items: await listMetrics(ctx.dataSource, request.auth.tenantId) }),
+    async (request) => ({ items: await listMetrics(ctx, request.auth.tenantId) }),
   );
 }

@@ -6,7 +6,7 @@ import {
   SEVERITIES,
   WINDOWS,
 } from '@obs/domain';
-import { pageQuerySchema, pageSchema } from '@obs/service-kit';
+import { keysetPageQuery, pageSchema } from '@obs/service-kit';
 import { z } from 'zod';
 
 /*
@@ -161,13 +161,36 @@ export const rulePageSchema = pageSchema(ruleSchema)
     example: { items: [], nextCursor: null },
   });
 
-export const listQuerySchema = pageQuerySchema.extend({
-  enabled: z.enum(['true', 'false']).optional().describe('Only enabled or only disabled rules'),
-  severity: z.enum(SEVERITIES).optional(),
-  metric: z.string().max(256).optional().describe('Only rules on this metric'),
-});
+/** enable and disable take no body (an empty object is accepted too). */
+export const noBodySchema = z
+  .strictObject({})
+  .nullish()
+  .describe('No body: the verb says it all (an empty object is accepted too)')
+  .meta({ example: {} });
 
-export const idParamsSchema = z.object({ id: z.uuid().describe('Alert rule id') });
+export const listQuerySchema = z
+  .object({
+    // The kit's limit and keyset cursor (`<created_at epoch ms>.<id>`), with examples.
+    limit: keysetPageQuery.limit.meta({ example: 50 }),
+    cursor: keysetPageQuery.cursor.meta({ example: `1714557600000.${RULE_ID}` }),
+    enabled: z.enum(['true', 'false']).optional().describe('Only enabled or only disabled rules'),
+    severity: z.enum(SEVERITIES).optional(),
+    metric: z.string().max(256).optional().describe('Only rules on this metric'),
+  })
+  .meta({ example: { enabled: 'true', severity: 'critical', limit: 50 } });
+
+export const idParamsSchema = z
+  .object({ id: z.uuid().describe('Alert rule id').meta({ example: RULE_ID }) })
+  .meta({ example: { id: RULE_ID } });
+
+/** As the kit's command routes document it (the kit does not export its schema). */
+export const ifMatchHeadersSchema = z.object({
+  'if-match': z
+    .string()
+    .regex(/^\s*(?:W\/)?"\d{1,15}"\s*$|^\s*\*\s*$/)
+    .optional()
+    .describe('ETag "<version>" of the version this is based on; a stale one answers 409'),
+});
 
 export const groupStateSchema = z
   .object({
