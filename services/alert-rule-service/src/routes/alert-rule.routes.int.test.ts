@@ -102,12 +102,34 @@ describe('alert rules API', () => {
     expectProblem(await create(ruleBody('no.such.metric')), 422, 'alert_rule.unresolvable_metric');
   });
 
-  it('refuses a negative forMinutes with its invariant code (422)', async () => {
+  it('refuses what the schema states with 400 naming the field: a negative forMinutes, a blank name', async () => {
     const body = ruleBody(metric, {
       condition: { metric, aggregation: 'p95', operator: 'gt', threshold: 1, forMinutes: -1 },
     });
-    const problem = expectProblem(await create(body), 422, 'alert_rule.invalid_for_minutes');
-    expect(problem.detail).toContain('forMinutes');
+    const problem = expectProblem(await create(body), 400, 'validation_failed');
+    expect((problem.errors as { field: string }[]).map((e) => e.field)).toEqual([
+      'body.condition.forMinutes',
+    ]);
+    const blank = expectProblem(
+      await create(ruleBody(metric, { name: ' \t ' })),
+      400,
+      'validation_failed',
+    );
+    expect((blank.errors as { field: string }[]).map((e) => e.field)).toEqual(['body.name']);
+  });
+
+  it('refuses what only the domain can judge with 422 and the invariant code', async () => {
+    const base = ruleBody(metric);
+    const condition = { ...(base.condition as object), groupBy: ['service', 'service'] };
+    expectProblem(await create({ ...base, condition }), 422, 'alert_rule.invalid_group_by');
+    const webhook = { type: 'webhook', target: 'not a url' };
+    expectProblem(await create({ ...base, actions: [webhook] }), 422, 'alert_rule.invalid_action');
+    const page = { type: 'incident', target: 'payments-oncall' };
+    expectProblem(
+      await create({ ...base, actions: [page, page] }),
+      422,
+      'alert_rule.duplicate_action',
+    );
   });
 
   it('keeps names unique per tenant and scope, case-insensitively', async () => {

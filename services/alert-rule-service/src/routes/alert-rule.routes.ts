@@ -31,6 +31,7 @@ import {
   metricListSchema,
   noBodySchema,
   replaceRuleSchema,
+  RULE_DOMAIN_CODES,
   rulePageSchema,
   ruleSchema,
   ruleStateSchema,
@@ -38,13 +39,6 @@ import {
 
 const TAGS = ['alert-rules'];
 const URL = '/v1/alert-rules';
-/** What the domain alone can refuse a rule's configuration with (the schema states the rest). */
-const CONFIG_CODES = [
-  'alert_rule.unresolvable_metric',
-  'alert_rule.invalid_group_by',
-  'alert_rule.invalid_action',
-  'alert_rule.duplicate_action',
-];
 
 const savedDto = (saved: Versioned<StoredAlertRule>) => viewOfStored(saved.aggregate);
 
@@ -75,7 +69,7 @@ export function alertRuleRoutes(
       'Creates a rule over a metric the tenant reports (GET /v1/metrics). 409 `alert_rule.name_not_unique` for a name taken in the scope (case-insensitive).',
     body: createRuleSchema,
     response: ruleSchema,
-    domainCodes: CONFIG_CODES,
+    domainCodes: RULE_DOMAIN_CODES,
     store,
     create: async (body, call) => {
       const context = await ruleContext(ctx, call.auth.tenantId, {
@@ -148,7 +142,7 @@ export function alertRuleRoutes(
       'Replaces name, scope, condition, severity and actions; a replacement that changes nothing keeps the version. Changing the condition restarts evaluation. A name taken in the scope answers 409.',
     body: replaceRuleSchema,
     response: ruleSchema,
-    domainCodes: CONFIG_CODES,
+    domainCodes: RULE_DOMAIN_CODES,
     store,
     run: async (stored, body, call) => {
       const context = await ruleContext(ctx, call.auth.tenantId, {

@@ -1,8 +1,15 @@
 import {
+  ALERT_ACTION_TARGET_MAX_LENGTH,
   ALERT_ACTION_TYPES,
   ALERT_AGGREGATIONS,
+  ALERT_DIMENSION_MAX_LENGTH,
+  ALERT_METRIC_MAX_LENGTH,
+  ALERT_RULE_NAME_MAX_LENGTH,
+  ALERT_SCOPE_ID_MAX_LENGTH,
   COMPARISON_OPERATORS,
   DEFAULT_ALERT_WINDOW,
+  MAX_ACTIONS,
+  MAX_GROUP_BY,
   SEVERITIES,
   WINDOWS,
 } from '@obs/domain';
@@ -10,10 +17,30 @@ import { keysetPageQuery, pageSchema } from '@obs/service-kit';
 import { z } from 'zod';
 
 /*
- * Request schemas check types only and stay strict (an unknown field answers 400). What a value
- * must be (forMinutes ≥ 0, a resolvable metric, a unique name) is the domain's to decide: it
- * answers 422 with the invariant's code.
+ * Request schemas stay strict (an unknown field answers 400) and state every rule of the domain
+ * that a schema can (lengths, non-blank, enums, bounds, list sizes), so a schema-valid request is
+ * never refused with 400. What only the service and the domain can judge answers 422 with the
+ * invariant's code: a metric the tenant does not report, a repeated groupBy dimension, an action
+ * target that does not fit its type, the same action twice; a name taken in the scope answers 409.
  */
+
+/**
+ * A character JavaScript's trim() keeps: what the domain means by "required". Spelled out rather
+ * than `\S`, whose meaning differs between regex engines (clients and fuzzers check the pattern in
+ * their own).
+ */
+const NON_BLANK = /[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+
+const nonBlank = (maxLength: number) =>
+  z.string().max(maxLength).regex(NON_BLANK, 'must not be blank');
+
+/** The 422 codes the domain can still refuse a schema-valid configuration with. */
+export const RULE_DOMAIN_CODES = [
+  'alert_rule.unresolvable_metric',
+  'alert_rule.invalid_group_by',
+  'alert_rule.invalid_action',
+  'alert_rule.duplicate_action',
+] as const;
 
 const RULE_ID = '3f1c2b7a-9d4e-4c1f-8a2b-5e6d7f8a9b0c';
 const EXAMPLE_CONDITION = {
@@ -35,9 +62,8 @@ const EXAMPLE_RULE_CONFIG = {
 
 export const scopeSchema = z
   .strictObject({
-    projectId: z.string().describe('Project the rule watches'),
-    moduleId: z
-      .string()
+    projectId: nonBlank(ALERT_SCOPE_ID_MAX_LENGTH).describe('Project the rule watches'),
+    moduleId: nonBlank(ALERT_SCOPE_ID_MAX_LENGTH)
       .nullable()
       .optional()
       .describe('Narrows the rule to one module; null or absent for the whole project'),
@@ -47,9 +73,9 @@ export const scopeSchema = z
 
 export const conditionSchema = z
   .strictObject({
-    metric: z
-      .string()
-      .describe('Metric name; must be one the tenant reports (see GET /v1/metrics)'),
+    metric: nonBlank(ALERT_METRIC_MAX_LENGTH).describe(
+      'Metric name; must be one the tenant reports (GET /v1/metrics), else 422 alert_rule.unresolvable_metric',
+    ),
     window: z
       .enum(WINDOWS)
       .default(DEFAULT_ALERT_WINDOW)
@@ -61,14 +87,25 @@ export const conditionSchema = z
       .enum(ALERT_AGGREGATIONS)
       .describe('Which aggregate of each closed window is compared'),
     groupBy: z
-      .array(z.string())
+      .array(nonBlank(ALERT_DIMENSION_MAX_LENGTH))
+      .max(MAX_GROUP_BY)
       .optional()
-      .describe('Dimensions the rule is evaluated per; empty = one group'),
+      .describe(
+        'Distinct dimensions the rule is evaluated per; empty = one group. One named twice answers 422 alert_rule.invalid_group_by',
+      ),
     operator: z.enum(COMPARISON_OPERATORS).describe('gt | gte | lt | lte | eq | neq'),
-    threshold: z.number().describe('Value compared against the window aggregate'),
+    threshold: z
+      .number()
+      .min(-Number.MAX_VALUE)
+      .max(Number.MAX_VALUE)
+      .describe('Value compared against the window aggregate'),
     forMinutes: z
       .number()
-      .describe('How long the condition must hold (event time) before firing; ≥ 0'),
+      .int()
+      .min(0)
+      .describe(
+        'Whole minutes the condition must hold (event time) before firing; 0 fires at once',
+      ),
   })
   .describe('A condition over the closed windows of a metric series')
   .meta({
@@ -78,7 +115,9 @@ export const conditionSchema = z
 export const actionSchema = z
   .strictObject({
     type: z.enum(ALERT_ACTION_TYPES).describe('What firing does besides AlertTriggered'),
-    target: z.string().describe('Escalation policy, URL or address, by type'),
+    target: nonBlank(ALERT_ACTION_TARGET_MAX_LENGTH).describe(
+      'incident: escalation policy or team; webhook: an http(s) URL; email: an address. One that does not fit its type answers 422 alert_rule.invalid_action',
+    ),
   })
   .meta({ example: { type: 'incident', target: 'payments-oncall' } });
 
@@ -89,11 +128,19 @@ const severitySchema = z
 
 export const createRuleSchema = z
   .strictObject({
-    name: z.string().describe('Unique per tenant and scope (case-insensitive)'),
+    name: nonBlank(ALERT_RULE_NAME_MAX_LENGTH).describe(
+      'Unique per tenant and scope (case-insensitive; 409 alert_rule.name_not_unique); trimmed',
+    ),
     scope: scopeSchema,
     condition: conditionSchema,
     severity: severitySchema,
-    actions: z.array(actionSchema).optional().describe('Defaults to none'),
+    actions: z
+      .array(actionSchema)
+      .max(MAX_ACTIONS)
+      .optional()
+      .describe(
+        'Defaults to none; the same type and target twice answers 422 alert_rule.duplicate_action',
+      ),
     enabled: z.boolean().optional().describe('Defaults to true; a disabled rule never triggers'),
   })
   .describe('A new alert rule')
