@@ -56,7 +56,7 @@ const url = (route: RouteCase, id: string): string => route.path.replace('{id}',
 const other_scope = (scope: 'read' | 'write') => (scope === 'read' ? 'write' : 'read');
 
 describe('alert-rule-service access control', () => {
-  it('covers every operation of the OpenAPI document, which is valid 3.1 with descriptions and examples', async () => {
+  it('covers every operation of the OpenAPI document, which is valid 3.1 with descriptions and examples, and problem+json for every error', async () => {
     const doc = (await service.app.inject({ method: 'GET', url: '/docs/json' })).json<{
       openapi: string;
       paths: Record<
@@ -68,6 +68,10 @@ describe('alert-rule-service access control', () => {
             requestBody?: {
               content: Record<string, { schema: { example?: unknown; examples?: unknown } }>;
             };
+            responses: Record<
+              string,
+              { content?: Record<string, { schema: { example?: unknown } }> }
+            >;
           }
         >
       >;
@@ -82,10 +86,24 @@ describe('alert-rule-service access control', () => {
     expect(operations.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
-        expect(op.description, `${method} ${path}`).toBeTruthy();
+        const route = `${method.toUpperCase()} ${path}`;
+        expect(op.description, route).toBeTruthy();
         const body = op.requestBody?.content['application/json']?.schema;
-        if (body)
-          expect(body.example ?? body.examples, `${method} ${path} body example`).toBeDefined();
+        if (body) expect(body.example ?? body.examples, `${route} body example`).toBeDefined();
+        // Every route can meet these; a route on one rule can also miss it.
+        const statuses = ['401', '403', '429', '503', ...(path.includes('{id}') ? ['404'] : [])];
+        expect(Object.keys(op.responses), route).toEqual(expect.arrayContaining(statuses));
+        for (const [status, response] of Object.entries(op.responses)) {
+          // Errors are documented as they are answered: RFC 9457 application/problem+json.
+          const types =
+            status === '204'
+              ? []
+              : [Number(status) >= 400 ? 'application/problem+json' : 'application/json'];
+          expect(Object.keys(response.content ?? {}), `${route} ${status}`).toEqual(types);
+          for (const type of types) {
+            expect(response.content?.[type]?.schema.example, `${route} ${status}`).toBeDefined();
+          }
+        }
       }
     }
   });

@@ -173,6 +173,35 @@ describe('alert rules API', () => {
     expectProblem(stale, 409, 'version_conflict');
   });
 
+  it('keeps version and updatedAt for a replacement that changes nothing', async () => {
+    type Rule = { id: string; version: number; createdAt: string; updatedAt: string };
+    const body = ruleBody(metric);
+    const created = (await create(body)).json<Rule>();
+    const put = (payload: Record<string, unknown>) =>
+      service.app.inject({
+        method: 'PUT',
+        url: `/v1/alert-rules/${created.id}`,
+        headers: auth,
+        payload,
+      });
+    const same = await put(body);
+    expect(same.statusCode, same.body).toBe(200);
+    expect(same.headers.etag).toBe('"1"');
+    expect(same.json()).toEqual(created);
+    const changed = await put({ ...body, severity: 'info' });
+    expect(changed.headers.etag).toBe('"2"');
+    const rule = changed.json<Rule>();
+    expect(rule).toMatchObject({ version: 2, severity: 'info', createdAt: created.createdAt });
+    expect(Date.parse(rule.updatedAt)).toBeGreaterThanOrEqual(Date.parse(created.updatedAt));
+    const read = await service.app.inject({
+      method: 'GET',
+      url: `/v1/alert-rules/${created.id}`,
+      headers: auth,
+    });
+    expect(read.headers.etag).toBe('"2"');
+    expect(read.json()).toEqual(rule);
+  });
+
   it('enables and disables idempotently, and deletes', async () => {
     const rule = (await create(ruleBody(metric))).json<{ id: string }>();
     const post = (verb: string) =>
@@ -219,6 +248,13 @@ describe('alert rules API', () => {
       await service.app.inject({ method: 'GET', url: '/v1/alert-rules?limit=2', headers: own })
     ).json<{ items: unknown[]; nextCursor: string }>();
     expect(first.items).toHaveLength(2);
+    // A keyset position: created_at in epoch ms and the id of the last rule served.
+    expect(first.nextCursor).toMatch(/^\d+\.[0-9a-f-]{36}$/);
+    expectProblem(
+      await service.app.inject({ method: 'GET', url: '/v1/alert-rules?cursor=abc', headers: own }),
+      400,
+      'invalid_cursor',
+    );
     const second = (
       await service.app.inject({
         method: 'GET',
