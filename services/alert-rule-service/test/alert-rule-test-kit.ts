@@ -1,17 +1,7 @@
 import { windowMs, type WindowSize } from '@obs/domain';
-import type {} from '@obs/local-infra';
-import {
-  createEnvelope,
-  HEADERS,
-  parseEnvelope,
-  streamKeyOf,
-  topicFor,
-  type Envelope,
-} from '@obs/event-envelope';
+import { topicFor, type Envelope } from '@obs/event-envelope';
 import type { BusMessage, RunningService } from '@obs/service-kit';
-import { startTestService } from '@obs/service-kit/testing';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { inject } from 'vitest';
+import { buildEvent, busMessageOf, startTestService, TopicReader } from '@obs/service-kit/testing';
 import { alertRuleConfigFrom, type AlertRuleServiceConfig } from '../src/config.js';
 import { createAlertRuleService } from '../src/app.js';
 
@@ -51,13 +41,8 @@ export interface WindowInput {
   readonly window?: WindowSize;
 }
 
-/** A MetricAggregated record for one closed window, as metric-aggregation-service publishes it. */
-export function windowMessage(input: WindowInput): BusMessage {
-  return envelopeMessage(windowEnvelope(input));
-}
-
 /** The envelope of one closed window (1-minute unless `window` says otherwise). */
-export function windowEnvelope(input: WindowInput): Envelope {
+export function windowEnvelope(input: WindowInput): Envelope<'MetricAggregated'> {
   const group = input.group ?? { service: 'payments-api' };
   const groupKey = Object.keys(group)
     .sort()
@@ -66,17 +51,15 @@ export function windowEnvelope(input: WindowInput): Envelope {
   const window = input.window ?? '1m';
   const end = input.start + windowMs(window);
   const seriesId = `${input.metric}|${window}|${groupKey}`;
-  return createEnvelope({
-    eventType: 'MetricAggregated',
-    producer: 'metric-aggregation-service',
+  return buildEvent('MetricAggregated', {
     tenantId: input.tenantId,
     traceId: input.traceId ?? null,
-    aggregate: { type: 'MetricSeries', id: `${seriesId}|${input.start}`, version: 1 },
+    aggregateId: `${seriesId}|${input.start}`,
+    aggregateVersion: 1,
     occurredAt: new Date(end + 30_000).toISOString(),
     payload: {
       seriesId,
       metricName: input.metric,
-      unit: 'ms',
       window,
       windowStart: new Date(input.start).toISOString(),
       windowEnd: new Date(end).toISOString(),
@@ -95,19 +78,23 @@ export function windowEnvelope(input: WindowInput): Envelope {
   });
 }
 
-/** The record the outbox relay of metric-aggregation-service would publish for an envelope. */
-export function envelopeMessage(envelope: Envelope): BusMessage {
-  return {
-    topic: topicFor(envelope.eventType),
-    // As the outbox writer keys it: the series, so a series' windows share a partition.
-    key: streamKeyOf(envelope),
-    value: JSON.stringify(envelope),
-    headers: {
-      [HEADERS.eventType]: envelope.eventType,
-      [HEADERS.eventVersion]: String(envelope.eventVersion),
-      [HEADERS.tenantId]: envelope.tenantId,
-    },
-  };
+/** A MetricAggregated record for one closed window, as metric-aggregation-service publishes it. */
+export function windowMessage(input: WindowInput): BusMessage {
+  return busMessageOf(windowEnvelope(input));
+}
+
+/** Reads obs.alert-rule.v1 from the beginning over the service's own bus. */
+export function openAlerts(service: RunningService): Promise<TopicReader> {
+  return TopicReader.open(service.ctx.bus, [topicFor('AlertTriggered')]);
+}
+
+/** The AlertTriggered of one rule that reached the topic, in arrival order. */
+export function alertsOf(
+  reader: TopicReader,
+  tenantId: string,
+  ruleId: string,
+): Envelope<'AlertTriggered'>[] {
+  return reader.of(tenantId, 'AlertTriggered').filter((e) => e.payload.alertRuleId === ruleId);
 }
 
 /** Teaches the service's catalogue a metric and waits until it resolves. */
@@ -158,48 +145,4 @@ export function ruleBody(
     severity: 'critical',
     ...overrides,
   };
-}
-
-/** Reads AlertTriggered records from Kafka (validated envelopes, with their key and headers). */
-export class AlertReader {
-  readonly envelopes: Envelope[] = [];
-  readonly records: { key: string; headers: Record<string, string>; envelope: Envelope }[] = [];
-  private constructor(private readonly consumer: Consumer) {}
-
-  static async open(): Promise<AlertReader> {
-    const kafka = new Kafka({
-      clientId: 'alert-reader',
-      brokers: inject('infra').kafkaBrokers.split(','),
-      logLevel: logLevel.NOTHING,
-    });
-    const consumer = kafka.consumer({ groupId: `alert-reader-${crypto.randomUUID()}` });
-    const reader = new AlertReader(consumer);
-    await consumer.connect();
-    await consumer.subscribe({ topic: topicFor('AlertTriggered'), fromBeginning: true });
-    await consumer.run({
-      eachMessage: ({ message }) => {
-        const envelope = parseEnvelope(JSON.parse(message.value?.toString() ?? 'null'));
-        reader.envelopes.push(envelope);
-        reader.records.push({
-          key: message.key?.toString() ?? '',
-          headers: Object.fromEntries(
-            Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
-          ),
-          envelope,
-        });
-        return Promise.resolve();
-      },
-    });
-    return reader;
-  }
-
-  forRule(ruleId: string): Envelope[] {
-    return this.envelopes.filter(
-      (e) => e.eventType === 'AlertTriggered' && e.payload.alertRuleId === ruleId,
-    );
-  }
-
-  close(): Promise<void> {
-    return this.consumer.disconnect();
-  }
 }

@@ -1,15 +1,16 @@
+import type {} from '@obs/local-infra';
 import { AlertEvaluation, AlertRule, dimensionKey, type AlertTriggered } from '@obs/domain';
 import { streamKeyOf, topicFor, type Envelope } from '@obs/event-envelope';
 import type { RunningService } from '@obs/service-kit';
-import { bearer } from '@obs/service-kit/testing';
+import { bearer, busMessageOf, type TopicReader } from '@obs/service-kit/testing';
 import fc from 'fast-check';
 import { Kafka, logLevel, Partitioners, type PartitionMetadata } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
-  AlertReader,
+  alertsOf,
   baseMinute,
-  envelopeMessage,
   MINUTE,
+  openAlerts,
   ruleBody,
   seedMetric,
   startAlertRuleService,
@@ -35,7 +36,7 @@ const GRACE_MS = 60 * MINUTE;
 const SLOTS = 10;
 
 let service: RunningService;
-let alerts: AlertReader;
+let alerts: TopicReader;
 let partitions: PartitionMetadata[];
 
 /** The topic must have partitions to interleave; created here, before the service subscribes. */
@@ -72,7 +73,7 @@ beforeAll(async () => {
   partitions = await ensurePartitionedTopic();
   expect(partitions.length).toBeGreaterThanOrEqual(MIN_PARTITIONS);
   service = await startAlertRuleService({ config: { latenessGraceMs: GRACE_MS } });
-  alerts = await AlertReader.open();
+  alerts = await openAlerts(service);
 });
 afterAll(async () => {
   await alerts.close();
@@ -128,7 +129,8 @@ function alertSet(events: readonly { payload: AlertTriggered['payload'] }[]): st
 
 async function appliedCount(eventIds: readonly string[]): Promise<number> {
   const rows = await service.ctx.dataSource.query<{ n: string }[]>(
-    `SELECT count(*) AS n FROM alert_rule.inbox WHERE consumer = 'metric-aggregated' AND event_id = ANY($1::uuid[])`,
+    `SELECT count(*) AS n FROM ${service.ctx.table('inbox')}
+     WHERE consumer = 'metric-aggregated' AND event_id = ANY($1::uuid[])`,
     [eventIds],
   );
   return Number(rows[0]?.n ?? 0);
@@ -176,7 +178,7 @@ describe('MetricAggregated over a partitioned topic', () => {
           .map((envelope, i) => ({ envelope, rank: order[i] ?? i }))
           .sort((x, y) => x.rank - y.rank)
           .map((x) => x.envelope);
-        await service.ctx.bus.publish(shuffled.map(envelopeMessage));
+        await service.ctx.bus.publish(shuffled.map((envelope) => busMessageOf(envelope)));
         await waitUntil(
           async () => (await appliedCount(windows.map((w) => w.eventId))) === windows.length,
           'every window applied',
@@ -189,7 +191,7 @@ describe('MetricAggregated over a partitioned topic', () => {
           p95: 1,
           group: { service: 'a', host: hosts.a[0] },
         });
-        await service.ctx.bus.publish([envelopeMessage(flush)]);
+        await service.ctx.bus.publish([busMessageOf(flush)]);
         await waitUntil(async () => (await appliedCount([flush.eventId])) === 1, 'the flush');
 
         // The rule's own statement: the same windows, in event-time order, through the domain.
@@ -208,10 +210,9 @@ describe('MetricAggregated over a partitioned topic', () => {
           { latenessGraceMs: GRACE_MS },
         );
         const inOrder = [...windows, flush].sort(
-          (x, y) => Date.parse(windowOf(x).windowEnd) - Date.parse(windowOf(y).windowEnd),
+          (x, y) => Date.parse(x.payload.windowEnd) - Date.parse(y.payload.windowEnd),
         );
-        for (const envelope of inOrder) {
-          const w = windowOf(envelope);
+        for (const { payload: w } of inOrder) {
           const group = { service: w.group.service ?? '' };
           reference.observe({
             window: w.window,
@@ -228,7 +229,7 @@ describe('MetricAggregated over a partitioned topic', () => {
         const queued = await service.ctx.dataSource.query<
           { message_key: string; envelope: string }[]
         >(
-          `SELECT message_key, envelope FROM alert_rule.outbox
+          `SELECT message_key, envelope FROM ${service.ctx.table('outbox')}
            WHERE topic = $1 AND (envelope::jsonb) -> 'payload' ->> 'alertRuleId' = $2`,
           [topicFor('AlertTriggered'), rule.id],
         );
@@ -237,7 +238,7 @@ describe('MetricAggregated over a partitioned topic', () => {
         expect(alertSet(committed.map(triggeredOf))).toEqual(expected);
         // ... and what reached Kafka: each alert exactly once.
         await expect
-          .poll(() => alertSet(alerts.forRule(rule.id).map(triggeredOf)), {
+          .poll(() => alertSet(alertsOf(alerts, tenantId, rule.id)), {
             timeout: 30_000,
             interval: 100,
           })
@@ -255,11 +256,6 @@ describe('MetricAggregated over a partitioned topic', () => {
     );
   });
 });
-
-function windowOf(envelope: Envelope) {
-  if (envelope.eventType !== 'MetricAggregated') throw new Error('not a window');
-  return envelope.payload;
-}
 
 function triggeredOf(envelope: Envelope): { payload: AlertTriggered['payload'] } {
   if (envelope.eventType !== 'AlertTriggered') throw new Error('not an alert');

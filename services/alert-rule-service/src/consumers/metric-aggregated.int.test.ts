@@ -1,11 +1,12 @@
 import type { WindowSize } from '@obs/domain';
 import type { RunningService } from '@obs/service-kit';
-import { bearer } from '@obs/service-kit/testing';
+import { bearer, type TopicReader } from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AlertReader,
+  alertsOf,
   baseMinute,
   MINUTE,
+  openAlerts,
   ruleBody,
   seedMetric,
   startAlertRuleService,
@@ -16,11 +17,11 @@ import {
 const metric = 'http.server.duration';
 const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
 let service: RunningService;
-let alerts: AlertReader;
+let alerts: TopicReader;
 
 beforeAll(async () => {
   service = await startAlertRuleService();
-  alerts = await AlertReader.open();
+  alerts = await openAlerts(service);
 });
 afterAll(async () => {
   await alerts.close();
@@ -92,12 +93,14 @@ async function setup(forMinutes: number, extra: Record<string, unknown> = {}) {
       })
     ).json<RuleState>();
   const state = async (): Promise<GroupState | undefined> => (await ruleState()).groups[0];
+  /** The rule's AlertTriggered that reached the topic (the tenant has this one rule). */
+  const fired = () => alertsOf(alerts, tenantId, ruleId);
   /** Waits until the window ending at minute + 1 has been applied. */
   const applied = (minute: number) =>
     expect
       .poll(async () => (await state())?.lastWindowEnd, { timeout: 30_000, interval: 100 })
       .toBe(new Date(start + (minute + 1) * MINUTE).toISOString());
-  return { tenantId, auth, ruleId, start, publish, state, ruleState, applied };
+  return { tenantId, auth, ruleId, start, publish, state, ruleState, applied, fired };
 }
 
 describe('rule evaluation from MetricAggregated', () => {
@@ -110,12 +113,11 @@ describe('rule evaluation from MetricAggregated', () => {
       activeAt: new Date(t.start + MINUTE).toISOString(),
     });
     for (const minute of [1, 2, 3]) await t.publish(minute, 720);
-    await expect
-      .poll(() => alerts.forRule(t.ruleId).length, { timeout: 30_000, interval: 100 })
-      .toBe(1);
-    const [alert] = alerts.forRule(t.ruleId);
+    await expect.poll(() => t.fired().length, { timeout: 30_000, interval: 100 }).toBe(1);
+    const [alert] = t.fired();
     // Keyed by the rule (AlertTriggered's stream is its aggregate), with the event version header.
-    const record = alerts.records.find((r) => r.envelope.eventId === alert?.eventId);
+    const record = alerts.messageOf(alert?.eventId ?? '');
+    expect(alerts.invalid()).toEqual([]);
     expect(record?.key).toBe(t.ruleId);
     expect(record?.headers).toMatchObject({
       'event-type': 'AlertTriggered',
@@ -138,11 +140,9 @@ describe('rule evaluation from MetricAggregated', () => {
     await t.publish(5, 100);
     await t.applied(5);
     expect(await t.state()).toMatchObject({ status: 'inactive' });
-    expect(alerts.forRule(t.ruleId)).toHaveLength(1);
+    expect(t.fired()).toHaveLength(1);
     for (const minute of [6, 7, 8, 9]) await t.publish(minute, 800);
-    await expect
-      .poll(() => alerts.forRule(t.ruleId).length, { timeout: 30_000, interval: 100 })
-      .toBe(2);
+    await expect.poll(() => t.fired().length, { timeout: 30_000, interval: 100 }).toBe(2);
   });
 
   it('counts two identical deliveries of a window once', async () => {
@@ -153,9 +153,7 @@ describe('rule evaluation from MetricAggregated', () => {
     await t.applied(1);
     expect(await t.state()).toMatchObject({ status: 'pending' });
     await t.publish(2, 700);
-    await expect
-      .poll(() => alerts.forRule(t.ruleId).length, { timeout: 30_000, interval: 100 })
-      .toBe(1);
+    await expect.poll(() => t.fired().length, { timeout: 30_000, interval: 100 }).toBe(1);
   });
 
   it('drops the pending episode of a disabled rule', async () => {
@@ -212,7 +210,7 @@ describe('rule evaluation from MetricAggregated', () => {
     });
     await t.publish(1, 900);
     await seen(1);
-    expect(alerts.forRule(t.ruleId)).toHaveLength(0);
+    expect(t.fired()).toHaveLength(0);
     expect(await t.state()).toBeUndefined();
     // Enabled again, the same breach fires at once (forMinutes 0): the rule itself works.
     await service.app.inject({
@@ -229,10 +227,8 @@ describe('rule evaluation from MetricAggregated', () => {
     // The alert waits until the window before 2 is final (a breach arriving there late would
     // start the episode earlier); window 3 moves event time past the two-minute grace.
     await t.publish(3, 100);
-    await expect
-      .poll(() => alerts.forRule(t.ruleId).length, { timeout: 30_000, interval: 100 })
-      .toBe(1);
-    expect(alerts.forRule(t.ruleId)[0]?.payload).toMatchObject({
+    await expect.poll(() => t.fired().length, { timeout: 30_000, interval: 100 }).toBe(1);
+    expect(t.fired()[0]?.payload).toMatchObject({
       activeAt: new Date(t.start + 3 * MINUTE).toISOString(),
       firedAt: new Date(t.start + 3 * MINUTE).toISOString(),
     });
@@ -244,16 +240,17 @@ describe('rule evaluation from MetricAggregated', () => {
     await t.publish(1, 700);
     await t.applied(1);
     expect(await t.state()).toMatchObject({ status: 'pending' });
+    // The reader reads over the service's bus, which closes with it: it reopens from the beginning.
+    await alerts.close();
     await service.close();
     service = await startAlertRuleService();
+    alerts = await openAlerts(service);
     await t.publish(2, 700);
     await t.applied(2);
-    expect(alerts.forRule(t.ruleId)).toHaveLength(0);
+    expect(t.fired()).toHaveLength(0);
     await t.publish(3, 700);
-    await expect
-      .poll(() => alerts.forRule(t.ruleId).length, { timeout: 30_000, interval: 100 })
-      .toBe(1);
-    expect(alerts.forRule(t.ruleId)[0]?.payload).toMatchObject({
+    await expect.poll(() => t.fired().length, { timeout: 30_000, interval: 100 }).toBe(1);
+    expect(t.fired()[0]?.payload).toMatchObject({
       activeAt: new Date(t.start + MINUTE).toISOString(),
     });
   });
@@ -277,11 +274,9 @@ describe('rule evaluation from MetricAggregated', () => {
     const offset = (fiveMinuteStart - t.start) / MINUTE;
     await t.publish(offset, 100, undefined, undefined, '5m');
     await t.publish(offset + 5, 900, undefined, undefined, '5m');
-    await expect
-      .poll(() => alerts.forRule(t.ruleId).length, { timeout: 30_000, interval: 100 })
-      .toBe(1);
+    await expect.poll(() => t.fired().length, { timeout: 30_000, interval: 100 }).toBe(1);
     const fired = new Date(fiveMinuteStart + 10 * MINUTE).toISOString();
-    expect(alerts.forRule(t.ruleId)[0]?.payload).toMatchObject({ activeAt: fired, firedAt: fired });
+    expect(t.fired()[0]?.payload).toMatchObject({ activeAt: fired, firedAt: fired });
     expect(await t.ruleState()).toMatchObject({
       window: '5m',
       lateWindows: 0,
@@ -301,10 +296,8 @@ describe('rule evaluation from MetricAggregated', () => {
       activeAt: new Date(t.start + 4 * MINUTE).toISOString(),
     });
     await t.publish(2, 700);
-    await expect
-      .poll(() => alerts.forRule(t.ruleId).length, { timeout: 30_000, interval: 100 })
-      .toBe(1);
-    expect(alerts.forRule(t.ruleId)[0]?.payload).toMatchObject({
+    await expect.poll(() => t.fired().length, { timeout: 30_000, interval: 100 }).toBe(1);
+    expect(t.fired()[0]?.payload).toMatchObject({
       activeAt: new Date(t.start + 2 * MINUTE).toISOString(),
       firedAt: new Date(t.start + 3 * MINUTE).toISOString(),
     });
@@ -316,6 +309,6 @@ describe('rule evaluation from MetricAggregated', () => {
       .poll(async () => (await t.ruleState()).lateWindows, { timeout: 30_000, interval: 100 })
       .toBe(1);
     expect(await t.state()).toMatchObject({ status: 'inactive' });
-    expect(alerts.forRule(t.ruleId)).toHaveLength(1);
+    expect(t.fired()).toHaveLength(1);
   });
 });

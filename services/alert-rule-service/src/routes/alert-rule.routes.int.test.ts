@@ -82,11 +82,11 @@ describe('alert rules API', () => {
     const { id } = (await create(ruleBody(metric))).json<{ id: string }>();
     // As rows were written before: the jsonb condition without `window`.
     await service.ctx.dataSource.query(
-      `UPDATE alert_rule.alert_rules SET condition = condition - 'window' WHERE id = $1`,
+      `UPDATE ${service.ctx.table('alert_rules')} SET condition = condition - 'window' WHERE id = $1`,
       [id],
     );
     const [row] = await service.ctx.dataSource.query<{ condition: Record<string, unknown> }[]>(
-      'SELECT condition FROM alert_rule.alert_rules WHERE id = $1',
+      `SELECT condition FROM ${service.ctx.table('alert_rules')} WHERE id = $1`,
       [id],
     );
     expect(row?.condition).not.toHaveProperty('window');
