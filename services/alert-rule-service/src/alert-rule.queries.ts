@@ -1,6 +1,6 @@
 import type { AlertRuleContext } from '@obs/domain';
 import { keysetCursor, toKeysetPage, type Page, type ServiceContext } from '@obs/service-kit';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AlertRuleEntity } from './alert-rule.repository.js';
 import { viewOfRow, type AlertRuleView } from './alert-rule.view.js';
 
@@ -61,11 +61,13 @@ export async function listRules(
 /**
  * The facts only the application can know, resolved for the domain before it decides: whether the
  * tenant reports the metric, and whether another rule of the tenant holds the name in the scope
- * (case-insensitive). Read outside the command's transaction; the unique index `alert_rules_name_uq`
- * settles a race between two creates (409).
+ * (case-insensitive). Read through `manager`: inside a transaction, its own connection, since a
+ * second pooled one per request would exhaust the pool under concurrent commands. The unique index
+ * `alert_rules_name_uq` settles a race between two writers of one name (409).
  */
 export async function ruleContext(
   ctx: ServiceContext,
+  manager: EntityManager,
   tenantId: string,
   rule: {
     readonly name: string;
@@ -75,7 +77,7 @@ export async function ruleContext(
     readonly exceptId?: string;
   },
 ): Promise<AlertRuleContext> {
-  const query = ctx.dataSource
+  const query = manager
     .getRepository(AlertRuleEntity)
     .createQueryBuilder('r')
     .where('r.tenant_id = :tenantId AND r.scope_project_id = :projectId', {
@@ -87,24 +89,12 @@ export async function ruleContext(
     })
     .andWhere('lower(r.name) = lower(:name)', { name: rule.name.trim() });
   if (rule.exceptId !== undefined) query.andWhere('r.id <> :exceptId', { exceptId: rule.exceptId });
-  const [known, nameTaken] = await Promise.all([
-    knownMetrics(ctx, tenantId, [rule.metric.trim()]),
-    query.getExists(),
-  ]);
-  return { knownMetrics: known, nameTaken };
-}
-
-/** The metric names the tenant is known to report, as the domain's resolvability check takes them. */
-async function knownMetrics(
-  ctx: ServiceContext,
-  tenantId: string,
-  names: readonly string[],
-): Promise<ReadonlySet<string>> {
-  const rows: { metric_name: string }[] = await ctx.dataSource.query(
-    `SELECT metric_name FROM ${ctx.table('known_metrics')} WHERE tenant_id = $1 AND metric_name = ANY($2)`,
-    [tenantId, names],
+  const nameTaken = await query.getExists();
+  const rows: { metric_name: string }[] = await manager.query(
+    `SELECT metric_name FROM ${ctx.table('known_metrics')} WHERE tenant_id = $1 AND metric_name = $2`,
+    [tenantId, rule.metric.trim()],
   );
-  return new Set(rows.map((r) => r.metric_name));
+  return { knownMetrics: new Set(rows.map((r) => r.metric_name)), nameTaken };
 }
 
 export async function listMetrics(

@@ -202,6 +202,25 @@ describe('alert rules API', () => {
     expect(read.json()).toEqual(rule);
   });
 
+  it('serves more concurrent replacements than the pool has connections', async () => {
+    // Each PUT holds its row's transaction while it looks up names and metrics; the lookups must
+    // use that connection, or twenty waiting PUTs starve each other of the pool's ten for good.
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i += 1)
+      ids.push((await create(ruleBody(metric))).json<{ id: string }>().id);
+    const replaced = await Promise.all(
+      ids.map((id) =>
+        service.app.inject({
+          method: 'PUT',
+          url: `/v1/alert-rules/${id}`,
+          headers: auth,
+          payload: ruleBody(metric, { severity: 'info' }),
+        }),
+      ),
+    );
+    expect(replaced.map((res) => res.statusCode)).toEqual(ids.map(() => 200));
+  });
+
   it('enables and disables idempotently, and deletes', async () => {
     const rule = (await create(ruleBody(metric))).json<{ id: string }>();
     const post = (verb: string) =>

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AlertRule } from '@obs/domain';
 import {
   assertVersion,
+  BODY_PROBLEMS,
   commandRoute,
   createRoute,
   ifMatchVersion,
@@ -38,7 +39,7 @@ import {
 } from './alert-rule.schemas.js';
 
 const TAGS = ['alert-rules'];
-const URL = '/v1/alert-rules';
+const RULES_URL = '/v1/alert-rules';
 
 const savedDto = (saved: Versioned<StoredAlertRule>) => viewOfStored(saved.aggregate);
 
@@ -56,12 +57,12 @@ export function alertRuleRoutes(
 
   // createRoute documents 400/413/415/422; a rule's name can also be taken in its scope (409).
   app.addHook('onRoute', (route) => {
-    if (route.method === 'POST' && route.url === URL && route.schema?.response) {
+    if (route.method === 'POST' && route.url === RULES_URL && route.schema?.response) {
       Object.assign(route.schema.response, problems([409]));
     }
   });
   createRoute(app, ctx, {
-    url: URL,
+    url: RULES_URL,
     scope: 'write',
     tags: TAGS,
     summary: 'Create an alert rule',
@@ -72,7 +73,7 @@ export function alertRuleRoutes(
     domainCodes: RULE_DOMAIN_CODES,
     store,
     create: async (body, call) => {
-      const context = await ruleContext(ctx, call.auth.tenantId, {
+      const context = await ruleContext(ctx, ctx.dataSource.manager, call.auth.tenantId, {
         ...body,
         metric: body.condition.metric,
       });
@@ -86,7 +87,7 @@ export function alertRuleRoutes(
   });
 
   r.get(
-    URL,
+    RULES_URL,
     {
       config: { scope: 'read' },
       schema: {
@@ -112,7 +113,7 @@ export function alertRuleRoutes(
   );
 
   r.get(
-    `${URL}/:id`,
+    `${RULES_URL}/:id`,
     {
       config: { scope: 'read' },
       schema: {
@@ -132,33 +133,52 @@ export function alertRuleRoutes(
     },
   );
 
-  commandRoute(app, ctx, {
-    url: `${URL}/:id`,
-    method: 'PUT',
-    scope: 'write',
-    tags: TAGS,
-    summary: 'Replace an alert rule',
-    description:
-      'Replaces name, scope, condition, severity and actions; a replacement that changes nothing keeps the version. Changing the condition restarts evaluation. A name taken in the scope answers 409.',
-    body: replaceRuleSchema,
-    response: ruleSchema,
-    domainCodes: RULE_DOMAIN_CODES,
-    store,
-    run: async (stored, body, call) => {
-      const context = await ruleContext(ctx, call.auth.tenantId, {
-        ...body,
-        metric: body.condition.metric,
-        exceptId: stored.rule.id,
-      });
-      stored.apply(call.at, (rule) =>
-        rule.update({ ...body, actions: body.actions ?? [] }, context),
-      );
+  // Hand-written on the store until commandRoute hands `run` the transaction: the name and metric
+  // lookups must read through the locked row's connection (see ruleContext).
+  r.put(
+    `${RULES_URL}/:id`,
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: TAGS,
+        summary: 'Replace an alert rule',
+        description:
+          'Replaces name, scope, condition, severity and actions; a replacement that changes nothing keeps the version. Changing the condition restarts evaluation. A name taken in the scope answers 409. Optional If-Match "<version>": a stale one answers 409. Needs the write scope. 200 with the rule and its ETag.',
+        params: idParamsSchema,
+        headers: ifMatchHeadersSchema,
+        body: replaceRuleSchema,
+        response: {
+          200: ruleSchema,
+          ...problems([...BODY_PROBLEMS, 404, 409, 422], RULE_DOMAIN_CODES),
+        },
+      },
     },
-    toDto: savedDto,
-  });
+    async (request, reply) => {
+      const { body, params, auth } = request;
+      const at = new Date(ctx.clock()).toISOString();
+      const saved = await store.change(
+        { context: request.otelContext },
+        auth.tenantId,
+        params.id,
+        ifMatchVersion(request),
+        async (stored, tx) => {
+          const context = await ruleContext(ctx, tx.manager, auth.tenantId, {
+            ...body,
+            metric: body.condition.metric,
+            exceptId: stored.rule.id,
+          });
+          stored.apply(at, (rule) =>
+            rule.update({ ...body, actions: body.actions ?? [] }, context),
+          );
+        },
+      );
+      setEtag(reply, saved.version);
+      return savedDto(saved);
+    },
+  );
 
   r.delete(
-    `${URL}/:id`,
+    `${RULES_URL}/:id`,
     {
       config: { scope: 'write' },
       schema: {
@@ -186,7 +206,7 @@ export function alertRuleRoutes(
 
   for (const verb of ['enable', 'disable'] as const) {
     commandRoute(app, ctx, {
-      url: `${URL}/:id/${verb}`,
+      url: `${RULES_URL}/:id/${verb}`,
       scope: 'write',
       tags: TAGS,
       summary: `${verb === 'enable' ? 'Enable' : 'Disable'} an alert rule`,
@@ -205,7 +225,7 @@ export function alertRuleRoutes(
   }
 
   r.get(
-    `${URL}/:id/state`,
+    `${RULES_URL}/:id/state`,
     {
       config: { scope: 'read' },
       schema: {
