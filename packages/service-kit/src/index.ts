@@ -38,7 +38,7 @@ export {
 export type { CursorPosition, KeysetCursor, Page } from './http/pagination.js';
 export { AggregateStore } from './aggregate/aggregate-store.js';
 export type { AggregateMapper, EventSource, Versioned } from './aggregate/aggregate-store.js';
-export { commandRoute, createRoute } from './aggregate/aggregate-routes.js';
+export { commandRoute, createRoute, ifMatchHeaders } from './aggregate/aggregate-routes.js';
 export type {
   Call,
   CommandRouteOptions,

@@ -22,7 +22,7 @@ interface RouteDocs {
 }
 
 /** `If-Match: "<version>"`, documented so clients (and fuzzers) send a well-formed one. */
-const ifMatchHeaders = z.object({
+export const ifMatchHeaders = z.object({
   'if-match': z
     .string()
     .regex(/^(?:W\/)?"?[0-9]{1,15}"?$|^[*]$/)

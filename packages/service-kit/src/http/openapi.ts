@@ -32,8 +32,8 @@ export async function registerOpenApi(app: FastifyInstance, info: OpenApiInfo): 
 const NO_NUL_PATTERN = '^[^\\u0000]*$';
 
 /**
- * States that rule in the document: every free-form string schema (no pattern, format, enum or
- * const of its own) gets a pattern excluding U+0000, so the 400 such a value answers is documented
+ * States that rule in the document: every free-form string schema (no format, enum or const of
+ * its own) gets a pattern excluding U+0000 (beside its own pattern, in allOf, when it has one), so the 400 such a value answers is documented
  * as a schema violation rather than a valid request refused.
  */
 function forbidNulInStrings<T>(document: T): T {
@@ -46,14 +46,12 @@ function forbidNulInStrings<T>(document: T): T {
     const schema = node as Record<string, unknown>;
     const isString =
       schema.type === 'string' || (Array.isArray(schema.type) && schema.type.includes('string'));
-    if (
-      isString &&
-      !('pattern' in schema) &&
-      !('format' in schema) &&
-      !('enum' in schema) &&
-      !('const' in schema)
-    ) {
-      schema.pattern = NO_NUL_PATTERN;
+    const free = !('format' in schema) && !('enum' in schema) && !('const' in schema);
+    if (isString && free && !('pattern' in schema)) schema.pattern = NO_NUL_PATTERN;
+    else if (isString && free) {
+      // A pattern of its own (non-blank, say) rarely excludes U+0000: state both.
+      const allOf = Array.isArray(schema.allOf) ? (schema.allOf as unknown[]) : [];
+      schema.allOf = [...allOf, { pattern: NO_NUL_PATTERN }];
     }
     Object.values(schema).forEach(visit);
   };

@@ -4,6 +4,7 @@ import {
   assertVersion,
   BODY_PROBLEMS,
   commandRoute,
+  ifMatchHeaders,
   createRoute,
   ifMatchVersion,
   notFound,
@@ -27,7 +28,6 @@ import type { AlertRuleServiceConfig } from '../config.js';
 import {
   createRuleSchema,
   idParamsSchema,
-  ifMatchHeadersSchema,
   listQuerySchema,
   metricListSchema,
   noBodySchema,
@@ -145,7 +145,7 @@ export function alertRuleRoutes(
         description:
           'Replaces name, scope, condition, severity and actions; a replacement that changes nothing keeps the version. Changing the condition restarts evaluation. A name taken in the scope answers 409. Optional If-Match "<version>": a stale one answers 409. Needs the write scope. 200 with the rule and its ETag.',
         params: idParamsSchema,
-        headers: ifMatchHeadersSchema,
+        headers: ifMatchHeaders,
         body: replaceRuleSchema,
         response: {
           200: ruleSchema,
@@ -187,7 +187,7 @@ export function alertRuleRoutes(
         description:
           'Deletes the rule and its evaluation state; it never evaluates again. Optional If-Match "<version>": a stale one answers 409. Needs the write scope.',
         params: idParamsSchema,
-        headers: ifMatchHeadersSchema,
+        headers: ifMatchHeaders,
         response: { 204: z.null().describe('Deleted'), ...problems([400, 404, 409]) },
       },
     },

@@ -230,15 +230,6 @@ export const idParamsSchema = z
   .object({ id: z.uuid().describe('Alert rule id').meta({ example: RULE_ID }) })
   .meta({ example: { id: RULE_ID } });
 
-/** As the kit's command routes document it (the kit does not export its schema). */
-export const ifMatchHeadersSchema = z.object({
-  'if-match': z
-    .string()
-    .regex(/^\s*(?:W\/)?"\d{1,15}"\s*$|^\s*\*\s*$/)
-    .optional()
-    .describe('ETag "<version>" of the version this is based on; a stale one answers 409'),
-});
-
 export const groupStateSchema = z
   .object({
     groupKey: z
