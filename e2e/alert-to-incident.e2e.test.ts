@@ -1,10 +1,14 @@
 import { alertRuleService } from '@obs/alert-rule-service';
-import { topicFor, type Envelope } from '@obs/event-envelope';
+import { topicFor } from '@obs/event-envelope';
 import { incidentService } from '@obs/incident-service';
 import type { RunningService } from '@obs/service-kit';
-import { bearer, startTestService } from '@obs/service-kit/testing';
-import { metricWindows, TopicReader } from '@obs/test-fixtures';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  bearer,
+  metricWindowMessages,
+  startTestService,
+  TopicReader,
+} from '@obs/service-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * The loop of issue 4 end to end, over real Kafka and Postgres: metric windows → AlertTriggered →
@@ -23,9 +27,9 @@ let incidentTopic: TopicReader;
 beforeAll(async () => {
   alerts = await startTestService(alertRuleService);
   incidents = await startTestService(incidentService);
-  const brokers = inject('infra').kafkaBrokers;
-  alertTopic = await TopicReader.open(brokers, topicFor('AlertTriggered'));
-  incidentTopic = await TopicReader.open(brokers, topicFor('IncidentOpened'));
+  // Both services run on the Kafka bus of the global setup; the readers read through it too.
+  alertTopic = await TopicReader.open(alerts.ctx.bus, [topicFor('AlertTriggered')]);
+  incidentTopic = await TopicReader.open(incidents.ctx.bus, [topicFor('IncidentOpened')]);
 });
 afterAll(async () => {
   await alertTopic.close();
@@ -34,21 +38,19 @@ afterAll(async () => {
   await alerts.close();
 });
 
-const ofTenant = (envelope: Envelope): boolean => envelope.tenantId === tenant;
-
 describe('metric windows to a resolved incident', () => {
   it('fires once, opens one incident, and resolves it with the trace and tenant intact', async () => {
     const firstWindowStart = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
     const spec = {
       tenantId: tenant,
-      metricName,
+      metric: metricName,
       projectId: 'checkout',
       group: { service: 'payments-api' },
       firstWindowStart,
       traceId,
     };
     // The metric catalogue learns the metric from a quiet window; then the rule can be created.
-    await alerts.ctx.bus.publish(metricWindows(spec, [120]));
+    await alerts.ctx.bus.publish(metricWindowMessages(spec, [120]));
     const ruleBody = {
       name: 'checkout latency',
       scope: { projectId: 'checkout' },
@@ -80,23 +82,22 @@ describe('metric windows to a resolved incident', () => {
       .toBe(201);
 
     // Four consecutive 1-minute windows above the threshold, after the quiet one.
-    const breaching = metricWindows(
+    const breaching = metricWindowMessages(
       { ...spec, firstWindowStart: firstWindowStart + 60_000 },
       [700, 720, 810, 690],
     );
     await alerts.ctx.bus.publish(breaching);
 
     await expect
-      .poll(() => alertTopic.find((e) => ofTenant(e) && e.eventType === 'AlertTriggered'), {
+      .poll(() => alertTopic.of(tenant, 'AlertTriggered')[0], {
         timeout: 60_000,
         interval: 100,
       })
       .toBeDefined();
-    const triggered = alertTopic.records.filter(
-      (r) => ofTenant(r.envelope) && r.envelope.eventType === 'AlertTriggered',
-    );
+    const triggered = alertTopic.of(tenant, 'AlertTriggered');
     expect(triggered).toHaveLength(1);
-    const alert = triggered[0]!.envelope;
+    expect(alertTopic.invalid()).toEqual([]);
+    const alert = triggered[0]!;
     expect(alert.traceId).toBe(traceId);
     if (alert.eventType !== 'AlertTriggered') throw new Error('unreachable');
     expect(alert.payload).toMatchObject({
@@ -156,20 +157,16 @@ describe('metric windows to a resolved incident', () => {
     });
 
     await expect
-      .poll(() => incidentTopic.find((e) => ofTenant(e) && e.eventType === 'IncidentResolved'), {
+      .poll(() => incidentTopic.of(tenant, 'IncidentResolved')[0], {
         timeout: 60_000,
         interval: 100,
       })
       .toBeDefined();
-    const resolvedEvent = incidentTopic.find(
-      (e) => ofTenant(e) && e.eventType === 'IncidentResolved',
-    )!;
+    const resolvedEvent = incidentTopic.of(tenant, 'IncidentResolved')[0]!;
     expect(resolvedEvent.tenantId).toBe(tenant);
     expect(resolvedEvent.traceId).toBe(traceId);
     expect(resolvedEvent.aggregate.id).toBe(incidentId);
-    const openedEvents = incidentTopic.records.filter(
-      (r) => ofTenant(r.envelope) && r.envelope.eventType === 'IncidentOpened',
-    );
-    expect(openedEvents).toHaveLength(1);
+    expect(incidentTopic.of(tenant, 'IncidentOpened')).toHaveLength(1);
+    expect(incidentTopic.invalid()).toEqual([]);
   });
 });

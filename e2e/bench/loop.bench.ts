@@ -2,7 +2,7 @@ import { alertRuleService } from '@obs/alert-rule-service';
 import { topicFor } from '@obs/event-envelope';
 import { buildService, createEventBus, mintToken, type BusMessage } from '@obs/service-kit';
 import { Kafka, logLevel } from 'kafkajs';
-import { metricWindows } from '@obs/test-fixtures';
+import { metricWindowMessages } from '@obs/service-kit/testing';
 
 export interface LoopOptions {
   readonly env: Record<string, string>;
@@ -68,10 +68,10 @@ export async function measureLoopLatency(options: LoopOptions): Promise<LoopResu
     const metric = (i: number) => `bench.loop.${run}.${i}`;
     const windowStart = Math.floor(Date.now() / 60_000) * 60_000;
     const window = (i: number, p95: number, offset: number): BusMessage[] =>
-      metricWindows(
+      metricWindowMessages(
         {
           tenantId: tenant,
-          metricName: metric(i),
+          metric: metric(i),
           projectId: 'bench',
           group: { service: 'api' },
           firstWindowStart: windowStart + offset * 60_000,

@@ -1,7 +1,12 @@
-import { windowMs, type WindowSize } from '@obs/domain';
 import { topicFor, type Envelope } from '@obs/event-envelope';
 import type { BusMessage, RunningService } from '@obs/service-kit';
-import { buildEvent, busMessageOf, startTestService, TopicReader } from '@obs/service-kit/testing';
+import {
+  busMessageOf,
+  metricWindowEvent,
+  startTestService,
+  TopicReader,
+  type MetricWindowInput,
+} from '@obs/service-kit/testing';
 import { alertRuleConfigFrom, type AlertRuleServiceConfig } from '../src/config.js';
 import { createAlertRuleService } from '../src/app.js';
 
@@ -29,54 +34,9 @@ export const MINUTE = 60_000;
 /** A minute-aligned instant in the past, so windows are plainly closed. */
 export const baseMinute = (): number => Math.floor(Date.now() / MINUTE) * MINUTE - 60 * MINUTE;
 
-export interface WindowInput {
-  readonly tenantId: string;
-  readonly metric: string;
-  readonly start: number;
-  readonly p95: number;
-  readonly projectId?: string;
-  readonly group?: Record<string, string>;
-  readonly traceId?: string | null;
-  /** Defaults to 1m. */
-  readonly window?: WindowSize;
-}
-
+export type WindowInput = MetricWindowInput;
 /** The envelope of one closed window (1-minute unless `window` says otherwise). */
-export function windowEnvelope(input: WindowInput): Envelope<'MetricAggregated'> {
-  const group = input.group ?? { service: 'payments-api' };
-  const groupKey = Object.keys(group)
-    .sort()
-    .map((k) => `${k}=${group[k] ?? ''}`)
-    .join(',');
-  const window = input.window ?? '1m';
-  const end = input.start + windowMs(window);
-  const seriesId = `${input.metric}|${window}|${groupKey}`;
-  return buildEvent('MetricAggregated', {
-    tenantId: input.tenantId,
-    traceId: input.traceId ?? null,
-    aggregateId: `${seriesId}|${input.start}`,
-    aggregateVersion: 1,
-    occurredAt: new Date(end + 30_000).toISOString(),
-    payload: {
-      seriesId,
-      metricName: input.metric,
-      window,
-      windowStart: new Date(input.start).toISOString(),
-      windowEnd: new Date(end).toISOString(),
-      groupKey,
-      group,
-      projectId: input.projectId ?? 'checkout',
-      values: {
-        count: 10,
-        sum: input.p95 * 10,
-        avg: input.p95,
-        p50: input.p95,
-        p95: input.p95,
-        p99: input.p95,
-      },
-    },
-  });
-}
+export const windowEnvelope = metricWindowEvent;
 
 /** A MetricAggregated record for one closed window, as metric-aggregation-service publishes it. */
 export function windowMessage(input: WindowInput): BusMessage {

@@ -9,3 +9,5 @@ export { TopicReader } from './topic-reader.js';
 export type { ReadRecord } from './topic-reader.js';
 export { busMessageOf } from '../outbox/bus-message.js';
 export { TestClock } from './test-clock.js';
+export { metricWindowEvent, metricWindowMessages } from './metric-windows.js';
+export type { MetricWindowInput } from './metric-windows.js';

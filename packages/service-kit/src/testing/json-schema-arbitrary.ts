@@ -41,7 +41,9 @@ export function conformingArbitrary(
   const alternatives = schema.anyOf ?? schema.oneOf;
   if (alternatives)
     return fc.oneof(...alternatives.map((s) => conformingArbitrary(s, resolve, depth + 1)));
-  if (schema.allOf?.[0]) return conformingArbitrary(schema.allOf[0], resolve, depth + 1);
+  // allOf beside a type only adds constraints (a second pattern): the type is what to generate.
+  if (schema.allOf?.[0] && schema.type === undefined)
+    return conformingArbitrary(schema.allOf[0], resolve, depth + 1);
   const type = Array.isArray(schema.type)
     ? (schema.type[0] as string)
     : (schema.type as string | undefined);
