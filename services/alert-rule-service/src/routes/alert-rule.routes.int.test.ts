@@ -102,7 +102,7 @@ describe('alert rules API', () => {
     expectProblem(await create(ruleBody('no.such.metric')), 422, 'alert_rule.unresolvable_metric');
   });
 
-  it('refuses what the schema states with 400 naming the field: a negative forMinutes, a blank name', async () => {
+  it('refuses what the schema states with 400 naming the field: a negative forMinutes, a blank name, U+0000', async () => {
     const body = ruleBody(metric, {
       condition: { metric, aggregation: 'p95', operator: 'gt', threshold: 1, forMinutes: -1 },
     });
@@ -116,6 +116,15 @@ describe('alert rules API', () => {
       'validation_failed',
     );
     expect((blank.errors as { field: string }[]).map((e) => e.field)).toEqual(['body.name']);
+    // PostgreSQL cannot store U+0000: the schema refuses it rather than the database.
+    const nul = expectProblem(
+      await create(ruleBody(metric, { scope: { projectId: 'check\u0000out' } })),
+      400,
+      'validation_failed',
+    );
+    expect((nul.errors as { field: string }[]).map((e) => e.field)).toEqual([
+      'body.scope.projectId',
+    ]);
   });
 
   it('refuses what only the domain can judge with 422 and the invariant code', async () => {

@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { AlertRule } from '@obs/domain';
 import {
   assertVersion,
-  BODY_PROBLEMS,
   commandRoute,
-  ifMatchHeaders,
   createRoute,
+  ifMatchHeaders,
   ifMatchVersion,
   notFound,
   problems,
@@ -133,49 +132,30 @@ export function alertRuleRoutes(
     },
   );
 
-  // Hand-written on the store until commandRoute hands `run` the transaction: the name and metric
-  // lookups must read through the locked row's connection (see ruleContext).
-  r.put(
-    `${RULES_URL}/:id`,
-    {
-      config: { scope: 'write' },
-      schema: {
-        tags: TAGS,
-        summary: 'Replace an alert rule',
-        description:
-          'Replaces name, scope, condition, severity and actions; a replacement that changes nothing keeps the version. Changing the condition restarts evaluation. A name taken in the scope answers 409. Optional If-Match "<version>": a stale one answers 409. Needs the write scope. 200 with the rule and its ETag.',
-        params: idParamsSchema,
-        headers: ifMatchHeaders,
-        body: replaceRuleSchema,
-        response: {
-          200: ruleSchema,
-          ...problems([...BODY_PROBLEMS, 404, 409, 422], RULE_DOMAIN_CODES),
-        },
-      },
-    },
-    async (request, reply) => {
-      const { body, params, auth } = request;
-      const at = new Date(ctx.clock()).toISOString();
-      const saved = await store.change(
-        { context: request.otelContext },
-        auth.tenantId,
-        params.id,
-        ifMatchVersion(request),
-        async (stored, tx) => {
-          const context = await ruleContext(ctx, tx.manager, auth.tenantId, {
-            ...body,
-            metric: body.condition.metric,
-            exceptId: stored.rule.id,
-          });
-          stored.apply(at, (rule) =>
-            rule.update({ ...body, actions: body.actions ?? [] }, context),
-          );
-        },
+  commandRoute(app, ctx, {
+    url: `${RULES_URL}/:id`,
+    method: 'PUT',
+    scope: 'write',
+    tags: TAGS,
+    summary: 'Replace an alert rule',
+    description:
+      'Replaces name, scope, condition, severity and actions; a replacement that changes nothing keeps the version. Changing the condition restarts evaluation. A name taken in the scope answers 409.',
+    body: replaceRuleSchema,
+    response: ruleSchema,
+    domainCodes: RULE_DOMAIN_CODES,
+    store,
+    run: async (stored, body, call, tx) => {
+      const context = await ruleContext(ctx, tx.manager, call.auth.tenantId, {
+        ...body,
+        metric: body.condition.metric,
+        exceptId: stored.rule.id,
+      });
+      stored.apply(call.at, (rule) =>
+        rule.update({ ...body, actions: body.actions ?? [] }, context),
       );
-      setEtag(reply, saved.version);
-      return savedDto(saved);
     },
-  );
+    toDto: savedDto,
+  });
 
   r.delete(
     `${RULES_URL}/:id`,

@@ -24,15 +24,24 @@ import { z } from 'zod';
  * target that does not fit its type, the same action twice; a name taken in the scope answers 409.
  */
 
-/**
- * A character JavaScript's trim() keeps: what the domain means by "required". Spelled out rather
- * than `\S`, whose meaning differs between regex engines (clients and fuzzers check the pattern in
- * their own).
- */
-const NON_BLANK = /[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+/** What JavaScript's trim() removes, spelled out: `\s` means other things in other regex engines. */
+const SPACE = String.raw`\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff`;
 
+/**
+ * Required text as the domain means it: a character trim() keeps, and no U+0000 (PostgreSQL text
+ * and jsonb cannot hold it). Documented as `not` all spaces, beside the pattern without U+0000 the
+ * kit gives every free-form string; checked by a refinement, not a pattern of its own, so the
+ * string stays free-form and generators reading its type and length reach the domain with it.
+ */
 const nonBlank = (maxLength: number) =>
-  z.string().max(maxLength).regex(NON_BLANK, 'must not be blank');
+  z
+    .string()
+    .max(maxLength)
+    .refine(
+      (value) => value.trim() !== '' && !value.includes('\u0000'),
+      'must not be blank or hold U+0000',
+    )
+    .meta({ not: { pattern: `^[${SPACE}]*$` } });
 
 /** The 422 codes the domain can still refuse a schema-valid configuration with. */
 export const RULE_DOMAIN_CODES = [
