@@ -3,6 +3,7 @@ import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { topicFor } from '@obs/event-envelope';
+import { cpuBetween, sampleCpu, type CpuSample } from './cpu-usage.js';
 
 export interface HttpResult {
   readonly path: string;
@@ -11,6 +12,8 @@ export interface HttpResult {
   readonly non2xx: number;
   /** Mean bytes per response (headers and body) as autocannon received them. */
   readonly bytesPerResponse: number;
+  /** CPU ms per response: the servers' thread, PostgreSQL, Kafka (undefined off Linux). */
+  readonly cpuPerRequest: CpuSample | undefined;
 }
 
 export interface LoadOptions {
@@ -36,6 +39,7 @@ export async function load(
   request: LoadRequest,
   options: LoadOptions,
 ): Promise<HttpResult> {
+  const before = sampleCpu();
   const result = await autocannon({
     url: request.url,
     method: request.method ?? 'GET',
@@ -45,6 +49,7 @@ export async function load(
     duration: options.seconds,
     workers: 1,
   });
+  const cpu = cpuBetween(before, sampleCpu());
   const responses = result.requests.total;
   return {
     path,
@@ -52,6 +57,11 @@ export async function load(
     p99Ms: result.latency.p99,
     non2xx: result.non2xx + result.errors + result.timeouts,
     bytesPerResponse: responses > 0 ? result.throughput.total / responses : Number.NaN,
+    cpuPerRequest: cpu && {
+      main: cpu.main / responses,
+      postgres: cpu.postgres / responses,
+      kafka: cpu.kafka / responses,
+    },
   };
 }
 

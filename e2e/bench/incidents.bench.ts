@@ -8,7 +8,8 @@
  * The paths run in interleaved rounds whose order rotates; each row shows the median req/s and
  * the median p99 over the rounds, and the ratio of the medians.
  *
- *   env: BENCH_SECONDS=5 per load run, BENCH_ROUNDS=3, BENCH_CONNECTIONS=10, BENCH_RULES=100 (0 skips the loop)
+ *   env: BENCH_SECONDS=5 per load run, BENCH_ROUNDS=3, BENCH_CONNECTIONS=10, BENCH_RULES=100 (0 skips
+ *   the loop), BENCH_ONLY=POST or GET (one comparison)
  */
 import { startKafka, startPostgres } from '@obs/local-infra';
 import { buildService, mintToken } from '@obs/service-kit';
@@ -43,6 +44,8 @@ interface Summary {
   readonly spread: string;
   readonly non2xx: number;
   readonly bytesPerResponse: number;
+  /** Median CPU ms per request: servers' thread / PostgreSQL / Kafka, or '-'. */
+  readonly cpu: string;
 }
 
 const median = (values: readonly number[]): number =>
@@ -57,6 +60,11 @@ function summarise(name: string, runs: readonly HttpResult[]): Summary {
     spread: `${Math.round(Math.min(...rates))}-${Math.round(Math.max(...rates))}`,
     non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
     bytesPerResponse: median(runs.map((r) => r.bytesPerResponse)),
+    cpu: runs.every((r) => r.cpuPerRequest)
+      ? (['main', 'postgres', 'kafka'] as const)
+          .map((k) => median(runs.map((r) => r.cpuPerRequest?.[k] ?? Number.NaN)).toFixed(2))
+          .join(' / ')
+      : '-',
   };
 }
 
@@ -80,10 +88,10 @@ function printComparison(
   const failed = baseline.non2xx + service.non2xx > 0;
   const verdict = failed ? 'INVALID' : ratio >= comparison.target ? 'met' : 'MISSED';
   const row = (s: Summary, vs: string, target: string): string =>
-    `${s.name.padEnd(44)} ${Math.round(s.requestsPerSecond).toString().padStart(7)} ${s.spread.padStart(11)} ${s.p99Ms.toFixed(1).padStart(7)} ${Math.round(s.bytesPerResponse).toString().padStart(7)} ${String(s.non2xx).padStart(7)} ${vs.padStart(8)} ${target.padStart(14)}`;
+    `${s.name.padEnd(44)} ${Math.round(s.requestsPerSecond).toString().padStart(7)} ${s.spread.padStart(11)} ${s.p99Ms.toFixed(1).padStart(7)} ${Math.round(s.bytesPerResponse).toString().padStart(7)} ${String(s.non2xx).padStart(7)} ${vs.padStart(8)} ${target.padStart(14)}  ${s.cpu}`;
   console.log(`\n${comparison.title} (response bodies: ${bodies.join(' B vs ')} B)`);
   console.log(
-    `${'path'.padEnd(44)} ${'req/s'.padStart(7)} ${'min-max'.padStart(11)} ${'p99 ms'.padStart(7)} ${'B/resp'.padStart(7)} ${'non-2xx'.padStart(7)} ${'vs bare'.padStart(8)} ${'target'.padStart(14)}`,
+    `${'path'.padEnd(44)} ${'req/s'.padStart(7)} ${'min-max'.padStart(11)} ${'p99 ms'.padStart(7)} ${'B/resp'.padStart(7)} ${'non-2xx'.padStart(7)} ${'vs bare'.padStart(8)} ${'target'.padStart(14)}  CPU ms/req: node main / postgres / kafka`,
   );
   console.log(row(baseline, '1.00x', 'baseline'));
   console.log(
@@ -132,7 +140,7 @@ async function main(): Promise<void> {
     if (bareCreated.status !== 201)
       throw new Error(`bare POST failed: ${bareCreated.status} ${await bareCreated.text()}`);
     const bareId = ((await bareCreated.json()) as { id: string }).id;
-    const comparisons: Comparison[] = [
+    const all: Comparison[] = [
       {
         title: 'GET one incident: the same single-row SELECT',
         target: 0.6,
@@ -158,6 +166,8 @@ async function main(): Promise<void> {
         },
       },
     ];
+    // BENCH_ONLY=POST (or GET): only the comparisons whose title contains it, e.g. for a profile.
+    const comparisons = all.filter((c) => c.title.includes(process.env.BENCH_ONLY ?? ''));
     const paths = comparisons.flatMap((c) => [c.baseline, c.service]);
     // Warm every path up outside the measurement (JIT, pools, the relay's first sends).
     for (const path of paths) await load('warm-up', path.request, { seconds: 2, connections });

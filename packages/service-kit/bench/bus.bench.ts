@@ -20,6 +20,7 @@ import { PostgresEventBus } from '../src/bus/postgres-event-bus.js';
 import { openDataSource } from '../src/db/data-source.js';
 import { UnitOfWork } from '../src/db/unit-of-work.js';
 import { OutboxRelay } from '../src/outbox/outbox-relay.js';
+import { cpuBetween, sampleCpu, type CpuSample } from './cpu-usage.js';
 
 export interface BenchContext {
   readonly kafkaBrokers: string;
@@ -75,6 +76,8 @@ const WARMUP_BATCHES = 20;
 interface RoundResult {
   readonly seconds: number;
   readonly callMs: readonly number[];
+  /** CPU ms used meanwhile by this process's main thread, PostgreSQL and Kafka. */
+  readonly cpu: CpuSample | undefined;
 }
 
 /** A path under test, already connected: warm it up once, then time it round after round. */
@@ -95,6 +98,8 @@ export interface PathResult {
   readonly maxRate: number;
   /** p99 latency of one publish call (one broker acknowledgement) over all rounds, ms. */
   readonly callP99Ms: number;
+  /** Median CPU ms per 1,000 events: main thread / PostgreSQL / Kafka, or '-'. */
+  readonly cpu: string;
 }
 
 const median = (values: readonly number[]): number =>
@@ -126,13 +131,15 @@ function producerPath(
   const timed = async (events: number): Promise<RoundResult> => {
     const prepared = batchesOf(context, topic, events);
     const callMs: number[] = [];
+    const before = sampleCpu();
     const started = performance.now();
     for (const batch of prepared) {
       const call = performance.now();
       await publish(batch);
       callMs.push(performance.now() - call);
     }
-    return { seconds: (performance.now() - started) / 1000, callMs };
+    const seconds = (performance.now() - started) / 1000;
+    return { seconds, callMs, cpu: cpuBetween(before, sampleCpu()) };
   };
   return {
     path,
@@ -178,6 +185,12 @@ async function measure(
         results.flatMap((r) => r.callMs),
         99,
       ),
+      cpu: results.every((r) => r.cpu)
+        ? (['main', 'postgres', 'kafka'] as const)
+            .map((k) => median(results.map((r) => ((r.cpu?.[k] ?? 0) * 1000) / context.events)))
+            .map((ms) => ms.toFixed(0))
+            .join(' / ')
+        : '-',
     };
   });
 }
@@ -318,30 +331,35 @@ export async function openOutboxPaths(context: BenchContext): Promise<OutboxPath
   const drainOnly = async (events: number): Promise<RoundResult> => {
     await write(events);
     bus.callMs = [];
+    const before = sampleCpu();
     const started = performance.now();
     const sent = await relay.drain();
     const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuBetween(before, sampleCpu());
     if (sent !== events) throw new Error(`relay drained ${sent} rows, expected ${events}`);
-    return { seconds, callMs: bus.callMs };
+    return { seconds, callMs: bus.callMs, cpu };
   };
   // The writes alone (what end to end cannot beat); the rows are then marked sent off the clock.
   const writeOnly = async (events: number): Promise<RoundResult> => {
+    const before = sampleCpu();
     const started = performance.now();
     await write(events);
     const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuBetween(before, sampleCpu());
     await dataSource.query(`UPDATE "${schema}".outbox SET sent_at = now() WHERE sent_at IS NULL`);
-    return { seconds, callMs: [] };
+    return { seconds, callMs: [], cpu };
   };
   const endToEnd = async (events: number): Promise<RoundResult> => {
     relay.start();
     try {
       const target = relay.publishedCount + events;
       bus.callMs = [];
+      const before = sampleCpu();
       const started = performance.now();
       await write(events);
       while (relay.publishedCount < target) await new Promise((resolve) => setTimeout(resolve, 1));
       const seconds = (performance.now() - started) / 1000;
-      return { seconds, callMs: bus.callMs };
+      return { seconds, callMs: bus.callMs, cpu: cpuBetween(before, sampleCpu()) };
     } finally {
       await relay.stop();
     }
@@ -429,6 +447,7 @@ function printTable(results: readonly PathResult[]): void {
           ? 'baseline'
           : ''
         : `>= ${target.toFixed(1)}x ${ratio >= target ? 'met' : 'MISSED'}`,
+      r.cpu,
     ];
   });
   const header = [
@@ -440,6 +459,7 @@ function printTable(results: readonly PathResult[]): void {
     'p99 call ms',
     'vs bare',
     'target',
+    'CPU ms/1k ev: main/pg/kafka',
   ];
   const widths = header.map((h, i) =>
     Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)),
@@ -495,7 +515,8 @@ async function main(): Promise<void> {
         `\npublishing ${context.events} events of ~${ENVELOPE_BYTES} B (outbox envelopes ` +
           `${await outbox.envelopeBytes()} B) in calls of ${context.batchSize} (acks=all, ` +
           `idempotent, 3 partitions); median of ${context.rounds} interleaved rounds, ` +
-          'min-max over the rounds, p99 of one publish call\n',
+          'min-max over the rounds, p99 of one publish call; CPU per 1,000 events of this\n' +
+          "process's main thread, PostgreSQL and Kafka (median of the rounds)\n",
       );
     } finally {
       await Promise.all(opened.map((p) => p.close()));

@@ -41,13 +41,16 @@ class ScriptedBus implements EventBus {
   }
 }
 
-const relayOf = (bus: EventBus, options: { batchSize?: number; fetchSize?: number } = {}) =>
+const relayOf = (
+  bus: EventBus,
+  options: { batchSize?: number; fetchSize?: number; pollMs?: number } = {},
+) =>
   new OutboxRelay({
     databaseUrl: infra.databaseUrl,
     schema,
     bus,
     logger: pino({ level: 'silent' }),
-    pollMs: 50,
+    pollMs: options.pollMs ?? 50,
     batchSize: options.batchSize ?? 10,
     fetchSize: options.fetchSize ?? 30,
   });
@@ -130,7 +133,7 @@ describe('outbox relay pipelining', () => {
     expect(await unsentSeqs()).toEqual([]);
   });
 
-  it('after a failed publish, re-publishes from the first unacknowledged fetch; no row is skipped or reordered per key', async () => {
+  it('after a failed publish, re-publishes from the first unacknowledged call; no row is skipped or reordered per key', async () => {
     await commitRows(100);
     let failing = true;
     const bus = new ScriptedBus((_messages, call) =>
@@ -138,11 +141,12 @@ describe('outbox relay pipelining', () => {
     );
     const relay = relayOf(bus);
     await expect(relay.drain()).rejects.toThrow('broker down');
-    // Fetch 1 (rows 0-29) was acknowledged and marked; fetch 2 failed at its second call.
+    // Fetch 1 (rows 0-29) and the first call of fetch 2 (30-39) were acknowledged and marked;
+    // the second call of fetch 2 failed.
     const unsent = await unsentSeqs();
-    expect(unsent).toEqual(Array.from({ length: 70 }, (_, i) => 30 + i));
+    expect(unsent).toEqual(Array.from({ length: 60 }, (_, i) => 40 + i));
     failing = false;
-    expect(await relay.drain()).toBe(70);
+    expect(await relay.drain()).toBe(60);
     await relay.stop();
     expect(await unsentSeqs()).toEqual([]);
     const published = bus.calls.flat().map(seqOf);
@@ -188,6 +192,60 @@ describe('outbox relay pipelining', () => {
       expect(await unsentSeqs()).toEqual([]);
     } finally {
       late.release();
+    }
+  });
+
+  it('while running, publishes what commits during a pass (woken by NOTIFY) once each, in order, and leaves nothing unmarked', async () => {
+    const bus = new ScriptedBus(() => new Promise((resolve) => setTimeout(resolve, 2)));
+    // No polling within the test's time: only the NOTIFYs wake the relay.
+    const relay = relayOf(bus, { pollMs: 600_000 });
+    relay.start();
+    try {
+      // Transactions like a unit of work's: rows, then NOTIFY, committed while the relay works.
+      const late = await observer.connect();
+      try {
+        await late.query('BEGIN');
+        await late.query(
+          `INSERT INTO ${table} (event_id, topic, message_key, envelope, headers)
+           VALUES ($1, 't', 'late', '{"seq":-1}', '{}'::jsonb)`,
+          [randomUUID()],
+        );
+        for (let tx = 0; tx < 40; tx += 1) {
+          await commitRows(7, 7, tx * 7);
+          await observer.query(`NOTIFY "${schema}_outbox"`);
+        }
+        await late.query(`NOTIFY "${schema}_outbox"`);
+        await late.query('COMMIT');
+      } finally {
+        late.release();
+      }
+      await expect.poll(unsentSeqs, { timeout: 10_000 }).toEqual([]);
+      const published = bus.calls.flat();
+      expect(published.map(seqOf).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 281 }, (_, i) => i - 1),
+      );
+      const byKey = new Map<string, number[]>();
+      for (const m of published) byKey.set(m.key, [...(byKey.get(m.key) ?? []), seqOf(m)]);
+      for (const seqs of byKey.values()) expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(relay.publishedCount).toBe(281);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('woken from sleep by one NOTIFY, publishes and marks at once, with no poll to finish it', async () => {
+    const bus = new ScriptedBus();
+    const relay = relayOf(bus, { pollMs: 600_000 });
+    relay.start();
+    try {
+      await expect.poll(relayIdle, { timeout: 5_000, interval: 10 }).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await commitRows(5);
+      await observer.query(`NOTIFY "${schema}_outbox"`);
+      await expect.poll(unsentSeqs, { timeout: 5_000 }).toEqual([]);
+      expect(bus.calls.flat().map(seqOf)).toEqual([0, 1, 2, 3, 4]);
+    } finally {
+      await relay.stop();
     }
   });
 

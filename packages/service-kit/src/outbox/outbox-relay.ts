@@ -12,8 +12,14 @@ export interface OutboxRelayOptions {
   readonly pollMs?: number;
   /** Messages per bus publish call (default 100). */
   readonly batchSize?: number;
-  /** Rows read and marked sent per round trip (default 10 publish batches). */
+  /** Rows read per round trip (default 10 publish batches). */
   readonly fetchSize?: number;
+  /**
+   * Under load, passes over the outbox start at most this often (default 25 ms; 0 turns it off):
+   * a busy service then publishes many events per broker request instead of one or two, at the
+   * cost of up to this much delay for them. After a quiet spell a pass starts at once.
+   */
+  readonly lingerMs?: number;
 }
 
 interface OutboxRow {
@@ -25,6 +31,7 @@ interface OutboxRow {
 }
 
 const MAX_BACKOFF_MS = 5_000;
+const DEFAULT_LINGER_MS = 25;
 
 /**
  * Publishes outbox rows in id order and marks them sent. One relay per service schema runs at a
@@ -41,13 +48,17 @@ export class OutboxRelay {
   private notified = false;
   /** The relay's queries, one after the other on its single connection (see `serial`). */
   private queries: Promise<unknown> = Promise.resolve();
+  /** Ids the broker acknowledged that are not marked sent yet; the next statement marks them. */
+  private acked: string[] = [];
   private readonly table: string;
   private readonly lockKey: string;
+  private readonly lingerMs: number;
   private published = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.table = `${quoteIdent(options.schema)}.outbox`;
     this.lockKey = `outbox-relay:${options.schema}`;
+    this.lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
   }
 
   get publishedCount(): number {
@@ -75,7 +86,7 @@ export class OutboxRelay {
    */
   async drain(): Promise<number> {
     if (this.running) throw new Error('drain() while the relay runs would publish rows twice');
-    return this.publishPending(await this.connect(), () => true);
+    return this.publishPending(await this.connect(), { going: () => true, drain: true });
   }
 
   private async connect(): Promise<Client> {
@@ -108,9 +119,16 @@ export class OutboxRelay {
           );
           locked = res.rows[0]?.ok === true;
         }
-        if (locked) await this.publishPending(client, () => this.running);
+        const passStarted = performance.now();
+        if (locked) {
+          await this.publishPending(client, { going: () => this.running, drain: false });
+        }
         backoff = 100;
         await this.sleep(this.options.pollMs ?? 1000);
+        // Under load, a pass starts at most every lingerMs, so a busy outbox goes out in fewer,
+        // larger publish calls; after a quiet spell (or at startup) the next pass starts at once.
+        const linger = passStarted + this.lingerMs - performance.now();
+        if (linger > 0 && this.running) await new Promise((resolve) => setTimeout(resolve, linger));
       } catch (err) {
         this.options.logger.warn(
           { err: errorMessage(err) },
@@ -124,74 +142,103 @@ export class OutboxRelay {
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
     }
+    // A mark left for the next pass (see publishPending) is written before the lock is given up.
+    if (this.client && this.acked.length > 0) await this.markAcked(this.client).catch(() => 0);
     await this.disconnect();
   }
 
   /**
-   * Publishes every pending row in id order (or until `going` turns false), pipelined: while the
-   * broker acknowledges one fetch (in publish calls of `batchSize`, one after the other), the next
-   * fetch is read and the rows of the previous one are marked sent, in one statement per fetch. A row is marked only after the broker
-   * acknowledged it, so a crash re-publishes at most the unmarked fetches: at-least-once, which
-   * the consumers' inbox turns into exactly-once effects. Publishing stays strictly sequential,
-   * so events of one aggregate (one key) leave in the order they were committed.
+   * Publishes the pending rows in id order, in publish calls of `batchSize` one after the other,
+   * so events of one aggregate (one key) leave in the order they were committed. Pipelined: while
+   * the broker acknowledges a full fetch, the next one is read, and that same statement marks sent
+   * the rows acknowledged so far (an UPDATE in a CTE, by the ids published, one per fetch). A row
+   * is marked only after the broker acknowledged it, so a crash re-publishes at most the unmarked
+   * ones: at-least-once, which the consumers' inbox turns into exactly-once effects.
    *
-   * The read-ahead excludes the rows in flight by id, not by an id cursor: a transaction that
-   * took a lower id but commits later is still picked up by the next read, never skipped.
+   * In the running relay, a fetch shorter than `fetchSize` has read everything committed before
+   * it, and a transaction that commits later sends a NOTIFY: so the pass ends there without another
+   * read, and when such a NOTIFY is already waiting, the last mark rides on the next pass's first
+   * read instead of a statement of its own (a busy service then spends one statement per pass).
+   * `drain` reads until a read comes back empty and marks everything before it returns.
+   *
+   * Reads exclude the rows in flight by id, not by an id cursor or range: a transaction that took
+   * a lower id but commits later is still read next time, never skipped or marked unpublished.
    */
-  private async publishPending(client: Client, going: () => boolean): Promise<number> {
+  private async publishPending(
+    client: Client,
+    pass: { readonly going: () => boolean; readonly drain: boolean },
+  ): Promise<number> {
     const batchSize = this.options.batchSize ?? 100;
     const fetchSize = this.options.fetchSize ?? batchSize * 10;
     let total = 0;
-    // A NOTIFY from here on may carry rows this pass does not read: the sleep after it is skipped.
+    // A NOTIFY from here on may carry rows this pass does not read: the next sleep is skipped.
     this.notified = false;
-    let next = this.fetch(client, fetchSize, []);
-    let marking: Promise<void> = Promise.resolve();
+    let next: Promise<OutboxRow[]> | undefined = this.fetch(client, fetchSize, []);
     try {
-      for (;;) {
-        const rows = await next;
-        if (rows.length === 0 || !going()) {
-          await marking;
-          return total;
-        }
+      while (next) {
+        const rows: OutboxRow[] = await next;
+        next = undefined;
+        if (rows.length === 0 || !pass.going()) break;
         const ids = rows.map((row) => row.id);
-        // Queued on the connection after the previous fetch's UPDATE, so it already sees those
-        // rows as sent; the rows of this fetch are still unsent and are excluded explicitly.
-        next = this.fetch(client, fetchSize, ids);
+        if (pass.drain || rows.length === fetchSize) next = this.fetch(client, fetchSize, ids);
         for (let from = 0; from < rows.length; from += batchSize) {
-          await this.options.bus.publish(rows.slice(from, from + batchSize).map(toMessage));
+          const chunk = rows.slice(from, from + batchSize);
+          await this.options.bus.publish(chunk.map(toMessage));
+          for (const row of chunk) this.acked.push(row.id);
         }
-        // Long done by now; awaited here so a failed mark stops the relay before it goes on.
-        await marking;
-        marking = this.serial(() =>
-          client.query(`UPDATE ${this.table} SET sent_at = now() WHERE id = ANY($1::bigint[])`, [
-            ids,
-          ]),
-        ).then(() => {
-          this.published += rows.length;
-        });
         total += rows.length;
       }
-    } finally {
-      // On failure, let the read-ahead and the last mark settle before the connection is reused
-      // or closed; the read-ahead is discarded and the next pass starts at the oldest unsent row.
-      await Promise.allSettled([next, marking]);
+      const deferred = !pass.drain && this.notified && pass.going();
+      if (this.acked.length > 0 && !deferred) await this.markAcked(client);
+      return total;
+    } catch (error) {
+      // Let the read-ahead settle before the connection is reused or closed, and mark what the
+      // broker did acknowledge (when the database still answers), to re-publish less.
+      await next?.catch(() => undefined);
+      await this.markAcked(client).catch(() => 0);
+      throw error;
     }
   }
 
-  /** The oldest unsent rows, in id order, except those in flight. */
+  /**
+   * The oldest unsent rows, in id order, except those in flight; marks the acknowledged rows sent
+   * in the same statement. The SELECT runs on the statement's snapshot, which does not show the
+   * CTE's UPDATE, so the rows it marks are excluded explicitly.
+   */
   private async fetch(
     client: Client,
     limit: number,
     inFlight: readonly string[],
   ): Promise<OutboxRow[]> {
+    const marking = this.acked;
+    this.acked = [];
     const { rows } = await this.serial(() =>
       client.query<OutboxRow>(
-        `SELECT id, topic, message_key, envelope, headers FROM ${this.table}
-         WHERE sent_at IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1`,
-        [limit, inFlight],
+        `WITH marked AS (
+           UPDATE ${this.table} SET sent_at = now() WHERE id = ANY($2::bigint[])
+         )
+         SELECT id, topic, message_key, envelope, headers FROM ${this.table}
+         WHERE sent_at IS NULL AND id <> ALL($2::bigint[]) AND id <> ALL($3::bigint[])
+         ORDER BY id LIMIT $1`,
+        [limit, marking, inFlight],
       ),
     );
+    this.published += marking.length;
     return rows;
+  }
+
+  /** Marks the acknowledged rows sent, in one statement. */
+  private async markAcked(client: Client): Promise<number> {
+    const marking = this.acked;
+    this.acked = [];
+    if (marking.length === 0) return 0;
+    await this.serial(() =>
+      client.query(`UPDATE ${this.table} SET sent_at = now() WHERE id = ANY($1::bigint[])`, [
+        marking,
+      ]),
+    );
+    this.published += marking.length;
+    return marking.length;
   }
 
   /**
