@@ -24,18 +24,14 @@ export type { Problem, FieldError } from './problem.js';
 export { toProblem } from './error-handler.js';
 export { setEtag, ifMatchVersion, assertVersion } from './http/etag.js';
 export {
-  pageQuerySchema,
   pageSchema,
-  encodeCursor,
-  decodeCursor,
-  toPage,
   keysetCursor,
   keysetPageQuery,
   toKeysetPage,
   DEFAULT_LIMIT,
   MAX_LIMIT,
 } from './http/pagination.js';
-export type { CursorPosition, KeysetCursor, Page } from './http/pagination.js';
+export type { KeysetCursor, Page } from './http/pagination.js';
 export { AggregateStore } from './aggregate/aggregate-store.js';
 export type { AggregateMapper, EventSource, Versioned } from './aggregate/aggregate-store.js';
 export { commandRoute, createRoute, ifMatchHeaders } from './aggregate/aggregate-routes.js';
