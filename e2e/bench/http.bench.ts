@@ -236,8 +236,8 @@ export async function startBareServer(
         `INSERT INTO "${schema}"."incidents"("id", "tenant_id", "project_id", "module_id", "title",
            "severity", "status", "source", "source_ref", "trace_id", "opened_at", "acknowledged_at",
            "resolved_at", "root_cause", "status_changed_at", "dimensions", "escalation_steps",
-           "next_escalation_at", "version")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+           "next_escalation_at", "version", "escalation_starts_at")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
         [
           id,
           tenantId,
@@ -258,6 +258,7 @@ export async function startBareServer(
           JSON.stringify(ESCALATION_STEPS),
           nextEscalationAt,
           1,
+          openedAt, // escalation starts when a manual incident opens
         ],
       );
       await client.query(
