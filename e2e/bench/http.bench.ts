@@ -3,7 +3,7 @@ import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { topicFor } from '@obs/event-envelope';
-import { cpuBetween, sampleCpu, type CpuSample } from './cpu-usage.js';
+import { cpuBetween, sampleCpu, type CpuSample } from '@obs/local-infra';
 
 export interface HttpResult {
   readonly path: string;

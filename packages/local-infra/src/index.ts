@@ -17,3 +17,5 @@ export type { ControlServer } from './control.js';
 export { findFreePort, isPortFree, LOOPBACK } from './ports.js';
 export { dataRoot, repoRoot } from './paths.js';
 export type { InfraContext } from './vitest-global-setup.js';
+export { cpuBetween, sampleCpu } from './cpu-usage.js';
+export type { CpuSample } from './cpu-usage.js';

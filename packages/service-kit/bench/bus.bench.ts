@@ -20,7 +20,7 @@ import { PostgresEventBus } from '../src/bus/postgres-event-bus.js';
 import { openDataSource } from '../src/db/data-source.js';
 import { UnitOfWork } from '../src/db/unit-of-work.js';
 import { OutboxRelay } from '../src/outbox/outbox-relay.js';
-import { cpuBetween, sampleCpu, type CpuSample } from './cpu-usage.js';
+import { cpuBetween, sampleCpu, type CpuSample } from '@obs/local-infra';
 
 export interface BenchContext {
   readonly kafkaBrokers: string;

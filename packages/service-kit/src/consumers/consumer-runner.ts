@@ -123,7 +123,7 @@ export class ConsumerRunner {
     return eventVersion === undefined || versions.includes(Number(eventVersion));
   }
 
-  private skip(message: DeliveredMessage, eventType: string | undefined): void {
+  private countSkipped(message: DeliveredMessage, eventType: string | undefined): void {
     this.stats.skipped += 1;
     this.options.logger.debug(
       { consumer: this.consumer.name, topic: message.topic, offset: message.offset, eventType },
@@ -136,7 +136,7 @@ export class ConsumerRunner {
     // shared topic, a version it does not know yet) is none of its business, not a poison message.
     const headerType = message.headers[HEADERS.eventType];
     if (this.handles(headerType, message.headers[HEADERS.eventVersion]) === false) {
-      this.skip(message, headerType);
+      this.countSkipped(message, headerType);
       return;
     }
     let envelope: Envelope;
@@ -148,7 +148,7 @@ export class ConsumerRunner {
       return;
     }
     if (!this.handles(envelope.eventType, String(envelope.eventVersion))) {
-      this.skip(message, envelope.eventType);
+      this.countSkipped(message, envelope.eventType);
       return;
     }
 
