@@ -6,7 +6,7 @@ const infraSetup = './packages/local-infra/src/vitest-global-setup.ts';
 
 export default defineConfig({
   test: {
-    reporters: ['default', './tools/no-skip-reporter.ts'],
+    reporters: ['default', './tools/no-skip-reporter.ts', './tools/run-count-reporter.ts'],
     allowOnly: false,
     passWithNoTests: false,
     coverage: {

@@ -19,8 +19,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import { once } from 'node:events';
 import { dataRoot, repoRoot, startPostgres, type PostgresInstance } from '@obs/local-infra';
 import {
@@ -31,6 +31,7 @@ import {
   type RunningService,
 } from '@obs/service-kit';
 import { SERVICES } from './services.js';
+import { RESULT_FILES } from './test-summary.js';
 
 const SCHEMATHESIS_VERSION = '4.32.5';
 const TENANT = 'fuzz-tenant';
@@ -392,6 +393,11 @@ async function main(): Promise<number> {
   }
   console.log(summary(results, (performance.now() - begin) / 1000));
   const failed = results.filter((r) => r.exitCode !== 0);
+  await mkdir(dirname(RESULT_FILES.fuzz), { recursive: true });
+  await writeFile(
+    RESULT_FILES.fuzz,
+    JSON.stringify({ passed: results.length - failed.length, failed: failed.length }),
+  );
   if (failed.length > 0) {
     console.error(
       `\nfuzz:api: ${failed.map((r) => r.name).join(', ')}: the OpenAPI document does not tell the truth (DESIGN.md section 4).`,
