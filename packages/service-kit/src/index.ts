@@ -85,3 +85,10 @@ export {
   traceIdOf,
 } from './telemetry.js';
 export { loggerOptions } from './logger.js';
+export {
+  SERVICE_PORTS,
+  UpstreamClient,
+  serviceUrl,
+  serviceUrlVariable,
+} from './http/upstream-client.js';
+export type { QueryValue, ServiceName, UpstreamResult } from './http/upstream-client.js';
