@@ -11,12 +11,13 @@ export interface GrafanaDatasourceRef {
   readonly uid: string;
 }
 
-export interface GrafanaTarget {
+/** A type alias, not an interface: Grafana types targets as `Record<string, unknown>`. */
+export type GrafanaTarget = {
   readonly datasource: GrafanaDatasourceRef;
   readonly expr: string;
   readonly legendFormat: string;
   readonly refId: string;
-}
+};
 
 export interface GrafanaPanel {
   readonly datasource: GrafanaDatasourceRef;
