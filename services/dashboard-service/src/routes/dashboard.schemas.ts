@@ -1,6 +1,7 @@
 import { GRID_COLUMNS, MAX_PANELS, PANEL_TYPES, WINDOWS } from '@obs/domain';
 import { keysetPageQuery, pageSchema } from '@obs/service-kit';
 import { z } from 'zod';
+import { toGrafanaDashboard } from '../grafana/grafana-export.js';
 
 /*
  * Request schemas stay strict (an unknown field answers 400) and state every rule of the domain
@@ -461,4 +462,16 @@ export const grafanaDashboardSchema = z
   })
   .describe(
     'Grafana dashboard JSON (schemaVersion 42), keys sorted, 2-space indented: byte-identical for the same definition (no id, version or other volatile fields)',
-  );
+  )
+  .meta({
+    example: toGrafanaDashboard({
+      dashboardId: DASHBOARD_ID,
+      tenantId: 'acme',
+      name: EXAMPLE_DEFINITION.name,
+      scope: { ...EXAMPLE_DEFINITION.scope },
+      panels: STORED_PANELS,
+      version: 1,
+      createdAt: CREATED_AT,
+      updatedAt: CREATED_AT,
+    }),
+  });
