@@ -428,3 +428,39 @@ describe('DELETE /v1/dashboards/{id}', () => {
     await createDashboard(service, tenant, definition('Short-lived'));
   });
 });
+
+describe('concurrent writers', () => {
+  it('two creates of one name at once: one 201, the other 409', async () => {
+    const body = definition('Raced name');
+    const results = await Promise.all(
+      [0, 1].map(() =>
+        service.app.inject({
+          method: 'POST',
+          url: '/v1/dashboards',
+          headers: writer(tenant),
+          payload: body,
+        }),
+      ),
+    );
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    const loser = results.find((r) => r.statusCode === 409);
+    expect(['dashboard.name_not_unique', 'unique_violation']).toContain(
+      loser?.json<{ code: string }>().code,
+    );
+    expect((await listNames()).filter((n) => n === 'Raced name')).toHaveLength(1);
+  });
+
+  it('two replaces based on one version: one 200, the other 409, one history entry', async () => {
+    const created = await createDashboard(service, tenant, definition('Raced edit'));
+    const results = await Promise.all(
+      ['Raced edit A', 'Raced edit B'].map((name) =>
+        put(created.id, definition(name), { 'if-match': '"1"' }),
+      ),
+    );
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const versions = await get(`/v1/dashboards/${created.id}/versions`);
+    expect(versions.json<{ items: { version: number }[] }>().items.map((v) => v.version)).toEqual([
+      2, 1,
+    ]);
+  });
+});
