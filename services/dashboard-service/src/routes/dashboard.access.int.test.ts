@@ -197,5 +197,10 @@ describe('OpenAPI', () => {
     expect(Object.keys(create?.responses ?? {})).toEqual(
       expect.arrayContaining(['201', '400', '409', '413', '415', '422']),
     );
+    // The routes that resolve references document what their 503 means, Retry-After included.
+    for (const op of [create, doc.paths['/v1/dashboards/{id}']?.put]) {
+      const unavailable = op?.responses['503'] as { description?: string };
+      expect(unavailable.description).toMatch(/upstream_unavailable.*Retry-After/);
+    }
   });
 });

@@ -58,6 +58,24 @@ const UNAVAILABLE_NOTE =
 const savedDto = (saved: Versioned<DashboardDefinition>) =>
   viewOfSnapshot(saved.aggregate.toSnapshot());
 
+/**
+ * The documented problems of a route that resolves panel references: its 503 also means an
+ * owning service is down (with Retry-After; nothing was saved).
+ */
+function referenceProblems(statuses: readonly number[]) {
+  const documented = problems(statuses, DASHBOARD_DOMAIN_CODES);
+  const unavailable = documented[503];
+  return {
+    ...documented,
+    503: {
+      ...unavailable,
+      // The zod transform keeps a response's description and content, not its headers: the
+      // Retry-After header is documented here, in words.
+      description: `${unavailable?.description ?? ''}. Also: an owning service (metric-aggregation-service, slo-service) could not be reached to check a panel reference (code upstream_unavailable); nothing was saved, and the Retry-After header says how many seconds to wait.`,
+    },
+  };
+}
+
 /** Runs `work`; an owning service that is down answers 503 with a Retry-After header. */
 async function withRetryAfter<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T> {
   try {
@@ -95,7 +113,7 @@ export function dashboardRoutes(
         body: dashboardBodySchema,
         response: {
           201: dashboardSchema,
-          ...problems([...BODY_PROBLEMS, 409, 422], DASHBOARD_DOMAIN_CODES),
+          ...referenceProblems([...BODY_PROBLEMS, 409, 422]),
         },
       },
     },
@@ -188,7 +206,7 @@ export function dashboardRoutes(
         body: replaceDashboardSchema,
         response: {
           200: dashboardSchema,
-          ...problems([...BODY_PROBLEMS, 404, 409, 422], DASHBOARD_DOMAIN_CODES),
+          ...referenceProblems([...BODY_PROBLEMS, 404, 409, 422]),
         },
       },
     },
