@@ -27,6 +27,8 @@ export interface ContractUpstreams {
   addMetric(tenantId: string, name: string): void;
   /** Makes `id` an SLO of the tenant. */
   addSlo(tenantId: string, id: string, fields?: Record<string, unknown>): void;
+  /** Every metric and SLO name resolves for the tenant (random definitions reach the domain). */
+  knowEverything(tenantId: string): void;
   /** GET /v1/metric-series for `name` answers this status from now on (500: a failing upstream). */
   failSeries(name: string, status: number): void;
   close(): Promise<void>;
@@ -112,6 +114,9 @@ export async function startContractUpstreams(): Promise<ContractUpstreams> {
   const metrics = new Map<string, Set<string>>();
   const slos = new Map<string, Map<string, Record<string, unknown>>>();
   const failing = new Map<string, number>();
+  const omniscient = new Set<string>();
+  const knowsMetric = (tenant: string, name: string) =>
+    omniscient.has(tenant) || metrics.get(tenant)?.has(name) === true;
   const seen: SeenRequest[] = [];
 
   const metricApp = Fastify();
@@ -129,7 +134,7 @@ export async function startContractUpstreams(): Promise<ContractUpstreams> {
     if (tenant === undefined) return reply.code(401).send(problem(401, 'no token'));
     if (tenant === 'forbidden') return reply.code(403).send(problem(403, 'missing scope read'));
     const { name } = request.params as { name: string };
-    if (!metrics.get(tenant)?.has(name)) return reply.code(404).send(problem(404, 'unknown'));
+    if (!knowsMetric(tenant, name)) return reply.code(404).send(problem(404, 'unknown'));
     return {
       name,
       unit: 'ms',
@@ -147,7 +152,7 @@ export async function startContractUpstreams(): Promise<ContractUpstreams> {
     const name = query.metricName ?? '';
     const status = failing.get(name);
     if (status !== undefined) return reply.code(status).send(problem(status, 'stub failure'));
-    if (!metrics.get(tenant)?.has(name)) return reply.code(404).send(problem(404, 'unknown'));
+    if (!knowsMetric(tenant, name)) return reply.code(404).send(problem(404, 'unknown'));
     return seriesOf(name, query);
   });
 
@@ -166,7 +171,8 @@ export async function startContractUpstreams(): Promise<ContractUpstreams> {
     if (tenant === undefined) return reply.code(401).send(problem(401, 'no token'));
     if (tenant === 'forbidden') return reply.code(403).send(problem(403, 'missing scope read'));
     const { id } = request.params as { id: string };
-    const slo = slos.get(tenant)?.get(id);
+    const slo =
+      slos.get(tenant)?.get(id) ?? (omniscient.has(tenant) ? { id, name: id } : undefined);
     if (!slo) return reply.code(404).send(problem(404, 'unknown'));
     return slo;
   });
@@ -197,6 +203,9 @@ export async function startContractUpstreams(): Promise<ContractUpstreams> {
         ...fields,
       });
       slos.set(tenantId, known);
+    },
+    knowEverything(tenantId) {
+      omniscient.add(tenantId);
     },
     failSeries(name, status) {
       failing.set(name, status);
