@@ -118,6 +118,16 @@ describe('GET /v1/dashboards/{id}/data', () => {
     expect(week.json<DataBody>().window).toBe('1h');
     const twoDays = await data(service, dashboard.id, '?from=2029-12-30T12:00:00Z&window=1d');
     expect(twoDays.json<DataBody>().window).toBe('1d');
+    // An offset is read as the instant it names; the answer is in UTC.
+    const offset = await data(
+      service,
+      dashboard.id,
+      `?from=${encodeURIComponent('2030-01-01T11:00:00+02:00')}&to=2030-01-01T10:00:00Z`,
+    );
+    expect(offset.json<DataBody>()).toMatchObject({
+      from: '2030-01-01T09:00:00.000Z',
+      to: '2030-01-01T10:00:00.000Z',
+    });
   });
 
   it('reports a failing panel in its own entry and still answers the others', async () => {

@@ -287,12 +287,12 @@ export const versionListQuerySchema = z
 export const dataQuerySchema = z
   .object({
     from: z.iso
-      .datetime()
+      .datetime({ offset: true })
       .optional()
-      .describe('Start of the range (ISO-8601); default `to` minus 6 hours')
+      .describe('Start of the range (ISO-8601, Z or an offset); default `to` minus 6 hours')
       .meta({ example: '2024-05-01T09:00:00Z' }),
     to: z.iso
-      .datetime()
+      .datetime({ offset: true })
       .optional()
       .describe('End of the range (ISO-8601); default now. Must be after from (else 422)')
       .meta({ example: '2024-05-01T15:00:00Z' }),
