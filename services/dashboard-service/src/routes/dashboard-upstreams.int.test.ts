@@ -135,6 +135,7 @@ describe('GET /v1/dashboards/{id}/data', () => {
     seedReferences(upstreams, t);
     upstreams.addMetric(t, 'broken.metric');
     upstreams.addMetric(t, 'gone.metric');
+    upstreams.addMetric(t, 'refused.metric');
     const body = definition('Failing');
     body.panels.push(
       {
@@ -151,10 +152,18 @@ describe('GET /v1/dashboards/{id}/data', () => {
         groupBy: [],
         layout: { x: 6, y: 18, w: 6, h: 4 },
       },
+      {
+        type: 'stat',
+        title: 'r',
+        metric: 'refused.metric',
+        groupBy: [],
+        layout: { x: 12, y: 18, w: 6, h: 4 },
+      },
     );
     const created = await createDashboard(service, t, body);
     upstreams.failSeries('broken.metric', 500);
     upstreams.failSeries('gone.metric', 404);
+    upstreams.failSeries('refused.metric', 400);
     const res = await data(service, created.id, '', reader(t));
     expect(res.statusCode, res.body).toBe(200);
     const panels = res.json<DataBody>().panels;
@@ -164,9 +173,13 @@ describe('GET /v1/dashboards/{id}/data', () => {
       'no_series',
       'unavailable',
       'not_found',
+      'refused',
     ]);
     expect(panels[3]?.error).toContain('metric-aggregation-service answered 500');
     expect(panels[4]?.error).toContain('gone.metric');
+    // The owner's problem detail and status, as it answered.
+    expect(panels[5]?.error).toBe('metric refused.metric: stub failure (400)');
+    expect(panels.slice(3).every((p) => p.series === null)).toBe(true);
   });
 
   it('answers 200 with every panel unavailable when the owning services are down', async () => {
