@@ -26,7 +26,9 @@ import {
   dataRoot,
   findFreePort,
   repoRoot,
+  startAzurite,
   startPostgres,
+  type AzuriteInstance,
   type PostgresInstance,
 } from '@obs/local-infra';
 import {
@@ -103,6 +105,7 @@ interface Started {
 
 const started: Started[] = [];
 let postgres: PostgresInstance | undefined;
+let azurite: AzuriteInstance | undefined;
 let child: ChildProcess | undefined;
 
 /** The environment a service sees: development mode, local infra only, no outside key material. */
@@ -142,6 +145,14 @@ async function loadServices(): Promise<{
 }
 
 async function startPlatform(): Promise<void> {
+  // Never the developer's database (nor .data/postgres-dev): a fresh cluster, removed by stop().
+  delete process.env.DATABASE_URL;
+  delete process.env.AZURE_STORAGE_CONNECTION_STRING;
+  postgres = await startPostgres();
+  // Services that keep blobs (attachments, exports) need a storage account: a throw-away Azurite,
+  // named before the definitions load (a service may read it with its own settings).
+  azurite = await startAzurite();
+  process.env.AZURE_STORAGE_CONNECTION_STRING = azurite.connectionString;
   const { services: SERVICES, ports } = await loadServices();
   const unknown = only.filter((name) => !SERVICES.some((s) => s.name === name));
   if (unknown.length > 0) {
@@ -149,9 +160,6 @@ async function startPlatform(): Promise<void> {
       `FUZZ_SERVICES names unknown service(s) ${unknown.join(', ')}; known: ${SERVICES.map((s) => s.name).join(', ')}`,
     );
   }
-  // Never the developer's database (nor .data/postgres-dev): a fresh cluster, removed by stop().
-  delete process.env.DATABASE_URL;
-  postgres = await startPostgres();
   // All of them run (a fuzzed service's upstreams must answer); FUZZ_SERVICES picks what is fuzzed.
   for (const definition of SERVICES) {
     const log = createWriteStream(join(reportRoot, `${definition.name}.log`));
@@ -177,6 +185,7 @@ function stopAll(): Promise<void> {
       entry.log.end();
     }
     await postgres?.stop().catch((error: unknown) => console.error(error));
+    await azurite?.stop().catch((error: unknown) => console.error(error));
   })();
   return stopping;
 }
