@@ -5,7 +5,7 @@ import { ByteLimit, defaultKind, mediaTypeOf } from './attachment-upload.js';
 import { contentDisposition } from './routes/attachment.routes.js';
 
 describe('ByteLimit', () => {
-  const drain = async (chunks: Buffer[], max: number) => {
+  const drain = (chunks: Buffer[], max: number) => {
     const limit = new ByteLimit(max);
     const seen: Buffer[] = [];
     const sink = async (source: AsyncIterable<Buffer>) => {
@@ -16,7 +16,7 @@ describe('ByteLimit', () => {
   };
 
   it('passes up to max bytes through and counts them', async () => {
-    const { done, limit, seen } = await drain([Buffer.alloc(3), Buffer.alloc(2)], 5);
+    const { done, limit, seen } = drain([Buffer.alloc(3), Buffer.alloc(2)], 5);
     await done;
     expect(limit.bytes).toBe(5);
     expect(limit.exceeded).toBe(false);
@@ -24,7 +24,7 @@ describe('ByteLimit', () => {
   });
 
   it('fails with 413 on the first byte past max', async () => {
-    const { done, limit } = await drain([Buffer.alloc(5), Buffer.alloc(1)], 5);
+    const { done, limit } = drain([Buffer.alloc(5), Buffer.alloc(1)], 5);
     await expect(done).rejects.toMatchObject({ status: 413, code: 'attachment_too_large' });
     expect(limit.exceeded).toBe(true);
   });

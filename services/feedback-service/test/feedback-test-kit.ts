@@ -258,3 +258,25 @@ export function costAnomalyDetected(input: {
     payload: { costSignalId, detectedAt: input.detectedAt },
   });
 }
+
+/**
+ * Runs the export job until the export has left the queue. Other suites (the fuzz test) may have
+ * queued exports before it, and each run finishes a bounded number, oldest first.
+ */
+export async function runExportJobUntilDone(
+  service: RunningService,
+  tenantId: string,
+  exportId: string,
+): Promise<void> {
+  for (let run = 0; run < 100; run += 1) {
+    await service.jobs.get('feedback-export')!.runOnce();
+    const res = await service.app.inject({
+      method: 'GET',
+      url: `/v1/feedback/exports/${exportId}`,
+      headers: reader(tenantId),
+    });
+    const status = res.json<{ status: string }>().status;
+    if (status !== 'queued' && status !== 'running') return;
+  }
+  throw new Error(`export ${exportId} is still queued after 100 runs of the export job`);
+}

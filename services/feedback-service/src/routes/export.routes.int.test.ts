@@ -1,11 +1,11 @@
 import type { RunningService } from '@obs/service-kit';
 import { expectProblem, TestClock } from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXPORT_JOB } from '../jobs/feedback-export.job.js';
 import {
   machine,
   postFeedback,
   reader,
+  runExportJobUntilDone,
   runVerb,
   startFeedbackService,
   testBlobs,
@@ -53,7 +53,6 @@ const statusOf = async (tenant: string, id: string): Promise<ExportBody> => {
   expect(res.statusCode, res.body).toBe(200);
   return res.json<ExportBody>();
 };
-const runExports = () => service.jobs.get(EXPORT_JOB)!.runOnce();
 const parseNdjson = (text: string) =>
   text
     .split('\n')
@@ -102,7 +101,7 @@ describe('POST /v1/feedback:export', () => {
     expectProblem(early, 409, 'export_not_ready');
 
     clock.advanceMinutes(1);
-    await runExports();
+    await runExportJobUntilDone(service, tenant, queued.id);
     const done = await statusOf(tenant, queued.id);
     expect(done).toMatchObject({
       status: 'succeeded',
@@ -143,7 +142,8 @@ describe('POST /v1/feedback:export', () => {
     const none = (
       await requestExport(tenant, { filter: { sentiment: 'positive' } })
     ).json<ExportBody>();
-    await runExports();
+    await runExportJobUntilDone(service, tenant, all.id);
+    await runExportJobUntilDone(service, tenant, none.id);
     expect(await statusOf(tenant, all.id)).toMatchObject({ status: 'succeeded', itemCount: 2 });
     expect(await statusOf(tenant, none.id)).toMatchObject({
       status: 'succeeded',

@@ -325,13 +325,14 @@ describe('GET /v1/feedback (filters and paging)', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
+      const url: string = `/v1/feedback?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
       const res = await service.app.inject({
         method: 'GET',
-        url: `/v1/feedback?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        url,
         headers: reader(tenant),
       });
       expect(res.statusCode).toBe(200);
-      const page = res.json<{ items: FeedbackBody[]; nextCursor: string | null }>();
+      const page: { items: FeedbackBody[]; nextCursor: string | null } = res.json();
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...ids(page.items));
       cursor = page.nextCursor;
@@ -372,7 +373,7 @@ describe('OpenAPI document', () => {
         >
       >;
     }>();
-    const result = await new Validator().validate(doc as never);
+    const result = await new Validator().validate(doc);
     expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
     expect(result.valid).toBe(true);
     const upload = doc.paths['/v1/feedback/{id}/attachments']!.post!;
