@@ -9,7 +9,7 @@ import type { BlobStore } from './blob-store.js';
 import type { FeedbackServiceConfig } from './config.js';
 import type { FeedbackItemStore } from './feedback-item.repository.js';
 
-/** The multipart form: one `file` part, optionally preceded by a `kind` field. */
+/** The multipart form: one `file` part and an optional `kind` field, in any order. */
 export const FILE_FIELD = 'file';
 export const KIND_FIELD = 'kind';
 
@@ -60,20 +60,43 @@ export function defaultKind(contentType: string): AttachmentKind {
   return 'other';
 }
 
-function kindOf(fields: MultipartFile['fields']): AttachmentKind | undefined {
-  for (const [name, value] of Object.entries(fields)) {
-    if (name === FILE_FIELD) continue;
-    if (name !== KIND_FIELD) throw badForm(`body.${name}`, 'unknown field');
-    const field = Array.isArray(value) ? undefined : value;
-    if (field?.type !== 'field' || typeof field.value !== 'string') {
-      throw badForm('body.kind', 'kind must be one text field');
-    }
-    if (!(ATTACHMENT_KINDS as readonly string[]).includes(field.value)) {
-      throw badForm('body.kind', `kind must be one of ${ATTACHMENT_KINDS.join(', ')}`);
-    }
-    return field.value as AttachmentKind;
+/** A form field: only `kind`, once, one of the attachment kinds. */
+function kindField(name: string, value: unknown, seen: AttachmentKind | undefined): AttachmentKind {
+  if (name !== KIND_FIELD) throw badForm(`body.${name}`, 'unknown field');
+  if (seen !== undefined) throw badForm('body.kind', 'kind is given more than once');
+  if (typeof value !== 'string' || !(ATTACHMENT_KINDS as readonly string[]).includes(value)) {
+    throw badForm('body.kind', `kind must be one of ${ATTACHMENT_KINDS.join(', ')}`);
   }
-  return undefined;
+  return value as AttachmentKind;
+}
+
+/** A form busboy cannot read (no boundary, a broken part): the client's fault, never a 500. */
+function malformed(error: unknown): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (status === 413) {
+    return new HttpProblem(
+      413,
+      'form_too_large',
+      'Payload Too Large',
+      'the form has too many parts',
+    );
+  }
+  return new HttpProblem(
+    400,
+    'malformed_multipart',
+    'Bad Request',
+    `the multipart/form-data body cannot be read: ${(error as Error).message ?? 'malformed'}`,
+    [{ field: 'body', message: 'malformed multipart/form-data' }],
+  );
+}
+
+interface Uploaded {
+  readonly blobRef: string;
+  readonly attachmentId: string;
+  readonly contentType: string;
+  readonly sizeBytes: number;
+  readonly fileName: string;
 }
 
 /**
@@ -105,24 +128,68 @@ export class AttachmentUpload {
     if (!loaded) throw notFound('feedback item', itemId);
     loaded.aggregate.ensureAcceptsAttachment();
 
-    const max = this.config.attachmentMaxBytes;
-    const part = await request.file({
-      // One byte past the limit is enough to know it is too large; busboy discards the rest.
-      limits: { fileSize: max + 1, files: 1, fields: 4, fieldSize: 1024, parts: 5 },
-      throwFileSizeLimit: false,
-    });
-    if (!part) throw badForm('body.file', 'a "file" part is required');
-    if (part.fieldname !== FILE_FIELD) {
-      part.file.resume();
-      throw badForm(`body.${part.fieldname}`, 'the file part must be named "file"');
-    }
+    // The whole form is read part by part: fields may come before or after the file, and the
+    // file streams to Blob as its part arrives. Anything wrong with the form deletes the blob.
     let kind: AttachmentKind | undefined;
+    let uploaded: Uploaded | undefined;
+    let pending: string | undefined;
     try {
-      kind = kindOf(part.fields);
+      const parts = request.parts({
+        // One byte past the limit is enough to know it is too large; busboy discards the rest.
+        limits: { fileSize: this.config.attachmentMaxBytes + 1, files: 2, fields: 10, parts: 12 },
+      });
+      for await (const part of parts) {
+        if (part.type === 'field') {
+          kind = kindField(part.fieldname, part.value, kind);
+          continue;
+        }
+        if (part.fieldname !== FILE_FIELD || uploaded !== undefined) {
+          part.file.resume();
+          throw badForm(
+            `body.${part.fieldname}`,
+            uploaded === undefined ? 'the file part must be named "file"' : 'one file per request',
+          );
+        }
+        pending = `attachments/${tenantId}/${itemId}/${randomUUID()}`;
+        uploaded = await this.stream(part, pending, request);
+      }
     } catch (error) {
-      part.file.resume();
+      if (pending !== undefined) await this.blobs.delete(pending).catch(() => undefined);
+      throw malformed(error);
+    }
+    if (!uploaded) throw badForm('body.file', 'a "file" part is required');
+    const file = uploaded;
+
+    try {
+      return await this.store.change(
+        { context: request.otelContext },
+        tenantId,
+        itemId,
+        undefined,
+        (item) =>
+          item.attach({
+            attachmentId: file.attachmentId,
+            blobRef: file.blobRef,
+            kind: kind ?? defaultKind(file.contentType),
+            contentType: file.contentType,
+            sizeBytes: file.sizeBytes,
+            fileName: file.fileName,
+            attachedAt: new Date(this.clock()).toISOString(),
+          }),
+      );
+    } catch (error) {
+      // The row was not written (the unit of work rolled back): neither may the blob stay.
+      await this.blobs.delete(file.blobRef).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Streams one file part into the blob `blobRef` after checking its media type (415). */
+  private async stream(
+    part: MultipartFile,
+    blobRef: string,
+    request: FastifyRequest,
+  ): Promise<Uploaded> {
     const contentType = mediaTypeOf(part.mimetype);
     if (!this.config.attachmentContentTypes.includes(contentType)) {
       part.file.resume();
@@ -133,9 +200,7 @@ export class AttachmentUpload {
         `the file's content type "${contentType}" is not allowed; allowed: ${this.config.attachmentContentTypes.join(', ')}`,
       );
     }
-
-    const attachmentId = randomUUID();
-    const blobRef = `attachments/${tenantId}/${itemId}/${attachmentId}`;
+    const max = this.config.attachmentMaxBytes;
     const limit = new ByteLimit(max);
     try {
       await Promise.all([
@@ -143,10 +208,9 @@ export class AttachmentUpload {
         this.blobs.upload(blobRef, limit, contentType),
       ]);
     } catch (error) {
-      // Stop both ends (a storage failure leaves the form unread), then drop any blob.
+      // Stop both ends (a storage failure leaves the form unread); the caller deletes the blob.
       limit.destroy();
       part.file.resume();
-      await this.blobs.delete(blobRef).catch(() => undefined);
       if (limit.exceeded) throw tooLarge(max);
       if (error instanceof HttpProblem) throw error;
       request.log.warn({ err: error }, 'attachment upload failed');
@@ -157,28 +221,12 @@ export class AttachmentUpload {
         'the attachment could not be stored; nothing was kept',
       );
     }
-
-    try {
-      return await this.store.change(
-        { context: request.otelContext },
-        tenantId,
-        itemId,
-        undefined,
-        (item) =>
-          item.attach({
-            attachmentId,
-            blobRef,
-            kind: kind ?? defaultKind(contentType),
-            contentType,
-            sizeBytes: limit.bytes,
-            fileName: part.filename,
-            attachedAt: new Date(this.clock()).toISOString(),
-          }),
-      );
-    } catch (error) {
-      // The row was not written (the unit of work rolled back): neither may the blob stay.
-      await this.blobs.delete(blobRef).catch(() => undefined);
-      throw error;
-    }
+    return {
+      blobRef,
+      attachmentId: blobRef.slice(blobRef.lastIndexOf('/') + 1),
+      contentType,
+      sizeBytes: limit.bytes,
+      fileName: part.filename,
+    };
   }
 }

@@ -194,6 +194,53 @@ describe('POST /v1/feedback/{id}/attachments', () => {
     expect(await blobsOf(tenant, item.id)).toEqual([]);
   });
 
+  it('reads fields after the file too: a kind there counts, an unknown one deletes the blob', async () => {
+    const tenant = uniqueTenant('att-order');
+    const item = await postFeedback(service, tenant);
+    const post = (parts: Parameters<typeof multipartBody>[0]) => {
+      const form = multipartBody(parts);
+      return service.app.inject({
+        method: 'POST',
+        url: `/v1/feedback/${item.id}/attachments`,
+        headers: { ...writer(tenant), ...form.headers },
+        payload: form.payload,
+      });
+    };
+    const file = {
+      name: 'file',
+      fileName: 'a.txt',
+      contentType: 'text/plain',
+      data: Buffer.from('a'),
+    };
+    const later = await post([file, { name: 'kind', value: 'trace' }]);
+    expect(later.statusCode, later.body).toBe(201);
+    expect(later.json<AttachmentBody>().kind).toBe('trace');
+    for (const parts of [
+      [file, { name: 'colour', value: 'red' }],
+      [file, { ...file, fileName: 'b.txt' }],
+      [{ name: 'kind', value: 'log' }, file, { name: 'kind', value: 'log' }],
+    ]) {
+      expectProblem(await post(parts), 400, 'validation_failed');
+    }
+    expect(await blobsOf(tenant, item.id)).toEqual([
+      `attachments/${tenant}/${item.id}/${later.json<AttachmentBody>().id}`,
+    ]);
+    expect((await itemOf(tenant, item.id)).attachments).toHaveLength(1);
+  });
+
+  it('answers 400 for a multipart body it cannot read (no boundary)', async () => {
+    const tenant = uniqueTenant('att-broken');
+    const item = await postFeedback(service, tenant);
+    const res = await service.app.inject({
+      method: 'POST',
+      url: `/v1/feedback/${item.id}/attachments`,
+      headers: { ...writer(tenant), 'content-type': 'multipart/form-data' },
+      payload: 'not a form',
+    });
+    expectProblem(res, 400, 'malformed_multipart');
+    expect(await blobsOf(tenant, item.id)).toEqual([]);
+  });
+
   it('refuses attachments once applied (422) before writing any blob', async () => {
     const tenant = uniqueTenant('att-applied');
     const item = await postFeedback(service, tenant);

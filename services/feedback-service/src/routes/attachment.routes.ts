@@ -37,7 +37,8 @@ export async function attachmentRoutes(
   config: FeedbackServiceConfig,
 ): Promise<void> {
   await app.register(async (scoped) => {
-    await scoped.register(multipart);
+    // The upload counts the bytes itself (ByteLimit) and answers 413 with its own problem.
+    await scoped.register(multipart, { throwFileSizeLimit: false });
     const r = scoped.withTypeProvider<ZodTypeProvider>();
 
     r.post(
@@ -47,7 +48,7 @@ export async function attachmentRoutes(
         schema: {
           tags: TAGS,
           summary: 'Attach a file',
-          description: `Uploads one file as multipart/form-data (a "file" part, optionally preceded by a "kind" field) and attaches it to the item. The file is streamed to Blob storage, never held whole in memory. Larger than FEEDBACK_ATTACHMENT_MAX_BYTES (${config.attachmentMaxBytes} bytes here) answers 413; a part Content-Type off the allow-list (${config.attachmentContentTypes.join(', ')}) or a body that is not multipart answers 415. At most ${MAX_ATTACHMENTS} per item, none once applied (422). A failed upload keeps nothing: no attachment and no blob. Needs the write scope. 201 with the attachment and a Location header to download it.`,
+          description: `Uploads one file as multipart/form-data (one "file" part and an optional "kind" field, in any order) and attaches it to the item. The file is streamed to Blob storage, never held whole in memory. Larger than FEEDBACK_ATTACHMENT_MAX_BYTES (${config.attachmentMaxBytes} bytes here) answers 413; a part Content-Type off the allow-list (${config.attachmentContentTypes.join(', ')}) or a body that is not multipart answers 415. At most ${MAX_ATTACHMENTS} per item, none once applied (422). A failed upload keeps nothing: no attachment and no blob. Needs the write scope. 201 with the attachment and a Location header to download it.`,
           consumes: ['multipart/form-data'],
           params: idParams,
           // Documented as the form; validated by the upload itself as it streams.

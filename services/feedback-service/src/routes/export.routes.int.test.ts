@@ -172,6 +172,18 @@ describe('POST /v1/feedback:export', () => {
     expect(res.json<{ errors: { field: string }[] }>().errors.map((e) => e.field)).toContain(field);
   });
 
+  it('answers 405 with Allow: POST for the other methods on /v1/feedback:export', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE'] as const) {
+      const res = await service.app.inject({
+        method,
+        url: '/v1/feedback:export',
+        headers: reader(uniqueTenant('exp-405')),
+      });
+      expectProblem(res, 405, 'method_not_allowed');
+      expect(res.headers.allow).toBe('POST');
+    }
+  });
+
   it('refuses a body that is not JSON (NDJSON) with 415 or 400', async () => {
     const tenant = uniqueTenant('exp-ndjson');
     const ndjson = await service.app.inject({

@@ -278,7 +278,7 @@ export const attachmentFormDoc = {
       type: 'string',
       enum: [...ATTACHMENT_KINDS],
       description:
-        'What the file is; sent before the file part. Default from its type: image → screenshot, text/plain and NDJSON → log, PDF and Markdown → document, CSV → export, otherwise other.',
+        'What the file is (before or after the file part). Default from its type: image → screenshot, text/plain and NDJSON → log, PDF and Markdown → document, CSV → export, otherwise other.',
     },
     file: {
       type: 'string',
