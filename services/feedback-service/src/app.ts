@@ -104,3 +104,6 @@ export function createFeedbackService(config: FeedbackServiceConfig): ServiceDef
 export const feedbackService: ServiceDefinition = createFeedbackService(
   feedbackConfigFrom(process.env),
 );
+
+export { feedbackConfigFrom };
+export type { FeedbackServiceConfig };
