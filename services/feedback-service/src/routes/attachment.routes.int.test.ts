@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { MAX_ATTACHMENTS } from '@obs/domain';
 import type { RunningService } from '@obs/service-kit';
 import { expectProblem, TestClock } from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -252,6 +253,28 @@ describe('POST /v1/feedback/{id}/attachments', () => {
     expectProblem(res, 422, 'feedback.applied_immutable');
     expect(await blobsOf(tenant, item.id)).toHaveLength(1);
     expect((await itemOf(tenant, item.id)).attachments).toHaveLength(1);
+  });
+
+  it('deletes the blob when attaching fails after the upload (two racing for the last place)', async () => {
+    const tenant = uniqueTenant('att-race');
+    const item = await postFeedback(service, tenant);
+    for (let i = 1; i < MAX_ATTACHMENTS; i += 1) {
+      const res = await uploadFile(service, tenant, item.id, { data: Buffer.from(`file ${i}`) });
+      expect(res.statusCode, res.body).toBe(201);
+    }
+    // Both pass the check before the upload; the row lock lets only one attach afterwards.
+    const racing = await Promise.all([
+      uploadFile(service, tenant, item.id, { data: Buffer.from('first') }),
+      uploadFile(service, tenant, item.id, { data: Buffer.from('second') }),
+    ]);
+    expect(racing.map((r) => r.statusCode).sort()).toEqual([201, 422]);
+    const refused = racing.find((r) => r.statusCode === 422)!;
+    expectProblem(refused, 422, 'feedback.too_many_attachments');
+    const attachments = (await itemOf(tenant, item.id)).attachments;
+    expect(attachments).toHaveLength(MAX_ATTACHMENTS);
+    expect((await blobsOf(tenant, item.id)).sort()).toEqual(
+      attachments.map((a) => `attachments/${tenant}/${item.id}/${a.id}`).sort(),
+    );
   });
 
   it('answers 404 for an unknown item, and for an unknown attachment', async () => {
