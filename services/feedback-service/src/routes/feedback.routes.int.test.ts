@@ -294,6 +294,8 @@ describe('GET /v1/feedback (filters and paging)', () => {
       clock.advanceMinutes(1);
       created.push(await postFeedback(service, tenant, body));
     }
+    // Each item a minute apart: equal createdAt would order by id (random), not by creation.
+    clock.advanceMinutes(1);
     created.push(await postFeedback(service, tenant, { projectId: 'a' }, machine(tenant)));
     expect((await runVerb(service, tenant, created[1]!.id, 'route')).statusCode).toBe(200);
   });
