@@ -312,10 +312,7 @@ describe('FeedbackItem.rehydrate', () => {
     [{ status: 'done' }, 'feedback.invalid_status'],
     [{ status: 'captured' }, 'feedback.inconsistent_lifecycle'],
     [{ status: 'applied' }, 'feedback.inconsistent_lifecycle'],
-    [
-      { status: 'applied', appliedAt: '2025-01-01T12:00:00Z' },
-      'feedback.inconsistent_lifecycle',
-    ],
+    [{ status: 'applied', appliedAt: '2025-01-01T12:00:00Z' }, 'feedback.inconsistent_lifecycle'],
     [{ appliedChangeRef: 'pr-1' }, 'feedback.inconsistent_lifecycle'],
     [{ routedAt: '2024-12-31T00:00:00Z' }, 'feedback.time_out_of_order'],
     [{ source: 'incident' }, 'feedback.source_id_required'],
