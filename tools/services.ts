@@ -1,5 +1,6 @@
 import { alertRuleService } from '@obs/alert-rule-service';
 import { dashboardService } from '@obs/dashboard-service';
+import { feedbackService } from '@obs/feedback-service';
 import { incidentService } from '@obs/incident-service';
 import type { ServiceDefinition } from '@obs/service-kit';
 
@@ -8,4 +9,5 @@ export const SERVICES: readonly ServiceDefinition[] = [
   dashboardService,
   alertRuleService,
   incidentService,
+  feedbackService,
 ];
