@@ -20,6 +20,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // Property tests run hundreds of cases; a loaded machine must not turn them into timeouts.
+          testTimeout: 30_000,
           include: [
             'packages/**/*.unit.test.ts',
             'services/**/*.unit.test.ts',
