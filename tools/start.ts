@@ -13,7 +13,6 @@ import {
   startPostgres,
 } from '@obs/local-infra';
 import { buildService, mintToken, type RunningService } from '@obs/service-kit';
-import { SERVICES } from './services.js';
 
 const withKafka = process.argv.includes('--kafka');
 const options = persistentInfraOptions(dataRoot());
@@ -38,6 +37,10 @@ async function main(): Promise<void> {
     AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
     ...(kafkaBrokers ? { KAFKA_BROKERS: kafkaBrokers } : {}),
   };
+  // Services read their own settings (the storage account, upstream URLs) when their module
+  // loads: the infrastructure is named in the environment first, then the definitions load.
+  Object.assign(process.env, env);
+  const { SERVICES } = await import('./services.js');
   const running: RunningService[] = [];
   stops.unshift(async () => {
     for (const service of running.reverse()) await service.close();
