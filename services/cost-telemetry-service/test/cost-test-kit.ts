@@ -13,6 +13,7 @@ import {
   DEFAULT_MIN_BASELINE_PERIODS,
   type CostServiceConfig,
 } from '../src/config.js';
+import { periodStartOf } from '../src/periods.js';
 
 /** Test helpers shared by the cost-telemetry-service integration tests (real Postgres, Kafka, Azurite). */
 
@@ -178,7 +179,7 @@ export async function signalsOf(
   ).items;
 }
 
-/** The signal of one project and period start (e.g. day 2030-01-10). */
+/** The signal of one project and the period containing an instant (e.g. day 2030-01-10). */
 export async function signalAt(
   service: RunningService,
   tenantId: string,
@@ -187,5 +188,6 @@ export async function signalAt(
   projectId = DIMENSIONS.projectId,
 ): Promise<SignalBody | undefined> {
   const all = await signalsOf(service, tenantId, `&period=${period}&projectId=${projectId}`);
-  return all.find((s) => s.periodStart === new Date(periodStart).toISOString());
+  const start = new Date(periodStartOf(period, Date.parse(periodStart))).toISOString();
+  return all.find((s) => s.periodStart === start);
 }
