@@ -1,5 +1,5 @@
 import { topicFor } from '@obs/event-envelope';
-import type { ServiceDefinition } from '@obs/service-kit';
+import type { ServiceContext, ServiceDefinition } from '@obs/service-kit';
 import { costConfigFrom, type CostServiceConfig } from './config.js';
 import { CostIngest } from './cost-ingest.js';
 import { SignalRecomputer } from './cost-signal.recompute.js';
@@ -21,12 +21,38 @@ and the minimum amount publishes CostAnomalyDetected on obs.cost-signal.v1, with
 cost the most. Breakdowns by model (cost per token), agent and trace; CSV export to Azure Blob.
 Reads and exports need \`read\`. Amounts are decimal strings everywhere in this API.`;
 
-/** The service definition for a given configuration (tests pass their own). */
-export function createCostTelemetryService(config: CostServiceConfig): ServiceDefinition {
-  const blobsOf = () =>
-    config.blobConnectionString === undefined
-      ? undefined
-      : new ExportBlobStore(config.blobConnectionString, config.exportContainer);
+interface Parts {
+  readonly ingest: CostIngest;
+  readonly blobs: ExportBlobStore | undefined;
+  readonly exportIntervalMs: number;
+}
+
+/**
+ * The service definition for a configuration, or for a function reading it when the service is
+ * built (so the exported definition reads the environment at start, not at import). Tests pass
+ * their own configuration.
+ */
+export function createCostTelemetryService(
+  configuration: CostServiceConfig | (() => CostServiceConfig),
+): ServiceDefinition {
+  // The kit builds jobs before routes; both share one set of parts per built service.
+  const parts = new WeakMap<ServiceContext, Parts>();
+  const partsOf = (ctx: ServiceContext): Parts => {
+    const known = parts.get(ctx);
+    if (known) return known;
+    const config = typeof configuration === 'function' ? configuration() : configuration;
+    const store = costSignalStore(ctx.dataSource, ctx.uow);
+    const built = {
+      ingest: new CostIngest(ctx, ctx.uow, new SignalRecomputer(ctx, store, config)),
+      blobs:
+        config.blobConnectionString === undefined
+          ? undefined
+          : new ExportBlobStore(config.blobConnectionString, config.exportContainer),
+      exportIntervalMs: config.exportIntervalMs,
+    };
+    parts.set(ctx, built);
+    return built;
+  };
   return {
     name: 'cost-telemetry-service',
     schema: 'cost',
@@ -36,20 +62,19 @@ export function createCostTelemetryService(config: CostServiceConfig): ServiceDe
     migrations: [CreateCost1740000000001],
     topics: [topicFor('CostAnomalyDetected')],
     routes: (app, ctx) => {
-      const store = costSignalStore(ctx.dataSource, ctx.uow);
-      const ingest = new CostIngest(ctx, ctx.uow, new SignalRecomputer(ctx, store, config));
+      const { ingest, blobs } = partsOf(ctx);
       costRecordRoutes(app, ctx, ingest);
       costSignalRoutes(app, ctx);
-      costExportRoutes(app, ctx, blobsOf());
+      costExportRoutes(app, ctx, blobs);
     },
     jobs: (ctx) => {
-      const blobs = blobsOf();
-      return blobs ? [new CostExportJob(ctx, blobs).asJob(config.exportIntervalMs)] : [];
+      const { blobs, exportIntervalMs } = partsOf(ctx);
+      return blobs ? [new CostExportJob(ctx, blobs).asJob(exportIntervalMs)] : [];
     },
   };
 }
 
 /** Configured from the process environment (COST_* and AZURE_STORAGE_CONNECTION_STRING). */
-export const costTelemetryService: ServiceDefinition = createCostTelemetryService(
+export const costTelemetryService: ServiceDefinition = createCostTelemetryService(() =>
   costConfigFrom(process.env),
 );

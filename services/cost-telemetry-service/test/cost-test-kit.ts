@@ -191,3 +191,24 @@ export async function signalAt(
   const start = new Date(periodStartOf(period, Date.parse(periodStart))).toISOString();
   return all.find((s) => s.periodStart === start);
 }
+
+/**
+ * Runs the export job until the export has left `pending`. Other suites' exports share the table
+ * and each run takes the oldest ten; the bound only stops a broken job from looping forever.
+ */
+export async function runExportJobUntilDone(
+  service: RunningService,
+  tenantId: string,
+  exportId: string,
+): Promise<void> {
+  for (let run = 0; run < 200; run += 1) {
+    await service.jobs.get('cost-export')!.runOnce();
+    const res = await service.app.inject({
+      method: 'GET',
+      url: `/v1/cost-signals/exports/${exportId}`,
+      headers: reader(tenantId),
+    });
+    if (res.json<{ status: string }>().status !== 'pending') return;
+  }
+  throw new Error(`export ${exportId} is still pending`);
+}

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   line,
   reader,
+  runExportJobUntilDone,
   sendLines,
   signalsOf,
   startCostService,
@@ -56,8 +57,6 @@ const statusOf = async (tenantId: string, id: string) =>
     })
   ).json<ExportBody>();
 
-const runJob = () => service.jobs.get(EXPORT_JOB)!.runOnce();
-
 describe('CSV export to Blob', () => {
   it('answers 202, the job writes the CSV to Blob, and the download streams it back', async () => {
     const tenant = uniqueTenant('cost-export');
@@ -80,7 +79,7 @@ describe('CSV export to Blob', () => {
     });
     expectProblem(early, 409, 'export_not_ready');
 
-    expect(await runJob()).toBe(true);
+    await runExportJobUntilDone(service, tenant, pending.id);
     const done = await statusOf(tenant, pending.id);
     expect(done).toMatchObject({ status: 'succeeded', rowCount: 2, error: null });
     expect(done.downloadUrl).toBe(`/v1/cost-signals/exports/${pending.id}/download`);
@@ -123,7 +122,7 @@ describe('CSV export to Blob', () => {
     const tenant = uniqueTenant('cost-export');
     await sendLines(service, tenant, [line({ amount: '9', projectId: '=cmd' })]);
     const requested = await requestExport(tenant, {});
-    await runJob();
+    await runExportJobUntilDone(service, tenant, requested.id);
     const done = await statusOf(tenant, requested.id);
     expect(done.rowCount).toBe(2);
     const csv = (
@@ -135,7 +134,7 @@ describe('CSV export to Blob', () => {
   it('writes an empty export (a header only) when nothing matches', async () => {
     const tenant = uniqueTenant('cost-export');
     const requested = await requestExport(tenant, { from: '2031-01-01T00:00:00Z' });
-    await runJob();
+    await runExportJobUntilDone(service, tenant, requested.id);
     const done = await statusOf(tenant, requested.id);
     expect(done).toMatchObject({ status: 'succeeded', rowCount: 0 });
     const csv = await service.app.inject({
@@ -183,7 +182,7 @@ describe('CSV export to Blob', () => {
         payload: {},
       });
       const { id } = res.json<ExportBody>();
-      await broken.jobs.get(EXPORT_JOB)!.runOnce();
+      await runExportJobUntilDone(broken, tenant, id);
       const status = (
         await broken.app.inject({
           method: 'GET',
@@ -204,16 +203,28 @@ describe('CSV export to Blob', () => {
     }
   });
 
-  it('answers 503 when no blob storage is configured', async () => {
+  it('records the export as failed at once when no blob storage is configured', async () => {
     const without = await startCostService({ config: { blobConnectionString: undefined } });
     try {
+      const tenant = uniqueTenant('cost-export');
       const res = await without.app.inject({
         method: 'POST',
         url: '/v1/cost-signals:export',
-        headers: reader(uniqueTenant('cost-export')),
+        headers: reader(tenant),
         payload: {},
       });
-      expectProblem(res, 503, 'export_unavailable');
+      expect(res.statusCode).toBe(202);
+      expect(res.json<ExportBody>()).toMatchObject({
+        status: 'failed',
+        error: 'blob storage is not configured: set AZURE_STORAGE_CONNECTION_STRING',
+        downloadUrl: null,
+      });
+      const download = await without.app.inject({
+        method: 'GET',
+        url: `/v1/cost-signals/exports/${res.json<ExportBody>().id}/download`,
+        headers: reader(tenant),
+      });
+      expectProblem(download, 409, 'export_not_ready');
       expect(without.jobs.has(EXPORT_JOB)).toBe(false);
     } finally {
       await without.close();

@@ -15,13 +15,9 @@ import { exportBody, exportIdParams, exportSchema } from './cost-export.schemas.
 
 const TAGS = ['cost exports'];
 
-const unavailable = () =>
-  new HttpProblem(
-    503,
-    'export_unavailable',
-    'Service Unavailable',
-    'exports need blob storage: AZURE_STORAGE_CONNECTION_STRING is not set',
-  );
+/** Why an export fails at once on a service started without blob storage. */
+export const NO_BLOB_STORAGE =
+  'blob storage is not configured: set AZURE_STORAGE_CONNECTION_STRING';
 
 /**
  * Export in the 202-and-status shape: the POST records the request and answers at once; the
@@ -44,26 +40,28 @@ export function costExportRoutes(
         tags: TAGS,
         summary: 'Export cost signals as CSV',
         description:
-          'Records an export of the signals matching the filter (projectId, period, periodStart in [from, to)) and answers 202 with its status resource and a Location; the cost-export job writes the CSV to Azure Blob Storage. Poll GET /v1/cost-signals/exports/{id}; once succeeded, GET its downloadUrl. Exporting reads data, so it needs the read scope. 503 when no blob storage is configured.',
+          'Records an export of the signals matching the filter (projectId, period, periodStart in [from, to)) and answers 202 with its status resource and a Location; the cost-export job writes the CSV to Azure Blob Storage. Poll GET /v1/cost-signals/exports/{id}; once succeeded, GET its downloadUrl. Exporting reads data, so it needs the read scope. A service without blob storage records the export as failed at once, with the reason.',
         body: exportBody,
         response: { 202: exportSchema, ...problems([...BODY_PROBLEMS]) },
       },
     },
     async (request, reply) => {
-      if (!blobs) throw unavailable();
       const id = randomUUID();
+      const now = new Date(ctx.clock());
+      // Without blob storage the export cannot be written: it is recorded as failed with the
+      // reason (the request itself was fine), rather than answering a 5xx.
       const row = {
         id,
         tenantId: request.auth.tenantId,
-        status: 'pending' as const,
+        status: blobs ? ('pending' as const) : ('failed' as const),
         filter: { ...request.body },
         requestedBy: request.auth.subject,
-        requestedAt: new Date(ctx.clock()),
-        completedAt: null,
+        requestedAt: now,
+        completedAt: blobs ? null : now,
         blobName: null,
         rowCount: null,
         byteSize: null,
-        error: null,
+        error: blobs ? null : NO_BLOB_STORAGE,
       };
       await insertExport(ctx.dataSource, row);
       return reply
@@ -123,8 +121,7 @@ export function costExportRoutes(
           `export ${row.id} is ${row.status}; download it once it has succeeded`,
         );
       }
-      if (!blobs) throw unavailable();
-      const blob = await blobs.download(row.blobName);
+      const blob = await blobs?.download(row.blobName);
       if (!blob) throw notFound('cost export file', row.id);
       reply
         .type('text/csv; charset=utf-8')

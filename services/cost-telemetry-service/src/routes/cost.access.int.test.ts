@@ -6,12 +6,12 @@ import {
   TRACE_A,
   line,
   reader,
+  runExportJobUntilDone,
   sendLines,
   signalsOf,
   startCostService,
   uniqueTenant,
 } from '../../test/cost-test-kit.js';
-import { EXPORT_JOB } from '../export/cost-export.job.js';
 
 interface RouteCase {
   readonly method: 'GET' | 'POST';
@@ -52,17 +52,7 @@ beforeAll(async () => {
     payload: {},
   });
   ids.exportId = exported.json<{ id: string }>().id;
-  // Other suites' pending exports share the table: run the job until this one is written
-  // (each run takes the oldest ten; the bound only stops a broken job from looping forever).
-  for (let run = 0; run < 100; run += 1) {
-    await service.jobs.get(EXPORT_JOB)!.runOnce();
-    const status = await service.app.inject({
-      method: 'GET',
-      url: `/v1/cost-signals/exports/${ids.exportId}`,
-      headers: reader(owner),
-    });
-    if (status.json<{ status: string }>().status !== 'pending') break;
-  }
+  await runExportJobUntilDone(service, owner, ids.exportId);
 });
 afterAll(async () => {
   await service.close();
