@@ -43,7 +43,7 @@ export function createCostTelemetryService(
     const config = typeof configuration === 'function' ? configuration() : configuration;
     const store = costSignalStore(ctx.dataSource, ctx.uow);
     const built = {
-      ingest: new CostIngest(ctx, ctx.uow, new SignalRecomputer(ctx, store, config)),
+      ingest: new CostIngest(ctx, new SignalRecomputer(ctx, store, config)),
       blobs:
         config.blobConnectionString === undefined
           ? undefined

@@ -6,13 +6,9 @@ import {
   type CostCategory,
   type TelemetryDimensions,
 } from '@obs/domain';
-import {
-  HttpProblem,
-  type EventOrigin,
-  type ServiceContext,
-  type UnitOfWork,
-} from '@obs/service-kit';
+import { HttpProblem, type EventOrigin, type ServiceContext } from '@obs/service-kit';
 import { Decimal } from 'decimal.js';
+import type { EntityManager } from 'typeorm';
 import type { SignalRecomputer } from './cost-signal.recompute.js';
 import { normalizeAmount } from './money.js';
 import { dayKey, periodStartOf } from './periods.js';
@@ -121,7 +117,6 @@ const lineConflict = (lines: CostLine[]) =>
 export class CostIngest {
   constructor(
     private readonly ctx: ServiceContext,
-    private readonly uow: UnitOfWork,
     private readonly recomputer: SignalRecomputer,
   ) {}
 
@@ -133,7 +128,7 @@ export class CostIngest {
   ): Promise<IngestResult> {
     const { unique, repeated } = dedupeBatch(body.map((line, i) => costLineOf(line, i, tenantId)));
     const projects = [...new Set(unique.map((l) => l.dimensions.projectId))].sort();
-    return this.uow.run(origin, async (tx) => {
+    return this.ctx.uow.run(origin, async (tx) => {
       // Per-project locks, in one order: concurrent batches of a project serialise here (its
       // sums and signals are read-modify-write), and batches of several projects cannot deadlock.
       for (const projectId of projects) {
@@ -168,7 +163,7 @@ export class CostIngest {
 
   /** Each project's currency: fixed by its first line ever; a line in another one is a 422. */
   private async projectCurrencies(
-    manager: EntityManagerLike,
+    manager: EntityManager,
     tenantId: string,
     lines: CostLine[],
   ): Promise<Map<string, string>> {
@@ -205,7 +200,7 @@ export class CostIngest {
 
   /** Inserts in line-id order (no deadlock between batches sharing ids); returns those inserted. */
   private async insertLines(
-    manager: EntityManagerLike,
+    manager: EntityManager,
     tenantId: string,
     lines: CostLine[],
     receivedAt: string,
@@ -254,7 +249,7 @@ export class CostIngest {
 
   /** Lines already stored must be the same lines: another content under the id is a 409. */
   private async checkStoredDuplicates(
-    manager: EntityManagerLike,
+    manager: EntityManager,
     tenantId: string,
     lines: CostLine[],
   ): Promise<void> {
@@ -271,7 +266,7 @@ export class CostIngest {
 
   /** Adds the new lines to the per-day, per-category totals (exact: numeric + decimal.js). */
   private async addToRollup(
-    manager: EntityManagerLike,
+    manager: EntityManager,
     tenantId: string,
     lines: CostLine[],
   ): Promise<void> {
@@ -308,8 +303,6 @@ export class CostIngest {
     );
   }
 }
-
-type EntityManagerLike = { query(sql: string, parameters?: unknown[]): Promise<never> };
 
 /**
  * Lines repeated within the batch: identical ones are one line (the rest count as duplicates);

@@ -11,9 +11,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { findExport, insertExport, viewOfExport } from '../export/cost-export.repository.js';
 import type { ExportBlobStore } from '../export/export-blob-store.js';
+import { methodNotAllowedFor } from '../kit-candidate-literal-colon-405.js';
 import { exportBody, exportIdParams, exportSchema } from './cost-export.schemas.js';
 
 const TAGS = ['cost exports'];
+/** `::` is a literal colon for Fastify's router: the Google-style custom method `:export`. */
+const EXPORT_URL = '/v1/cost-signals::export';
 
 /** Why an export fails at once on a service started without blob storage. */
 export const NO_BLOB_STORAGE =
@@ -32,8 +35,7 @@ export function costExportRoutes(
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
-    // `::` is a literal colon for Fastify's router: the Google-style custom method `:export`.
-    '/v1/cost-signals::export',
+    EXPORT_URL,
     {
       config: { scope: 'read' },
       schema: {
@@ -70,6 +72,8 @@ export function costExportRoutes(
         .send(viewOfExport(row));
     },
   );
+
+  methodNotAllowedFor(app, EXPORT_URL, ['POST'], 'read');
 
   r.get(
     '/v1/cost-signals/exports/:id',

@@ -140,6 +140,19 @@ describe('tenancy', () => {
     expect((await signalsOf(service, owner)).map((s) => s.total)).toEqual(before);
   });
 
+  it.each(['GET', 'PUT', 'PATCH', 'DELETE'] as const)(
+    '%s on the custom-method path /v1/cost-signals:export answers 405 with Allow: POST',
+    async (method) => {
+      const res = await service.app.inject({
+        method,
+        url: '/v1/cost-signals:export',
+        headers: reader(owner),
+      });
+      expectProblem(res, 405, 'method_not_allowed');
+      expect(res.headers.allow).toBe('POST');
+    },
+  );
+
   it('covers every route of the OpenAPI document', async () => {
     const doc = (await service.app.inject({ method: 'GET', url: '/docs/json' })).json<{
       paths: Record<string, Record<string, unknown>>;
