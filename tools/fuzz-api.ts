@@ -17,28 +17,37 @@
  * go to `schemathesis run` as they are. Service logs and schemathesis reports (NDJSON, JUnit) go to
  * .data/fuzz-api/.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { once } from 'node:events';
-import { dataRoot, repoRoot, startPostgres, type PostgresInstance } from '@obs/local-infra';
+import {
+  dataRoot,
+  findFreePort,
+  repoRoot,
+  startPostgres,
+  type PostgresInstance,
+} from '@obs/local-infra';
 import {
   buildService,
   DEV_JWT_SECRET,
   mintToken,
   SCOPES,
+  SERVICE_PORTS,
+  serviceUrlVariable,
   type RunningService,
+  type ServiceDefinition,
+  type ServiceName,
 } from '@obs/service-kit';
-import { SERVICES } from './services.js';
 import { RESULT_FILES } from './test-summary.js';
+import { ensureVenv, SetupError } from './python-venv.js';
 
 const SCHEMATHESIS_VERSION = '4.32.5';
 const TENANT = 'fuzz-tenant';
 
 const root = repoRoot();
 const venvDir = join(root, '.venv-fuzz');
-const venvBin = join(venvDir, 'bin');
 const reportRoot = join(dataRoot(), 'fuzz-api');
 
 function positiveInt(name: string, fallback: number): number {
@@ -67,81 +76,18 @@ const only = (process.env.FUZZ_SERVICES ?? '')
 const python3 = process.env.FUZZ_PYTHON ?? 'python3';
 const extraArgs = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--'));
 
-class SetupError extends Error {}
-
 // ---------------------------------------------------------------------------------------------
 // 1. schemathesis in .venv-fuzz/
 // ---------------------------------------------------------------------------------------------
 
-function run(command: string, args: string[]): { code: number; output: string } {
-  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8' });
-  if (result.error) return { code: -1, output: result.error.message };
-  return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
-}
-
-function installedVersion(): string | undefined {
-  if (!existsSync(join(venvBin, 'schemathesis'))) return undefined;
-  const result = run(join(venvBin, 'schemathesis'), ['--version']);
-  return result.code === 0 ? /(\d+\.\d+\.\d+\S*)/.exec(result.output)?.[1] : undefined;
-}
-
 async function ensureSchemathesis(): Promise<string> {
-  const current = installedVersion();
-  if (current === SCHEMATHESIS_VERSION) return join(venvBin, 'schemathesis');
-
-  const venvPython = join(venvBin, 'python');
-  // A venv whose interpreter is gone (python3 upgraded or removed) is made afresh.
-  if (!existsSync(venvPython) || run(venvPython, ['--version']).code !== 0) {
-    const python = run(python3, ['--version']);
-    if (python.code !== 0) {
-      throw new SetupError(
-        'python3 is needed for schemathesis and was not found. Install it (Debian/Ubuntu: ' +
-          '`apt-get install python3 python3-venv`).',
-      );
-    }
-    // Debian splits ensurepip (and so `python3 -m venv`) into python3-venv: check before creating
-    // a venv that would be left half-made.
-    if (run(python3, ['-c', 'import ensurepip']).code !== 0) {
-      throw new SetupError(
-        `${python.output.trim()} cannot create virtual environments (ensurepip is missing). ` +
-          'Install it with `apt-get install python3-venv` (Debian/Ubuntu), then run again.',
-      );
-    }
-    console.log(`fuzz:api: creating ${relative(root, venvDir)}/ (${python.output.trim()})`);
-    await rm(venvDir, { recursive: true, force: true });
-    const created = run(python3, ['-m', 'venv', venvDir]);
-    if (created.code !== 0) {
-      await rm(venvDir, { recursive: true, force: true });
-      const hint = /ensurepip|python3-venv/.test(created.output)
-        ? '\nInstall it with `apt-get install python3-venv` (Debian/Ubuntu), then run again.'
-        : '';
-      throw new SetupError(`${python3} -m venv failed:\n${created.output.trim()}${hint}`);
-    }
-  }
-  console.log(
-    `fuzz:api: installing schemathesis==${SCHEMATHESIS_VERSION} into ${relative(root, venvDir)}/` +
-      (current ? ` (found ${current})` : ''),
-  );
-  const pip = run(venvPython, [
-    '-m',
-    'pip',
-    'install',
-    '--quiet',
-    '--disable-pip-version-check',
-    `schemathesis==${SCHEMATHESIS_VERSION}`,
-  ]);
-  if (pip.code !== 0) {
-    throw new SetupError(
-      `pip could not install schemathesis==${SCHEMATHESIS_VERSION}:\n${pip.output.trim()}`,
-    );
-  }
-  const after = installedVersion();
-  if (after !== SCHEMATHESIS_VERSION) {
-    throw new SetupError(
-      `schemathesis ${after ?? '(none)'} in ${venvDir} after installing ${SCHEMATHESIS_VERSION}; delete the directory and run again`,
-    );
-  }
-  return join(venvBin, 'schemathesis');
+  const bin = await ensureVenv({
+    dir: venvDir,
+    requirements: [`schemathesis==${SCHEMATHESIS_VERSION}`],
+    label: 'fuzz:api',
+    python: python3,
+  });
+  return join(bin, 'schemathesis');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,7 +122,27 @@ function serviceEnv(databaseUrl: string): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * Every service gets a free port, and every `<NAME>_URL` names it, before the definitions are
+ * imported (a service reads its upstream URLs from the environment when its module loads): so a
+ * service that reads another (dashboard → metric-aggregation) reaches the copy started here.
+ */
+async function loadServices(): Promise<{
+  services: readonly ServiceDefinition[];
+  ports: Map<string, number>;
+}> {
+  const ports = new Map<string, number>();
+  for (const name of Object.keys(SERVICE_PORTS) as ServiceName[]) {
+    const port = await findFreePort();
+    ports.set(name, port);
+    process.env[serviceUrlVariable(name)] = `http://127.0.0.1:${port}`;
+  }
+  const { SERVICES } = await import('./services.js');
+  return { services: SERVICES, ports };
+}
+
 async function startPlatform(): Promise<void> {
+  const { services: SERVICES, ports } = await loadServices();
   const unknown = only.filter((name) => !SERVICES.some((s) => s.name === name));
   if (unknown.length > 0) {
     throw new SetupError(
@@ -186,8 +152,8 @@ async function startPlatform(): Promise<void> {
   // Never the developer's database (nor .data/postgres-dev): a fresh cluster, removed by stop().
   delete process.env.DATABASE_URL;
   postgres = await startPostgres();
+  // All of them run (a fuzzed service's upstreams must answer); FUZZ_SERVICES picks what is fuzzed.
   for (const definition of SERVICES) {
-    if (only.length > 0 && !only.includes(definition.name)) continue;
     const log = createWriteStream(join(reportRoot, `${definition.name}.log`));
     const service = await buildService(definition, {
       env: serviceEnv(postgres.url),
@@ -198,7 +164,7 @@ async function startPlatform(): Promise<void> {
     });
     const entry: Started = { name: definition.name, url: '', service, log };
     started.push(entry);
-    entry.url = await service.listen(0);
+    entry.url = await service.listen(ports.get(definition.name) ?? 0);
   }
 }
 
@@ -389,6 +355,7 @@ async function main(): Promise<number> {
   const results: Result[] = [];
   for (const target of started) {
     if (stopping) break;
+    if (only.length > 0 && !only.includes(target.name)) continue;
     results.push(await fuzz(schemathesis, target, token));
   }
   console.log(summary(results, (performance.now() - begin) / 1000));

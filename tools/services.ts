@@ -1,10 +1,12 @@
 import { alertRuleService } from '@obs/alert-rule-service';
 import { costTelemetryService } from '@obs/cost-telemetry-service';
+import { dashboardService } from '@obs/dashboard-service';
 import { incidentService } from '@obs/incident-service';
 import type { ServiceDefinition } from '@obs/service-kit';
 
 /** Every service `pnpm start` runs, in port order. A new service is added here once it exists. */
 export const SERVICES: readonly ServiceDefinition[] = [
+  dashboardService,
   alertRuleService,
   incidentService,
   costTelemetryService,
