@@ -1,4 +1,5 @@
 import { alertRuleService } from '@obs/alert-rule-service';
+import { costTelemetryService } from '@obs/cost-telemetry-service';
 import { dashboardService } from '@obs/dashboard-service';
 import { feedbackService } from '@obs/feedback-service';
 import { incidentService } from '@obs/incident-service';
@@ -10,4 +11,5 @@ export const SERVICES: readonly ServiceDefinition[] = [
   alertRuleService,
   incidentService,
   feedbackService,
+  costTelemetryService,
 ];

@@ -368,6 +368,7 @@ export {
   costCategory,
   costPeriod,
   costBreakdown,
+  MAX_ANOMALY_TRACE_IDS,
   costLinesFromInput,
   breakdownTotal,
   DEFAULT_ANOMALY_OPTIONS,

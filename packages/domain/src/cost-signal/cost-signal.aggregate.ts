@@ -1,6 +1,11 @@
 import { AggregateRoot } from '../shared/aggregate-root.js';
 import { ensure } from '../shared/domain-error.js';
-import { requiredText, tenantId as toTenantId, type TenantId } from '../shared/ids.js';
+import {
+  requiredText,
+  tenantId as toTenantId,
+  traceId as toTraceId,
+  type TenantId,
+} from '../shared/ids.js';
 import {
   currency as toCurrency,
   money,
@@ -18,6 +23,7 @@ import {
   costCategory,
   costLinesFromInput,
   costPeriod,
+  MAX_ANOMALY_TRACE_IDS,
   type CostAnomaly,
   type CostBreakdownLine,
   type CostCategory,
@@ -36,6 +42,11 @@ export interface CreateCostSignalInput {
   /** Breakdowns of the trailing periods the baseline is taken from (order irrelevant). */
   readonly trailing?: readonly { readonly breakdown: readonly CostLineInput[] }[];
   readonly anomalyOptions?: AnomalyOptions;
+  /**
+   * traceIds of the largest cost lines per category, largest first (the caller ranks them):
+   * an anomaly of the category carries them, so whoever is paged can open the costly traces.
+   */
+  readonly contributors?: Readonly<Partial<Record<CostCategory, readonly string[]>>>;
 }
 
 /** Amounts are integer micro-units of `currency` so the stored total stays exact. */
@@ -53,6 +64,7 @@ export interface CostSignalSnapshot {
     readonly deltaPct: number;
     readonly baselineMicros: number;
     readonly observedMicros: number;
+    readonly traceIds: readonly string[];
   }[];
   readonly computedAt: string;
 }
@@ -73,6 +85,12 @@ interface CostSignalState {
 export function costSignalIdFor(tenant: string, projectId: string, period: CostPeriod): string {
   const p = costPeriod(period);
   return stableId('cost', [tenant, projectId, p.start, p.end]);
+}
+
+/** Valid W3C trace ids, first occurrence kept, at most MAX_ANOMALY_TRACE_IDS. */
+function contributingTraceIds(traceIds: readonly string[] | undefined): readonly string[] {
+  const unique = [...new Set((traceIds ?? []).map((id) => toTraceId(id) as string))];
+  return unique.slice(0, MAX_ANOMALY_TRACE_IDS);
 }
 
 function ensureTotal(total: Money, sum: Money): void {
@@ -98,7 +116,11 @@ function computeState(input: CreateCostSignalInput): CostSignalState {
   if (input.total !== undefined) ensureTotal(money(input.total, cur), total);
   const trailing = (input.trailing ?? []).map((p) => costLinesFromInput(p.breakdown, cur));
   const anomalies = detectAnomalies(breakdown, trailing, input.anomalyOptions).map(
-    (a): CostAnomaly => ({ ...a, detectedAt: period.end }),
+    (a): CostAnomaly => ({
+      ...a,
+      detectedAt: period.end,
+      traceIds: contributingTraceIds(input.contributors?.[a.category]),
+    }),
   );
   return {
     costSignalId: costSignalIdFor(tenant, projectId, period),
@@ -165,6 +187,7 @@ function stateFromSnapshot(s: CostSignalSnapshot): CostSignalState {
       deltaPct: a.deltaPct,
       baseline: moneyFromMicros(a.baselineMicros, cur),
       observed: moneyFromMicros(a.observedMicros, cur),
+      traceIds: contributingTraceIds(a.traceIds),
     };
   });
   return {
@@ -198,6 +221,7 @@ function toSnapshotOf(state: CostSignalState): CostSignalSnapshot {
       deltaPct: a.deltaPct,
       baselineMicros: a.baseline.micros,
       observedMicros: a.observed.micros,
+      traceIds: [...a.traceIds],
     })),
     computedAt: state.computedAt,
   };
@@ -267,7 +291,8 @@ export class CostSignal extends AggregateRoot<CostSignalEvent> {
       aggregateType: COST_SIGNAL_AGGREGATE_TYPE,
       aggregateId: this.state.costSignalId,
       tenantId: this.state.tenantId,
-      traceId: null,
+      // The largest contributor's trace: what a consumer correlates the anomaly with.
+      traceId: anomaly.traceIds[0] ?? null,
       occurredAt: anomaly.detectedAt,
       payload: {
         costSignalId: this.state.costSignalId,
@@ -280,6 +305,7 @@ export class CostSignal extends AggregateRoot<CostSignalEvent> {
         baseline: toAmount(anomaly.baseline),
         deltaPct: anomaly.deltaPct,
         detectedAt: anomaly.detectedAt,
+        traceIds: [...anomaly.traceIds],
       },
     });
   }

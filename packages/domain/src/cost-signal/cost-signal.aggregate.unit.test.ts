@@ -80,6 +80,7 @@ describe('CostSignal.create', () => {
           baseline: 50,
           deltaPct: 50,
           detectedAt: '2025-01-05T00:00:00.000Z',
+          traceIds: [],
         },
       },
     ]);
@@ -265,5 +266,69 @@ describe('CostSignal.rehydrate', () => {
     expect(
       codeOf(() => CostSignal.rehydrate({ ...s, anomalies: [{ ...first, deltaPct: Number.NaN }] })),
     ).toBe('cost.invalid_anomaly');
+  });
+});
+
+describe('CostSignal contributing traces', () => {
+  const T1 = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const T2 = '0af7651916cd43dd8448eb211c80319c';
+
+  it('keeps the ranked traceIds on the anomaly and publishes them, the largest as the event traceId', () => {
+    const signal = CostSignal.create({
+      ...input,
+      contributors: { compute: [T1, T2, T1], storage: [T2] },
+    });
+    const anomalies = signal.toSnapshot().anomalies;
+    expect(anomalies.map((a) => [a.category, a.traceIds])).toEqual([
+      ['model_inference', []],
+      ['compute', [T1, T2]],
+    ]);
+    const events = signal.pullEvents();
+    const compute = events.find((e) => e.payload.category === 'compute');
+    expect(compute?.traceId).toBe(T1);
+    expect(compute?.payload.traceIds).toEqual([T1, T2]);
+    expect(events.find((e) => e.payload.category === 'model_inference')?.traceId).toBeNull();
+  });
+
+  it('keeps at most ten traceIds and refuses a malformed one', () => {
+    const many = Array.from({ length: 12 }, (_, i) => `${(i + 1).toString(16).padStart(32, 'a')}`);
+    const signal = CostSignal.create({ ...input, contributors: { compute: many } });
+    const compute = signal.toSnapshot().anomalies.find((a) => a.category === 'compute');
+    expect(compute?.traceIds).toEqual(many.slice(0, 10));
+    expect(codeOf(() => CostSignal.create({ ...input, contributors: { compute: ['xyz'] } }))).toBe(
+      'trace.invalid_trace_id',
+    );
+  });
+
+  it('round-trips the traceIds through a snapshot, and a changed ranking is a change', () => {
+    const signal = CostSignal.create({ ...input, contributors: { compute: [T1] } });
+    signal.pullEvents();
+    expect(CostSignal.rehydrate(signal.toSnapshot()).toSnapshot()).toEqual(signal.toSnapshot());
+    expect(signal.recompute({ ...input, contributors: { compute: [T1] } })).toBe(false);
+    expect(signal.recompute({ ...input, contributors: { compute: [T2, T1] } })).toBe(true);
+    // compute was already flagged: a new ranking is not a new anomaly.
+    expect(signal.pullEvents()).toEqual([]);
+  });
+
+  it('takes lines already in micro-units, exactly', () => {
+    const signal = CostSignal.create({
+      ...input,
+      breakdown: [
+        { category: 'storage', amountMicros: 100_000 },
+        { category: 'network', amountMicros: 200_000 },
+      ],
+      total: undefined,
+      trailing: [],
+    });
+    expect(signal.total.micros).toBe(300_000);
+    expect(
+      codeOf(() =>
+        CostSignal.create({
+          ...input,
+          breakdown: [{ category: 'storage', amountMicros: -1 }],
+          total: undefined,
+        }),
+      ),
+    ).toBe('cost.negative_amount');
   });
 });

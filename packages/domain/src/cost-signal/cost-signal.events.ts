@@ -15,6 +15,8 @@ export interface CostAnomalyDetectedPayload {
   readonly baseline: number;
   readonly deltaPct: number;
   readonly detectedAt: string;
+  /** traceIds of the largest contributing cost lines, largest first (absent in older events). */
+  readonly traceIds?: readonly string[];
 }
 
 export type CostAnomalyDetected = DomainEvent<'CostAnomalyDetected', CostAnomalyDetectedPayload>;

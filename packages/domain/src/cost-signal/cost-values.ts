@@ -38,11 +38,13 @@ export interface CostBreakdownLine {
   readonly amount: Money;
 }
 
-/** A line as clients send it: an amount in currency units (e.g. 12.34 USD). */
-export interface CostLineInput {
-  readonly category: string;
-  readonly amount: number;
-}
+/**
+ * A line as clients send it: an amount in currency units (e.g. 12.34 USD), or already in exact
+ * integer micro-units (what a service that parsed a decimal string holds, so no float is involved).
+ */
+export type CostLineInput =
+  | { readonly category: string; readonly amount: number }
+  | { readonly category: string; readonly amountMicros: number };
 
 function canonicalOrder(a: CostBreakdownLine, b: CostBreakdownLine): number {
   return COST_CATEGORIES.indexOf(a.category) - COST_CATEGORIES.indexOf(b.category);
@@ -73,7 +75,8 @@ export function costLinesFromInput(
   return costBreakdown(
     lines.map((line) => ({
       category: costCategory(line.category),
-      amount: money(line.amount, cur),
+      amount:
+        'amountMicros' in line ? moneyFromMicros(line.amountMicros, cur) : money(line.amount, cur),
     })),
   );
 }
@@ -95,4 +98,9 @@ export interface CostAnomaly {
   readonly deltaPct: number;
   readonly baseline: Money;
   readonly observed: Money;
+  /** traceIds of the largest contributing cost lines of the category, largest first. */
+  readonly traceIds: readonly string[];
 }
+
+/** At most this many contributing traceIds are kept per anomaly (and published). */
+export const MAX_ANOMALY_TRACE_IDS = 10;

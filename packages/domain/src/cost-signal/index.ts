@@ -10,6 +10,7 @@ export {
   costCategory,
   costPeriod,
   costBreakdown,
+  MAX_ANOMALY_TRACE_IDS,
   costLinesFromInput,
   breakdownTotal,
 } from './cost-values.js';

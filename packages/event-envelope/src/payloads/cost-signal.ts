@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../event-definition.js';
-import { CURRENCY_PATTERN, idSchema, instantSchema } from './common.js';
+import { CURRENCY_PATTERN, idSchema, instantSchema, traceIdSchema } from './common.js';
 
 export const COST_CATEGORIES = ['model_inference', 'compute', 'storage', 'network'] as const;
 
@@ -18,6 +18,13 @@ export const costAnomalyDetectedPayloadSchema = z.strictObject({
   baseline: amount,
   deltaPct: z.number().describe('(observed - baseline) / baseline, in percent'),
   detectedAt: instantSchema,
+  traceIds: z
+    .array(traceIdSchema)
+    .max(10)
+    .optional()
+    .describe(
+      'traceIds of the largest contributing cost lines of the category in the period, largest first (at most 10; absent in events before it was added). The envelope traceId is the first of them.',
+    ),
 });
 
 export const costAnomalyDetected = defineEvent({
@@ -43,6 +50,7 @@ export const costAnomalyDetected = defineEvent({
       baseline: 61.4,
       deltaPct: 200,
       detectedAt: '2024-05-02T00:00:00.000Z',
+      traceIds: ['4bf92f3577b34da6a3ce929d0e0e4736'],
     },
   },
 });

@@ -1,0 +1,4 @@
+import { runService } from '@obs/service-kit';
+import { costTelemetryService } from './app.js';
+
+await runService(costTelemetryService);

@@ -1,0 +1,165 @@
+import type { RunningService } from '@obs/service-kit';
+import { mintToken } from '@obs/service-kit';
+import { bearer, expectProblem } from '@obs/service-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  TRACE_A,
+  line,
+  reader,
+  runExportJobUntilDone,
+  sendLines,
+  signalsOf,
+  startCostService,
+  uniqueTenant,
+} from '../../test/cost-test-kit.js';
+
+interface RouteCase {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly scope: 'read' | 'ingest';
+  readonly body?: Record<string, unknown>;
+}
+
+/** Every route of the service; the last test checks this table against the OpenAPI document. */
+const ROUTES: readonly RouteCase[] = [
+  { method: 'POST', path: '/v1/cost-records', scope: 'ingest', body: { lines: [line()] } },
+  { method: 'GET', path: '/v1/cost-signals', scope: 'read' },
+  { method: 'GET', path: '/v1/cost-signals/{id}', scope: 'read' },
+  { method: 'GET', path: '/v1/costs/by-model', scope: 'read' },
+  { method: 'GET', path: '/v1/costs/by-agent', scope: 'read' },
+  { method: 'GET', path: '/v1/costs/by-trace/{traceId}', scope: 'read' },
+  { method: 'POST', path: '/v1/cost-signals:export', scope: 'read', body: {} },
+  { method: 'GET', path: '/v1/cost-signals/exports/{id}', scope: 'read' },
+  { method: 'GET', path: '/v1/cost-signals/exports/{id}/download', scope: 'read' },
+];
+const ID_ROUTES = ROUTES.filter((r) => r.path.includes('{'));
+const name = (r: RouteCase) => `${r.method} ${r.path}`;
+
+const owner = uniqueTenant('cost-owner');
+const intruder = uniqueTenant('cost-intruder');
+let service: RunningService;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  service = await startCostService();
+  await sendLines(service, owner, [line({ traceId: TRACE_A, amount: '3' })]);
+  ids.id = (await signalsOf(service, owner))[0]!.id;
+  ids.traceId = TRACE_A;
+  const exported = await service.app.inject({
+    method: 'POST',
+    url: '/v1/cost-signals:export',
+    headers: reader(owner),
+    payload: {},
+  });
+  ids.exportId = exported.json<{ id: string }>().id;
+  await runExportJobUntilDone(service, owner, ids.exportId);
+});
+afterAll(async () => {
+  await service.close();
+});
+
+function urlOf(route: RouteCase): string {
+  const exportRoute = route.path.includes('/exports/');
+  return route.path
+    .replace('{id}', exportRoute ? ids.exportId! : ids.id!)
+    .replace('{traceId}', ids.traceId!);
+}
+
+function call(route: RouteCase, headers: Record<string, string>) {
+  return service.app.inject({
+    method: route.method,
+    url: urlOf(route),
+    headers,
+    ...(route.body ? { payload: route.body } : {}),
+  });
+}
+
+describe('authentication and scopes', () => {
+  it.each(ROUTES.map((r) => [name(r), r] as const))(
+    '%s answers 401 without a token',
+    async (_n, route) => {
+      expectProblem(await call(route, {}), 401, 'unauthorized');
+    },
+  );
+
+  it.each(ROUTES.map((r) => [name(r), r] as const))(
+    '%s answers 401 with a token signed by another key',
+    async (_n, route) => {
+      const forged = mintToken({
+        tenantId: owner,
+        scopes: ['read', 'write', 'ingest'],
+        secret: 'not-the-service-secret-0123456789',
+      });
+      expectProblem(await call(route, { authorization: `Bearer ${forged}` }), 401, 'unauthorized');
+    },
+  );
+
+  it.each(ROUTES.map((r) => [name(r), r] as const))(
+    '%s answers 403 without its scope',
+    async (_n, route) => {
+      const others =
+        route.scope === 'read' ? (['write', 'ingest'] as const) : (['read', 'write'] as const);
+      expectProblem(await call(route, bearer(owner, others)), 403, 'missing_scope');
+    },
+  );
+
+  it.each(ROUTES.map((r) => [name(r), r] as const))(
+    '%s answers 2xx with its scope (and admin passes)',
+    async (_n, route) => {
+      const res = await call(route, bearer(owner, [route.scope]));
+      expect(res.statusCode, res.body).toBeLessThan(300);
+      const admin = await call(route, bearer(owner, ['admin']));
+      expect(admin.statusCode, admin.body).toBeLessThan(300);
+    },
+  );
+});
+
+describe('tenancy', () => {
+  it.each(ID_ROUTES.map((r) => [name(r), r] as const))(
+    "%s answers 404 for another tenant's id",
+    async (_n, route) => {
+      expectProblem(await call(route, bearer(intruder, ['read', 'ingest'])), 404, 'not_found');
+    },
+  );
+
+  it("shows the intruder none of the owner's signals, breakdowns or lines", async () => {
+    expect(await signalsOf(service, intruder)).toEqual([]);
+    for (const url of ['/v1/costs/by-model', '/v1/costs/by-agent']) {
+      const res = await service.app.inject({ method: 'GET', url, headers: reader(intruder) });
+      expect(res.json<{ items: unknown[] }>().items, url).toEqual([]);
+    }
+    // The same line id from the intruder is its own line, not the owner's duplicate.
+    const before = (await signalsOf(service, owner)).map((s) => s.total);
+    const sameId = await service.app.inject({
+      method: 'POST',
+      url: '/v1/cost-records',
+      headers: bearer(intruder, ['ingest']),
+      payload: ROUTES[0]!.body,
+    });
+    expect(sameId.json<{ accepted: number }>().accepted).toBe(1);
+    expect((await signalsOf(service, owner)).map((s) => s.total)).toEqual(before);
+  });
+
+  it.each(['GET', 'PUT', 'PATCH', 'DELETE'] as const)(
+    '%s on the custom-method path /v1/cost-signals:export answers 405 with Allow: POST',
+    async (method) => {
+      const res = await service.app.inject({
+        method,
+        url: '/v1/cost-signals:export',
+        headers: reader(owner),
+      });
+      expectProblem(res, 405, 'method_not_allowed');
+      expect(res.headers.allow).toBe('POST');
+    },
+  );
+
+  it('covers every route of the OpenAPI document', async () => {
+    const doc = (await service.app.inject({ method: 'GET', url: '/docs/json' })).json<{
+      paths: Record<string, Record<string, unknown>>;
+    }>();
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(documented.sort()).toEqual(ROUTES.map(name).sort());
+  });
+});
