@@ -20,7 +20,7 @@ export interface CorrelationLink {
 }
 
 const STORE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
-const MAX_LOCATOR_ENTRIES = 32;
+const MAX_LOCATOR_ENTRIES = 64;
 const MAX_LOCATOR_KEY = 256;
 const MAX_LOCATOR_VALUE = 1024;
 
