@@ -12,7 +12,10 @@ export interface Stub {
   readonly seen: string[];
   /** The URL (path and query) of every call. */
   readonly urls: string[];
-  /** Records by tenant, then by the path (without query) that answers them. */
+  /**
+   * Records by tenant, then by the path (without query) that answers them. The bodies 'boom' and
+   * 'forbidden' answer 500 and 403 instead.
+   */
   put(tenantId: string, path: string, body: unknown): void;
   close(): Promise<void>;
 }
@@ -51,6 +54,12 @@ export async function startStub(): Promise<Stub> {
         .send({ status: 404, detail: 'unknown' });
     }
     if (body === 'boom') return reply.code(500).send({ status: 500 });
+    if (body === 'forbidden') {
+      return reply
+        .code(403)
+        .type('application/problem+json')
+        .send({ status: 403, detail: 'the token lacks the read scope' });
+    }
     return body;
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -90,7 +90,7 @@ export function publish(service: RunningService, ...envelopes: Envelope[]): Prom
 export async function until(
   check: () => Promise<boolean>,
   what: string,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

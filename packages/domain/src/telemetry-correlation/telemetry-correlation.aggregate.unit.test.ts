@@ -387,6 +387,66 @@ describe('TelemetryCorrelation.rehydrate', () => {
   });
 });
 
+describe('TelemetryCorrelation order independence (property)', () => {
+  it('ends in the same snapshot for any order of upserts, redeliveries included', () => {
+    const v2 = { ...dimensions, serviceVersion: '1.5.0' };
+    const inputs: StartCorrelationInput[] = [
+      { ...start, projectId: 'zeta', links: [resolved('incident', 'i')], at: iso(5) },
+      { ...start, projectId: null, links: [resolved('feedback', 'f')], at: iso(9) },
+      { ...start, projectId: 'alpha', links: [resolved('cost', 'c')], at: iso(2) },
+      {
+        ...start,
+        projectId: 'shop',
+        dimensions,
+        dimensionsVersion: 1,
+        links: [resolved('trace', TRACE, 'trace-service')],
+        at: iso(1),
+      },
+      {
+        ...start,
+        projectId: 'shop',
+        dimensions: v2,
+        dimensionsVersion: 2,
+        links: [resolved('trace', TRACE, 'trace-service')],
+        at: iso(3),
+      },
+      {
+        ...start,
+        projectId: 'shop',
+        links: [{ ...resolved('metric', 'm@1'), locator: { window: '5m', metricName: 'lat' } }],
+        at: iso(4),
+      },
+    ];
+    const arrivals = fc
+      .array(fc.constantFrom(...inputs), { maxLength: 6 })
+      .chain((extra) =>
+        fc.shuffledSubarray([...inputs, ...extra], { minLength: inputs.length + extra.length }),
+      );
+    const run = (order: readonly StartCorrelationInput[]) =>
+      order
+        .reduce<TelemetryCorrelation | null>(
+          (c, input) => TelemetryCorrelation.upsert(c, input),
+          null,
+        )!
+        .toSnapshot();
+    const reference = run(inputs);
+    expect(reference).toMatchObject({ projectId: 'shop', dimensionsVersion: 2, updatedAt: iso(9) });
+    expect(reference.dimensions?.serviceVersion).toBe('1.5.0');
+    fc.assert(
+      fc.property(arrivals, (order) => {
+        expect(run(order)).toEqual(reference);
+      }),
+    );
+    // Without the trace the project is the least one named, whatever came first.
+    const untraced = inputs.filter((i) => i.dimensions === undefined);
+    fc.assert(
+      fc.property(fc.shuffledSubarray(untraced, { minLength: untraced.length }), (order) => {
+        expect(run(order).projectId).toBe('alpha');
+      }),
+    );
+  });
+});
+
 describe('TelemetryCorrelation project', () => {
   it('is unknown for a record naming none, then the least project seen, then the trace’s', () => {
     const c = TelemetryCorrelation.start({ ...start, projectId: null });

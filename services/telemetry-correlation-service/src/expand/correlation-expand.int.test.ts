@@ -42,6 +42,7 @@ let othersIncidentId: string;
 const feedbackId = `fb-${randomUUID()}`;
 const costSignalId = `cs-${randomUUID()}`;
 const brokenCostSignalId = `cs-broken-${randomUUID()}`;
+const forbiddenCostSignalId = `cs-forbidden-${randomUUID()}`;
 const foreignFeedbackId = `fb-foreign-${randomUUID()}`;
 
 const METRIC = buildEvent('MetricAggregated', { tenantId: tenant });
@@ -142,6 +143,11 @@ beforeAll(async () => {
     id: costSignalId,
   });
   stubs['cost-telemetry-service'].put(tenant, `/v1/cost-signals/${brokenCostSignalId}`, 'boom');
+  stubs['cost-telemetry-service'].put(
+    tenant,
+    `/v1/cost-signals/${forbiddenCostSignalId}`,
+    'forbidden',
+  );
   stubs['cost-telemetry-service'].put(tenant, `/v1/costs/by-trace/${traceId}`, {
     traceId,
     total: { amount: 0.42, currency: 'USD' },
@@ -172,6 +178,11 @@ beforeAll(async () => {
       tenantId: tenant,
       traceId,
       payload: { costSignalId: brokenCostSignalId },
+    }),
+    buildEvent('CostAnomalyDetected', {
+      tenantId: tenant,
+      traceId,
+      payload: { costSignalId: forbiddenCostSignalId },
     }),
     // Names the other tenant's incident: a forged or mistaken link must not leak it.
     buildEvent('IncidentOpened', {
@@ -265,7 +276,7 @@ describe('GET /v1/correlations/{traceId}?expand=true', () => {
     }
   });
 
-  it('names what it could not fetch: another tenant’s records are not found, a 5xx is unavailable', async () => {
+  it('names what it could not fetch: another tenant’s records are not found, a 5xx is unavailable, a 403 refused', async () => {
     const { missing, links } = await expanded(service);
     expect(missing).toEqual(
       expect.arrayContaining([
@@ -287,9 +298,15 @@ describe('GET /v1/correlations/{traceId}?expand=true', () => {
           reason: 'unavailable',
           detail: 'cost-telemetry-service answered 500',
         },
+        {
+          service: 'cost-telemetry-service',
+          link: { kind: 'cost', targetId: forbiddenCostSignalId },
+          reason: 'refused',
+          detail: 'cost-telemetry-service answered 403: the token lacks the read scope',
+        },
       ]),
     );
-    expect(missing).toHaveLength(3);
+    expect(missing).toHaveLength(4);
     expect(links.incidents.find((l) => l.targetId === othersIncidentId)?.record).toBeUndefined();
     expect(links.feedback.find((l) => l.targetId === foreignFeedbackId)?.record).toBeUndefined();
   });
