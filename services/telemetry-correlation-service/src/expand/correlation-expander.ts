@@ -7,7 +7,7 @@ import type {
   MetricLinkView,
   QueryLinkView,
 } from '../telemetry-correlation.view.js';
-import { mapWithLimit } from './map-with-limit.js';
+import { mapWithLimit } from '../kit-candidate-map-with-limit.js';
 
 /** Why a linked record is not in the answer. */
 export type MissingReason = 'unavailable' | 'not_found' | 'refused';

@@ -1,4 +1,8 @@
-/** Maps items with at most `limit` calls in flight; results keep the items' order. */
+/**
+ * Maps items with at most `limit` calls in flight; results keep the items' order.
+ * Kit candidate: bounded fan-out for any service that reads several upstreams per request (here
+ * the expanded correlation); nothing in it is specific to correlations.
+ */
 export async function mapWithLimit<T, R>(
   items: readonly T[],
   limit: number,
