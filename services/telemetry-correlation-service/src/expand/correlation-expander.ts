@@ -51,7 +51,7 @@ interface Fetch {
 }
 
 interface MetricSeriesBody {
-  readonly series?: readonly { readonly groupKey?: unknown }[];
+  readonly series?: unknown;
 }
 
 /**
@@ -111,7 +111,7 @@ export class CorrelationExpander {
         service: 'metric-aggregation-service' as const,
         link: { kind: metric.kind, targetId: metric.targetId },
         read: get('metric-aggregation-service', '/v1/metric-series', metricQuery(metric)),
-        pick: (body: unknown) => pickSeries(body as MetricSeriesBody, metric),
+        pick: (body: unknown) => pickSeries(body, metric),
         into: metric,
       })),
       ...links.incidents.map((incident) => ({
@@ -186,24 +186,26 @@ function metricQuery(metric: MetricLinkView): Record<string, string> {
   };
 }
 
-/** The linked group's series out of the answer (grouping may return its neighbours too). */
-function pickSeries(
-  body: MetricSeriesBody,
+/**
+ * The linked group's series out of the answer (grouping may return its neighbours too). The body
+ * is another service's JSON, so its shape is checked, not assumed.
+ */
+export function pickSeries(
+  body: unknown,
   metric: MetricLinkView,
 ): { record: unknown } | { missing: string } {
-  const series: readonly { readonly groupKey?: unknown }[] = Array.isArray(body.series)
-    ? body.series
-    : [];
-  const match = series.find((s) => s.groupKey === metric.series.groupKey);
+  const answer = typeof body === 'object' && body !== null ? (body as MetricSeriesBody) : {};
+  const series: readonly unknown[] = Array.isArray(answer.series) ? answer.series : [];
+  const match = series.find(
+    (s) =>
+      typeof s === 'object' &&
+      s !== null &&
+      (s as { groupKey?: unknown }).groupKey === metric.series.groupKey,
+  );
   if (match === undefined) {
     return {
       missing: `metric-aggregation-service has no window of series ${metric.series.seriesId}`,
     };
   }
-  return {
-    record: {
-      ...(body as Record<string, unknown>),
-      series: [match],
-    },
-  };
+  return { record: { ...answer, series: [match] } };
 }
