@@ -103,13 +103,21 @@ export async function until(
  * Waits until every given event has been applied (its inbox row committed), whatever its topic:
  * then the correlation is final for these events, not just momentarily right.
  */
-export async function waitForApplied(service: RunningService, eventIds: readonly string[]) {
+export async function waitForApplied(
+  service: RunningService,
+  eventIds: readonly string[],
+  timeoutMs?: number,
+) {
   const distinct = [...new Set(eventIds)];
-  await until(async () => {
-    const rows: { n: string }[] = await service.ctx.dataSource.query(
-      `SELECT count(DISTINCT event_id) AS n FROM ${service.ctx.table('inbox')} WHERE event_id = ANY($1::uuid[])`,
-      [distinct],
-    );
-    return Number(rows[0]?.n ?? 0) === distinct.length;
-  }, `${distinct.length} events to be applied`);
+  await until(
+    async () => {
+      const rows: { n: string }[] = await service.ctx.dataSource.query(
+        `SELECT count(DISTINCT event_id) AS n FROM ${service.ctx.table('inbox')} WHERE event_id = ANY($1::uuid[])`,
+        [distinct],
+      );
+      return Number(rows[0]?.n ?? 0) === distinct.length;
+    },
+    `${distinct.length} events to be applied`,
+    timeoutMs,
+  );
 }

@@ -22,7 +22,16 @@ beforeAll(async () => {
     env: { CONSUMER_BACKOFF_MS: '20', CONSUMER_MAX_ATTEMPTS: '3' },
   });
   dlq = await TopicReader.open(service.ctx.bus, [dlqTopicFor(topicFor('TraceRecorded'))]);
-});
+  // The broker may be shared with other suites whose events this service also consumes: wait once
+  // until a marker on every consumed topic is applied, so the tests below start on a drained bus.
+  const markers = all(eventsAbout(uniqueTenant('corr-drain'), newTraceId()));
+  await publish(service, ...markers);
+  await waitForApplied(
+    service,
+    markers.map((m) => m.eventId),
+    170_000,
+  );
+}, 180_000);
 afterAll(async () => {
   await dlq.close();
   await service.close();
