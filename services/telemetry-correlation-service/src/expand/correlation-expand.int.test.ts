@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { createFeedbackService } from '@obs/feedback-service';
 import { createIncidentService } from '@obs/incident-service';
 import type { Envelope } from '@obs/event-envelope';
 import { startConsumerSpan, type RunningService } from '@obs/service-kit';
 import { bearer, buildEvent, startTestService } from '@obs/service-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deadUrl, startStub, type Stub } from '../../test/contract-stubs.js';
 import {
   getCorrelation,
@@ -17,14 +18,16 @@ import { createTelemetryCorrelationService } from '../app.js';
 import { LINKED_SERVICES, correlationConfigFrom, type LinkedService } from '../config.js';
 
 /*
- * ?expand=true against real services: incident-service as it is on main, tiny real Fastify
- * servers answering the contract shapes for the services not on main yet, and a port with
- * nothing listening for a service that is down.
+ * ?expand=true against real services: incident-service and feedback-service as they are on main,
+ * tiny real Fastify servers answering the contract shapes for the services not on main yet, and a
+ * port with nothing listening for a service that is down.
  */
 
 let incidents: RunningService;
 let incidentsUrl: string;
-let stubs: Record<Exclude<LinkedService, 'incident-service'>, Stub>;
+let feedbacks: RunningService;
+let feedbackUrl: string;
+let stubs: Record<Exclude<LinkedService, 'incident-service' | 'feedback-service'>, Stub>;
 let service: RunningService;
 /** Same database, same correlations; every linked service down. */
 let dark: RunningService;
@@ -36,11 +39,11 @@ const other = uniqueTenant('corr-expand-other');
 const traceId = newTraceId();
 let incidentId: string;
 let othersIncidentId: string;
-const feedbackId = `fb-${randomUUID()}`;
+let feedbackId: string;
 const costSignalId = `cs-${randomUUID()}`;
 const brokenCostSignalId = `cs-broken-${randomUUID()}`;
 const forbiddenCostSignalId = `cs-forbidden-${randomUUID()}`;
-const foreignFeedbackId = `fb-foreign-${randomUUID()}`;
+let foreignFeedbackId: string;
 
 const METRIC = buildEvent('MetricAggregated', { tenantId: tenant });
 const W = METRIC.payload;
@@ -51,6 +54,23 @@ async function openIncident(tenantId: string, trace: string | null): Promise<str
     url: '/v1/incidents',
     headers: bearer(tenantId, ['read', 'write']),
     payload: { title: 'Checkout failing', severity: 'high', projectId: 'checkout', traceId: trace },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json<{ id: string }>().id;
+}
+
+async function captureFeedback(tenantId: string, trace: string | null): Promise<string> {
+  const res = await feedbacks.app.inject({
+    method: 'POST',
+    url: '/v1/feedback',
+    headers: bearer(tenantId, ['read', 'write']),
+    payload: {
+      projectId: 'checkout',
+      category: 'performance',
+      sentiment: 'negative',
+      summary: 'Checkout is slow',
+      traceId: trace,
+    },
   });
   expect(res.statusCode, res.body).toBe(201);
   return res.json<{ id: string }>().id;
@@ -81,16 +101,28 @@ beforeAll(async () => {
     { runConsumers: false, runJobs: false, env: { RATE_LIMIT_MAX: '100000' } },
   );
   incidentsUrl = await incidents.app.listen({ port: 0, host: '127.0.0.1' });
+  feedbacks = await startTestService(
+    createFeedbackService({
+      storageConnectionString: inject('infra').azureStorageConnectionString,
+      blobContainer: 'correlation-test',
+      attachmentMaxBytes: 1024 * 1024,
+      attachmentContentTypes: ['text/plain'],
+      exportIntervalMs: 0,
+      idempotencyTtlHours: 24,
+    }),
+    { runConsumers: false, runJobs: false, env: { RATE_LIMIT_MAX: '100000' } },
+  );
+  feedbackUrl = await feedbacks.app.listen({ port: 0, host: '127.0.0.1' });
   stubs = {
     'trace-service': await startStub(),
     'log-query-service': await startStub(),
     'metric-aggregation-service': await startStub(),
-    'feedback-service': await startStub(),
     'cost-telemetry-service': await startStub(),
   };
   const upstreams = {
     ...Object.fromEntries(Object.entries(stubs).map(([name, stub]) => [name, stub.url])),
     'incident-service': incidentsUrl,
+    'feedback-service': feedbackUrl,
   } as Record<LinkedService, string>;
   // Consumers off: the links are applied through the service's own consumers below, without the
   // bus (consumption over Kafka has its own tests), so the shared broker's backlog cannot delay it.
@@ -110,6 +142,8 @@ beforeAll(async () => {
   // The linked records, each in its owning service.
   incidentId = await openIncident(tenant, traceId);
   othersIncidentId = await openIncident(other, null);
+  feedbackId = await captureFeedback(tenant, traceId);
+  foreignFeedbackId = await captureFeedback(other, null);
   stubs['trace-service'].put(tenant, `/v1/traces/${traceId}`, {
     traceId,
     status: 'ok',
@@ -135,9 +169,6 @@ beforeAll(async () => {
       },
     ],
   });
-  stubs['feedback-service'].put(tenant, `/v1/feedback/${feedbackId}`, { id: feedbackId });
-  // Held for the other tenant only: the forwarded token must not reach it.
-  stubs['feedback-service'].put(other, `/v1/feedback/${foreignFeedbackId}`, { id: 'secret' });
   stubs['cost-telemetry-service'].put(tenant, `/v1/cost-signals/${costSignalId}`, {
     id: costSignalId,
   });
@@ -205,6 +236,7 @@ afterAll(async () => {
   await Promise.all([dark?.close(), partial?.close()]);
   await service?.close();
   await incidents?.close();
+  await feedbacks?.close();
   await Promise.all(Object.values(stubs ?? {}).map((s) => s.close()));
 });
 
@@ -234,8 +266,10 @@ describe('GET /v1/correlations/{traceId}?expand=true', () => {
     });
     const mine = links.incidents.find((l) => l.targetId === incidentId);
     expect(mine?.record).toMatchObject({ id: incidentId, tenantId: tenant, traceId });
-    expect(links.feedback.find((l) => l.targetId === feedbackId)?.record).toEqual({
+    expect(links.feedback.find((l) => l.targetId === feedbackId)?.record).toMatchObject({
       id: feedbackId,
+      tenantId: tenant,
+      summary: 'Checkout is slow',
     });
     expect(links.costSignals.find((l) => l.targetId === costSignalId)?.record).toEqual({
       id: costSignalId,
