@@ -20,6 +20,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // Property tests run hundreds of cases; a loaded machine must not turn them into timeouts.
+          testTimeout: 30_000,
           include: [
             'packages/**/*.unit.test.ts',
             'services/**/*.unit.test.ts',
@@ -40,9 +42,26 @@ export default defineConfig({
         },
       },
       {
+        // The `int` suite on servers from testcontainers (needs Docker): `pnpm test:containers`,
+        // which sets OBS_INFRA=containers. Not part of `pnpm test` (no Docker engine here).
+        test: {
+          name: 'containers',
+          include: ['packages/**/*.int.test.ts', 'services/**/*.int.test.ts'],
+          exclude: ['**/node_modules/**'],
+          globalSetup: [infraSetup],
+          testTimeout: 60_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'e2e',
-          include: ['e2e/**/*.e2e.test.ts', 'services/**/*.e2e.test.ts', 'packages/**/*.e2e.test.ts'],
+          include: [
+            'e2e/**/*.e2e.test.ts',
+            'services/**/*.e2e.test.ts',
+            'packages/**/*.e2e.test.ts',
+          ],
           exclude: ['**/node_modules/**'],
           globalSetup: [infraSetup],
           testTimeout: 120_000,

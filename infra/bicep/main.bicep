@@ -51,7 +51,16 @@ var services = [
       { group: 'incident-service.slo-breached', topic: 'obs.slo-definition.v1' }
     ]
   }
-  { name: 'feedback-service', port: 4107, external: true, consumers: [] }
+  {
+    name: 'feedback-service'
+    port: 4107
+    external: true
+    consumers: [
+      { group: 'feedback-service.incident-resolved', topic: 'obs.incident.v1' }
+      { group: 'feedback-service.slo-breached', topic: 'obs.slo-definition.v1' }
+      { group: 'feedback-service.cost-anomaly-detected', topic: 'obs.cost-signal.v1' }
+    ]
+  }
   { name: 'quality-score-service', port: 4108, external: true, consumers: [] }
   { name: 'cost-telemetry-service', port: 4109, external: true, consumers: [] }
   { name: 'slo-service', port: 4110, external: true, consumers: [] }

@@ -1,4 +1,10 @@
 import { join } from 'node:path';
+import {
+  containersRequested,
+  startAzuriteContainer,
+  startKafkaContainer,
+  startPostgresContainer,
+} from './containers.js';
 import { startAzurite, type AzuriteInstance, type AzuriteOptions } from './azurite.js';
 import { startKafka, type KafkaInstance, type KafkaOptions } from './kafka.js';
 import { startPostgres, type PostgresInstance, type PostgresOptions } from './postgres.js';
@@ -77,10 +83,12 @@ function reason(result: PromiseSettledResult<unknown>): string | undefined {
  * the error names every failure (what is missing and how to install it).
  */
 export async function startLocalInfra(options: LocalInfraOptions = {}): Promise<LocalInfra> {
+  // OBS_INFRA=containers: the same servers from official images (testcontainers, needs Docker).
+  const containers = containersRequested();
   const [pg, kafka, azurite] = await Promise.allSettled([
-    timed(() => startPostgres(options.postgres)),
-    timed(() => startKafka(options.kafka)),
-    timed(() => startAzurite(options.azurite)),
+    timed(() => (containers ? startPostgresContainer() : startPostgres(options.postgres))),
+    timed(() => (containers ? startKafkaContainer() : startKafka(options.kafka))),
+    timed(() => (containers ? startAzuriteContainer() : startAzurite(options.azurite))),
   ]);
   if (pg.status === 'fulfilled' && kafka.status === 'fulfilled' && azurite.status === 'fulfilled') {
     return {
