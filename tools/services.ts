@@ -4,6 +4,7 @@ import { dashboardService } from '@obs/dashboard-service';
 import { feedbackService } from '@obs/feedback-service';
 import { incidentService } from '@obs/incident-service';
 import type { ServiceDefinition } from '@obs/service-kit';
+import { telemetryCorrelationService } from '@obs/telemetry-correlation-service';
 
 /** Every service `pnpm start` runs, in port order. A new service is added here once it exists. */
 export const SERVICES: readonly ServiceDefinition[] = [
@@ -12,4 +13,5 @@ export const SERVICES: readonly ServiceDefinition[] = [
   incidentService,
   feedbackService,
   costTelemetryService,
+  telemetryCorrelationService,
 ];

@@ -64,7 +64,18 @@ var services = [
   { name: 'quality-score-service', port: 4108, external: true, consumers: [] }
   { name: 'cost-telemetry-service', port: 4109, external: true, consumers: [] }
   { name: 'slo-service', port: 4110, external: true, consumers: [] }
-  { name: 'telemetry-correlation-service', port: 4111, external: false, consumers: [] }
+  {
+    name: 'telemetry-correlation-service'
+    port: 4111
+    external: false
+    consumers: [
+      { group: 'telemetry-correlation-service.trace-recorded', topic: 'obs.trace-record.v1' }
+      { group: 'telemetry-correlation-service.incident', topic: 'obs.incident.v1' }
+      { group: 'telemetry-correlation-service.feedback-item-created', topic: 'obs.feedback-item.v1' }
+      { group: 'telemetry-correlation-service.metric-aggregated', topic: 'obs.metric-series.v1' }
+      { group: 'telemetry-correlation-service.cost-anomaly-detected', topic: 'obs.cost-signal.v1' }
+    ]
+  }
 ]
 
 var names = {

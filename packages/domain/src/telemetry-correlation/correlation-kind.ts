@@ -1,7 +1,17 @@
 import { ensure } from '../shared/domain-error.js';
 
-/** In display order: the trace anchors the view, then its logs, metrics, incidents, feedback. */
-export const CORRELATION_KINDS = ['trace', 'log', 'metric', 'incident', 'feedback'] as const;
+/**
+ * In display order: the trace anchors the view, then its logs, metrics, incidents, feedback and
+ * the cost signals (anomalies) detected about it.
+ */
+export const CORRELATION_KINDS = [
+  'trace',
+  'log',
+  'metric',
+  'incident',
+  'feedback',
+  'cost',
+] as const;
 export type CorrelationKind = (typeof CORRELATION_KINDS)[number];
 
 export function correlationKind(value: string): CorrelationKind {

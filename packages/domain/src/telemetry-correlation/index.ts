@@ -1,7 +1,12 @@
 export { CORRELATION_KINDS, correlationKind } from './correlation-kind.js';
 export type { CorrelationKind } from './correlation-kind.js';
-export { correlationLink, sameLinkTarget, compareLinks } from './correlation-link.entity.js';
-export type { CorrelationLink } from './correlation-link.entity.js';
+export {
+  correlationLink,
+  sameLinkTarget,
+  sameLinkLocation,
+  compareLinks,
+} from './correlation-link.entity.js';
+export type { CorrelationLink, LinkLocator } from './correlation-link.entity.js';
 export { TELEMETRY_CORRELATION_AGGREGATE_TYPE } from './telemetry-correlation.events.js';
 export type {
   CorrelationSnapshotted,

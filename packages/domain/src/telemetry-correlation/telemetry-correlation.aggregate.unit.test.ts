@@ -124,9 +124,67 @@ describe('TelemetryCorrelation.link', () => {
   it('is idempotent for a duplicate link: no change, no event', () => {
     const c = TelemetryCorrelation.start({ ...start, links: [resolved('incident', 'inc-1')] });
     c.pullEvents();
+    const before = c.toSnapshot();
+    expect(c.link(resolved('incident', 'inc-1'), iso(0))).toBe(false);
+    expect(c.pullEvents()).toEqual([]);
+    expect(c.toSnapshot()).toEqual(before);
+  });
+
+  it('moves updatedAt to a later duplicate without a snapshot, so arrival order does not matter', () => {
+    const c = TelemetryCorrelation.start({ ...start, links: [resolved('incident', 'inc-1')] });
+    c.pullEvents();
     expect(c.link(resolved('incident', 'inc-1'), iso(10))).toBe(false);
     expect(c.pullEvents()).toEqual([]);
-    expect(c.updatedAt).toBe(iso(0));
+    expect(c.updatedAt).toBe(iso(10));
+    const reversed = TelemetryCorrelation.start({
+      ...start,
+      at: iso(10),
+      links: [resolved('incident', 'inc-1')],
+    });
+    reversed.link(resolved('incident', 'inc-1'), iso(0));
+    expect(reversed.toSnapshot()).toEqual(c.toSnapshot());
+  });
+
+  it('keeps a locator, sorted, and refuses the same target with another one', () => {
+    const c = TelemetryCorrelation.start(start);
+    const metric = { ...resolved('metric', 'm@1'), locator: { window: '5m', metricName: 'lat' } };
+    expect(c.link(metric, iso(1))).toBe(true);
+    expect(Object.keys(c.metricRefs[0]!.locator!)).toEqual(['metricName', 'window']);
+    expect(c.link({ ...metric, locator: { metricName: 'lat', window: '5m' } }, iso(2))).toBe(false);
+    expect(
+      codeOf(() => c.link({ ...metric, locator: { metricName: 'x', window: '5m' } }, iso(3))),
+    ).toBe('correlation.link_conflict');
+    expect(codeOf(() => c.link({ ...metric, locator: { metricName: 'lat' } }, iso(3)))).toBe(
+      'correlation.link_conflict',
+    );
+    expect(codeOf(() => c.link(resolved('metric', 'm@1'), iso(3)))).toBe(
+      'correlation.link_conflict',
+    );
+    const restored = TelemetryCorrelation.rehydrate(c.toSnapshot());
+    expect(restored.metricRefs[0]?.locator).toEqual({ metricName: 'lat', window: '5m' });
+  });
+
+  it('refuses malformed locators: correlation.invalid_locator', () => {
+    const c = TelemetryCorrelation.start(start);
+    const metric = resolved('metric', 'm');
+    expect(codeOf(() => c.link({ ...metric, locator: {} }, iso(1)))).toBe(
+      'correlation.invalid_locator',
+    );
+    expect(codeOf(() => c.link({ ...metric, locator: { '': 'x' } }, iso(1)))).toBe(
+      'correlation.invalid_locator',
+    );
+    expect(codeOf(() => c.link({ ...metric, locator: { k: 'x'.repeat(1025) } }, iso(1)))).toBe(
+      'correlation.invalid_locator',
+    );
+  });
+
+  it('files cost signals as their own kind, after feedback', () => {
+    const c = TelemetryCorrelation.start({
+      ...start,
+      links: [resolved('cost', 'cs-1'), resolved('feedback', 'fb-1')],
+    });
+    expect(c.costRefs.map((l) => l.targetId)).toEqual(['cs-1']);
+    expect(c.links.map((l) => l.kind)).toEqual(['feedback', 'cost']);
   });
 
   it('refuses a target of another tenant: correlation.tenant_mismatch', () => {
@@ -208,8 +266,26 @@ describe('TelemetryCorrelation.describe', () => {
     expect(c.describe(dimensions, iso(1))).toBe(true);
     expect(c.dimensions?.service).toBe('checkout-api');
     expect(c.describe({ ...dimensions }, iso(2))).toBe(false);
-    expect(c.describe({ ...dimensions, serviceVersion: '1.5.0' }, iso(3))).toBe(true);
+    expect(c.describe({ ...dimensions, serviceVersion: '1.5.0' }, iso(3), 2)).toBe(true);
+    expect(c.dimensions?.serviceVersion).toBe('1.5.0');
+    expect(c.dimensionsVersion).toBe(2);
     expect(c.pullEvents()).toHaveLength(2);
+  });
+
+  it('keeps the dimensions of the highest trace version whatever the order', () => {
+    const v1 = { ...dimensions };
+    const v2 = { ...dimensions, serviceVersion: '1.5.0', projectId: 'shop-2' };
+    const forward = TelemetryCorrelation.start(start);
+    forward.describe(v1, iso(1), 1);
+    forward.describe(v2, iso(2), 2);
+    const backward = TelemetryCorrelation.start(start);
+    expect(backward.describe(v2, iso(2), 2)).toBe(true);
+    expect(backward.describe(v1, iso(1), 1)).toBe(false);
+    expect(backward.toSnapshot()).toEqual(forward.toSnapshot());
+    expect(forward.projectId).toBe('shop-2');
+    expect(codeOf(() => forward.describe(v1, iso(3), 0))).toBe(
+      'correlation.invalid_dimensions_version',
+    );
   });
 
   it('refuses dimensions of another tenant: correlation.tenant_mismatch', () => {
@@ -286,6 +362,18 @@ describe('TelemetryCorrelation.rehydrate', () => {
     expect(TelemetryCorrelation.rehydrate(bare).toSnapshot()).toEqual(bare);
   });
 
+  it('refuses a snapshot whose dimensions and trace version disagree', () => {
+    const snapshot = TelemetryCorrelation.start({ ...start, dimensions }).toSnapshot();
+    expect(
+      codeOf(() => TelemetryCorrelation.rehydrate({ ...snapshot, dimensionsVersion: 0 })),
+    ).toBe('correlation.invalid_dimensions_version');
+    expect(
+      codeOf(() =>
+        TelemetryCorrelation.rehydrate({ ...snapshot, dimensions: null, dimensionsVersion: 2 }),
+      ),
+    ).toBe('correlation.invalid_dimensions_version');
+  });
+
   it('refuses stored dimensions of another tenant: correlation.tenant_mismatch', () => {
     const snapshot = TelemetryCorrelation.start({ ...start, dimensions }).toSnapshot();
     expect(
@@ -296,6 +384,88 @@ describe('TelemetryCorrelation.rehydrate', () => {
         }),
       ),
     ).toBe('correlation.tenant_mismatch');
+  });
+});
+
+describe('TelemetryCorrelation order independence (property)', () => {
+  it('ends in the same snapshot for any order of upserts, redeliveries included', () => {
+    const v2 = { ...dimensions, serviceVersion: '1.5.0' };
+    const inputs: StartCorrelationInput[] = [
+      { ...start, projectId: 'zeta', links: [resolved('incident', 'i')], at: iso(5) },
+      { ...start, projectId: null, links: [resolved('feedback', 'f')], at: iso(9) },
+      { ...start, projectId: 'alpha', links: [resolved('cost', 'c')], at: iso(2) },
+      {
+        ...start,
+        projectId: 'shop',
+        dimensions,
+        dimensionsVersion: 1,
+        links: [resolved('trace', TRACE, 'trace-service')],
+        at: iso(1),
+      },
+      {
+        ...start,
+        projectId: 'shop',
+        dimensions: v2,
+        dimensionsVersion: 2,
+        links: [resolved('trace', TRACE, 'trace-service')],
+        at: iso(3),
+      },
+      {
+        ...start,
+        projectId: 'shop',
+        links: [{ ...resolved('metric', 'm@1'), locator: { window: '5m', metricName: 'lat' } }],
+        at: iso(4),
+      },
+    ];
+    const arrivals = fc
+      .array(fc.constantFrom(...inputs), { maxLength: 6 })
+      .chain((extra) =>
+        fc.shuffledSubarray([...inputs, ...extra], { minLength: inputs.length + extra.length }),
+      );
+    const run = (order: readonly StartCorrelationInput[]) =>
+      order
+        .reduce<TelemetryCorrelation | null>(
+          (c, input) => TelemetryCorrelation.upsert(c, input),
+          null,
+        )!
+        .toSnapshot();
+    const reference = run(inputs);
+    expect(reference).toMatchObject({ projectId: 'shop', dimensionsVersion: 2, updatedAt: iso(9) });
+    expect(reference.dimensions?.serviceVersion).toBe('1.5.0');
+    fc.assert(
+      fc.property(arrivals, (order) => {
+        expect(run(order)).toEqual(reference);
+      }),
+    );
+    // Without the trace the project is the least one named, whatever came first.
+    const untraced = inputs.filter((i) => i.dimensions === undefined);
+    fc.assert(
+      fc.property(fc.shuffledSubarray(untraced, { minLength: untraced.length }), (order) => {
+        expect(run(order).projectId).toBe('alpha');
+      }),
+    );
+  });
+});
+
+describe('TelemetryCorrelation project', () => {
+  it('is unknown for a record naming none, then the least project seen, then the trace’s', () => {
+    const c = TelemetryCorrelation.start({ ...start, projectId: null });
+    expect(c.projectId).toBeNull();
+    TelemetryCorrelation.upsert(c, { ...start, projectId: 'zeta', at: iso(1) });
+    expect(c.projectId).toBe('zeta');
+    TelemetryCorrelation.upsert(c, { ...start, projectId: 'alpha', at: iso(2) });
+    TelemetryCorrelation.upsert(c, { ...start, projectId: 'omega', at: iso(3) });
+    expect(c.projectId).toBe('alpha');
+    c.describe({ ...dimensions, projectId: 'zeta' }, iso(4));
+    TelemetryCorrelation.upsert(c, { ...start, projectId: 'aaa', at: iso(5) });
+    expect(c.projectId).toBe('zeta');
+  });
+
+  it('refuses an empty project: correlation.invalid_project_id', () => {
+    const c = TelemetryCorrelation.start(start);
+    expect(codeOf(() => TelemetryCorrelation.upsert(c, { ...start, projectId: ' ' }))).toBe(
+      'correlation.invalid_project_id',
+    );
   });
 });
 
