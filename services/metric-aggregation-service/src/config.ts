@@ -27,10 +27,30 @@ export interface MetricServiceConfig {
 }
 
 const envSchema = z.object({
-  METRIC_WINDOW_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(METRIC_WINDOW_GRACE_MS),
-  METRIC_IDLE_CLOSE_MS: z.coerce.number().int().min(0).max(2_592_000_000).default(DEFAULT_IDLE_CLOSE_MS),
-  METRIC_MAX_FUTURE_MS: z.coerce.number().int().min(0).max(86_400_000).default(DEFAULT_MAX_FUTURE_MS),
-  METRIC_EXEMPLARS: z.coerce.number().int().min(0).max(METRIC_MAX_EXEMPLARS).default(DEFAULT_EXEMPLARS),
+  METRIC_WINDOW_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400_000)
+    .default(METRIC_WINDOW_GRACE_MS),
+  METRIC_IDLE_CLOSE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2_592_000_000)
+    .default(DEFAULT_IDLE_CLOSE_MS),
+  METRIC_MAX_FUTURE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400_000)
+    .default(DEFAULT_MAX_FUTURE_MS),
+  METRIC_EXEMPLARS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(METRIC_MAX_EXEMPLARS)
+    .default(DEFAULT_EXEMPLARS),
   METRIC_CLOSE_INTERVAL_MS: z.coerce.number().int().min(0).default(DEFAULT_CLOSE_INTERVAL_MS),
 });
 

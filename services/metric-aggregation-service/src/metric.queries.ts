@@ -14,7 +14,16 @@ import {
 
 /** Read models: plain queries over the tables, always within the caller's tenant. */
 
-export const SERIES_AGGREGATIONS = ['count', 'sum', 'min', 'max', 'avg', 'p50', 'p95', 'p99'] as const;
+export const SERIES_AGGREGATIONS = [
+  'count',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'p50',
+  'p95',
+  'p99',
+] as const;
 export type SeriesAggregation = (typeof SERIES_AGGREGATIONS)[number];
 
 export interface MetricRow {
@@ -135,7 +144,13 @@ export async function querySeries(
   q: SeriesQuery,
   maxExemplars: number,
 ): Promise<SeriesView[]> {
-  const params: unknown[] = [tenantId, q.metricName, q.window, q.from.toISOString(), q.to.toISOString()];
+  const params: unknown[] = [
+    tenantId,
+    q.metricName,
+    q.window,
+    q.from.toISOString(),
+    q.to.toISOString(),
+  ];
   let projectFilter = '';
   if (q.projectId !== undefined) {
     params.push(q.projectId);

@@ -25,7 +25,11 @@ export async function startMetricService(
     clock: options.clock?.now,
     runJobs: false,
     // Suites send hundreds of requests per tenant within a minute; the limiter is the kit's concern.
-    env: { RATE_LIMIT_MAX: '100000', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...options.env },
+    env: {
+      RATE_LIMIT_MAX: '100000',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...options.env,
+    },
   });
 }
 

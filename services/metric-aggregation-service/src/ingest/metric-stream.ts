@@ -8,7 +8,13 @@ import {
   type TelemetryDimensions,
 } from '@obs/domain';
 
-export const METRIC_KINDS = ['gauge', 'sum', 'histogram', 'exponential_histogram', 'summary'] as const;
+export const METRIC_KINDS = [
+  'gauge',
+  'sum',
+  'histogram',
+  'exponential_histogram',
+  'summary',
+] as const;
 export type MetricKind = (typeof METRIC_KINDS)[number];
 
 /**
@@ -54,7 +60,8 @@ export function metricStream(input: MetricStreamInput): MetricStream {
   const labels: Record<string, string> = { ...input.attributes };
   for (const name of DIMENSION_LABELS) labels[name] = input.dimensions[name];
   const encoded: Record<string, string> = {};
-  for (const [key, value] of Object.entries(labels)) encoded[encodeGroupPart(key)] = encodeGroupPart(value);
+  for (const [key, value] of Object.entries(labels))
+    encoded[encodeGroupPart(key)] = encodeGroupPart(value);
   const group = metricGroup(encoded);
   const groupKey = dimensionKey(group);
   const tenantId = input.dimensions.tenantId;

@@ -1,4 +1,9 @@
-import { DomainError, telemetryDimensions, valueForUnit, type TelemetryDimensionsInput } from '@obs/domain';
+import {
+  DomainError,
+  telemetryDimensions,
+  valueForUnit,
+  type TelemetryDimensionsInput,
+} from '@obs/domain';
 import { metricStream, type MetricStream } from './metric-stream.js';
 import type { PreparedPoint } from './prepared-point.js';
 
@@ -42,7 +47,8 @@ export function prepareNativePoints(
       }
       const unit = input.unit ?? '';
       const attributes: Record<string, string> = {};
-      for (const [key, value] of Object.entries(input.attributes ?? {})) attributes[key] = String(value);
+      for (const [key, value] of Object.entries(input.attributes ?? {}))
+        attributes[key] = String(value);
       const key = JSON.stringify([input.metricName, unit, input.dimensions, attributes]);
       let stream = streams.get(key);
       if (stream === undefined) {

@@ -75,7 +75,12 @@ export class PointIngest {
     private readonly config: MetricServiceConfig,
   ) {}
 
-  async ingest(tx: Transaction, tenantId: string, points: readonly PreparedPoint[], receivedAt: number): Promise<IngestResult> {
+  async ingest(
+    tx: Transaction,
+    tenantId: string,
+    points: readonly PreparedPoint[],
+    receivedAt: number,
+  ): Promise<IngestResult> {
     if (points.length === 0) return { accepted: 0, late: 0 };
     const cells = this.cellsOf(points);
     await this.upsertStreams(tx, points);
@@ -102,7 +107,14 @@ export class PointIngest {
         const windowIds = WINDOWS.map((size) =>
           this.windowId(point.stream, size, windowContaining(size, point.at).start),
         );
-        cell = { stream: point.stream, minuteStart, points: [], state: emptyWindowState(), windowIds, late: false };
+        cell = {
+          stream: point.stream,
+          minuteStart,
+          points: [],
+          state: emptyWindowState(),
+          windowIds,
+          late: false,
+        };
         cells.set(key, cell);
       }
       cell.points.push(point);
@@ -131,7 +143,14 @@ export class PointIngest {
         const id = cell.windowIds[i] as string;
         if (targets.has(id)) return;
         const window = windowContaining(size, cell.minuteStart);
-        targets.set(id, { id, stream: cell.stream, size, start: window.start, end: window.end, delta: emptyWindowState() });
+        targets.set(id, {
+          id,
+          stream: cell.stream,
+          size,
+          start: window.start,
+          end: window.end,
+          delta: emptyWindowState(),
+        });
       });
     }
     return targets;
@@ -141,7 +160,8 @@ export class PointIngest {
     const latest = new Map<string, { stream: MetricStream; at: number }>();
     for (const p of points) {
       const held = latest.get(p.stream.id);
-      if (held === undefined || p.at > held.at) latest.set(p.stream.id, { stream: p.stream, at: p.at });
+      if (held === undefined || p.at > held.at)
+        latest.set(p.stream.id, { stream: p.stream, at: p.at });
     }
     const rows = [...latest.values()].sort((a, b) => (a.stream.id < b.stream.id ? -1 : 1));
     await tx.manager.query(
@@ -168,7 +188,10 @@ export class PointIngest {
     );
   }
 
-  private async lockWindows(tx: Transaction, targets: ReadonlyMap<string, WindowTarget>): Promise<Map<string, LockedWindow>> {
+  private async lockWindows(
+    tx: Transaction,
+    targets: ReadonlyMap<string, WindowTarget>,
+  ): Promise<Map<string, LockedWindow>> {
     const sorted = [...targets.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
     await tx.manager.query(
       `INSERT INTO ${this.ctx.table('windows')}
@@ -236,7 +259,12 @@ export class PointIngest {
     );
   }
 
-  private async insertRawPoints(tx: Transaction, tenantId: string, cells: ReadonlyMap<string, Cell>, receivedAt: number): Promise<void> {
+  private async insertRawPoints(
+    tx: Transaction,
+    tenantId: string,
+    cells: ReadonlyMap<string, Cell>,
+    receivedAt: number,
+  ): Promise<void> {
     const streamIds: string[] = [];
     const times: string[] = [];
     const values: number[] = [];
@@ -262,7 +290,11 @@ export class PointIngest {
     );
   }
 
-  private async upsertCatalogue(tx: Transaction, tenantId: string, cells: ReadonlyMap<string, Cell>): Promise<void> {
+  private async upsertCatalogue(
+    tx: Transaction,
+    tenantId: string,
+    cells: ReadonlyMap<string, Cell>,
+  ): Promise<void> {
     interface Entry {
       unit: string;
       kind: string;
@@ -276,7 +308,14 @@ export class PointIngest {
       const s = cell.stream;
       let entry = byName.get(s.metricName);
       if (entry === undefined) {
-        entry = { unit: s.unit, kind: s.kind, attributes: new Set(), first: Infinity, last: -Infinity, late: 0 };
+        entry = {
+          unit: s.unit,
+          kind: s.kind,
+          attributes: new Set(),
+          first: Infinity,
+          last: -Infinity,
+          late: 0,
+        };
         byName.set(s.metricName, entry);
       }
       for (const key of Object.keys(s.attributes)) entry.attributes.add(key);

@@ -1,16 +1,12 @@
 import { DomainError, windowMs } from '@obs/domain';
-import {
-  BODY_PROBLEMS,
-  notFound,
-  problems,
-  type ServiceContext,
-} from '@obs/service-kit';
+import { BODY_PROBLEMS, notFound, problems, type ServiceContext } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { MetricServiceConfig } from '../config.js';
 import { prepareNativePoints } from '../ingest/native-points.js';
 import type { PointIngest } from '../ingest/point-ingest.js';
 import { findMetric, listMetrics, querySeries } from '../metric.queries.js';
+import type { MetricView } from '../metric.view.js';
 import {
   ingestResultSchema,
   metricListQuery,
@@ -157,6 +153,6 @@ export function metricRoutes(
   );
 }
 
-function toDto(view: import('../metric.view.js').MetricView) {
+function toDto(view: MetricView) {
   return { ...view, dimensions: [...view.dimensions], attributes: [...view.attributes] };
 }

@@ -44,7 +44,9 @@ export const dimensionsSchema = z
     tenantId: z
       .string()
       .optional()
-      .describe("The token's tenant when omitted; another tenant answers 422 telemetry.tenant_mismatch"),
+      .describe(
+        "The token's tenant when omitted; another tenant answers 422 telemetry.tenant_mismatch",
+      ),
     projectId: dimension('project.id'),
     moduleId: dimension('module.id'),
     artifactId: dimension('artifact.id'),

@@ -140,20 +140,25 @@ export function topExemplars(
   return [...best]
     .map(([traceId, value]) => ({ traceId, value }))
     .sort((a, b) =>
-      b.value !== a.value ? b.value - a.value : a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0,
+      b.value !== a.value
+        ? b.value - a.value
+        : a.traceId < b.traceId
+          ? -1
+          : a.traceId > b.traceId
+            ? 1
+            : 0,
     )
     .slice(0, limit);
 }
 
+const sortedPairs = (bins: ReadonlyMap<number, number>): [number, number][] =>
+  [...bins].sort((a, b) => a[0] - b[0]);
+
 /** The sketch of the state, its bins added in key order (so its layout is order-free too). */
 function sketchOf(state: Readonly<WindowState>): DDSketch {
   const sketch = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
-  for (const key of [...state.positive.keys()].sort((a, b) => a - b)) {
-    sketch.store.add(key, state.positive.get(key) as number);
-  }
-  for (const key of [...state.negative.keys()].sort((a, b) => a - b)) {
-    sketch.negativeStore.add(key, state.negative.get(key) as number);
-  }
+  for (const [key, weight] of sortedPairs(state.positive)) sketch.store.add(key, weight);
+  for (const [key, weight] of sortedPairs(state.negative)) sketch.negativeStore.add(key, weight);
   sketch.zeroCount = state.zero;
   sketch.count = state.count;
   return sketch;
@@ -195,9 +200,6 @@ export interface StoredWindowState {
   z: number;
   e: [string, number][];
 }
-
-const sortedPairs = (bins: ReadonlyMap<number, number>): [number, number][] =>
-  [...bins].sort((a, b) => a[0] - b[0]);
 
 export function storeWindowState(state: Readonly<WindowState>): StoredWindowState {
   return {

@@ -10,6 +10,7 @@ import {
   storeWindowState,
   topExemplars,
   valuesOf,
+  type StoredWindowState,
   type WindowState,
 } from './window-state.js';
 
@@ -95,7 +96,9 @@ describe('window state', () => {
     );
     expect(mixed).toMatchObject({ count: 6, sum: 0, min: -10, max: 10 });
     expect(mixed.p50).toBe(0);
-    expect(Math.abs(valuesOf(stateOf([-10, -5].map((value) => ({ value, traceId: null })))).p50 + 10)).toBeLessThanOrEqual(0.1);
+    expect(
+      Math.abs(valuesOf(stateOf([-10, -5].map((value) => ({ value, traceId: null })))).p50 + 10),
+    ).toBeLessThanOrEqual(0.1);
     expect(valuesOf(emptyWindowState())).toEqual({
       count: 0,
       sum: 0,
@@ -158,27 +161,33 @@ describe('window state', () => {
       { value: 0, traceId: null },
       { value: 7.25, traceId: TRACE_B },
     ]);
-    const stored = JSON.parse(JSON.stringify(storeWindowState(state)));
+    const stored = JSON.parse(JSON.stringify(storeWindowState(state))) as StoredWindowState;
     expect(valuesOf(loadWindowState(state.count, stored))).toEqual(valuesOf(state));
     expect(loadWindowState(state.count, stored).exemplars).toEqual(state.exemplars);
-    const empty = JSON.parse(JSON.stringify(storeWindowState(emptyWindowState())));
+    const empty = JSON.parse(
+      JSON.stringify(storeWindowState(emptyWindowState())),
+    ) as StoredWindowState;
     expect(valuesOf(loadWindowState(0, empty)).count).toBe(0);
   });
 
   it('gives identical results whatever the arrival order (property: shuffled input)', () => {
     fc.assert(
-      fc.property(fc.array(inputArb, { minLength: 1, maxLength: 200 }), fc.nat(), (inputs, seed) => {
-        const inOrder = stateOf(inputs);
-        const shuffled = stateOf(shuffle(inputs, seed));
-        expect(valuesOf(shuffled)).toStrictEqual(valuesOf(inOrder));
-        expect(shuffled.exemplars).toStrictEqual(inOrder.exemplars);
-        // The partials may differ in layout; the exact sum they stand for may not.
-        const canonical = (state: WindowState) => ({
-          ...storeWindowState(state),
-          s: partialsSum(state.partials),
-        });
-        expect(canonical(shuffled)).toStrictEqual(canonical(inOrder));
-      }),
+      fc.property(
+        fc.array(inputArb, { minLength: 1, maxLength: 200 }),
+        fc.nat(),
+        (inputs, seed) => {
+          const inOrder = stateOf(inputs);
+          const shuffled = stateOf(shuffle(inputs, seed));
+          expect(valuesOf(shuffled)).toStrictEqual(valuesOf(inOrder));
+          expect(shuffled.exemplars).toStrictEqual(inOrder.exemplars);
+          // The partials may differ in layout; the exact sum they stand for may not.
+          const canonical = (state: WindowState) => ({
+            ...storeWindowState(state),
+            s: partialsSum(state.partials),
+          });
+          expect(canonical(shuffled)).toStrictEqual(canonical(inOrder));
+        },
+      ),
     );
   });
 
