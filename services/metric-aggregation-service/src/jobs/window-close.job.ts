@@ -44,7 +44,7 @@ export class WindowCloser {
         const n = await this.ctx.uow.run({ context }, async (tx) => {
           const rows = await lockClosableWindows(
             tx,
-            this.ctx.table,
+            (name) => this.ctx.table(name),
             idleWatermark,
             this.config.graceMs,
             BATCH,
