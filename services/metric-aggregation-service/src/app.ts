@@ -1,6 +1,7 @@
 import { topicFor } from '@obs/event-envelope';
 import type { ServiceDefinition } from '@obs/service-kit';
 import { metricConfigFrom, type MetricServiceConfig } from './config.js';
+import { OtlpMetricsIngest } from './ingest/otlp-ingest.js';
 import { PointIngest } from './ingest/point-ingest.js';
 import { WindowCloser } from './jobs/window-close.job.js';
 import { MetricEntity } from './metric.queries.js';
@@ -25,7 +26,10 @@ export function createMetricAggregationService(config: MetricServiceConfig): Ser
     entities: [MetricWindowEntity, MetricEntity],
     migrations: [CreateMetricTables1740000000001],
     topics: [topicFor('MetricAggregated')],
-    routes: (app, ctx) => metricRoutes(app, ctx, new PointIngest(ctx, config), config),
+    routes: (app, ctx) => {
+      const points = new PointIngest(ctx, config);
+      metricRoutes(app, ctx, points, new OtlpMetricsIngest(ctx, config, points), config);
+    },
     jobs: (ctx) => [new WindowCloser(ctx, config).asJob()],
   };
 }

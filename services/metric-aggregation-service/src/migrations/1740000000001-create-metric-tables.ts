@@ -5,6 +5,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `windows_open_idx`: the close job reads only open windows, by end.
  * - `windows_series_idx`: a chart's query (tenant, metric, size, time range).
  * - `metrics (tenant_id, name)` unique: the catalogue upsert, and the name-ordered list.
+ * - `cumulative_streams`: the last cumulative point per OTLP stream (the baseline of the next
+ *   delta). A row with no state is a placeholder: inserted first so that two requests of a new
+ *   stream serialise on it instead of both taking the whole value as their delta.
  * `raw_points` has its identity key only: it is written on every ingest and read only to replay.
  */
 export class CreateMetricTables1740000000001 implements MigrationInterface {
@@ -85,9 +88,10 @@ export class CreateMetricTables1740000000001 implements MigrationInterface {
       CREATE TABLE metric.cumulative_streams (
         stream_id text PRIMARY KEY,
         tenant_id text NOT NULL,
-        start_time_unix_nano numeric(20, 0) NOT NULL,
-        time_unix_nano numeric(20, 0) NOT NULL,
-        state jsonb NOT NULL
+        start_time_unix_nano numeric(20, 0),
+        time_unix_nano numeric(20, 0),
+        state jsonb,
+        CHECK ((state IS NULL) = (time_unix_nano IS NULL))
       )`);
   }
 

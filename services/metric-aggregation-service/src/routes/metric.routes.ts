@@ -1,9 +1,16 @@
 import { DomainError, windowMs } from '@obs/domain';
-import { BODY_PROBLEMS, notFound, problems, type ServiceContext } from '@obs/service-kit';
+import {
+  BODY_PROBLEMS,
+  notFound,
+  otlpIngestRoute,
+  problems,
+  type ServiceContext,
+} from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { MetricServiceConfig } from '../config.js';
 import { prepareNativePoints } from '../ingest/native-points.js';
+import type { OtlpMetricsIngest } from '../ingest/otlp-ingest.js';
 import type { PointIngest } from '../ingest/point-ingest.js';
 import { findMetric, listMetrics, querySeries } from '../metric.queries.js';
 import type { MetricView } from '../metric.view.js';
@@ -35,9 +42,20 @@ export function metricRoutes(
   app: FastifyInstance,
   ctx: ServiceContext,
   ingest: PointIngest,
+  otlp: OtlpMetricsIngest,
   config: MetricServiceConfig,
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+
+  otlpIngestRoute(app, ctx, {
+    url: '/v1/metrics',
+    signal: 'metrics',
+    tags: ['ingest'],
+    summary: 'Ingest OTLP/HTTP metrics',
+    description:
+      'OTLP/HTTP metrics (ExportMetricsServiceRequest) in JSON or protobuf, gzip accepted: gauges, sums, histograms, exponential histograms and summaries. Cumulative points become deltas per stream (a later startTimeUnixNano is a counter reset: a new baseline, never a negative delta; a retransmitted point is not counted twice). The eleven dimensions come from resource attributes; points of a resource lacking them, or of another tenant, are rejected in partialSuccess with the missing keys named. Stored and aggregated before the answer. Needs the ingest scope.',
+    ingest: (request, call) => otlp.ingest(request, call.auth.tenantId),
+  });
 
   r.post(
     '/v1/metric-points',
