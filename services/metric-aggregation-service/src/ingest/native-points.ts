@@ -32,6 +32,12 @@ export function prepareNativePoints(
   return points.map((input, index) => {
     try {
       const at = Date.parse(input.timestamp);
+      if (!(at >= 0)) {
+        // Telemetry before the Unix epoch is a broken clock; Postgres has no year 0 either.
+        throw new DomainError('metric.invalid_timestamp', 'timestamp must not be before 1970', {
+          timestamp: input.timestamp,
+        });
+      }
       if (at > now + maxFutureMs) {
         throw new DomainError(
           'metric.point_in_future',

@@ -30,6 +30,7 @@ export const MAX_SERIES_WINDOWS = 10_080;
 
 export const INGEST_CODES = [
   'metric.point_in_future',
+  'metric.invalid_timestamp',
   'metric.value_inconsistent_with_unit',
   'metric.invalid_group',
   'telemetry.tenant_mismatch',
