@@ -109,7 +109,7 @@ describe('the window-close job', () => {
       to: new Date(t0 + 5 * MINUTE).toISOString(),
     });
     expect(fiveMinutes.series[0]?.points.map((p) => [p.value, p.count])).toEqual([[8, 3]]);
-    const catalogue = await service.ctx.dataSource.query(
+    const catalogue: unknown = await service.ctx.dataSource.query(
       `SELECT late_points FROM ${service.ctx.table('metrics')} WHERE tenant_id = $1 AND name = $2`,
       [tenant, 'queue.depth'],
     );
