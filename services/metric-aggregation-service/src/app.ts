@@ -34,6 +34,9 @@ export function createMetricAggregationService(config: MetricServiceConfig): Ser
   };
 }
 
+export { metricConfigFrom };
+export type { MetricServiceConfig };
+
 /** Configured from the process environment (METRIC_WINDOW_GRACE_MS and friends). */
 export const metricAggregationService: ServiceDefinition = createMetricAggregationService(
   metricConfigFrom(process.env),
