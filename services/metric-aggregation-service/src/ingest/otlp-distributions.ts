@@ -55,9 +55,9 @@ export function summaryDistribution(
   quantiles: readonly { readonly quantile: number; readonly value: number }[],
 ): Distribution {
   const sorted = [...quantiles].sort((a, b) => a.quantile - b.quantile);
-  if (count <= 0 || sorted.length === 0) {
-    return { count, sum, buckets: count > 0 ? [[count > 0 ? sum / count : 0, count]] : [] };
-  }
+  if (count <= 0) return { count, sum, buckets: [] };
+  // No quantiles: all the count at the mean is the only honest reading.
+  if (sorted.length === 0) return { count, sum, buckets: [[sum / count, count]] };
   const shares = sorted.map((q, i) => {
     const previous = i === 0 ? 0 : (sorted[i - 1] as { quantile: number }).quantile;
     const upper = i === sorted.length - 1 ? 1 : q.quantile;
