@@ -70,34 +70,57 @@ export function toMetricSeries(row: MetricWindowRow, maxExemplars: number): Metr
   return series;
 }
 
-/** Open windows of tenants whose watermark has passed their end plus grace, locked, oldest first. */
-export async function lockClosableWindows(
-  tx: Transaction,
+/**
+ * Each tenant's watermark: the newest point timestamp it sent, or `idleWatermark` (the clock minus
+ * the idle timeout) when that is later. Only tenants with a window due at it are returned.
+ */
+export async function dueTenants(
+  manager: Transaction['manager'],
   table: (name: string) => string,
   idleWatermark: Date,
+  graceMs: number,
+): Promise<{ tenantId: string; watermark: Date }[]> {
+  const rows: { tenant_id: string; at: Date }[] = await manager.query(
+    `WITH watermarks AS (
+       SELECT tenant_id, GREATEST(max(last_point_at), $1::timestamptz) AS at
+         FROM ${table('streams')} GROUP BY tenant_id)
+     SELECT m.tenant_id, m.at FROM watermarks m
+      WHERE EXISTS (SELECT 1 FROM ${table('windows')} w
+                     WHERE w.status = 'open' AND w.tenant_id = m.tenant_id
+                       AND w.window_end + make_interval(secs => $2::float8 / 1000) <= m.at)
+      ORDER BY m.tenant_id`,
+    [idleWatermark.toISOString(), graceMs],
+  );
+  return rows.map((r) => ({ tenantId: r.tenant_id, watermark: r.at }));
+}
+
+/** Open windows of one size of the tenant due at the watermark, locked, oldest first. */
+export async function lockDueWindows(
+  tx: Transaction,
+  table: (name: string) => string,
+  tenantId: string,
+  size: WindowSize,
+  watermark: Date,
   graceMs: number,
   limit: number,
 ): Promise<MetricWindowRow[]> {
   const ids: { id: string }[] = await tx.manager.query(
-    `WITH watermarks AS (
-       SELECT tenant_id, GREATEST(max(last_point_at), $1::timestamptz) AS at
-         FROM ${table('streams')} GROUP BY tenant_id)
-     SELECT w.id FROM ${table('windows')} w JOIN watermarks m ON m.tenant_id = w.tenant_id
-      WHERE w.status = 'open' AND w.window_end + make_interval(secs => $2::float8 / 1000) <= m.at
-      ORDER BY w.window_end, w.id
-      LIMIT $3
-      FOR UPDATE OF w SKIP LOCKED`,
-    [idleWatermark.toISOString(), graceMs, limit],
+    `SELECT id FROM ${table('windows')}
+      WHERE status = 'open' AND tenant_id = $1 AND window_size = $2
+        AND window_end + make_interval(secs => $4::float8 / 1000) <= $3::timestamptz
+      ORDER BY window_end, id
+      LIMIT $5
+      FOR UPDATE`,
+    [tenantId, size, watermark.toISOString(), graceMs, limit],
   );
   if (ids.length === 0) return [];
-  const rows = await tx.manager
+  return tx.manager
     .getRepository(MetricWindowEntity)
     .createQueryBuilder('w')
     .where('w.id IN (:...ids)', { ids: ids.map((r) => r.id) })
     .orderBy('w.windowEnd', 'ASC')
     .addOrderBy('w.id', 'ASC')
     .getMany();
-  return rows;
 }
 
 export async function markClosed(

@@ -1,4 +1,4 @@
-import { dimensionKey, type WindowSize } from '@obs/domain';
+import { dimensionKey, windowContaining, type WindowSize } from '@obs/domain';
 import { keysetCursor, toKeysetPage, type Page, type ServiceContext } from '@obs/service-kit';
 import { EntitySchema } from 'typeorm';
 import { encodeGroupPart, type MetricKind } from './ingest/metric-stream.js';
@@ -133,7 +133,8 @@ interface SeriesRow {
 }
 
 /**
- * The series of a chart: windows of the size asked for that overlap [from, to), open and closed,
+ * The series of a chart: windows of the size asked for that overlap [from, to), open and closed
+ * (a window of a coarser size is the merge of its minutes: those closed into it and those open),
  * grouped by the labels named in groupBy (a stream without one groups under ""). The windows of
  * the streams of a group are merged exactly (sketch bins add), so a group's p95 is the p95 of all
  * its points, not an average of percentiles.
@@ -144,23 +145,29 @@ export async function querySeries(
   q: SeriesQuery,
   maxExemplars: number,
 ): Promise<SeriesView[]> {
+  // A coarser window holds the minutes already closed into it; the minutes still open are
+  // added here, so open windows of every size are current.
+  const alignedFrom = windowContaining(q.window, q.from.getTime()).start;
   const params: unknown[] = [
     tenantId,
     q.metricName,
     q.window,
     q.from.toISOString(),
     q.to.toISOString(),
+    new Date(alignedFrom).toISOString(),
   ];
   let projectFilter = '';
   if (q.projectId !== undefined) {
     params.push(q.projectId);
-    projectFilter = 'AND w.project_id = $6';
+    projectFilter = 'AND w.project_id = $7';
   }
   const rows: SeriesRow[] = await ctx.dataSource.query(
     `SELECT w.window_start, w.window_end, w.count, w.state, s.labels
        FROM ${ctx.table('windows')} w JOIN ${ctx.table('streams')} s ON s.id = w.stream_id
-      WHERE w.tenant_id = $1 AND w.metric_name = $2 AND w.window_size = $3
-        AND w.window_start < $5 AND w.window_end > $4 AND w.count > 0 ${projectFilter}`,
+      WHERE w.tenant_id = $1 AND w.metric_name = $2 AND w.count > 0 ${projectFilter}
+        AND ((w.window_size = $3 AND w.window_start < $5 AND w.window_end > $4)
+          OR ($3 <> '1m' AND w.window_size = '1m' AND w.status = 'open'
+              AND w.window_start >= $6 AND w.window_start < $5))`,
     params,
   );
   const groups = new Map<
@@ -180,10 +187,11 @@ export async function querySeries(
       entry = { group, windows: new Map() };
       groups.set(groupKey, entry);
     }
-    const start = row.window_start.getTime();
+    const window = windowContaining(q.window, row.window_start.getTime());
+    const start = window.start;
     let bucket = entry.windows.get(start);
     if (bucket === undefined) {
-      bucket = { end: row.window_end, state: emptyWindowState() };
+      bucket = { end: new Date(window.end), state: emptyWindowState() };
       entry.windows.set(start, bucket);
     }
     mergeWindowState(bucket.state, loadWindowState(Number(row.count), row.state), maxExemplars);

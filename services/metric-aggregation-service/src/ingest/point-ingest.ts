@@ -1,20 +1,17 @@
-import {
-  DIMENSION_NAMES,
-  WINDOWS,
-  metricSeriesId,
-  windowContaining,
-  type WindowSize,
-} from '@obs/domain';
+import { DIMENSION_NAMES, WINDOWS, windowContaining, type WindowSize } from '@obs/domain';
 import type { ServiceContext, Transaction } from '@obs/service-kit';
 import type { MetricServiceConfig } from '../config.js';
 import {
+  addToWindowRows,
+  lockTenantWindows,
+  lockWindowRows,
+  windowIdOf,
+  type WindowTarget,
+} from '../window-rows.js';
+import {
   emptyWindowState,
-  loadWindowState,
-  mergeWindowState,
   observe,
   observeDistribution,
-  storeWindowState,
-  type StoredWindowState,
   type WindowState,
 } from '../window/window-state.js';
 import type { MetricStream } from './metric-stream.js';
@@ -33,41 +30,29 @@ interface Cell {
   readonly minuteStart: number;
   readonly points: PreparedPoint[];
   readonly state: WindowState;
-  /** The window ids of the cell, one per size (1m, 5m, 1h, 1d). */
-  readonly windowIds: readonly string[];
+  /** Its 1m window. */
+  readonly minuteId: string;
+  /** Its 5m, 1h and 1d windows: rows exist once their first minute closed into them. */
+  readonly parentIds: readonly string[];
   late: boolean;
 }
 
-interface WindowTarget {
-  readonly id: string;
-  readonly stream: MetricStream;
-  readonly size: WindowSize;
-  readonly start: number;
-  readonly end: number;
-  readonly delta: WindowState;
-}
-
-interface LockedWindow {
-  id: string;
-  status: string;
-  count: string;
-  state: StoredWindowState;
-}
+const PARENT_SIZES: readonly WindowSize[] = WINDOWS.filter((size) => size !== '1m');
 
 // Every point carries all eleven dimensions (DESIGN.md section 5), so all eleven are "seen".
 const DIMENSION_NAMES_SORTED = [...DIMENSION_NAMES].sort();
-const EMPTY_STATE = JSON.stringify(storeWindowState(emptyWindowState()));
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * Stores a batch of points and folds them into their windows in ONE transaction, so a 2xx means
- * the raw points and every window they count in are committed (durable before the answer).
+ * Stores a batch of points and folds them into their 1m windows in ONE transaction, so a 2xx
+ * means the raw points and the windows they count in are committed (durable before the answer).
  *
- * Each point is folded into a per-(stream, minute) state first; that finer state is then merged
- * into the 1m, 5m, 1h and 1d windows it belongs to, so coarser windows are exactly the merge of
- * finer sketches. Rows are locked in id order (streams, then windows, then the catalogue), so
- * concurrent batches never deadlock. A cell whose window of any size has already closed is late:
- * its points are stored (flagged) and counted, never added to a window that was already emitted.
+ * Points are folded into a state per (stream, minute), merged into that minute's window row. The
+ * coarser windows (5m, 1h, 1d) are the merge of their minutes' sketches: a minute is merged into
+ * them when it closes (WindowCloser), and a query adds the minutes still open. Rows are locked in
+ * id order (streams, then windows, then the catalogue), so concurrent batches never deadlock. A
+ * cell whose minute, or any window above it, has already closed is late: its points are stored
+ * (flagged) and counted, never added to a window that was already emitted.
  */
 export class PointIngest {
   constructor(
@@ -82,14 +67,27 @@ export class PointIngest {
     receivedAt: number,
   ): Promise<IngestResult> {
     if (points.length === 0) return { accepted: 0, late: 0 };
+    await lockTenantWindows(tx, tenantId, 'shared');
     const cells = this.cellsOf(points);
     await this.upsertStreams(tx, points);
-    const targets = this.targetsOf(cells);
-    const locked = await this.lockWindows(tx, targets);
+    const table = this.ctx.table('windows');
+    const targets = [...cells.values()].map((cell): WindowTarget => ({
+      id: cell.minuteId,
+      stream: cell.stream,
+      size: '1m',
+      start: cell.minuteStart,
+      end: cell.minuteStart + 60_000,
+    }));
+    const locked = await lockWindowRows(tx, table, targets);
+    const closedParents = await this.closedParents(tx, cells);
+    const deltas = new Map<string, WindowState>();
     for (const cell of cells.values()) {
-      cell.late = cell.windowIds.some((id) => locked.get(id)?.status === 'closed');
+      cell.late =
+        locked.get(cell.minuteId)?.status === 'closed' ||
+        cell.parentIds.some((id) => closedParents.has(id));
+      if (!cell.late) deltas.set(cell.minuteId, cell.state);
     }
-    await this.mergeWindows(tx, cells, targets, locked);
+    await addToWindowRows(tx, table, deltas, locked, this.config.exemplars);
     await this.insertRawPoints(tx, tenantId, cells, receivedAt);
     const late = [...cells.values()].reduce((n, c) => n + (c.late ? c.points.length : 0), 0);
     await this.upsertCatalogue(tx, tenantId, cells);
@@ -104,15 +102,15 @@ export class PointIngest {
       const key = `${point.stream.id}|${minuteStart}`;
       let cell = cells.get(key);
       if (cell === undefined) {
-        const windowIds = WINDOWS.map((size) =>
-          this.windowId(point.stream, size, windowContaining(size, point.at).start),
-        );
         cell = {
           stream: point.stream,
           minuteStart,
           points: [],
           state: emptyWindowState(),
-          windowIds,
+          minuteId: windowIdOf(point.stream, '1m', minuteStart),
+          parentIds: PARENT_SIZES.map((size) =>
+            windowIdOf(point.stream, size, windowContaining(size, point.at).start),
+          ),
           late: false,
         };
         cells.set(key, cell);
@@ -125,35 +123,17 @@ export class PointIngest {
     return cells;
   }
 
-  private windowId(stream: MetricStream, size: WindowSize, start: number): string {
-    return metricSeriesId({
-      tenantId: stream.tenantId,
-      projectId: stream.projectId,
-      metricName: stream.metricName,
-      window: size,
-      windowStart: iso(start),
-      groupKey: stream.groupKey,
-    });
-  }
-
-  private targetsOf(cells: ReadonlyMap<string, Cell>): Map<string, WindowTarget> {
-    const targets = new Map<string, WindowTarget>();
-    for (const cell of cells.values()) {
-      WINDOWS.forEach((size, i) => {
-        const id = cell.windowIds[i] as string;
-        if (targets.has(id)) return;
-        const window = windowContaining(size, cell.minuteStart);
-        targets.set(id, {
-          id,
-          stream: cell.stream,
-          size,
-          start: window.start,
-          end: window.end,
-          delta: emptyWindowState(),
-        });
-      });
-    }
-    return targets;
+  /** Parent windows of the cells that exist closed (a row exists once a minute closed into it). */
+  private async closedParents(
+    tx: Transaction,
+    cells: ReadonlyMap<string, Cell>,
+  ): Promise<Set<string>> {
+    const parentIds = [...new Set([...cells.values()].flatMap((c) => c.parentIds))];
+    const rows: { id: string }[] = await tx.manager.query(
+      `SELECT id FROM ${this.ctx.table('windows')} WHERE id = ANY($1::text[]) AND status = 'closed'`,
+      [parentIds],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   private async upsertStreams(tx: Transaction, points: readonly PreparedPoint[]): Promise<void> {
@@ -185,77 +165,6 @@ export class PointIngest {
         rows.map((r) => r.stream.groupKey),
         rows.map((r) => iso(r.at)),
       ],
-    );
-  }
-
-  private async lockWindows(
-    tx: Transaction,
-    targets: ReadonlyMap<string, WindowTarget>,
-  ): Promise<Map<string, LockedWindow>> {
-    const sorted = [...targets.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
-    await tx.manager.query(
-      `INSERT INTO ${this.ctx.table('windows')}
-         (id, tenant_id, project_id, metric_name, stream_id, window_size, window_start, window_end,
-          unit, group_key, group_values, count, state, status, version)
-       SELECT v.*, 0, $12::jsonb, 'open', 0
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                     $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::jsonb[]) AS v
-       ON CONFLICT (id) DO NOTHING`,
-      [
-        sorted.map((t) => t.id),
-        sorted.map((t) => t.stream.tenantId),
-        sorted.map((t) => t.stream.projectId),
-        sorted.map((t) => t.stream.metricName),
-        sorted.map((t) => t.stream.id),
-        sorted.map((t) => t.size),
-        sorted.map((t) => iso(t.start)),
-        sorted.map((t) => iso(t.end)),
-        sorted.map((t) => t.stream.unit),
-        sorted.map((t) => t.stream.groupKey),
-        sorted.map((t) => JSON.stringify(t.stream.group)),
-        EMPTY_STATE,
-      ],
-    );
-    const rows: LockedWindow[] = await tx.manager.query(
-      `SELECT id, status, count, state FROM ${this.ctx.table('windows')}
-        WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
-      [sorted.map((t) => t.id)],
-    );
-    return new Map(rows.map((row) => [row.id, row]));
-  }
-
-  private async mergeWindows(
-    tx: Transaction,
-    cells: ReadonlyMap<string, Cell>,
-    targets: ReadonlyMap<string, WindowTarget>,
-    locked: ReadonlyMap<string, LockedWindow>,
-  ): Promise<void> {
-    const n = this.config.exemplars;
-    const touched = new Set<string>();
-    for (const cell of cells.values()) {
-      if (cell.late) continue;
-      for (const id of cell.windowIds) {
-        mergeWindowState((targets.get(id) as WindowTarget).delta, cell.state, n);
-        touched.add(id);
-      }
-    }
-    if (touched.size === 0) return;
-    const ids = [...touched].sort();
-    const counts: number[] = [];
-    const states: string[] = [];
-    for (const id of ids) {
-      const row = locked.get(id) as LockedWindow;
-      const state = loadWindowState(Number(row.count), row.state);
-      mergeWindowState(state, (targets.get(id) as WindowTarget).delta, n);
-      counts.push(state.count);
-      states.push(JSON.stringify(storeWindowState(state)));
-    }
-    await tx.manager.query(
-      `UPDATE ${this.ctx.table('windows')} AS w
-          SET count = v.count, state = v.state, version = w.version + 1
-         FROM unnest($1::text[], $2::bigint[], $3::jsonb[]) AS v(id, count, state)
-        WHERE w.id = v.id`,
-      [ids, counts, states],
     );
   }
 

@@ -1,10 +1,37 @@
-import { startConsumerSpan, type JobDefinition, type ServiceContext } from '@obs/service-kit';
+import { WINDOWS, windowContaining, type WindowSize } from '@obs/domain';
+import {
+  startConsumerSpan,
+  type JobDefinition,
+  type ServiceContext,
+  type Transaction,
+} from '@obs/service-kit';
 import type { MetricServiceConfig } from '../config.js';
-import { lockClosableWindows, markClosed, toMetricSeries } from '../metric-window.repository.js';
+import {
+  dueTenants,
+  lockDueWindows,
+  markClosed,
+  toMetricSeries,
+  type MetricWindowRow,
+} from '../metric-window.repository.js';
+import {
+  addToWindowRows,
+  lockTenantWindows,
+  lockWindowRows,
+  windowIdOf,
+  type StreamRef,
+  type WindowTarget,
+} from '../window-rows.js';
+import {
+  emptyWindowState,
+  loadWindowState,
+  mergeWindowState,
+  type WindowState,
+} from '../window/window-state.js';
 
 /** Windows closed per transaction; a run continues batch after batch up to MAX_BATCHES. */
 const BATCH = 200;
-const MAX_BATCHES = 50;
+const MAX_BATCHES = 100;
+const PARENT_SIZES: readonly WindowSize[] = WINDOWS.filter((size) => size !== '1m');
 
 export interface CloseResult {
   readonly closed: number;
@@ -16,6 +43,11 @@ export interface CloseResult {
  * or the clock minus the idle timeout when that is later (so a tenant that went quiet still gets
  * its last windows). A window closes once the watermark reaches its end plus grace; the event's
  * time is exactly end + grace, so closing is a pure function of the data, whenever the job runs.
+ *
+ * Sizes close in order, 1m first: a closing minute is merged into its 5m, 1h and 1d windows
+ * (created open when it is their first), so a coarser window is exactly the merge of its
+ * minutes' sketches when it closes in turn (it ends no earlier than its last minute). Each tenant
+ * is closed under its exclusive advisory lock, so no ingest is adding to a window meanwhile.
  */
 export class WindowCloser {
   constructor(
@@ -23,7 +55,7 @@ export class WindowCloser {
     private readonly config: MetricServiceConfig,
   ) {}
 
-  /** SKIP LOCKED makes two instances safe; a single active one keeps the outbox in window order. */
+  /** Single active: one closer keeps each series' events in window order in the outbox. */
   asJob(): JobDefinition {
     return {
       name: 'window-close',
@@ -37,34 +69,93 @@ export class WindowCloser {
 
   async closeDue(): Promise<CloseResult> {
     const idleWatermark = new Date(this.ctx.clock() - this.config.idleCloseMs);
+    const table = (name: string) => this.ctx.table(name);
+    const tenants = await dueTenants(
+      this.ctx.dataSource.manager,
+      table,
+      idleWatermark,
+      this.config.graceMs,
+    );
     let closed = 0;
-    for (let batch = 0; batch < MAX_BATCHES; batch += 1) {
-      const { span, context } = startConsumerSpan('close metric windows', {});
-      try {
-        const n = await this.ctx.uow.run({ context }, async (tx) => {
-          const rows = await lockClosableWindows(
-            tx,
-            (name) => this.ctx.table(name),
-            idleWatermark,
-            this.config.graceMs,
-            BATCH,
-          );
-          for (const row of rows) {
-            const series = toMetricSeries(row, this.config.exemplars);
-            const closesAt = new Date(row.windowEnd.getTime() + this.config.graceMs).toISOString();
-            series.close(closesAt, this.config.graceMs);
-            const version = row.version + 1;
-            await markClosed(tx, row, closesAt, version);
-            await tx.publish(series.pullEvents(), version);
-          }
-          return rows.length;
-        });
-        closed += n;
-        if (n < BATCH) break;
-      } finally {
-        span.end();
+    let batches = 0;
+    for (const { tenantId, watermark } of tenants) {
+      for (const size of WINDOWS) {
+        for (;;) {
+          if (batches >= MAX_BATCHES) return { closed };
+          batches += 1;
+          const n = await this.closeBatch(tenantId, size, watermark);
+          closed += n;
+          if (n < BATCH) break;
+        }
       }
     }
     return { closed };
+  }
+
+  private async closeBatch(tenantId: string, size: WindowSize, watermark: Date): Promise<number> {
+    const { span, context } = startConsumerSpan('close metric windows', {});
+    try {
+      return await this.ctx.uow.run({ context }, async (tx) => {
+        await lockTenantWindows(tx, tenantId, 'exclusive');
+        const rows = await lockDueWindows(
+          tx,
+          (name) => this.ctx.table(name),
+          tenantId,
+          size,
+          watermark,
+          this.config.graceMs,
+          BATCH,
+        );
+        for (const row of rows) {
+          const series = toMetricSeries(row, this.config.exemplars);
+          const closesAt = new Date(row.windowEnd.getTime() + this.config.graceMs).toISOString();
+          series.close(closesAt, this.config.graceMs);
+          const version = row.version + 1;
+          await markClosed(tx, row, closesAt, version);
+          await tx.publish(series.pullEvents(), version);
+        }
+        if (size === '1m') await this.rollUp(tx, rows);
+        return rows.length;
+      });
+    } finally {
+      span.end();
+    }
+  }
+
+  /** Merges closed minutes into their 5m, 1h and 1d windows. */
+  private async rollUp(tx: Transaction, minutes: readonly MetricWindowRow[]): Promise<void> {
+    const targets = new Map<string, WindowTarget>();
+    const deltas = new Map<string, WindowState>();
+    const n = this.config.exemplars;
+    for (const minute of minutes) {
+      if (Number(minute.count) === 0) continue;
+      const stream: StreamRef = {
+        id: minute.streamId,
+        tenantId: minute.tenantId,
+        projectId: minute.projectId,
+        metricName: minute.metricName,
+        unit: minute.unit,
+        groupKey: minute.groupKey,
+        group: minute.groupValues,
+      };
+      const state = loadWindowState(Number(minute.count), minute.state);
+      for (const size of PARENT_SIZES) {
+        const window = windowContaining(size, minute.windowStart.getTime());
+        const id = windowIdOf(stream, size, window.start);
+        if (!targets.has(id)) {
+          targets.set(id, { id, stream, size, start: window.start, end: window.end });
+          deltas.set(id, emptyWindowState());
+        }
+        mergeWindowState(deltas.get(id) as WindowState, state, n);
+      }
+    }
+    if (targets.size === 0) return;
+    const table = this.ctx.table('windows');
+    const locked = await lockWindowRows(tx, table, [...targets.values()]);
+    for (const [id, row] of locked) {
+      // A closed parent cannot receive a minute: ingest refuses points under a closed parent.
+      if (row.status === 'closed') throw new Error(`window ${id} closed before its minutes`);
+    }
+    await addToWindowRows(tx, table, deltas, locked, n);
   }
 }
