@@ -7,6 +7,7 @@ import { WindowCloser } from './jobs/window-close.job.js';
 import { MetricEntity } from './metric.queries.js';
 import { MetricWindowEntity } from './metric-window.repository.js';
 import { CreateMetricTables1740000000001 } from './migrations/1740000000001-create-metric-tables.js';
+import { WindowParts1740000000002 } from './migrations/1740000000002-window-parts.js';
 import { metricRoutes } from './routes/metric.routes.js';
 
 const DESCRIPTION = `Metric aggregation: OTLP/HTTP metrics and native JSON points in, time-series
@@ -24,7 +25,7 @@ export function createMetricAggregationService(config: MetricServiceConfig): Ser
     defaultPort: 4103,
     openapi: { title: 'metric-aggregation-service', description: DESCRIPTION, version: '1.0.0' },
     entities: [MetricWindowEntity, MetricEntity],
-    migrations: [CreateMetricTables1740000000001],
+    migrations: [CreateMetricTables1740000000001, WindowParts1740000000002],
     topics: [topicFor('MetricAggregated')],
     routes: (app, ctx) => {
       const points = new PointIngest(ctx, config);

@@ -167,7 +167,15 @@ export async function querySeries(
       WHERE w.tenant_id = $1 AND w.metric_name = $2 AND w.count > 0 ${projectFilter}
         AND ((w.window_size = $3 AND w.window_start < $5 AND w.window_end > $4)
           OR ($3 <> '1m' AND w.window_size = '1m' AND w.status = 'open'
-              AND w.window_start >= $6 AND w.window_start < $5))`,
+              AND w.window_start >= $6 AND w.window_start < $5))
+     UNION ALL
+     -- Parts of open minutes not folded into their row yet (see WindowParts1740000000002).
+     SELECT w.window_start, w.window_end, p.count, p.state, s.labels
+       FROM ${ctx.table('window_parts')} p
+       JOIN ${ctx.table('windows')} w ON w.id = p.window_id
+       JOIN ${ctx.table('streams')} s ON s.id = w.stream_id
+      WHERE w.tenant_id = $1 AND w.metric_name = $2 AND w.window_size = '1m' AND w.status = 'open'
+        ${projectFilter} AND w.window_start >= $6 AND w.window_start < $5 AND w.window_end > $4`,
     params,
   );
   const groups = new Map<

@@ -2,9 +2,9 @@ import { DIMENSION_NAMES, WINDOWS, windowContaining, type WindowSize } from '@ob
 import type { ServiceContext, Transaction } from '@obs/service-kit';
 import type { MetricServiceConfig } from '../config.js';
 import {
-  addToWindowRows,
+  appendWindowParts,
+  ensureWindowRows,
   lockTenantWindows,
-  lockWindowRows,
   windowIdOf,
   type WindowTarget,
 } from '../window-rows.js';
@@ -47,7 +47,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * Stores a batch of points and folds them into their 1m windows in ONE transaction, so a 2xx
  * means the raw points and the windows they count in are committed (durable before the answer).
  *
- * Points are folded into a state per (stream, minute), merged into that minute's window row. The
+ * Points are folded into a state per (stream, minute), appended as a part of that minute's window
+ * (inserts only: no batch rewrites a window's state; the close job folds the parts in). The
  * coarser windows (5m, 1h, 1d) are the merge of their minutes' sketches: a minute is merged into
  * them when it closes (WindowCloser), and a query adds the minutes still open. Rows are locked in
  * id order (streams, then windows, then the catalogue), so concurrent batches never deadlock. A
@@ -78,16 +79,17 @@ export class PointIngest {
       start: cell.minuteStart,
       end: cell.minuteStart + 60_000,
     }));
-    const locked = await lockWindowRows(tx, table, targets);
+    const statuses = await ensureWindowRows(tx, table, targets);
     const closedParents = await this.closedParents(tx, cells);
-    const deltas = new Map<string, WindowState>();
+    const parts = new Map<string, WindowState>();
     for (const cell of cells.values()) {
       cell.late =
-        locked.get(cell.minuteId)?.status === 'closed' ||
+        statuses.get(cell.minuteId) === 'closed' ||
         cell.parentIds.some((id) => closedParents.has(id));
-      if (!cell.late) deltas.set(cell.minuteId, cell.state);
+      if (!cell.late) parts.set(cell.minuteId, cell.state);
     }
-    await addToWindowRows(tx, table, deltas, locked, this.config.exemplars);
+    // Inserts only: the minute's sketch of this batch, folded into the row by the close job.
+    await appendWindowParts(tx, this.ctx.table('window_parts'), tenantId, parts);
     await this.insertRawPoints(tx, tenantId, cells, receivedAt);
     const late = [...cells.values()].reduce((n, c) => n + (c.late ? c.points.length : 0), 0);
     await this.upsertCatalogue(tx, tenantId, cells);

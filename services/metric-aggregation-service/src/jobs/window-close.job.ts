@@ -15,6 +15,7 @@ import {
 } from '../metric-window.repository.js';
 import {
   addToWindowRows,
+  foldWindowParts,
   lockTenantWindows,
   lockWindowRows,
   windowIdOf,
@@ -78,6 +79,7 @@ export class WindowCloser {
     );
     let closed = 0;
     let batches = 0;
+    await this.compactQuietTenants(tenants.map((t) => t.tenantId));
     for (const { tenantId, watermark } of tenants) {
       for (const size of WINDOWS) {
         for (;;) {
@@ -92,11 +94,31 @@ export class WindowCloser {
     return { closed };
   }
 
+  /** Tenants with parts but nothing due this run get their parts folded too. */
+  private async compactQuietTenants(due: readonly string[]): Promise<void> {
+    const rows: { tenant_id: string }[] = await this.ctx.dataSource.query(
+      `SELECT DISTINCT tenant_id FROM ${this.ctx.table('window_parts')} WHERE NOT (tenant_id = ANY($1::text[]))`,
+      [due],
+    );
+    for (const { tenant_id: tenantId } of rows) {
+      const { span, context } = startConsumerSpan('compact metric windows', {});
+      try {
+        await this.ctx.uow.run({ context }, async (tx) => {
+          await lockTenantWindows(tx, tenantId, 'exclusive');
+          await this.foldOpenMinutes(tx, tenantId);
+        });
+      } finally {
+        span.end();
+      }
+    }
+  }
+
   private async closeBatch(tenantId: string, size: WindowSize, watermark: Date): Promise<number> {
     const { span, context } = startConsumerSpan('close metric windows', {});
     try {
       return await this.ctx.uow.run({ context }, async (tx) => {
         await lockTenantWindows(tx, tenantId, 'exclusive');
+        if (size === '1m') await this.foldOpenMinutes(tx, tenantId);
         const rows = await lockDueWindows(
           tx,
           (name) => this.ctx.table(name),
@@ -120,6 +142,24 @@ export class WindowCloser {
     } finally {
       span.end();
     }
+  }
+
+  /**
+   * Folds every part of the tenant's minutes into their rows (ingest appends parts; this keeps
+   * them few, and a minute is whole before it closes).
+   */
+  private async foldOpenMinutes(tx: Transaction, tenantId: string): Promise<void> {
+    const parts = this.ctx.table('window_parts');
+    const ids: { window_id: string }[] = await tx.manager.query(
+      `SELECT DISTINCT window_id FROM ${parts} WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    await foldWindowParts(
+      tx,
+      { windows: this.ctx.table('windows'), parts },
+      ids.map((r) => r.window_id),
+      this.config.exemplars,
+    );
   }
 
   /** Merges closed minutes into their 5m, 1h and 1d windows. */
