@@ -15,6 +15,7 @@ import type { PointIngest } from '../ingest/point-ingest.js';
 import { findMetric, listMetrics, querySeries } from '../metric.queries.js';
 import type { MetricView } from '../metric.view.js';
 import {
+  NATIVE_BODY_LIMIT_BYTES,
   ingestResultSchema,
   metricListQuery,
   metricNameParams,
@@ -62,6 +63,7 @@ export function metricRoutes(
     '/v1/metric-points',
     {
       config: { scope: 'ingest' },
+      bodyLimit: NATIVE_BODY_LIMIT_BYTES,
       schema: {
         tags: ['ingest'],
         summary: 'Ingest native metric points',

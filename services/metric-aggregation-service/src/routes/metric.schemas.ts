@@ -16,7 +16,14 @@ const UNIT_PATTERN = /^[\x20-\x7e]{0,63}$/;
 const TRACE_ID_PATTERN = /^(?!0{32}$)[0-9a-f]{32}$/;
 /** Values beyond this could overflow a window's sum; no real measurement is near it. */
 export const MAX_ABS_VALUE = 1e300;
-export const MAX_POINTS_PER_BATCH = 5_000;
+export const MAX_POINTS_PER_BATCH = 1_000;
+export const MAX_ATTRIBUTES = 8;
+/**
+ * The route's body limit: the largest body the schema admits (1,000 points whose every string is
+ * at its bound and JSON-escaped, \uXXXX per character) fits, so a schema-valid batch never meets
+ * 413. A real batch of 1,000 points is about 0.5 MB.
+ */
+export const NATIVE_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
 const EXAMPLE_DIMENSIONS = {
   projectId: 'checkout',
@@ -43,6 +50,7 @@ export const dimensionsSchema = z
   .strictObject({
     tenantId: z
       .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
       .optional()
       .describe(
         "The token's tenant when omitted; another tenant answers 422 telemetry.tenant_mismatch",
@@ -77,9 +85,11 @@ export const nativePointSchema = z.strictObject({
     .optional()
     .describe('Trace of the measurement; windows keep the largest as exemplars'),
   attributes: z
-    .record(z.string().min(1).max(128), z.union([z.string().max(256), z.number(), z.boolean()]))
+    .record(z.string().min(1).max(128), z.union([z.string().max(128), z.number(), z.boolean()]))
+    .refine((a) => Object.keys(a).length <= MAX_ATTRIBUTES, `at most ${MAX_ATTRIBUTES} attributes`)
+    .meta({ maxProperties: MAX_ATTRIBUTES })
     .optional()
-    .describe('Point attributes (labels); at most 22 keys, with the dimensions 32 labels'),
+    .describe(`Point attributes (labels), at most ${MAX_ATTRIBUTES}`),
 });
 
 const EXAMPLE_POINT = {
