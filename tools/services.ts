@@ -1,13 +1,15 @@
+import type { ServiceDefinition } from '@obs/service-kit';
 import { alertRuleService } from '@obs/alert-rule-service';
 import { costTelemetryService } from '@obs/cost-telemetry-service';
 import { dashboardService } from '@obs/dashboard-service';
 import { feedbackService } from '@obs/feedback-service';
 import { incidentService } from '@obs/incident-service';
-import type { ServiceDefinition } from '@obs/service-kit';
+import { metricAggregationService } from '@obs/metric-aggregation-service';
 import { telemetryCorrelationService } from '@obs/telemetry-correlation-service';
 
 /** Every service `pnpm start` runs, in port order. A new service is added here once it exists. */
 export const SERVICES: readonly ServiceDefinition[] = [
+  metricAggregationService,
   dashboardService,
   alertRuleService,
   incidentService,

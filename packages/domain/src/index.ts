@@ -101,6 +101,9 @@ export type {
   MetricSeriesSnapshot,
   MetricSeriesStatus,
   OpenMetricSeriesInput,
+  MetricExemplar,
+  SummarisedValues,
+  WindowSummary,
 } from './metric-series/index.js';
 export {
   aggregate,
@@ -122,6 +125,8 @@ export {
   METRIC_SERIES_AGGREGATE_TYPE,
   MetricSeries,
   METRIC_WINDOW_GRACE_MS,
+  windowSummary,
+  METRIC_MAX_EXEMPLARS,
 } from './metric-series/index.js';
 export type {
   PanelType,

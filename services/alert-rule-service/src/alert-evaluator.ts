@@ -1,6 +1,6 @@
 import { AlertRule, dimensionKey, type AlertRuleSnapshot, type DomainEvent } from '@obs/domain';
 import type { PayloadOf } from '@obs/event-envelope';
-import type { ServiceContext, Transaction } from '@obs/service-kit';
+import type { Transaction } from '@obs/service-kit';
 import type { AlertRuleServiceConfig } from './config.js';
 import {
   AlertRuleEntity,
@@ -34,21 +34,6 @@ export function ruleGroup(
     group[dimension] = value;
   }
   return group;
-}
-
-/** Learns the metric name, so rules on it become creatable (the spec's "resolvable metric"). */
-export async function recordKnownMetric(
-  ctx: ServiceContext,
-  tx: Transaction,
-  tenantId: string,
-  window: MetricWindow,
-): Promise<void> {
-  await tx.manager.query(
-    `INSERT INTO ${ctx.table('known_metrics')} AS k (tenant_id, metric_name, first_seen_at, last_seen_at)
-     VALUES ($1, $2, $3, $3)
-     ON CONFLICT (tenant_id, metric_name) DO UPDATE SET last_seen_at = GREATEST(k.last_seen_at, EXCLUDED.last_seen_at)`,
-    [tenantId, window.metricName, new Date(window.windowEnd)],
-  );
 }
 
 /**

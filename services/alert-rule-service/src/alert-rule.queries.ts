@@ -1,5 +1,5 @@
 import type { AlertRuleContext } from '@obs/domain';
-import { keysetCursor, toKeysetPage, type Page, type ServiceContext } from '@obs/service-kit';
+import { keysetCursor, toKeysetPage, type Page } from '@obs/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AlertRuleEntity } from './alert-rule.repository.js';
 import { viewOfRow, type AlertRuleView } from './alert-rule.view.js';
@@ -59,14 +59,14 @@ export async function listRules(
 }
 
 /**
- * The facts only the application can know, resolved for the domain before it decides: whether the
- * tenant reports the metric, and whether another rule of the tenant holds the name in the scope
+ * The facts only the application can know, resolved for the domain before it decides: the metric
+ * (already resolved by the route against metric-aggregation-service's catalogue, or accepted with
+ * allowUnresolved: see MetricCatalogue), and whether another rule of the tenant holds the name in the scope
  * (case-insensitive). Read through `manager`: inside a transaction, its own connection, since a
  * second pooled one per request would exhaust the pool under concurrent commands. The unique index
  * `alert_rules_name_uq` settles a race between two writers of one name (409).
  */
 export async function ruleContext(
-  ctx: ServiceContext,
   manager: EntityManager,
   tenantId: string,
   rule: {
@@ -90,26 +90,5 @@ export async function ruleContext(
     .andWhere('lower(r.name) = lower(:name)', { name: rule.name.trim() });
   if (rule.exceptId !== undefined) query.andWhere('r.id <> :exceptId', { exceptId: rule.exceptId });
   const nameTaken = await query.getExists();
-  const rows: { metric_name: string }[] = await manager.query(
-    `SELECT metric_name FROM ${ctx.table('known_metrics')} WHERE tenant_id = $1 AND metric_name = $2`,
-    [tenantId, rule.metric.trim()],
-  );
-  return { knownMetrics: new Set(rows.map((r) => r.metric_name)), nameTaken };
-}
-
-export async function listMetrics(
-  ctx: ServiceContext,
-  tenantId: string,
-): Promise<{ name: string; firstSeenAt: string; lastSeenAt: string }[]> {
-  const rows: { metric_name: string; first_seen_at: Date; last_seen_at: Date }[] =
-    await ctx.dataSource.query(
-      `SELECT metric_name, first_seen_at, last_seen_at FROM ${ctx.table('known_metrics')}
-       WHERE tenant_id = $1 ORDER BY metric_name LIMIT 1000`,
-      [tenantId],
-    );
-  return rows.map((r) => ({
-    name: r.metric_name,
-    firstSeenAt: r.first_seen_at.toISOString(),
-    lastSeenAt: r.last_seen_at.toISOString(),
-  }));
+  return { knownMetrics: new Set([rule.metric.trim()]), nameTaken };
 }

@@ -2,8 +2,10 @@ import { topicFor } from '@obs/event-envelope';
 import type { ServiceDefinition } from '@obs/service-kit';
 import { alertRuleConfigFrom, type AlertRuleServiceConfig } from './config.js';
 import { AlertEvaluationEntity, AlertRuleEntity, alertRuleStore } from './alert-rule.repository.js';
+import { MetricCatalogue } from './metric-catalogue.js';
 import { metricAggregatedConsumer } from './consumers/metric-aggregated.consumer.js';
 import { CreateAlertRules1730000000001 } from './migrations/1730000000001-create-alert-rules.js';
+import { DropKnownMetrics1730000000002 } from './migrations/1730000000002-drop-known-metrics.js';
 import { alertRuleRoutes } from './routes/alert-rule.routes.js';
 
 const DESCRIPTION = `Alert rules: conditions over metric series. Each closed window (MetricAggregated) of
@@ -11,7 +13,9 @@ the rule's window size is evaluated against every enabled rule on its metric, pe
 event-time order (windows arriving late within a grace are put in their place); a group moves
 inactive → pending → firing once the condition held for forMinutes of event time, and AlertTriggered
 is published once per firing episode on obs.alert-rule.v1, with a fingerprint (rule id + group key).
-Rules may only name metrics the tenant reports (GET /v1/metrics). Reads need the \`read\` scope,
+Rules may only name metrics the tenant reports, resolved with the caller's token against
+metric-aggregation-service's catalogue (GET /v1/metrics/{name}); ?allowUnresolved=true accepts a metric
+not seen yet. Reads need the \`read\` scope,
 changes \`write\`.`;
 
 /**
@@ -25,11 +29,17 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
     defaultPort: 4105,
     openapi: { title: 'alert-rule-service', description: DESCRIPTION, version: '1.0.0' },
     entities: [AlertRuleEntity, AlertEvaluationEntity],
-    migrations: [CreateAlertRules1730000000001],
+    migrations: [CreateAlertRules1730000000001, DropKnownMetrics1730000000002],
     topics: [topicFor('AlertTriggered')],
     routes: (app, ctx) =>
-      alertRuleRoutes(app, ctx, alertRuleStore(ctx.dataSource, ctx.uow), config),
-    consumers: (ctx) => [metricAggregatedConsumer(ctx, config)],
+      alertRuleRoutes(
+        app,
+        ctx,
+        alertRuleStore(ctx.dataSource, ctx.uow),
+        config,
+        new MetricCatalogue(config.metricServiceUrl),
+      ),
+    consumers: () => [metricAggregatedConsumer(config)],
   };
 }
 

@@ -1,4 +1,5 @@
 import { DEFAULT_ALERT_LATENESS_GRACE_MS } from '@obs/domain';
+import { serviceUrl } from '@obs/service-kit';
 import { z } from 'zod';
 
 export interface AlertRuleServiceConfig {
@@ -8,6 +9,11 @@ export interface AlertRuleServiceConfig {
    * partitions, but delays an alert whose forMinutes is shorter than the grace minus one window.
    */
   readonly latenessGraceMs: number;
+  /**
+   * Where rule conditions resolve their metric (GET /v1/metrics/{name}):
+   * METRIC_AGGREGATION_SERVICE_URL, else http://127.0.0.1:4103.
+   */
+  readonly metricServiceUrl: string;
 }
 
 const envSchema = z.object({
@@ -28,5 +34,8 @@ export function alertRuleConfigFrom(source: NodeJS.ProcessEnv): AlertRuleService
     const fields = env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid alert-rule-service environment: ${fields}`);
   }
-  return { latenessGraceMs: env.data.ALERT_LATENESS_GRACE_MS };
+  return {
+    latenessGraceMs: env.data.ALERT_LATENESS_GRACE_MS,
+    metricServiceUrl: serviceUrl('metric-aggregation-service', source),
+  };
 }

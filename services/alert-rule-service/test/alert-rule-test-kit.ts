@@ -1,30 +1,54 @@
 import { topicFor, type Envelope } from '@obs/event-envelope';
 import type { BusMessage, RunningService } from '@obs/service-kit';
 import {
+  bearer,
   busMessageOf,
   metricWindowEvent,
   startTestService,
   TopicReader,
   type MetricWindowInput,
 } from '@obs/service-kit/testing';
+import { createMetricAggregationService, metricConfigFrom } from '@obs/metric-aggregation-service';
 import { alertRuleConfigFrom, type AlertRuleServiceConfig } from '../src/config.js';
 import { createAlertRuleService } from '../src/app.js';
 
 /** Test helpers shared by the alert-rule-service integration tests (real Postgres and Kafka). */
 
-export function startAlertRuleService(
+/** The metric-aggregation-service each alert-rule-service of a test resolves metrics against. */
+const catalogues = new WeakMap<RunningService, RunningService>();
+
+/**
+ * The service under test, with a real metric-aggregation-service (over HTTP, on a free port) as
+ * its metric catalogue; closing the returned service closes both.
+ */
+export async function startAlertRuleService(
   options: {
     env?: Record<string, string>;
     runConsumers?: boolean;
     config?: Partial<AlertRuleServiceConfig>;
   } = {},
 ): Promise<RunningService> {
-  const config = { ...alertRuleConfigFrom({}), ...options.config };
   // Suites send hundreds of requests per tenant within a minute; the limiter is the kit's concern.
-  return startTestService(createAlertRuleService(config), {
+  const env = { RATE_LIMIT_MAX: '100000', ...options.env };
+  const metrics = await startTestService(
+    createMetricAggregationService({ ...metricConfigFrom({}), closeIntervalMs: 0 }),
+    { runJobs: false, env },
+  );
+  const metricServiceUrl = await metrics.app.listen({ port: 0, host: '127.0.0.1' });
+  const config = { ...alertRuleConfigFrom({}), metricServiceUrl, ...options.config };
+  const service = await startTestService(createAlertRuleService(config), {
     runConsumers: options.runConsumers,
-    env: { RATE_LIMIT_MAX: '100000', ...options.env },
+    env,
   });
+  const both: RunningService = {
+    ...service,
+    close: async () => {
+      await service.close();
+      await metrics.close();
+    },
+  };
+  catalogues.set(both, metrics);
+  return both;
 }
 
 export const uniqueTenant = (prefix: string): string =>
@@ -57,20 +81,52 @@ export function alertsOf(
   return reader.of(tenantId, 'AlertTriggered').filter((e) => e.payload.alertRuleId === ruleId);
 }
 
-/** Teaches the service's catalogue a metric and waits until it resolves. */
+/**
+ * Reports a metric for the tenant to the metric catalogue (metric-aggregation-service), as a
+ * client would (one native point), and checks that it resolves with the caller's headers.
+ */
 export async function seedMetric(
   service: RunningService,
   headers: Record<string, string>,
   tenantId: string,
   metric: string,
 ): Promise<void> {
-  await service.ctx.bus.publish([
-    windowMessage({ tenantId, metric, start: baseMinute() - 120 * MINUTE, p95: 1 }),
-  ]);
-  await waitUntil(async () => {
-    const res = await service.app.inject({ method: 'GET', url: '/v1/metrics', headers });
-    return res.json<{ items: { name: string }[] }>().items.some((m) => m.name === metric);
-  }, `metric ${metric} in the catalogue`);
+  const metrics = catalogues.get(service);
+  if (!metrics) throw new Error('seedMetric needs a service from startAlertRuleService');
+  const sent = await metrics.app.inject({
+    method: 'POST',
+    url: '/v1/metric-points',
+    headers: bearer(tenantId, ['ingest']),
+    payload: {
+      points: [
+        {
+          metricName: metric,
+          value: 1,
+          unit: 'ms',
+          timestamp: new Date(baseMinute() - 120 * MINUTE).toISOString(),
+          dimensions: {
+            projectId: 'checkout',
+            moduleId: 'payments',
+            artifactId: 'payments-api',
+            executionId: 'exec-1',
+            agentId: 'none',
+            service: 'payments-api',
+            serviceVersion: '1.0.0',
+            environment: 'production',
+            region: 'westeurope',
+            origin: 'generated-saas',
+          },
+        },
+      ],
+    },
+  });
+  if (sent.statusCode !== 200) throw new Error(`seeding ${metric} failed: ${sent.body}`);
+  const resolved = await metrics.app.inject({
+    method: 'GET',
+    url: `/v1/metrics/${encodeURIComponent(metric)}`,
+    headers,
+  });
+  if (resolved.statusCode !== 200) throw new Error(`${metric} does not resolve: ${resolved.body}`);
 }
 
 /** Bounded polling that works in hooks too (expect.poll only works inside a test). */

@@ -22,3 +22,5 @@ export type {
   MetricSeriesStatus,
   OpenMetricSeriesInput,
 } from './metric-series.aggregate.js';
+export { windowSummary, METRIC_MAX_EXEMPLARS } from './window-summary.js';
+export type { MetricExemplar, SummarisedValues, WindowSummary } from './window-summary.js';

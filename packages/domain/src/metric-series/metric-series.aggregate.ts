@@ -22,6 +22,7 @@ import { METRIC_SERIES_AGGREGATE_TYPE, type MetricSeriesEvent } from './metric-s
 import { metricUnit } from './metric-unit.js';
 import { metricWindow } from './metric-window.js';
 import { metricSeriesId } from './series-id.js';
+import { windowSummary, type WindowSummary } from './window-summary.js';
 
 /** DESIGN.md section 9: a window closes at its end plus this grace, in event time. */
 export const METRIC_WINDOW_GRACE_MS = 30_000;
@@ -80,6 +81,8 @@ export class MetricSeries extends AggregateRoot<MetricSeriesEvent> {
     private readonly identity: SeriesIdentity,
     private readonly pointList: MetricPoint[],
     private closedAtMs: number | null,
+    /** Set when the window was aggregated outside (a sketch): then it holds no points. */
+    private readonly summary: WindowSummary | null = null,
   ) {
     super();
   }
@@ -89,6 +92,17 @@ export class MetricSeries extends AggregateRoot<MetricSeriesEvent> {
     const series = new MetricSeries(MetricSeries.identify(input), [], null);
     for (const point of input.points ?? []) series.recordPoint(point);
     return series;
+  }
+
+  /**
+   * An open window whose values were computed by the service from a mergeable sketch (DDSketch)
+   * rather than from its points, which are too many to hold. It accepts no points; closing it
+   * records MetricAggregated with the summary's values, min, max and exemplars.
+   */
+  static summarised(
+    input: Omit<OpenMetricSeriesInput, 'points'> & { readonly summary: WindowSummary },
+  ): MetricSeries {
+    return new MetricSeries(MetricSeries.identify(input), [], null, windowSummary(input.summary));
   }
 
   static rehydrate(snapshot: MetricSeriesSnapshot): MetricSeries {
@@ -159,6 +173,12 @@ export class MetricSeries extends AggregateRoot<MetricSeriesEvent> {
    * value: the sender learns it was not counted twice. Late points after close are refused.
    */
   recordPoint(input: MetricPointInput): void {
+    ensure(
+      this.summary === null,
+      'metric.summarised_series',
+      'a summarised window takes no points; merge them into its sketch instead',
+      { seriesId: this.identity.seriesId },
+    );
     ensure(this.closedAtMs === null, 'metric.window_closed', 'the window is already closed', {
       seriesId: this.identity.seriesId,
     });
@@ -217,6 +237,9 @@ export class MetricSeries extends AggregateRoot<MetricSeriesEvent> {
         group: { ...id.group },
         projectId: id.projectId,
         values,
+        ...(this.summary === null
+          ? {}
+          : { exemplars: this.summary.exemplars.map((e) => ({ ...e })) }),
       },
     });
     return values;
@@ -254,7 +277,7 @@ export class MetricSeries extends AggregateRoot<MetricSeriesEvent> {
   }
   /** The values so far; final once the series is closed. */
   get values(): AggregatedValues {
-    return aggregate(this.pointList.map((p) => p.value));
+    return this.summary?.values ?? aggregate(this.pointList.map((p) => p.value));
   }
 
   toSnapshot(): MetricSeriesSnapshot {

@@ -1,6 +1,7 @@
 import type { DomainEvent } from '../shared/aggregate-root.js';
 import type { WindowSize } from '../shared/time.js';
 import type { AggregatedValues } from './metric-aggregation.js';
+import type { MetricExemplar } from './window-summary.js';
 
 export const METRIC_SERIES_AGGREGATE_TYPE = 'MetricSeries';
 
@@ -15,7 +16,10 @@ export interface MetricAggregatedPayload {
   readonly groupKey: string;
   readonly group: Readonly<Record<string, string>>;
   readonly projectId: string;
-  readonly values: AggregatedValues;
+  /** Sketch-based windows add `min` and `max` (exact). */
+  readonly values: AggregatedValues & { readonly min?: number; readonly max?: number };
+  /** Up to METRIC_MAX_EXEMPLARS traces of the window's largest values (sketch-based windows). */
+  readonly exemplars?: readonly MetricExemplar[];
 }
 
 export type MetricAggregated = DomainEvent<'MetricAggregated', MetricAggregatedPayload>;

@@ -1,7 +1,7 @@
 import { WINDOWS } from '@obs/domain';
 import { z } from 'zod';
 import { defineEvent } from '../event-definition.js';
-import { groupSchema, idSchema, instantSchema } from './common.js';
+import { groupSchema, idSchema, instantSchema, traceIdSchema } from './common.js';
 
 export const metricValuesSchema = z.strictObject({
   count: z.number().int().min(0),
@@ -10,6 +10,15 @@ export const metricValuesSchema = z.strictObject({
   p50: z.number(),
   p95: z.number(),
   p99: z.number(),
+  // Added for sketch-based windows (metric-aggregation-service); optional, so older producers
+  // and consumers stay valid.
+  min: z.number().optional().describe('Smallest value of the window (exact)'),
+  max: z.number().optional().describe('Largest value of the window (exact)'),
+});
+
+export const metricExemplarSchema = z.strictObject({
+  traceId: traceIdSchema,
+  value: z.number(),
 });
 
 export const metricAggregatedPayloadSchema = z.strictObject({
@@ -24,6 +33,11 @@ export const metricAggregatedPayloadSchema = z.strictObject({
   group: groupSchema,
   projectId: idSchema,
   values: metricValuesSchema,
+  exemplars: z
+    .array(metricExemplarSchema)
+    .max(10)
+    .optional()
+    .describe('Up to 10 traces of the largest values of the window, largest first'),
 });
 
 /** `|` separates the parts, so it (and `%`, the escape) is percent-encoded inside a part. */
@@ -53,7 +67,17 @@ export const metricAggregated = defineEvent({
       groupKey: 'service=payments-api',
       group: { service: 'payments-api' },
       projectId: 'checkout',
-      values: { count: 1200, sum: 150000, avg: 125, p50: 98, p95: 310, p99: 620 },
+      values: {
+        count: 1200,
+        sum: 150000,
+        avg: 125,
+        p50: 98,
+        p95: 310,
+        p99: 620,
+        min: 12,
+        max: 1480,
+      },
+      exemplars: [{ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', value: 1480 }],
     },
   },
   // The aggregate is one window of a series (its id includes windowStart), but what consumers

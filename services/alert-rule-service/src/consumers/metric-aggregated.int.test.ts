@@ -1,6 +1,6 @@
 import type { WindowSize } from '@obs/domain';
 import type { RunningService } from '@obs/service-kit';
-import { bearer, type TopicReader } from '@obs/service-kit/testing';
+import { bearer, busMessageOf, type TopicReader } from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   alertsOf,
@@ -11,6 +11,7 @@ import {
   seedMetric,
   startAlertRuleService,
   uniqueTenant,
+  windowEnvelope,
   windowMessage,
 } from '../../test/alert-rule-test-kit.js';
 
@@ -183,33 +184,39 @@ describe('rule evaluation from MetricAggregated', () => {
 
   it('never triggers a disabled rule, and ignores windows outside its scope', async () => {
     const t = await setup(0, { scope: { projectId: 'checkout' } });
-    // The catalogue's lastSeenAt tells when a window was consumed, whether or not a rule used it.
-    const seen = (minute: number) =>
-      expect
+    // The consumer's inbox row for the window's eventId tells it was consumed, whether or not
+    // a rule used it.
+    const publishConsumed = async (minute: number, p95: number, projectId?: string) => {
+      const envelope = windowEnvelope({
+        tenantId: t.tenantId,
+        metric,
+        start: t.start + minute * MINUTE,
+        p95,
+        traceId,
+        projectId,
+      });
+      await service.ctx.bus.publish([busMessageOf(envelope)]);
+      await expect
         .poll(
-          async () => {
-            const res = await service.app.inject({
-              method: 'GET',
-              url: '/v1/metrics',
-              headers: t.auth,
-            });
-            return res
-              .json<{ items: { name: string; lastSeenAt: string }[] }>()
-              .items.find((m) => m.name === metric)?.lastSeenAt;
-          },
+          async () =>
+            (
+              await service.ctx.dataSource.query<{ n: string }[]>(
+                `SELECT count(*) AS n FROM ${service.ctx.table('inbox')} WHERE event_id = $1`,
+                [envelope.eventId],
+              )
+            )[0]?.n,
           { timeout: 30_000, interval: 100 },
         )
-        .toBe(new Date(t.start + (minute + 1) * MINUTE).toISOString());
-    await t.publish(0, 900, undefined, 'billing');
-    await seen(0);
+        .toBe('1');
+    };
+    await publishConsumed(0, 900, 'billing');
     expect(await t.state()).toBeUndefined();
     await service.app.inject({
       method: 'POST',
       url: `/v1/alert-rules/${t.ruleId}/disable`,
       headers: t.auth,
     });
-    await t.publish(1, 900);
-    await seen(1);
+    await publishConsumed(1, 900);
     expect(t.fired()).toHaveLength(0);
     expect(await t.state()).toBeUndefined();
     // Enabled again, the same breach fires at once (forMinutes 0): the rule itself works.

@@ -98,8 +98,76 @@ describe('alert rules API', () => {
     expect(read.json()).toMatchObject({ condition: { metric, window: '1m' } });
   });
 
-  it('refuses a rule on a metric the tenant does not report (422)', async () => {
-    expectProblem(await create(ruleBody('no.such.metric')), 422, 'alert_rule.unresolvable_metric');
+  it('refuses a rule on a metric the tenant does not report (422), resolved upstream', async () => {
+    const problem = expectProblem(
+      await create(ruleBody('no.such.metric')),
+      422,
+      'alert_rule.metric_unresolvable',
+    );
+    expect(problem.detail).toContain('allowUnresolved');
+  });
+
+  it("resolves with the caller's token: another tenant's metric does not resolve", async () => {
+    const stranger = uniqueTenant('stranger');
+    const strangerAuth = bearer(stranger, ['read', 'write']);
+    await seedMetric(service, strangerAuth, stranger, 'stranger.only');
+    expectProblem(await create(ruleBody('stranger.only')), 422, 'alert_rule.metric_unresolvable');
+    const own = await service.app.inject({
+      method: 'POST',
+      url: '/v1/alert-rules',
+      headers: strangerAuth,
+      payload: ruleBody('stranger.only'),
+    });
+    expect(own.statusCode, own.body).toBe(201);
+  });
+
+  it('accepts an unseen metric with ?allowUnresolved=true, on create and on replace', async () => {
+    const created = await service.app.inject({
+      method: 'POST',
+      url: '/v1/alert-rules?allowUnresolved=true',
+      headers: auth,
+      payload: ruleBody('not.yet.reported'),
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json<{ id: string }>().id;
+    const replace = (query: string) =>
+      service.app.inject({
+        method: 'PUT',
+        url: `/v1/alert-rules/${id}${query}`,
+        headers: auth,
+        payload: ruleBody('still.not.reported'),
+      });
+    expectProblem(await replace(''), 422, 'alert_rule.metric_unresolvable');
+    expect((await replace('?allowUnresolved=true')).statusCode).toBe(200);
+    expectProblem(await replace('?allowUnresolved=maybe'), 400, 'validation_failed');
+  });
+
+  it('answers 503 when the metric catalogue is unreachable, and creates nothing', async () => {
+    const isolated = await startAlertRuleService({
+      config: { metricServiceUrl: 'http://127.0.0.1:9' },
+      runConsumers: false,
+    });
+    try {
+      const res = await isolated.app.inject({
+        method: 'POST',
+        url: '/v1/alert-rules',
+        headers: auth,
+        payload: ruleBody(metric),
+      });
+      expectProblem(res, 503, 'upstream_unavailable');
+      const list = await isolated.app.inject({
+        method: 'GET',
+        url: '/v1/alert-rules',
+        headers: auth,
+      });
+      expect(list.json<{ items: { condition: { metric: string } }[] }>().items.length).toBe(
+        (await service.app.inject({ method: 'GET', url: '/v1/alert-rules', headers: auth })).json<{
+          items: unknown[];
+        }>().items.length,
+      );
+    } finally {
+      await isolated.close();
+    }
   });
 
   it('refuses what the schema states with 400 naming the field: a negative forMinutes, a blank name, U+0000', async () => {

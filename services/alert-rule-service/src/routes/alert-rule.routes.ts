@@ -15,7 +15,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { findRule, listMetrics, listRules, ruleContext } from '../alert-rule.queries.js';
+import { findRule, listRules, ruleContext } from '../alert-rule.queries.js';
 import {
   deleteRule,
   readEvaluation,
@@ -24,13 +24,14 @@ import {
 } from '../alert-rule.repository.js';
 import { viewOfStored } from '../alert-rule.view.js';
 import type { AlertRuleServiceConfig } from '../config.js';
+import type { MetricCatalogue } from '../metric-catalogue.js';
 import {
   createRuleSchema,
   idParamsSchema,
   listQuerySchema,
-  metricListSchema,
   noBodySchema,
   replaceRuleSchema,
+  resolveQuerySchema,
   RULE_DOMAIN_CODES,
   rulePageSchema,
   ruleSchema,
@@ -51,13 +52,38 @@ export function alertRuleRoutes(
   ctx: ServiceContext,
   store: AlertRuleStore,
   config: AlertRuleServiceConfig,
+  catalogue: MetricCatalogue,
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   // createRoute documents 400/413/415/422; a rule's name can also be taken in its scope (409).
+  // Create and replace also resolve the condition's metric first, against the metric catalogue
+  // with the caller's token (?allowUnresolved=true accepts an unseen one): done here, before the
+  // row's transaction, so no lock is held across the HTTP call.
   app.addHook('onRoute', (route) => {
-    if (route.method === 'POST' && route.url === RULES_URL && route.schema?.response) {
+    const creates = route.method === 'POST' && route.url === RULES_URL;
+    const replaces = route.method === 'PUT' && route.url === `${RULES_URL}/:id`;
+    if (creates && route.schema?.response) {
       Object.assign(route.schema.response, problems([409]));
+    }
+    if ((creates || replaces) && route.schema) {
+      route.schema.querystring = resolveQuerySchema;
+      route.preHandler = async (request) => {
+        if (replaces) {
+          // Another tenant's (or no) rule is a 404 whatever its body names: checked first.
+          const { id } = request.params as { id: string };
+          if (!(await findRule(ctx.dataSource, request.auth.tenantId, id))) {
+            throw notFound('alert rule', id);
+          }
+        }
+        const body = request.body as { condition: { metric: string } };
+        const query = request.query as { allowUnresolved?: string };
+        await catalogue.resolve(
+          body.condition.metric.trim(),
+          request.headers.authorization,
+          query.allowUnresolved === 'true',
+        );
+      };
     }
   });
   createRoute(app, ctx, {
@@ -66,13 +92,13 @@ export function alertRuleRoutes(
     tags: TAGS,
     summary: 'Create an alert rule',
     description:
-      'Creates a rule over a metric the tenant reports (GET /v1/metrics). 409 `alert_rule.name_not_unique` for a name taken in the scope (case-insensitive).',
+      "Creates a rule over a metric the tenant reports, resolved with the caller's token against metric-aggregation-service (GET /v1/metrics/{name}): an unseen metric answers 422 `alert_rule.metric_unresolvable` unless `?allowUnresolved=true`; the catalogue unreachable answers 503. 409 `alert_rule.name_not_unique` for a name taken in the scope (case-insensitive).",
     body: createRuleSchema,
     response: ruleSchema,
     domainCodes: RULE_DOMAIN_CODES,
     store,
     create: async (body, call) => {
-      const context = await ruleContext(ctx, ctx.dataSource.manager, call.auth.tenantId, {
+      const context = await ruleContext(ctx.dataSource.manager, call.auth.tenantId, {
         ...body,
         metric: body.condition.metric,
       });
@@ -139,13 +165,13 @@ export function alertRuleRoutes(
     tags: TAGS,
     summary: 'Replace an alert rule',
     description:
-      'Replaces name, scope, condition, severity and actions; a replacement that changes nothing keeps the version. Changing the condition restarts evaluation. A name taken in the scope answers 409.',
+      'Replaces name, scope, condition, severity and actions (the metric resolved as on create, `?allowUnresolved=true` accepting an unseen one); a replacement that changes nothing keeps the version. Changing the condition restarts evaluation. A name taken in the scope answers 409.',
     body: replaceRuleSchema,
     response: ruleSchema,
     domainCodes: RULE_DOMAIN_CODES,
     store,
     run: async (stored, body, call, tx) => {
-      const context = await ruleContext(ctx, tx.manager, call.auth.tenantId, {
+      const context = await ruleContext(tx.manager, call.auth.tenantId, {
         ...body,
         metric: body.condition.metric,
         exceptId: stored.rule.id,
@@ -230,20 +256,5 @@ export function alertRuleRoutes(
         groups: evaluation.groupStates(),
       };
     },
-  );
-
-  r.get(
-    '/v1/metrics',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: ['metrics'],
-        summary: 'Metrics the tenant reports',
-        description:
-          'The metric catalogue rules resolve against, learnt from MetricAggregated events. Needs the read scope.',
-        response: { 200: metricListSchema, ...problems([]) },
-      },
-    },
-    async (request) => ({ items: await listMetrics(ctx, request.auth.tenantId) }),
   );
 }

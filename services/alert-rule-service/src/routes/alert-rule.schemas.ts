@@ -45,7 +45,7 @@ const nonBlank = (maxLength: number) =>
 
 /** The 422 codes the domain can still refuse a schema-valid configuration with. */
 export const RULE_DOMAIN_CODES = [
-  'alert_rule.unresolvable_metric',
+  'alert_rule.metric_unresolvable',
   'alert_rule.invalid_group_by',
   'alert_rule.invalid_action',
   'alert_rule.duplicate_action',
@@ -83,7 +83,7 @@ export const scopeSchema = z
 export const conditionSchema = z
   .strictObject({
     metric: nonBlank(ALERT_METRIC_MAX_LENGTH).describe(
-      'Metric name; must be one the tenant reports (GET /v1/metrics), else 422 alert_rule.unresolvable_metric',
+      'Metric name; must be one the tenant reports (metric-aggregation-service GET /v1/metrics/{name}), else 422 alert_rule.metric_unresolvable unless ?allowUnresolved=true',
     ),
     window: z
       .enum(WINDOWS)
@@ -286,23 +286,14 @@ export const ruleStateSchema = z
     example: { alertRuleId: RULE_ID, enabled: true, window: '1m', lateWindows: 0, groups: [] },
   });
 
-export const metricListSchema = z
-  .object({
-    items: z.array(
-      z.object({ name: z.string(), firstSeenAt: z.iso.datetime(), lastSeenAt: z.iso.datetime() }),
-    ),
-  })
-  .describe('Metric names the tenant has reported (learnt from MetricAggregated)')
-  .meta({
-    example: {
-      items: [
-        {
-          name: 'http.server.duration',
-          firstSeenAt: '2024-05-01T10:00:00.000Z',
-          lastSeenAt: '2024-05-01T11:00:00.000Z',
-        },
-      ],
-    },
-  });
-
 export type CreateRuleBody = z.infer<typeof createRuleSchema>;
+
+/** `?allowUnresolved=true` on create and replace: accept a metric the catalogue has not seen yet. */
+export const resolveQuerySchema = z.strictObject({
+  allowUnresolved: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe(
+      'true accepts a condition on a metric the tenant has not reported yet (a rule written before its metric exists); default false',
+    ),
+});

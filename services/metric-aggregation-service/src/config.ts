@@ -1,0 +1,71 @@
+import { METRIC_MAX_EXEMPLARS, METRIC_WINDOW_GRACE_MS } from '@obs/domain';
+import { z } from 'zod';
+
+export const DEFAULT_CLOSE_INTERVAL_MS = 5_000;
+/**
+ * A tenant that stops sending would leave its last windows open forever on an event-time
+ * watermark alone; after this long (wall clock, `ctx.clock()`) without newer points the watermark
+ * moves with the clock instead, so the last windows close too.
+ */
+export const DEFAULT_IDLE_CLOSE_MS = 5 * 60_000;
+/**
+ * Points further ahead of the clock than this are refused: one point from a host with a wrong
+ * clock would otherwise move the tenant's watermark and close every open window early.
+ */
+export const DEFAULT_MAX_FUTURE_MS = 5 * 60_000;
+export const DEFAULT_EXEMPLARS = 5;
+
+export interface MetricServiceConfig {
+  /** Event time after a window's end before it closes (DESIGN.md section 9: 30 s). */
+  readonly graceMs: number;
+  readonly idleCloseMs: number;
+  readonly maxFutureMs: number;
+  /** Exemplar traceIds carried per window (≤ METRIC_MAX_EXEMPLARS). */
+  readonly exemplars: number;
+  /** How often the window-close job runs; 0 turns the timer off (tests call runOnce()). */
+  readonly closeIntervalMs: number;
+}
+
+const envSchema = z.object({
+  METRIC_WINDOW_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400_000)
+    .default(METRIC_WINDOW_GRACE_MS),
+  METRIC_IDLE_CLOSE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2_592_000_000)
+    .default(DEFAULT_IDLE_CLOSE_MS),
+  METRIC_MAX_FUTURE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400_000)
+    .default(DEFAULT_MAX_FUTURE_MS),
+  METRIC_EXEMPLARS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(METRIC_MAX_EXEMPLARS)
+    .default(DEFAULT_EXEMPLARS),
+  METRIC_CLOSE_INTERVAL_MS: z.coerce.number().int().min(0).default(DEFAULT_CLOSE_INTERVAL_MS),
+});
+
+/** Reads the service's own settings; a bad value stops the service at start. */
+export function metricConfigFrom(source: NodeJS.ProcessEnv): MetricServiceConfig {
+  const env = envSchema.safeParse(source);
+  if (!env.success) {
+    const fields = env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid metric-aggregation-service environment: ${fields}`);
+  }
+  return {
+    graceMs: env.data.METRIC_WINDOW_GRACE_MS,
+    idleCloseMs: env.data.METRIC_IDLE_CLOSE_MS,
+    maxFutureMs: env.data.METRIC_MAX_FUTURE_MS,
+    exemplars: env.data.METRIC_EXEMPLARS,
+    closeIntervalMs: env.data.METRIC_CLOSE_INTERVAL_MS,
+  };
+}

@@ -1,0 +1,183 @@
+import type {
+  OtlpIngestResult,
+  OtlpMetricsRequest,
+  ServiceContext,
+  Transaction,
+} from '@obs/service-kit';
+import { startConsumerSpan } from '@obs/service-kit';
+import type { MetricServiceConfig } from '../config.js';
+import { cumulativeDelta, type CumulativePoint, type CumulativeState } from './cumulative.js';
+import {
+  exponentialDistribution,
+  histogramDistribution,
+  summaryDistribution,
+} from './otlp-distributions.js';
+import { parseOtlpMetrics, type OtlpPoint } from './otlp-metrics.js';
+import type { PointIngest } from './point-ingest.js';
+import type { PreparedPoint } from './prepared-point.js';
+
+interface CumulativeRow {
+  stream_id: string;
+  start_time_unix_nano: string | null;
+  time_unix_nano: string | null;
+  state: CumulativeState | null;
+}
+
+/** The most errors named in partialSuccess.errorMessage (the rest are counted only). */
+const MAX_REASONS = 10;
+
+/**
+ * OTLP metrics → points: cumulative points become deltas per stream against the last point
+ * stored in `cumulative_streams`, in the same transaction as the points and windows (so a crash
+ * can neither lose a delta nor count one twice), then everything goes through PointIngest.
+ */
+export class OtlpMetricsIngest {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly config: MetricServiceConfig,
+    private readonly points: PointIngest,
+  ) {}
+
+  async ingest(request: OtlpMetricsRequest, tenantId: string): Promise<OtlpIngestResult> {
+    const now = this.ctx.clock();
+    const parsed = parseOtlpMetrics(request, tenantId, now, this.config.maxFutureMs);
+    if (parsed.points.length > 0) {
+      const { span, context } = startConsumerSpan('ingest OTLP metrics', {});
+      try {
+        await this.ctx.uow.run({ context }, async (tx) => {
+          const prepared = await this.toDeltas(tx, tenantId, parsed.points);
+          await this.points.ingest(tx, tenantId, prepared, now);
+        });
+      } finally {
+        span.end();
+      }
+    }
+    const reasons = parsed.reasons.slice(0, MAX_REASONS).join('; ');
+    return reasons === ''
+      ? { rejected: parsed.rejected }
+      : { rejected: parsed.rejected, errorMessage: reasons };
+  }
+
+  private async toDeltas(
+    tx: Transaction,
+    tenantId: string,
+    points: readonly OtlpPoint[],
+  ): Promise<PreparedPoint[]> {
+    const cumulative = new Map<string, OtlpPoint[]>();
+    const prepared: PreparedPoint[] = [];
+    for (const p of points) {
+      if (p.temporality === 'cumulative') {
+        const list = cumulative.get(p.stream.id) ?? [];
+        list.push(p);
+        cumulative.set(p.stream.id, list);
+      } else {
+        prepared.push(this.prepare(p, p.state));
+      }
+    }
+    if (cumulative.size === 0) return prepared;
+    const ids = [...cumulative.keys()].sort();
+    const table = this.ctx.table('cumulative_streams');
+    // Placeholders first: a second request of a new stream waits on this row instead of also
+    // taking the whole cumulative value as its delta.
+    await tx.manager.query(
+      `INSERT INTO ${table} (stream_id, tenant_id) SELECT unnest($1::text[]), $2 ON CONFLICT (stream_id) DO NOTHING`,
+      [ids, tenantId],
+    );
+    const rows: CumulativeRow[] = await tx.manager.query(
+      `SELECT stream_id, start_time_unix_nano, time_unix_nano, state FROM ${table}
+        WHERE stream_id = ANY($1::text[]) ORDER BY stream_id FOR UPDATE`,
+      [ids],
+    );
+    const last = new Map<string, CumulativePoint | undefined>(
+      rows.map((row) => [
+        row.stream_id,
+        row.state === null
+          ? undefined
+          : {
+              startNs: BigInt(row.start_time_unix_nano ?? '0'),
+              timeNs: BigInt(row.time_unix_nano ?? '0'),
+              state: row.state,
+            },
+      ]),
+    );
+    const updated: { id: string; point: CumulativePoint }[] = [];
+    for (const id of ids) {
+      const list = (cumulative.get(id) ?? []).sort((a, b) =>
+        a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : 0,
+      );
+      let previous = last.get(id);
+      for (const p of list) {
+        const point: CumulativePoint = {
+          startNs: p.startNs,
+          timeNs: p.timeNs,
+          state: p.state as CumulativeState,
+        };
+        const outcome = cumulativeDelta(previous, point);
+        if (outcome.kind === 'dropped') continue;
+        prepared.push(this.prepare(p, outcome.delta));
+        previous = point;
+      }
+      if (previous !== undefined && previous !== last.get(id))
+        updated.push({ id, point: previous });
+    }
+    if (updated.length > 0) {
+      await tx.manager.query(
+        `UPDATE ${table} AS c SET start_time_unix_nano = v.start_ns, time_unix_nano = v.time_ns, state = v.state
+           FROM unnest($1::text[], $2::numeric[], $3::numeric[], $4::jsonb[]) AS v(id, start_ns, time_ns, state)
+          WHERE c.stream_id = v.id`,
+        [
+          updated.map((u) => u.id),
+          updated.map((u) => u.point.startNs.toString()),
+          updated.map((u) => u.point.timeNs.toString()),
+          updated.map((u) => JSON.stringify(u.point.state)),
+        ],
+      );
+    }
+    return prepared;
+  }
+
+  /** A point with its (delta) state as what it adds to its windows. */
+  private prepare(p: OtlpPoint, state: OtlpPoint['state']): PreparedPoint {
+    const base = { stream: p.stream, at: p.at, traceId: p.exemplars[0]?.traceId ?? null };
+    switch (state.kind) {
+      case 'gauge':
+      case 'sum':
+        return {
+          ...base,
+          value: state.value,
+          detail: null,
+          contribution: { kind: 'value', value: state.value },
+        };
+      case 'histogram':
+        return {
+          ...base,
+          value: state.sum,
+          detail: state,
+          contribution: {
+            kind: 'distribution',
+            distribution: histogramDistribution(state, p, p.exemplars),
+          },
+        };
+      case 'exponential_histogram':
+        return {
+          ...base,
+          value: state.sum,
+          detail: state,
+          contribution: {
+            kind: 'distribution',
+            distribution: exponentialDistribution(state, p, p.exemplars),
+          },
+        };
+      case 'summary':
+        return {
+          ...base,
+          value: state.sum,
+          detail: { ...state, quantiles: p.quantiles ?? [] },
+          contribution: {
+            kind: 'distribution',
+            distribution: summaryDistribution(state.count, state.sum, p.quantiles ?? []),
+          },
+        };
+    }
+  }
+}

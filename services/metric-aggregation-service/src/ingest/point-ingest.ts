@@ -1,0 +1,269 @@
+import { DIMENSION_NAMES, WINDOWS, windowContaining, type WindowSize } from '@obs/domain';
+import type { ServiceContext, Transaction } from '@obs/service-kit';
+import type { MetricServiceConfig } from '../config.js';
+import {
+  appendWindowParts,
+  ensureWindowRows,
+  lockTenantWindows,
+  windowIdOf,
+  type WindowTarget,
+} from '../window-rows.js';
+import {
+  emptyWindowState,
+  observe,
+  observeDistribution,
+  type WindowState,
+} from '../window/window-state.js';
+import type { MetricStream } from './metric-stream.js';
+import type { PreparedPoint } from './prepared-point.js';
+
+export interface IngestResult {
+  /** Points stored and counted in their windows. */
+  readonly accepted: number;
+  /** Points stored but dropped from the windows, because one of their windows had closed. */
+  readonly late: number;
+}
+
+/** The points of one stream in one minute: the unit windows are merged and late is judged by. */
+interface Cell {
+  readonly stream: MetricStream;
+  readonly minuteStart: number;
+  readonly points: PreparedPoint[];
+  readonly state: WindowState;
+  /** Its 1m window. */
+  readonly minuteId: string;
+  /** Its 5m, 1h and 1d windows: rows exist once their first minute closed into them. */
+  readonly parentIds: readonly string[];
+  late: boolean;
+}
+
+const PARENT_SIZES: readonly WindowSize[] = WINDOWS.filter((size) => size !== '1m');
+
+// Every point carries all eleven dimensions (DESIGN.md section 5), so all eleven are "seen".
+const DIMENSION_NAMES_SORTED = [...DIMENSION_NAMES].sort();
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Stores a batch of points and folds them into their 1m windows in ONE transaction, so a 2xx
+ * means the raw points and the windows they count in are committed (durable before the answer).
+ *
+ * Points are folded into a state per (stream, minute), appended as a part of that minute's window
+ * (inserts only: no batch rewrites a window's state; the close job folds the parts in). The
+ * coarser windows (5m, 1h, 1d) are the merge of their minutes' sketches: a minute is merged into
+ * them when it closes (WindowCloser), and a query adds the minutes still open. Rows are locked in
+ * id order (streams, then windows, then the catalogue), so concurrent batches never deadlock. A
+ * cell whose minute, or any window above it, has already closed is late: its points are stored
+ * (flagged) and counted, never added to a window that was already emitted.
+ */
+export class PointIngest {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly config: MetricServiceConfig,
+  ) {}
+
+  async ingest(
+    tx: Transaction,
+    tenantId: string,
+    points: readonly PreparedPoint[],
+    receivedAt: number,
+  ): Promise<IngestResult> {
+    if (points.length === 0) return { accepted: 0, late: 0 };
+    await lockTenantWindows(tx, tenantId, 'shared');
+    const cells = this.cellsOf(points);
+    await this.upsertStreams(tx, points);
+    const table = this.ctx.table('windows');
+    const targets = [...cells.values()].map((cell): WindowTarget => ({
+      id: cell.minuteId,
+      stream: cell.stream,
+      size: '1m',
+      start: cell.minuteStart,
+      end: cell.minuteStart + 60_000,
+    }));
+    const statuses = await ensureWindowRows(tx, table, targets);
+    const closedParents = await this.closedParents(tx, cells);
+    const parts = new Map<string, WindowState>();
+    for (const cell of cells.values()) {
+      cell.late =
+        statuses.get(cell.minuteId) === 'closed' ||
+        cell.parentIds.some((id) => closedParents.has(id));
+      if (!cell.late) parts.set(cell.minuteId, cell.state);
+    }
+    // Inserts only: the minute's sketch of this batch, folded into the row by the close job.
+    await appendWindowParts(tx, this.ctx.table('window_parts'), tenantId, parts);
+    await this.insertRawPoints(tx, tenantId, cells, receivedAt);
+    const late = [...cells.values()].reduce((n, c) => n + (c.late ? c.points.length : 0), 0);
+    await this.upsertCatalogue(tx, tenantId, cells);
+    return { accepted: points.length - late, late };
+  }
+
+  private cellsOf(points: readonly PreparedPoint[]): Map<string, Cell> {
+    const cells = new Map<string, Cell>();
+    const n = this.config.exemplars;
+    for (const point of points) {
+      const minuteStart = windowContaining('1m', point.at).start;
+      const key = `${point.stream.id}|${minuteStart}`;
+      let cell = cells.get(key);
+      if (cell === undefined) {
+        cell = {
+          stream: point.stream,
+          minuteStart,
+          points: [],
+          state: emptyWindowState(),
+          minuteId: windowIdOf(point.stream, '1m', minuteStart),
+          parentIds: PARENT_SIZES.map((size) =>
+            windowIdOf(point.stream, size, windowContaining(size, point.at).start),
+          ),
+          late: false,
+        };
+        cells.set(key, cell);
+      }
+      cell.points.push(point);
+      const c = point.contribution;
+      if (c.kind === 'value') observe(cell.state, c.value, point.traceId, n);
+      else observeDistribution(cell.state, c.distribution, n);
+    }
+    return cells;
+  }
+
+  /** Parent windows of the cells that exist closed (a row exists once a minute closed into it). */
+  private async closedParents(
+    tx: Transaction,
+    cells: ReadonlyMap<string, Cell>,
+  ): Promise<Set<string>> {
+    const parentIds = [...new Set([...cells.values()].flatMap((c) => c.parentIds))];
+    const rows: { id: string }[] = await tx.manager.query(
+      `SELECT id FROM ${this.ctx.table('windows')} WHERE id = ANY($1::text[]) AND status = 'closed'`,
+      [parentIds],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  private async upsertStreams(tx: Transaction, points: readonly PreparedPoint[]): Promise<void> {
+    const latest = new Map<string, { stream: MetricStream; at: number }>();
+    for (const p of points) {
+      const held = latest.get(p.stream.id);
+      if (held === undefined || p.at > held.at)
+        latest.set(p.stream.id, { stream: p.stream, at: p.at });
+    }
+    const rows = [...latest.values()].sort((a, b) => (a.stream.id < b.stream.id ? -1 : 1));
+    await tx.manager.query(
+      `INSERT INTO ${this.ctx.table('streams')} AS s
+         (id, tenant_id, project_id, metric_name, unit, kind, dimensions, attributes, labels, group_key, last_point_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                            $7::jsonb[], $8::jsonb[], $9::jsonb[], $10::text[], $11::timestamptz[])
+       ON CONFLICT (id) DO UPDATE SET
+         last_point_at = GREATEST(s.last_point_at, EXCLUDED.last_point_at),
+         unit = EXCLUDED.unit, kind = EXCLUDED.kind`,
+      [
+        rows.map((r) => r.stream.id),
+        rows.map((r) => r.stream.tenantId),
+        rows.map((r) => r.stream.projectId),
+        rows.map((r) => r.stream.metricName),
+        rows.map((r) => r.stream.unit),
+        rows.map((r) => r.stream.kind),
+        rows.map((r) => JSON.stringify(r.stream.dimensions)),
+        rows.map((r) => JSON.stringify(r.stream.attributes)),
+        rows.map((r) => JSON.stringify(r.stream.labels)),
+        rows.map((r) => r.stream.groupKey),
+        rows.map((r) => iso(r.at)),
+      ],
+    );
+  }
+
+  private async insertRawPoints(
+    tx: Transaction,
+    tenantId: string,
+    cells: ReadonlyMap<string, Cell>,
+    receivedAt: number,
+  ): Promise<void> {
+    const streamIds: string[] = [];
+    const times: string[] = [];
+    const values: number[] = [];
+    const traceIds: (string | null)[] = [];
+    const details: (string | null)[] = [];
+    const late: boolean[] = [];
+    for (const cell of cells.values()) {
+      for (const p of cell.points) {
+        streamIds.push(p.stream.id);
+        times.push(iso(p.at));
+        values.push(p.value);
+        traceIds.push(p.traceId);
+        details.push(p.detail === null ? null : JSON.stringify(p.detail));
+        late.push(cell.late);
+      }
+    }
+    await tx.manager.query(
+      `INSERT INTO ${this.ctx.table('raw_points')}
+         (tenant_id, stream_id, observed_at, value, trace_id, detail, late, received_at)
+       SELECT $1, v.* , $8::timestamptz
+         FROM unnest($2::text[], $3::timestamptz[], $4::float8[], $5::text[], $6::jsonb[], $7::bool[]) AS v`,
+      [tenantId, streamIds, times, values, traceIds, details, late, iso(receivedAt)],
+    );
+  }
+
+  private async upsertCatalogue(
+    tx: Transaction,
+    tenantId: string,
+    cells: ReadonlyMap<string, Cell>,
+  ): Promise<void> {
+    interface Entry {
+      unit: string;
+      kind: string;
+      attributes: Set<string>;
+      first: number;
+      last: number;
+      late: number;
+    }
+    const byName = new Map<string, Entry>();
+    for (const cell of cells.values()) {
+      const s = cell.stream;
+      let entry = byName.get(s.metricName);
+      if (entry === undefined) {
+        entry = {
+          unit: s.unit,
+          kind: s.kind,
+          attributes: new Set(),
+          first: Infinity,
+          last: -Infinity,
+          late: 0,
+        };
+        byName.set(s.metricName, entry);
+      }
+      for (const key of Object.keys(s.attributes)) entry.attributes.add(key);
+      for (const p of cell.points) {
+        if (p.at < entry.first) entry.first = p.at;
+        if (p.at > entry.last) entry.last = p.at;
+      }
+      if (cell.late) entry.late += cell.points.length;
+    }
+    const names = [...byName.keys()].sort();
+    const entries = names.map((name) => byName.get(name) as Entry);
+    await tx.manager.query(
+      `INSERT INTO ${this.ctx.table('metrics')} AS m
+         (id, tenant_id, name, unit, kind, dimensions, attributes, first_seen_at, last_seen_at, late_points)
+       SELECT gen_random_uuid(), $1, v.name, v.unit, v.kind, $2::text[],
+              ARRAY(SELECT x FROM jsonb_array_elements_text(v.attributes) AS t(x) ORDER BY x COLLATE "C"),
+              v.first_seen_at, v.last_seen_at, v.late_points
+         FROM unnest($3::text[], $4::text[], $5::text[], $6::jsonb[], $7::timestamptz[], $8::timestamptz[], $9::bigint[])
+              AS v(name, unit, kind, attributes, first_seen_at, last_seen_at, late_points)
+       ON CONFLICT (tenant_id, name) DO UPDATE SET
+         unit = EXCLUDED.unit,
+         kind = EXCLUDED.kind,
+         attributes = ARRAY(SELECT DISTINCT a COLLATE "C" FROM unnest(m.attributes || EXCLUDED.attributes) AS a ORDER BY 1),
+         first_seen_at = LEAST(m.first_seen_at, EXCLUDED.first_seen_at),
+         last_seen_at = GREATEST(m.last_seen_at, EXCLUDED.last_seen_at),
+         late_points = m.late_points + EXCLUDED.late_points`,
+      [
+        tenantId,
+        DIMENSION_NAMES_SORTED,
+        names,
+        entries.map((e) => e.unit),
+        entries.map((e) => e.kind),
+        entries.map((e) => JSON.stringify([...e.attributes].sort())),
+        entries.map((e) => iso(e.first)),
+        entries.map((e) => iso(e.last)),
+        entries.map((e) => e.late),
+      ],
+    );
+  }
+}

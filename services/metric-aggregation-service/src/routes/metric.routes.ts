@@ -1,0 +1,179 @@
+import { DomainError, windowMs } from '@obs/domain';
+import {
+  BODY_PROBLEMS,
+  notFound,
+  otlpIngestRoute,
+  problems,
+  type ServiceContext,
+} from '@obs/service-kit';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { MetricServiceConfig } from '../config.js';
+import { prepareNativePoints } from '../ingest/native-points.js';
+import type { OtlpMetricsIngest } from '../ingest/otlp-ingest.js';
+import type { PointIngest } from '../ingest/point-ingest.js';
+import { findMetric, listMetrics, querySeries } from '../metric.queries.js';
+import type { MetricView } from '../metric.view.js';
+import {
+  NATIVE_BODY_LIMIT_BYTES,
+  ingestResultSchema,
+  metricListQuery,
+  metricNameParams,
+  metricPageSchema,
+  metricSchema,
+  nativeBatchBody,
+  seriesQuery,
+  seriesSchema,
+} from './metric.schemas.js';
+
+/** A chart asks for at most this many windows per series (a week of 1m windows). */
+export const MAX_SERIES_WINDOWS = 10_080;
+
+export const INGEST_CODES = [
+  'metric.point_in_future',
+  'metric.invalid_timestamp',
+  'metric.value_inconsistent_with_unit',
+  'metric.invalid_group',
+  'telemetry.tenant_mismatch',
+  'telemetry.missing_dimensions',
+];
+const SERIES_CODES = ['metric.invalid_range', 'metric.range_too_large'];
+
+/** Thin routes: validation in the schemas, the work in PointIngest and the queries. */
+export function metricRoutes(
+  app: FastifyInstance,
+  ctx: ServiceContext,
+  ingest: PointIngest,
+  otlp: OtlpMetricsIngest,
+  config: MetricServiceConfig,
+): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  otlpIngestRoute(app, ctx, {
+    url: '/v1/metrics',
+    signal: 'metrics',
+    tags: ['ingest'],
+    summary: 'Ingest OTLP/HTTP metrics',
+    description:
+      'OTLP/HTTP metrics (ExportMetricsServiceRequest) in JSON or protobuf, gzip accepted: gauges, sums, histograms, exponential histograms and summaries. Cumulative points become deltas per stream (a later startTimeUnixNano is a counter reset: a new baseline, never a negative delta; a retransmitted point is not counted twice). The eleven dimensions come from resource attributes; points of a resource lacking them, or of another tenant, are rejected in partialSuccess with the missing keys named. Stored and aggregated before the answer. Needs the ingest scope.',
+    ingest: (request, call) => otlp.ingest(request, call.auth.tenantId),
+  });
+
+  r.post(
+    '/v1/metric-points',
+    {
+      config: { scope: 'ingest' },
+      bodyLimit: NATIVE_BODY_LIMIT_BYTES,
+      schema: {
+        tags: ['ingest'],
+        summary: 'Ingest native metric points',
+        description:
+          'Stores a batch of points and folds them into their 1m, 5m, 1h and 1d windows in one transaction: the 200 means the raw points and the windows are committed. All or nothing: the first invalid point is named (points[i]) and nothing is stored. Points whose window already closed are stored but not counted (`late`). Needs the ingest scope.',
+        body: nativeBatchBody,
+        response: {
+          200: ingestResultSchema,
+          ...problems([...BODY_PROBLEMS, 422], INGEST_CODES),
+        },
+      },
+    },
+    async (request) => {
+      const now = ctx.clock();
+      const points = prepareNativePoints(
+        request.auth.tenantId,
+        request.body.points,
+        now,
+        config.maxFutureMs,
+      );
+      return ctx.uow.run({ context: request.otelContext }, (tx) =>
+        ingest.ingest(tx, request.auth.tenantId, points, now),
+      );
+    },
+  );
+
+  r.get(
+    '/v1/metric-series',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['series'],
+        summary: 'Query a metric as time series',
+        description:
+          'The windows of one size overlapping [from, to), open and closed, grouped by the dimensions or point attributes in groupBy (a stream lacking one groups under ""), each point the chosen aggregation of its window and its count. Percentiles come from merged DDSketches (1 % relative error). Needs the read scope.',
+        querystring: seriesQuery,
+        response: { 200: seriesSchema, ...problems([400, 422], SERIES_CODES) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const from = new Date(q.from);
+      const to = new Date(q.to);
+      if (!(from.getTime() < to.getTime())) {
+        throw new DomainError('metric.invalid_range', 'from must be before to');
+      }
+      if ((to.getTime() - from.getTime()) / windowMs(q.window) > MAX_SERIES_WINDOWS) {
+        throw new DomainError(
+          'metric.range_too_large',
+          `the range holds more than ${MAX_SERIES_WINDOWS} windows of ${q.window}; use a larger window`,
+        );
+      }
+      const groupBy = q.groupBy === undefined ? [] : [...new Set(q.groupBy.split(','))];
+      const series = await querySeries(
+        ctx,
+        request.auth.tenantId,
+        { ...q, groupBy, from, to },
+        config.exemplars,
+      );
+      return {
+        metricName: q.metricName,
+        window: q.window,
+        aggregation: q.aggregation,
+        groupBy,
+        series: series.map((s) => ({ ...s, group: { ...s.group }, points: [...s.points] })),
+      };
+    },
+  );
+
+  r.get(
+    '/v1/metrics',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['catalogue'],
+        summary: 'List the metric catalogue',
+        description:
+          "The tenant's metrics by name (byte order), optionally under a prefix: unit, kind, dimension names and attribute keys seen, first and last point time. Keyset paging: pass nextCursor as cursor. Needs the read scope.",
+        querystring: metricListQuery,
+        response: { 200: metricPageSchema, ...problems([400]) },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, prefix } = request.query;
+      const page = await listMetrics(ctx, request.auth.tenantId, { prefix }, { limit, cursor });
+      return { items: page.items.map(toDto), nextCursor: page.nextCursor };
+    },
+  );
+
+  r.get(
+    '/v1/metrics/:name',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['catalogue'],
+        summary: 'Get one metric of the catalogue',
+        description:
+          "One metric the tenant has sent (a name with / is sent URL-encoded). A metric the tenant never sent, or another tenant's, answers 404: other services (alert rules, dashboards) resolve references with it. Needs the read scope.",
+        params: metricNameParams,
+        response: { 200: metricSchema, ...problems([400, 404]) },
+      },
+    },
+    async (request) => {
+      const view = await findMetric(ctx, request.auth.tenantId, request.params.name);
+      if (!view) throw notFound('metric', request.params.name);
+      return toDto(view);
+    },
+  );
+}
+
+function toDto(view: MetricView) {
+  return { ...view, dimensions: [...view.dimensions], attributes: [...view.attributes] };
+}
