@@ -350,7 +350,12 @@ function sloEvents(): SloBreached[] {
     tenantId: TENANT,
     projectId: 'checkout',
     name: 'Payments availability',
-    indicator: { metric: 'http.server.requests', good: 'status_code < 500', total: '*' },
+    indicator: {
+      kind: 'ratio',
+      goodMetric: 'http.server.requests.good',
+      totalMetric: 'http.server.requests',
+      filter: {},
+    },
     target: 99.9,
     windowMinutes: 43_200,
   });
