@@ -358,6 +358,7 @@ function sloEvents(): SloBreached[] {
     },
     target: 99.9,
     windowMinutes: 43_200,
+    createdAt: '2024-05-01T09:00:00.000Z',
   });
   expect(slo.pullEvents()).toEqual([]);
   slo.evaluate({ window: { good: 99_950, total: 100_000 } }, '2024-05-01T10:00:00.000Z');

@@ -84,6 +84,8 @@ export interface SloDefinitionSnapshot {
   readonly indicator: Sli;
   readonly target: number;
   readonly windowMinutes: number;
+  /** When the SLO was defined (command time). */
+  readonly createdAt: string;
   readonly errorBudget: number;
   readonly budgetRemaining: number;
   readonly status: SloStatus;
@@ -99,6 +101,7 @@ export interface CreateSloDefinitionInput extends SloDefinitionFields {
   /** Chosen by the service (a UUID). */
   readonly sloId: string;
   readonly tenantId: string;
+  readonly createdAt: string;
 }
 
 type SloState = Omit<SloDefinitionSnapshot, 'tenantId' | 'status'> & {
@@ -215,6 +218,7 @@ function validState(fields: UncheckedFields): SloState {
     indicator: sli(fields.indicator),
     target,
     windowMinutes: positiveMinutes(fields.windowMinutes, 'slo.invalid_window', 'windowMinutes'),
+    createdAt: toIso(parseInstant(fields.createdAt, 'createdAt')),
     errorBudget,
     budgetRemaining: fields.budgetRemaining,
     status,

@@ -41,6 +41,7 @@ const input: CreateSloDefinitionInput = {
   },
   target: 99.9,
   windowMinutes: 43_200,
+  createdAt: '2025-01-01T00:00:00.000Z',
 };
 
 const ok = { good: 100_000, total: 100_000 };

@@ -99,8 +99,8 @@ function sliFilter(input: SliFilter | undefined): SliFilter {
     `indicator.filter takes at most ${FILTER_MAX_ENTRIES} entries`,
     { field: 'filter' },
   );
-  const filter: Record<string, string> = {};
-  for (const [key, value] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  const sorted = entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [key, value] of sorted) {
     ensure(
       key.trim().length > 0 &&
         key.length <= FILTER_TEXT_MAX &&
@@ -110,9 +110,9 @@ function sliFilter(input: SliFilter | undefined): SliFilter {
       `indicator.filter needs non-blank keys and values of at most ${FILTER_TEXT_MAX} characters`,
       { field: `filter.${key}` },
     );
-    filter[key] = value;
   }
-  return filter;
+  // fromEntries defines own properties, so a key such as "__proto__" stays a plain key.
+  return Object.fromEntries(sorted);
 }
 
 export function sli(input: Sli): Sli {
