@@ -217,7 +217,13 @@ function targetPercent(r: Reader, objective: Json, path: string): number {
   if (objective.target !== undefined && objective.targetPercent !== undefined) {
     throw r.invalid(path, 'takes target or targetPercent, not both');
   }
-  if (typeof objective.target === 'number') return Math.round(objective.target * 1e8) / 1e6;
+  if (typeof objective.target === 'number') {
+    // target × 100 in floating point (0.999 → 99.9 needs rounding off the binary noise); a
+    // target finer than six decimals of a percent stays unrounded, for the domain to refuse.
+    const percent = objective.target * 100;
+    const rounded = Math.round(percent * 1e6) / 1e6;
+    return Math.abs(percent - rounded) < 1e-9 ? rounded : percent;
+  }
   if (typeof objective.targetPercent === 'number') return objective.targetPercent;
   throw r.invalid(`${path}.target`, 'is required (a number in (0, 1))');
 }
