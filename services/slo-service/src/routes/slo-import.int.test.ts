@@ -108,3 +108,18 @@ describe('POST /v1/slos:import', () => {
     expect(await listOf(tenant)).toEqual([]);
   });
 });
+
+describe('other methods on /v1/slos:import', () => {
+  it.each(['GET', 'PUT', 'DELETE', 'PATCH'] as const)(
+    '%s answers 405 with Allow: POST',
+    async (method) => {
+      const res = await service.app.inject({
+        method,
+        url: '/v1/slos:import',
+        headers: writer(uniqueTenant('slo-import-405')),
+      });
+      expectProblem(res, 405, 'method_not_allowed');
+      expect(res.headers.allow).toBe('POST');
+    },
+  );
+});
