@@ -1,6 +1,7 @@
 import { topicFor } from '@obs/event-envelope';
 import type { ServiceDefinition } from '@obs/service-kit';
 import { metricAggregatedConsumer } from './consumers/metric-aggregated.consumer.js';
+import { sampleRetentionJob } from './jobs/sample-retention.job.js';
 import { CreateSlos1730000000001 } from './migrations/1730000000001-create-slos.js';
 import { sloImportRoutes } from './routes/slo-import.routes.js';
 import { sloRoutes } from './routes/slo.routes.js';
@@ -30,6 +31,7 @@ export function createSloService(): ServiceDefinition {
       sloImportRoutes(app, ctx, store);
     },
     consumers: (ctx) => [metricAggregatedConsumer(ctx, sloStore(ctx.dataSource, ctx.uow))],
+    jobs: (ctx) => [sampleRetentionJob(ctx)],
   };
 }
 

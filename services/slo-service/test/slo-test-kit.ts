@@ -15,11 +15,17 @@ import { createSloService } from '../src/app.js';
 /** Test helpers shared by the slo-service integration tests (real Postgres and Kafka). */
 
 export async function startSloService(
-  options: { clock?: TestClock; runConsumers?: boolean; env?: Record<string, string> } = {},
+  options: {
+    clock?: TestClock;
+    runConsumers?: boolean;
+    runJobs?: boolean;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<RunningService> {
   return startTestService(createSloService(), {
     clock: options.clock?.now,
     runConsumers: options.runConsumers,
+    runJobs: options.runJobs,
     // Suites send hundreds of requests per tenant within a minute; the limiter is the kit's concern.
     env: { RATE_LIMIT_MAX: '100000', ...options.env },
   });
