@@ -17,8 +17,8 @@
  * go to `schemathesis run` as they are. Service logs and schemathesis reports (NDJSON, JUnit) go to
  * .data/fuzz-api/.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { once } from 'node:events';
@@ -32,13 +32,13 @@ import {
 } from '@obs/service-kit';
 import { SERVICES } from './services.js';
 import { RESULT_FILES } from './test-summary.js';
+import { ensureVenv, SetupError } from './python-venv.js';
 
 const SCHEMATHESIS_VERSION = '4.32.5';
 const TENANT = 'fuzz-tenant';
 
 const root = repoRoot();
 const venvDir = join(root, '.venv-fuzz');
-const venvBin = join(venvDir, 'bin');
 const reportRoot = join(dataRoot(), 'fuzz-api');
 
 function positiveInt(name: string, fallback: number): number {
@@ -67,81 +67,18 @@ const only = (process.env.FUZZ_SERVICES ?? '')
 const python3 = process.env.FUZZ_PYTHON ?? 'python3';
 const extraArgs = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--'));
 
-class SetupError extends Error {}
-
 // ---------------------------------------------------------------------------------------------
 // 1. schemathesis in .venv-fuzz/
 // ---------------------------------------------------------------------------------------------
 
-function run(command: string, args: string[]): { code: number; output: string } {
-  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8' });
-  if (result.error) return { code: -1, output: result.error.message };
-  return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
-}
-
-function installedVersion(): string | undefined {
-  if (!existsSync(join(venvBin, 'schemathesis'))) return undefined;
-  const result = run(join(venvBin, 'schemathesis'), ['--version']);
-  return result.code === 0 ? /(\d+\.\d+\.\d+\S*)/.exec(result.output)?.[1] : undefined;
-}
-
 async function ensureSchemathesis(): Promise<string> {
-  const current = installedVersion();
-  if (current === SCHEMATHESIS_VERSION) return join(venvBin, 'schemathesis');
-
-  const venvPython = join(venvBin, 'python');
-  // A venv whose interpreter is gone (python3 upgraded or removed) is made afresh.
-  if (!existsSync(venvPython) || run(venvPython, ['--version']).code !== 0) {
-    const python = run(python3, ['--version']);
-    if (python.code !== 0) {
-      throw new SetupError(
-        'python3 is needed for schemathesis and was not found. Install it (Debian/Ubuntu: ' +
-          '`apt-get install python3 python3-venv`).',
-      );
-    }
-    // Debian splits ensurepip (and so `python3 -m venv`) into python3-venv: check before creating
-    // a venv that would be left half-made.
-    if (run(python3, ['-c', 'import ensurepip']).code !== 0) {
-      throw new SetupError(
-        `${python.output.trim()} cannot create virtual environments (ensurepip is missing). ` +
-          'Install it with `apt-get install python3-venv` (Debian/Ubuntu), then run again.',
-      );
-    }
-    console.log(`fuzz:api: creating ${relative(root, venvDir)}/ (${python.output.trim()})`);
-    await rm(venvDir, { recursive: true, force: true });
-    const created = run(python3, ['-m', 'venv', venvDir]);
-    if (created.code !== 0) {
-      await rm(venvDir, { recursive: true, force: true });
-      const hint = /ensurepip|python3-venv/.test(created.output)
-        ? '\nInstall it with `apt-get install python3-venv` (Debian/Ubuntu), then run again.'
-        : '';
-      throw new SetupError(`${python3} -m venv failed:\n${created.output.trim()}${hint}`);
-    }
-  }
-  console.log(
-    `fuzz:api: installing schemathesis==${SCHEMATHESIS_VERSION} into ${relative(root, venvDir)}/` +
-      (current ? ` (found ${current})` : ''),
-  );
-  const pip = run(venvPython, [
-    '-m',
-    'pip',
-    'install',
-    '--quiet',
-    '--disable-pip-version-check',
-    `schemathesis==${SCHEMATHESIS_VERSION}`,
-  ]);
-  if (pip.code !== 0) {
-    throw new SetupError(
-      `pip could not install schemathesis==${SCHEMATHESIS_VERSION}:\n${pip.output.trim()}`,
-    );
-  }
-  const after = installedVersion();
-  if (after !== SCHEMATHESIS_VERSION) {
-    throw new SetupError(
-      `schemathesis ${after ?? '(none)'} in ${venvDir} after installing ${SCHEMATHESIS_VERSION}; delete the directory and run again`,
-    );
-  }
-  return join(venvBin, 'schemathesis');
+  const bin = await ensureVenv({
+    dir: venvDir,
+    requirements: [`schemathesis==${SCHEMATHESIS_VERSION}`],
+    label: 'fuzz:api',
+    python: python3,
+  });
+  return join(bin, 'schemathesis');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /**
- * The last step of `pnpm test`: one plain line with the whole run's count, vitest's tests plus one
- * per service that `pnpm fuzz:api` checked, e.g. `tests: 1010 passed, 0 failed`.
+ * The last step of `pnpm test`: one plain line with the whole run's count, vitest's tests, the
+ * infrastructure-file checks of `pnpm check:infra`, and one per service that `pnpm fuzz:api` checked, e.g. `tests: 1010 passed, 0 failed`.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 
 export const RESULT_FILES = {
   vitest: join(root, '.data', 'test-results', 'vitest.json'),
+  infra: join(root, '.data', 'test-results', 'check-infra.json'),
   fuzz: join(root, '.data', 'test-results', 'fuzz-api.json'),
 } as const;
 

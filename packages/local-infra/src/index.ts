@@ -1,7 +1,9 @@
 export { startPostgres } from './postgres.js';
 export type { PostgresInstance, PostgresOptions } from './postgres.js';
 export { startKafka } from './kafka.js';
-export type { KafkaInstance, KafkaOptions } from './kafka.js';
+export type { KafkaInstance, KafkaOptions, SaslSslListener } from './kafka.js';
+export { generateTestCertificate } from './tls.js';
+export type { TestCertificate } from './tls.js';
 export { KAFKA_VERSION, kafkaCacheDir } from './kafka-jars.js';
 export { startAzurite, azuriteConnectionString } from './azurite.js';
 export type { AzuriteInstance, AzuriteOptions } from './azurite.js';

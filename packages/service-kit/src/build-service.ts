@@ -10,6 +10,7 @@ import { authConfigFrom, readEnv, type Env } from './config.js';
 import { ConsumerRunner, type ConsumerDefinition } from './consumers/consumer-runner.js';
 import { openDataSource, quoteIdent } from './db/data-source.js';
 import { UnitOfWork } from './db/unit-of-work.js';
+import { kafkaSecurityFrom } from './bus/kafka-security.js';
 import { registerErrorHandling } from './error-handler.js';
 import { registerHealth } from './http/health.js';
 import { registerMethodNotAllowed } from './http/method-not-allowed.js';
@@ -111,6 +112,7 @@ export async function buildService(
     databaseUrl: env.DATABASE_URL,
     clientId: definition.name,
     numPartitions: env.KAFKA_NUM_PARTITIONS,
+    security: kafkaSecurityFrom(env),
   });
   await bus.ensureTopics(definition.topics);
   const uow = new UnitOfWork(dataSource, definition.schema, definition.name);

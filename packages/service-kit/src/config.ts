@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KAFKA_SASL_MECHANISMS } from './bus/kafka-security.js';
 
 /**
  * Process configuration, read once from the environment. Secure by default: an unset NODE_ENV is
@@ -10,6 +11,15 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   DATABASE_URL: z.string().optional(),
   KAFKA_BROKERS: z.string().optional(),
+  /** TLS to the brokers; on by default when a SASL mechanism is set (see bus/kafka-security.ts). */
+  KAFKA_TLS: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
+  KAFKA_TLS_CA_FILE: z.string().min(1).optional(),
+  KAFKA_SASL_MECHANISM: z.enum(KAFKA_SASL_MECHANISMS).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
   /** Partitions of the topics a service creates; existing topics are left as they are. */
   KAFKA_NUM_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
   JWT_SECRET: z.string().min(16).optional(),

@@ -85,3 +85,18 @@ export {
   traceIdOf,
 } from './telemetry.js';
 export { loggerOptions } from './logger.js';
+export { otlpIngestRoute, OtlpBackpressureError } from './otlp/otlp-route.js';
+export type { OtlpIngestOptions, OtlpIngestResult } from './otlp/otlp-route.js';
+export { anyValueOf, attributesToRecord, resourceDimensions } from './otlp/otlp-attributes.js';
+export type { AttributeValue, ResourceDimensions } from './otlp/otlp-attributes.js';
+export { OtlpDecodeError, normalizeMessage } from './otlp/otlp-normalize.js';
+export { otlpTypes } from './otlp/otlp-schema.js';
+export type { OtlpSignal } from './otlp/otlp-schema.js';
+export type * from './otlp/otlp-types.js';
+export {
+  SERVICE_PORTS,
+  UpstreamClient,
+  serviceUrl,
+  serviceUrlVariable,
+} from './http/upstream-client.js';
+export type { QueryValue, ServiceName, UpstreamResult } from './http/upstream-client.js';

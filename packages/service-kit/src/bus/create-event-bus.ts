@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 import type { BusLogger } from './bus-logger.js';
 import type { EventBus } from './event-bus.js';
 import { KafkaEventBus } from './kafka-event-bus.js';
+import type { KafkaSecurity } from './kafka-security.js';
 import { PostgresEventBus } from './postgres-event-bus.js';
 
 export interface CreateEventBusOptions {
@@ -13,6 +14,8 @@ export interface CreateEventBusOptions {
   readonly logger?: BusLogger;
   /** Partitions of topics this service creates on Kafka (KAFKA_NUM_PARTITIONS, default 3). */
   readonly numPartitions?: number;
+  /** TLS and SASL for the brokers (kafkaSecurityFrom(env)). */
+  readonly security?: KafkaSecurity;
 }
 
 /** DESIGN.md section 7: `KAFKA_BROKERS` set ⇒ Kafka, otherwise the PostgreSQL event log. */
@@ -24,6 +27,7 @@ export function createEventBus(options: CreateEventBusOptions): EventBus {
       clientId: options.clientId,
       logger: options.logger,
       numPartitions: options.numPartitions,
+      ...options.security,
     });
   }
   // A small pool of its own, closed with the bus, so publishing never competes with the service's

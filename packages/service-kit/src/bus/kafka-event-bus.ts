@@ -5,6 +5,7 @@ import {
   type Admin,
   type KafkaConfig,
   type Producer,
+  type SASLOptions,
 } from 'kafkajs';
 import { silentBusLogger, type BusLogger } from './bus-logger.js';
 import type {
@@ -15,6 +16,7 @@ import type {
   Subscription,
 } from './event-bus.js';
 import { LazyClient } from './kafka-lazy-client.js';
+import { describeKafkaConnectError } from './kafka-security.js';
 import { kafkaLogCreator } from './kafka-logging.js';
 import { toTopicMessages } from './kafka-messages.js';
 import { KafkaSubscription } from './kafka-subscription.js';
@@ -34,7 +36,7 @@ export interface KafkaEventBusOptions {
   readonly publishRetries?: number;
   /** For managed brokers (Azure Event Hubs needs TLS and SASL PLAIN). */
   readonly ssl?: KafkaConfig['ssl'];
-  readonly sasl?: KafkaConfig['sasl'];
+  readonly sasl?: SASLOptions;
 }
 
 /** The Kafka adapter of the event bus port (kafkajs; see DESIGN.md section 7). */
@@ -89,8 +91,15 @@ export class KafkaEventBus implements EventBus {
   async ensureTopics(topics: readonly string[]): Promise<void> {
     const wanted = [...new Set(topics)];
     if (wanted.length === 0) return;
-    const admin = await this.admin.get();
-    const existing = new Set(await admin.listTopics());
+    let existing: Set<string>;
+    let admin: Admin;
+    try {
+      admin = await this.admin.get();
+      existing = new Set(await admin.listTopics());
+    } catch (error) {
+      // The first call a service makes at start: a refused login or TLS failure is named here.
+      throw describeKafkaConnectError(error, this.options);
+    }
     const missing = wanted.filter((topic) => !existing.has(topic));
     if (missing.length === 0) return;
     const { brokers } = await admin.describeCluster();

@@ -22,10 +22,31 @@ export async function registerOpenApi(app: FastifyInstance, info: OpenApiInfo): 
       },
       security: [{ bearerAuth: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: transformRouteSchema,
     transformObject: (input) => forbidNulInStrings(jsonSchemaTransformObject(input)),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+}
+
+/**
+ * zod schemas become JSON Schema, as the type provider does; a body documented per content type
+ * (`body: { content: { 'application/x-protobuf': { schema } } }`, plain JSON Schema) is kept as it
+ * is, for routes that parse their own bodies (OTLP, multipart) and so validate them themselves.
+ */
+const transformRouteSchema: typeof jsonSchemaTransform = (input) => {
+  const body = (input.schema as { body?: unknown } | undefined)?.body;
+  if (!isContentBody(body)) return jsonSchemaTransform(input);
+  const result = jsonSchemaTransform({ ...input, schema: { ...input.schema, body: undefined } });
+  return { ...result, schema: { ...result.schema, body } };
+};
+
+function isContentBody(body: unknown): body is { content: Record<string, unknown> } {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    'content' in body &&
+    typeof body.content === 'object'
+  );
 }
 
 /** PostgreSQL text cannot hold U+0000: a string with one can never be stored, so none is valid. */

@@ -1,0 +1,202 @@
+// The Observability & Feedback Platform on Azure: Container Apps (one app per service), Event Hubs
+// (Kafka endpoint), PostgreSQL Flexible Server (TLS required), Storage, Log Analytics with
+// workspace-based Application Insights, Key Vault and one user-assigned identity.
+// Deploy: see README.md beside this file. NOT compiled on the machines this was written on.
+targetScope = 'resourceGroup'
+
+@description('Prefix of every resource name (3–11 lowercase letters or digits).')
+@minLength(3)
+@maxLength(11)
+param prefix string
+param location string = resourceGroup().location
+@description('Image of each service is <imageRepository>/<service>:<imageTag>.')
+param imageRepository string
+param imageTag string
+@description('Registry to pull from with the identity (empty for a public registry).')
+param registryServer string = ''
+param postgresAdministratorLogin string = 'obsadmin'
+@secure()
+param postgresAdministratorPassword string
+@description('JWKS mode (recommended): the key set URL, with issuer and audience. Empty: HS256 with jwtSecret.')
+param jwksUrl string = ''
+param jwtIssuer string = ''
+param jwtAudience string = ''
+@secure()
+@description('Only without jwksUrl: the HS256 secret (at least 16 characters), kept in Key Vault.')
+param jwtSecret string = ''
+param minReplicas int = 1
+param maxReplicas int = 5
+param tags object = { platform: 'obs' }
+
+// The eleven services (DESIGN.md section 3). external: reachable from outside the environment
+// (ingest and API services); consumers: the Kafka consumer groups whose lag scales the app
+// (`<service>.<consumer name>`, as the kit's consumer runner names them).
+var services = [
+  { name: 'trace-service', port: 4101, external: true, consumers: [] }
+  { name: 'log-query-service', port: 4102, external: true, consumers: [] }
+  { name: 'metric-aggregation-service', port: 4103, external: true, consumers: [] }
+  { name: 'dashboard-service', port: 4104, external: true, consumers: [] }
+  {
+    name: 'alert-rule-service'
+    port: 4105
+    external: true
+    consumers: [{ group: 'alert-rule-service.metric-aggregated', topic: 'obs.metric-series.v1' }]
+  }
+  {
+    name: 'incident-service'
+    port: 4106
+    external: true
+    consumers: [
+      { group: 'incident-service.alert-triggered', topic: 'obs.alert-rule.v1' }
+      { group: 'incident-service.slo-breached', topic: 'obs.slo-definition.v1' }
+    ]
+  }
+  { name: 'feedback-service', port: 4107, external: true, consumers: [] }
+  { name: 'quality-score-service', port: 4108, external: true, consumers: [] }
+  { name: 'cost-telemetry-service', port: 4109, external: true, consumers: [] }
+  { name: 'slo-service', port: 4110, external: true, consumers: [] }
+  { name: 'telemetry-correlation-service', port: 4111, external: false, consumers: [] }
+]
+
+var names = {
+  identity: '${prefix}-id'
+  workspace: '${prefix}-logs'
+  appInsights: '${prefix}-appi'
+  vault: '${prefix}-kv-${uniqueString(resourceGroup().id)}'
+  eventHubs: '${prefix}-ehns-${uniqueString(resourceGroup().id)}'
+  postgres: '${prefix}-pg-${uniqueString(resourceGroup().id)}'
+  storage: toLower('${prefix}st${uniqueString(resourceGroup().id)}')
+  environment: '${prefix}-cae'
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: { location: location, workspaceName: names.workspace, appInsightsName: names.appInsights, tags: tags }
+}
+
+module vault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  params: { location: location, name: take(names.vault, 24), tags: tags }
+}
+
+module eventHubs 'modules/eventhubs.bicep' = {
+  name: 'eventhubs'
+  params: { location: location, name: names.eventHubs, tags: tags }
+}
+
+module postgres 'modules/postgres.bicep' = {
+  name: 'postgres'
+  params: {
+    location: location
+    name: names.postgres
+    administratorLogin: postgresAdministratorLogin
+    administratorPassword: postgresAdministratorPassword
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: { location: location, name: take(names.storage, 24), tags: tags }
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    location: location
+    name: names.identity
+    keyVaultName: vault.outputs.name
+    storageAccountName: storage.outputs.name
+    workspaceName: monitoring.outputs.workspaceName
+    tags: tags
+  }
+}
+
+var useJwks = !empty(jwksUrl)
+
+var platformSecrets = [
+  { name: 'database-url', value: postgres.outputs.databaseUrl }
+  { name: 'kafka-connection-string', value: eventHubs.outputs.connectionString }
+  { name: 'storage-connection-string', value: storage.outputs.connectionString }
+  { name: 'appinsights-connection-string', value: monitoring.outputs.appInsightsConnectionString }
+]
+var jwtSecrets = useJwks ? [] : [{ name: 'jwt-secret', value: jwtSecret }]
+var secretValues = concat(platformSecrets, jwtSecrets)
+
+module secrets 'modules/secret.bicep' = [for secret in secretValues: {
+  name: 'secret-${secret.name}'
+  params: { vaultName: vault.outputs.name, name: secret.name, value: secret.value }
+}]
+
+module environment 'modules/container-environment.bicep' = {
+  name: 'container-environment'
+  params: {
+    location: location
+    name: names.environment
+    workspaceCustomerId: monitoring.outputs.workspaceCustomerId
+    workspaceSharedKey: monitoring.outputs.workspaceSharedKey
+    tags: tags
+  }
+}
+
+// Every variable the kit requires in production (packages/service-kit/src/config.ts), the same
+// names as on a laptop and in docker-compose: only their values differ.
+var jwksEnv = [
+  { name: 'JWKS_URL', value: jwksUrl }
+  { name: 'JWT_ISSUER', value: jwtIssuer }
+  { name: 'JWT_AUDIENCE', value: jwtAudience }
+]
+var secretAuthEnv = [{ name: 'JWT_SECRET', secretRef: 'jwt-secret' }]
+var authEnv = useJwks ? jwksEnv : secretAuthEnv
+
+var platformEnv = [
+  { name: 'NODE_ENV', value: 'production' }
+  { name: 'HOST', value: '0.0.0.0' }
+  { name: 'LOG_LEVEL', value: 'info' }
+  { name: 'DATABASE_URL', secretRef: 'database-url' }
+  { name: 'KAFKA_BROKERS', value: eventHubs.outputs.bootstrapServers }
+  { name: 'KAFKA_TLS', value: 'true' }
+  { name: 'KAFKA_SASL_MECHANISM', value: 'plain' }
+  { name: 'KAFKA_SASL_USERNAME', value: '$ConnectionString' }
+  { name: 'KAFKA_SASL_PASSWORD', secretRef: 'kafka-connection-string' }
+  { name: 'AZURE_STORAGE_CONNECTION_STRING', secretRef: 'storage-connection-string' }
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', secretRef: 'appinsights-connection-string' }
+  { name: 'LOG_ANALYTICS_WORKSPACE_ID', value: monitoring.outputs.workspaceCustomerId }
+  { name: 'AZURE_CLIENT_ID', value: identity.outputs.clientId }
+]
+// Service-to-service calls stay inside the environment: an app is reachable by its name.
+var serviceUrlEnv = [for service in services: {
+  name: '${toUpper(replace(service.name, '-', '_'))}_URL'
+  value: 'http://${service.name}'
+}]
+// Every variable the kit requires in production (packages/service-kit/src/config.ts), the same
+// names as on a laptop and in docker-compose: only their values differ.
+var commonEnv = concat(platformEnv, authEnv, serviceUrlEnv)
+
+var keyVaultSecrets = [for (secret, i) in secretValues: {
+  name: secret.name
+  keyVaultUrl: secrets[i].outputs.uri
+}]
+
+module apps 'modules/service-app.bicep' = [for service in services: {
+  name: 'app-${service.name}'
+  params: {
+    location: location
+    name: service.name
+    port: service.port
+    external: service.external
+    image: '${imageRepository}/${service.name}:${imageTag}'
+    environmentId: environment.outputs.id
+    identityId: identity.outputs.id
+    registryServer: registryServer
+    minReplicas: minReplicas
+    maxReplicas: maxReplicas
+    consumerGroups: service.consumers
+    kafkaBootstrapServers: eventHubs.outputs.bootstrapServers
+    env: commonEnv
+    keyVaultSecrets: keyVaultSecrets
+    tags: tags
+  }
+}]
+
+output appUrls array = [for (service, i) in services: { service: service.name, fqdn: apps[i].outputs.fqdn }]

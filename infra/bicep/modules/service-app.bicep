@@ -1,0 +1,95 @@
+// One platform service as a container app: its port, ingress (external for the ingest and API
+// services, internal otherwise), the shared environment variables and Key Vault secret
+// references, health probes on /healthz and /readyz, and replicas that scale on Kafka consumer lag
+// (KEDA) for services that consume events.
+param location string
+param name string
+param port int
+param external bool
+param image string
+param environmentId string
+param identityId string
+param registryServer string = ''
+param minReplicas int = 1
+param maxReplicas int = 5
+@description('Kafka consumer groups ({ group, topic }) whose lag scales the app; empty for none.')
+param consumerGroups array = []
+param kafkaBootstrapServers string
+@description('Environment variables: { name, value } or { name, secretRef }.')
+param env array
+@description('Key Vault secret references: { name, keyVaultUrl }.')
+param keyVaultSecrets array
+param tags object
+
+var lagRules = [for consumer in consumerGroups: {
+  name: 'lag-${uniqueString(consumer.group)}'
+  custom: {
+    type: 'kafka'
+    metadata: {
+      bootstrapServers: kafkaBootstrapServers
+      consumerGroup: consumer.group
+      topic: consumer.topic
+      lagThreshold: '100'
+      sasl: 'plaintext'
+      tls: 'enable'
+    }
+    auth: [
+      { secretRef: 'kafka-sasl-username', triggerParameter: 'username' }
+      { secretRef: 'kafka-connection-string', triggerParameter: 'password' }
+    ]
+  }
+}]
+
+var vaultSecrets = [for secret in keyVaultSecrets: {
+  name: secret.name
+  keyVaultUrl: secret.keyVaultUrl
+  identity: identityId
+}]
+var httpRules = [{ name: 'http', http: { metadata: { concurrentRequests: '50' } } }]
+var scaleRules = empty(consumerGroups) ? httpRules : lagRules
+
+resource app 'Microsoft.App/containerApps@2025-01-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'obs-service': name })
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityId}': {} }
+  }
+  properties: {
+    environmentId: environmentId
+    workloadProfileName: 'Consumption'
+    configuration: {
+      activeRevisionsMode: 'Single'
+      ingress: {
+        external: external
+        targetPort: port
+        transport: 'http'
+        allowInsecure: false
+      }
+      registries: empty(registryServer) ? [] : [{ server: registryServer, identity: identityId }]
+      secrets: concat(vaultSecrets, [{ name: 'kafka-sasl-username', value: '$ConnectionString' }])
+    }
+    template: {
+      containers: [
+        {
+          name: name
+          image: image
+          env: concat(env, [{ name: 'PORT', value: string(port) }])
+          resources: { cpu: json('0.5'), memory: '1Gi' }
+          probes: [
+            { type: 'Liveness', httpGet: { path: '/healthz', port: port }, periodSeconds: 10 }
+            { type: 'Readiness', httpGet: { path: '/readyz', port: port }, periodSeconds: 5 }
+          ]
+        }
+      ]
+      scale: {
+        minReplicas: minReplicas
+        maxReplicas: maxReplicas
+        rules: scaleRules
+      }
+    }
+  }
+}
+
+output fqdn string = app.properties.configuration.ingress.fqdn
