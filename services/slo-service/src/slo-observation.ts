@@ -27,8 +27,12 @@ function counts(row: CountsRow, suffix: string): SliCounts {
  * The counts of the SLO at event time `at`: its rolling window (at − windowMinutes, at] and the
  * four burn windows, summed over the stored metric windows that ended inside them.
  *
- * - A metric window counts only once both its good and its total side have arrived (for a ratio
- *   SLI they come from two metrics); its good events are capped at its total ones.
+ * - A metric window counts once its total side has arrived and either its good side has too, or
+ *   the good metric has already reported a later window (then this one had no good events: a
+ *   delta counter that did not move exports no point, and a minute in which nothing succeeded
+ *   must burn the budget). The two sides travel on different Kafka keys, so waiting for the good
+ *   series to move past the window, rather than for a time, never mistakes a good side that is
+ *   merely behind for a missing one. A good side alone never counts; good is capped at total.
  * - A metric window that overlaps a maintenance window is left out entirely.
  * - The burn windows look back from `at` whatever the SLO's window length.
  */
@@ -47,7 +51,7 @@ export async function observe(
   const [row] = await tx.manager.query<CountsRow[]>(
     `WITH per_window AS (
        SELECT s.window_end,
-              least(sum(s.events) FILTER (WHERE s.role = 'good'),
+              least(coalesce(sum(s.events) FILTER (WHERE s.role = 'good'), 0),
                     sum(s.events) FILTER (WHERE s.role = 'total')) AS good,
               sum(s.events) FILTER (WHERE s.role = 'total') AS total
          FROM ${ctx.table('slo_samples')} s
@@ -59,7 +63,11 @@ export async function observe(
                  WHERE extract(epoch FROM s.window_start) * 1000 < m.ends_ms
                    AND extract(epoch FROM s.window_end) * 1000 > m.starts_ms)
         GROUP BY s.window_start, s.window_end
-       HAVING bool_or(s.role = 'good') AND bool_or(s.role = 'total'))
+       HAVING bool_or(s.role = 'total')
+          AND (bool_or(s.role = 'good')
+               OR EXISTS (SELECT 1 FROM ${ctx.table('slo_samples')} g
+                           WHERE g.slo_id = $1 AND g.role = 'good'
+                             AND g.window_start > s.window_start)))
      SELECT sum(good) FILTER (WHERE window_end > $2::timestamptz - make_interval(mins => $3::integer))::text AS good,
             sum(total) FILTER (WHERE window_end > $2::timestamptz - make_interval(mins => $3::integer))::text AS total,
             ${burnColumns}

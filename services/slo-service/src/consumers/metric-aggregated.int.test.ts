@@ -201,22 +201,41 @@ describe('which windows count', () => {
       ...ratioWindows(tenant, 0, 0, 100, { projectId: 'cart' }),
       ...ratioWindows(tenant, 0, 0, 100, { window: '5m' }),
       ...ratioWindows(tenant, 0, 0, 100, { group: { service: 'cart-api' } }),
-      // Only the total side of minute 1: not counted until its good side arrives.
-      metricWindow({ tenantId: tenant, metric: TOTAL_METRIC, start: minute(1), sum: 100 }),
       ...ratioWindows(tenant, 2, 50, 50),
+      // Only the total side of minute 3, the latest: not counted until its good side arrives.
+      metricWindow({ tenantId: tenant, metric: TOTAL_METRIC, start: minute(3), sum: 100 }),
     ]);
     const status = await until(
       tenant,
       slo.id,
-      (s) => s.lastEvaluatedAt === iso(3) && s.totalEvents === 50,
+      (s) => s.lastEvaluatedAt === iso(4) && s.totalEvents === 50,
     );
     expect(status).toMatchObject({ badEvents: 0, status: 'healthy' });
     await publish(service, [
-      metricWindow({ tenantId: tenant, metric: GOOD_METRIC, start: minute(1), sum: 100 }),
+      metricWindow({ tenantId: tenant, metric: GOOD_METRIC, start: minute(3), sum: 100 }),
     ]);
     const completed = await until(tenant, slo.id, (s) => s.totalEvents === 150);
     // None of the all-bad windows above ever counted.
     expect(completed).toMatchObject({ badEvents: 0, status: 'healthy' });
+  });
+
+  it('counts a total window without a good side as all bad once the good metric moved past it', async () => {
+    const tenant = uniqueTenant('slo-no-good');
+    const slo = await createSlo(service, tenant, ratioBody({ target: 99 }));
+    // Minute 0: every request failed, so the good counter exported nothing for it; minute 1's
+    // good side is merely late.
+    await publish(service, [
+      metricWindow({ tenantId: tenant, metric: TOTAL_METRIC, start: minute(0), sum: 100 }),
+      metricWindow({ tenantId: tenant, metric: TOTAL_METRIC, start: minute(1), sum: 100 }),
+    ]);
+    const waiting = await until(tenant, slo.id, (s) => s.lastEvaluatedAt === iso(2));
+    expect(waiting).toMatchObject({ totalEvents: 0, status: 'healthy' });
+    await publish(service, [
+      metricWindow({ tenantId: tenant, metric: GOOD_METRIC, start: minute(1), sum: 100 }),
+    ]);
+    // The good series reached minute 1: minute 0 had no good events (100 bad of 200).
+    const counted = await until(tenant, slo.id, (s) => s.totalEvents === 200);
+    expect(counted).toMatchObject({ badEvents: 100, status: 'breached' });
   });
 
   it('evaluates a late window at the last evaluation time, never rolling back', async () => {
