@@ -35,6 +35,7 @@ export default tseslint.config(
       'coverage/**',
       '.data/**',
       '.venv-fuzz/**',
+      '.venv-infra/**',
       'eslint.config.js',
     ],
   },

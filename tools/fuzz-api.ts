@@ -22,15 +22,26 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { once } from 'node:events';
-import { dataRoot, repoRoot, startPostgres, type PostgresInstance } from '@obs/local-infra';
+import {
+  dataRoot,
+  findFreePort,
+  repoRoot,
+  startAzurite,
+  startPostgres,
+  type AzuriteInstance,
+  type PostgresInstance,
+} from '@obs/local-infra';
 import {
   buildService,
   DEV_JWT_SECRET,
   mintToken,
   SCOPES,
+  SERVICE_PORTS,
+  serviceUrlVariable,
   type RunningService,
+  type ServiceDefinition,
+  type ServiceName,
 } from '@obs/service-kit';
-import { SERVICES } from './services.js';
 import { RESULT_FILES } from './test-summary.js';
 import { ensureVenv, SetupError } from './python-venv.js';
 
@@ -94,6 +105,7 @@ interface Started {
 
 const started: Started[] = [];
 let postgres: PostgresInstance | undefined;
+let azurite: AzuriteInstance | undefined;
 let child: ChildProcess | undefined;
 
 /** The environment a service sees: development mode, local infra only, no outside key material. */
@@ -113,18 +125,43 @@ function serviceEnv(databaseUrl: string): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * Every service gets a free port, and every `<NAME>_URL` names it, before the definitions are
+ * imported (a service reads its upstream URLs from the environment when its module loads): so a
+ * service that reads another (dashboard → metric-aggregation) reaches the copy started here.
+ */
+async function loadServices(): Promise<{
+  services: readonly ServiceDefinition[];
+  ports: Map<string, number>;
+}> {
+  const ports = new Map<string, number>();
+  for (const name of Object.keys(SERVICE_PORTS) as ServiceName[]) {
+    const port = await findFreePort();
+    ports.set(name, port);
+    process.env[serviceUrlVariable(name)] = `http://127.0.0.1:${port}`;
+  }
+  const { SERVICES } = await import('./services.js');
+  return { services: SERVICES, ports };
+}
+
 async function startPlatform(): Promise<void> {
+  // Never the developer's database (nor .data/postgres-dev): a fresh cluster, removed by stop().
+  delete process.env.DATABASE_URL;
+  delete process.env.AZURE_STORAGE_CONNECTION_STRING;
+  postgres = await startPostgres();
+  // Services that keep blobs (attachments, exports) need a storage account: a throw-away Azurite,
+  // named before the definitions load (a service may read it with its own settings).
+  azurite = await startAzurite();
+  process.env.AZURE_STORAGE_CONNECTION_STRING = azurite.connectionString;
+  const { services: SERVICES, ports } = await loadServices();
   const unknown = only.filter((name) => !SERVICES.some((s) => s.name === name));
   if (unknown.length > 0) {
     throw new SetupError(
       `FUZZ_SERVICES names unknown service(s) ${unknown.join(', ')}; known: ${SERVICES.map((s) => s.name).join(', ')}`,
     );
   }
-  // Never the developer's database (nor .data/postgres-dev): a fresh cluster, removed by stop().
-  delete process.env.DATABASE_URL;
-  postgres = await startPostgres();
+  // All of them run (a fuzzed service's upstreams must answer); FUZZ_SERVICES picks what is fuzzed.
   for (const definition of SERVICES) {
-    if (only.length > 0 && !only.includes(definition.name)) continue;
     const log = createWriteStream(join(reportRoot, `${definition.name}.log`));
     const service = await buildService(definition, {
       env: serviceEnv(postgres.url),
@@ -135,7 +172,7 @@ async function startPlatform(): Promise<void> {
     });
     const entry: Started = { name: definition.name, url: '', service, log };
     started.push(entry);
-    entry.url = await service.listen(0);
+    entry.url = await service.listen(ports.get(definition.name) ?? 0);
   }
 }
 
@@ -148,6 +185,7 @@ function stopAll(): Promise<void> {
       entry.log.end();
     }
     await postgres?.stop().catch((error: unknown) => console.error(error));
+    await azurite?.stop().catch((error: unknown) => console.error(error));
   })();
   return stopping;
 }
@@ -326,6 +364,7 @@ async function main(): Promise<number> {
   const results: Result[] = [];
   for (const target of started) {
     if (stopping) break;
+    if (only.length > 0 && !only.includes(target.name)) continue;
     results.push(await fuzz(schemathesis, target, token));
   }
   console.log(summary(results, (performance.now() - begin) / 1000));

@@ -6,6 +6,7 @@ import { parseInstant, toIso } from '../shared/time.js';
 import {
   attachmentList,
   feedbackAttachment,
+  sameAttachment,
   MAX_ATTACHMENTS,
   type FeedbackAttachment,
   type FeedbackAttachmentInput,
@@ -44,6 +45,8 @@ export interface FeedbackItemSnapshot {
   readonly createdAt: string;
   readonly routedAt: string | null;
   readonly appliedAt: string | null;
+  /** The change that applied it (a commit, pull request, deployment or ticket); null until applied. */
+  readonly appliedChangeRef: string | null;
   readonly attachments: readonly FeedbackAttachment[];
 }
 
@@ -66,6 +69,12 @@ export interface CreateFeedbackItemInput {
 
 export interface RouteFeedbackInput {
   readonly to: string;
+  readonly at: string;
+}
+
+export interface ApplyFeedbackInput {
+  /** What applied the improvement: a commit, pull request, deployment or ticket reference. */
+  readonly changeRef: string;
   readonly at: string;
 }
 
@@ -120,18 +129,19 @@ function ensureNotBefore(later: string | null, earlier: string | null, field: st
 /** Lifecycle timestamps and targets must match the status, whatever path built the state. */
 function ensureLifecycle(state: FeedbackItemState): void {
   const routed = state.routedTo !== null && state.routedAt !== null;
-  const applied = state.appliedAt !== null;
+  const applied = state.appliedAt !== null && state.appliedChangeRef !== null;
+  const partlyApplied = state.appliedAt !== null || state.appliedChangeRef !== null;
   const consistent =
     (state.status === 'captured' &&
       state.routedTo === null &&
       state.routedAt === null &&
-      !applied) ||
-    (state.status === 'routed' && routed && !applied) ||
+      !partlyApplied) ||
+    (state.status === 'routed' && routed && !partlyApplied) ||
     (state.status === 'applied' && routed && applied);
   ensure(
     consistent,
     'feedback.inconsistent_lifecycle',
-    'routedTo, routedAt and appliedAt must match the status',
+    'routedTo, routedAt, appliedAt and appliedChangeRef must match the status',
     { status: state.status },
   );
   ensureNotBefore(state.routedAt, state.createdAt, 'routedAt');
@@ -161,6 +171,7 @@ function validState(snapshot: UncheckedFields): FeedbackItemState {
     createdAt: instant(snapshot.createdAt, 'createdAt'),
     routedAt: optionalInstant(snapshot.routedAt, 'routedAt'),
     appliedAt: optionalInstant(snapshot.appliedAt, 'appliedAt'),
+    appliedChangeRef: optionalReference(snapshot.appliedChangeRef, 'appliedChangeRef'),
     attachments: attachmentList(snapshot.attachments),
   };
   ensure(
@@ -208,6 +219,7 @@ export class FeedbackItem extends AggregateRoot<FeedbackItemEvent> {
       createdAt: input.createdAt,
       routedAt: null,
       appliedAt: null,
+      appliedChangeRef: null,
       attachments: input.attachments ?? [],
     });
     const item = new FeedbackItem(state);
@@ -255,12 +267,23 @@ export class FeedbackItem extends AggregateRoot<FeedbackItemEvent> {
     this.state = { ...this.state, status: 'routed', routedTo: to, routedAt: at };
   }
 
-  /** Marks the improvement as applied; the item is final afterwards. */
-  apply(input: { readonly at: string }): void {
+  /** Marks the improvement as applied by a named change; the item is final afterwards. */
+  apply(input: ApplyFeedbackInput): void {
     this.ensureNext('applied');
+    const changeRef = optionalReference(input.changeRef, 'appliedChangeRef');
+    ensure(
+      changeRef !== null,
+      'feedback.change_ref_required',
+      'apply needs a reference to the change that applied it (changeRef)',
+    );
     const at = instant(input.at, 'at');
     ensureNotBefore(at, this.state.routedAt, 'appliedAt');
-    this.state = { ...this.state, status: 'applied', appliedAt: at };
+    this.state = {
+      ...this.state,
+      status: 'applied',
+      appliedAt: at,
+      appliedChangeRef: changeRef,
+    };
   }
 
   editSummary(summary: string): void {
@@ -273,24 +296,32 @@ export class FeedbackItem extends AggregateRoot<FeedbackItemEvent> {
     this.state = { ...this.state, summary: feedbackSummary(summary) };
   }
 
-  /** Evidence may be added until the improvement is applied. */
-  attach(input: FeedbackAttachmentInput): void {
+  /**
+   * Refuses when no further attachment can be accepted: asked before a file is uploaded, so a
+   * refused upload never writes a blob, and again by `attach` under the row lock.
+   */
+  ensureAcceptsAttachment(): void {
     ensure(
       this.state.status !== 'applied',
       'feedback.applied_immutable',
       'an applied feedback item accepts no more attachments',
     );
-    const attachment = feedbackAttachment(input);
-    ensure(
-      !this.state.attachments.some((a) => a.blobRef === attachment.blobRef),
-      'feedback.duplicate_attachment',
-      'this blob is already attached',
-      { blobRef: attachment.blobRef },
-    );
     ensure(
       this.state.attachments.length < MAX_ATTACHMENTS,
       'feedback.too_many_attachments',
       `at most ${MAX_ATTACHMENTS} attachments per feedback item`,
+    );
+  }
+
+  /** Evidence may be added until the improvement is applied. */
+  attach(input: FeedbackAttachmentInput): void {
+    this.ensureAcceptsAttachment();
+    const attachment = feedbackAttachment(input);
+    ensure(
+      !this.state.attachments.some((a) => sameAttachment(a, attachment)),
+      'feedback.duplicate_attachment',
+      'this blob is already attached',
+      { blobRef: attachment.blobRef },
     );
     this.state = { ...this.state, attachments: [...this.state.attachments, attachment] };
   }

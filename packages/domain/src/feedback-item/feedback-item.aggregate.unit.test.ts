@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../shared/domain-error.js';
-import { MAX_ATTACHMENTS } from './feedback-attachment.js';
+import { MAX_ATTACHMENTS, type FeedbackAttachmentInput } from './feedback-attachment.js';
 import {
   FeedbackItem,
   type CreateFeedbackItemInput,
@@ -32,6 +32,19 @@ const human: CreateFeedbackItemInput = {
   summary: '  Checkout page is slow  ',
   createdAt: '2025-01-01T10:00:00Z',
 };
+
+/** An attachment of `kind` stored at `blobRef` (its id derived from the ref). */
+function att(blobRef: string, kind = 'log', extra: Partial<FeedbackAttachmentInput> = {}) {
+  return {
+    attachmentId: `att-${blobRef}`,
+    blobRef,
+    kind,
+    contentType: 'text/plain',
+    sizeBytes: 12,
+    attachedAt: '2025-01-01T10:30:00Z',
+    ...extra,
+  };
+}
 
 function created(overrides: Partial<CreateFeedbackItemInput> = {}): FeedbackItem {
   return FeedbackItem.create({ ...human, ...overrides });
@@ -111,24 +124,31 @@ describe('FeedbackItem.create', () => {
     [{ projectId: 'p'.repeat(257) }, 'feedback.reference_too_long'],
     [{ traceId: 'not-a-trace' }, 'trace.invalid_trace_id'],
     [{ createdAt: 'yesterday' }, 'time.invalid_instant'],
-    [{ attachments: [{ blobRef: '', kind: 'log' }] }, 'feedback.attachment_blob_ref_required'],
-    [{ attachments: [{ blobRef: 'b/1', kind: 'video' }] }, 'feedback.invalid_attachment_kind'],
+    [{ attachments: [att('')] }, 'feedback.attachment_blob_ref_required'],
+    [{ attachments: [att('b/1', 'video')] }, 'feedback.invalid_attachment_kind'],
+    [{ attachments: [att('b/1', 'log', { attachmentId: ' ' })] }, 'feedback.invalid_attachment_id'],
     [
-      {
-        attachments: [
-          { blobRef: 'b/1', kind: 'log' },
-          { blobRef: 'b/1', kind: 'trace' },
-        ],
-      },
+      { attachments: [att('b/1', 'log', { contentType: 'png' })] },
+      'feedback.invalid_attachment_content_type',
+    ],
+    [
+      { attachments: [att('b/1', 'log', { contentType: 'text/plain; charset=utf-8' })] },
+      'feedback.invalid_attachment_content_type',
+    ],
+    [{ attachments: [att('b/1', 'log', { sizeBytes: -1 })] }, 'feedback.invalid_attachment_size'],
+    [{ attachments: [att('b/1', 'log', { sizeBytes: 1.5 })] }, 'feedback.invalid_attachment_size'],
+    [
+      { attachments: [att('b/1', 'log', { fileName: 'f'.repeat(256) })] },
+      'feedback.attachment_file_name_too_long',
+    ],
+    [{ attachments: [att('b/1', 'log', { attachedAt: 'soon' })] }, 'time.invalid_instant'],
+    [{ attachments: [att('b/1'), att('b/1', 'trace')] }, 'feedback.duplicate_attachment'],
+    [
+      { attachments: [att('b/1'), att('b/2', 'trace', { attachmentId: 'att-b/1' })] },
       'feedback.duplicate_attachment',
     ],
     [
-      {
-        attachments: Array.from({ length: MAX_ATTACHMENTS + 1 }, (_, i) => ({
-          blobRef: `b/${i}`,
-          kind: 'log',
-        })),
-      },
+      { attachments: Array.from({ length: MAX_ATTACHMENTS + 1 }, (_, i) => att(`b/${i}`)) },
       'feedback.too_many_attachments',
     ],
   ] as const)('refuses %j with %s', (overrides, code) => {
@@ -139,12 +159,27 @@ describe('FeedbackItem.create', () => {
     const snapshot = created({
       detail: 'p95 went from 300ms to 2s',
       traceId: '',
-      attachments: [{ blobRef: 'feedback/acme/fb-1/har.json', kind: 'export' }],
+      attachments: [
+        att('feedback/acme/fb-1/har.json', 'export', {
+          contentType: 'Application/JSON',
+          fileName: '  har.json ',
+        }),
+        att('feedback/acme/fb-1/no-name', 'other', { fileName: ' ' }),
+      ],
     }).toSnapshot();
     expect(snapshot.detail).toBe('p95 went from 300ms to 2s');
     expect(snapshot.traceId).toBeNull();
     expect(snapshot.attachments).toEqual([
-      { blobRef: 'feedback/acme/fb-1/har.json', kind: 'export' },
+      {
+        attachmentId: 'att-feedback/acme/fb-1/har.json',
+        blobRef: 'feedback/acme/fb-1/har.json',
+        kind: 'export',
+        contentType: 'application/json',
+        sizeBytes: 12,
+        fileName: 'har.json',
+        attachedAt: '2025-01-01T10:30:00.000Z',
+      },
+      expect.objectContaining({ kind: 'other', fileName: null }),
     ]);
   });
 
@@ -169,31 +204,41 @@ describe('FeedbackItem lifecycle', () => {
     item.pullEvents();
     item.route({ to: 'factory-backlog', at: '2025-01-01T11:00:00Z' });
     expect(item.status).toBe('routed');
-    item.apply({ at: '2025-01-02T09:00:00Z' });
+    item.apply({ changeRef: 'github:acme/app#42', at: '2025-01-02T09:00:00Z' });
     const s = item.toSnapshot();
-    expect([s.status, s.routedTo, s.routedAt, s.appliedAt]).toEqual([
+    expect([s.status, s.routedTo, s.routedAt, s.appliedAt, s.appliedChangeRef]).toEqual([
       'applied',
       'factory-backlog',
       '2025-01-01T11:00:00.000Z',
       '2025-01-02T09:00:00.000Z',
+      'github:acme/app#42',
     ]);
     expect(item.pullEvents()).toEqual([]);
   });
 
   it('refuses transitions out of order and leaves the state unchanged', () => {
     const item = created();
-    expect(codeOf(() => item.apply({ at: '2025-01-01T11:00:00Z' }))).toBe(
+    expect(codeOf(() => item.apply({ changeRef: 'pr-1', at: '2025-01-01T11:00:00Z' }))).toBe(
       'feedback.invalid_transition',
     );
     item.route({ to: 'team-a', at: '2025-01-01T11:00:00Z' });
     expect(codeOf(() => item.route({ to: 'team-b', at: '2025-01-01T12:00:00Z' }))).toBe(
       'feedback.invalid_transition',
     );
-    item.apply({ at: '2025-01-01T12:00:00Z' });
-    expect(codeOf(() => item.apply({ at: '2025-01-01T13:00:00Z' }))).toBe(
+    item.apply({ changeRef: 'pr-1', at: '2025-01-01T12:00:00Z' });
+    expect(codeOf(() => item.apply({ changeRef: 'pr-1', at: '2025-01-01T13:00:00Z' }))).toBe(
       'feedback.invalid_transition',
     );
     expect(item.toSnapshot().routedTo).toBe('team-a');
+  });
+
+  it('refuses to apply without a change reference', () => {
+    const item = created();
+    item.route({ to: 'team-a', at: '2025-01-01T11:00:00Z' });
+    expect(codeOf(() => item.apply({ changeRef: ' ', at: '2025-01-01T12:00:00Z' }))).toBe(
+      'feedback.change_ref_required',
+    );
+    expect(item.status).toBe('routed');
   });
 
   it('refuses a route without a target', () => {
@@ -210,7 +255,7 @@ describe('FeedbackItem lifecycle', () => {
       'feedback.time_out_of_order',
     );
     item.route({ to: 'team-a', at: '2025-01-01T10:00:00Z' });
-    expect(codeOf(() => item.apply({ at: '2025-01-01T09:59:59Z' }))).toBe(
+    expect(codeOf(() => item.apply({ changeRef: 'pr-1', at: '2025-01-01T09:59:59Z' }))).toBe(
       'feedback.time_out_of_order',
     );
     expect(item.status).toBe('routed');
@@ -223,35 +268,29 @@ describe('FeedbackItem lifecycle', () => {
     expect(codeOf(() => item.editSummary(''))).toBe('feedback.summary_required');
     item.route({ to: 'team-a', at: '2025-01-01T11:00:00Z' });
     expect(codeOf(() => item.editSummary('Something else'))).toBe('feedback.summary_immutable');
-    item.apply({ at: '2025-01-01T12:00:00Z' });
+    item.apply({ changeRef: 'pr-1', at: '2025-01-01T12:00:00Z' });
     expect(codeOf(() => item.editSummary('Something else'))).toBe('feedback.summary_immutable');
     expect(item.toSnapshot().summary).toBe('Checkout p95 above 2s');
   });
 
   it('attaches evidence until applied', () => {
     const item = created();
-    item.attach({ blobRef: 'b/1', kind: 'screenshot' });
-    expect(codeOf(() => item.attach({ blobRef: 'b/1', kind: 'log' }))).toBe(
-      'feedback.duplicate_attachment',
-    );
-    expect(codeOf(() => item.attach({ blobRef: 'b/2', kind: 'gif' }))).toBe(
-      'feedback.invalid_attachment_kind',
-    );
+    item.attach(att('b/1', 'screenshot'));
+    expect(codeOf(() => item.attach(att('b/1', 'log')))).toBe('feedback.duplicate_attachment');
+    expect(codeOf(() => item.attach(att('b/2', 'gif')))).toBe('feedback.invalid_attachment_kind');
     item.route({ to: 'team-a', at: '2025-01-01T11:00:00Z' });
-    item.attach({ blobRef: 'b/2', kind: 'log' });
-    item.apply({ at: '2025-01-01T12:00:00Z' });
-    expect(codeOf(() => item.attach({ blobRef: 'b/3', kind: 'log' }))).toBe(
-      'feedback.applied_immutable',
-    );
+    item.attach(att('b/2', 'log'));
+    item.apply({ changeRef: 'pr-1', at: '2025-01-01T12:00:00Z' });
+    expect(codeOf(() => item.attach(att('b/3')))).toBe('feedback.applied_immutable');
+    expect(codeOf(() => item.ensureAcceptsAttachment())).toBe('feedback.applied_immutable');
     expect(item.toSnapshot().attachments.map((a) => a.blobRef)).toEqual(['b/1', 'b/2']);
   });
 
   it('refuses more than the maximum number of attachments', () => {
     const item = created();
-    for (let i = 0; i < MAX_ATTACHMENTS; i += 1) item.attach({ blobRef: `b/${i}`, kind: 'log' });
-    expect(codeOf(() => item.attach({ blobRef: 'b/extra', kind: 'log' }))).toBe(
-      'feedback.too_many_attachments',
-    );
+    for (let i = 0; i < MAX_ATTACHMENTS; i += 1) item.attach(att(`b/${i}`));
+    expect(codeOf(() => item.attach(att('b/extra')))).toBe('feedback.too_many_attachments');
+    expect(codeOf(() => item.ensureAcceptsAttachment())).toBe('feedback.too_many_attachments');
   });
 });
 
@@ -273,6 +312,8 @@ describe('FeedbackItem.rehydrate', () => {
     [{ status: 'done' }, 'feedback.invalid_status'],
     [{ status: 'captured' }, 'feedback.inconsistent_lifecycle'],
     [{ status: 'applied' }, 'feedback.inconsistent_lifecycle'],
+    [{ status: 'applied', appliedAt: '2025-01-01T12:00:00Z' }, 'feedback.inconsistent_lifecycle'],
+    [{ appliedChangeRef: 'pr-1' }, 'feedback.inconsistent_lifecycle'],
     [{ routedAt: '2024-12-31T00:00:00Z' }, 'feedback.time_out_of_order'],
     [{ source: 'incident' }, 'feedback.source_id_required'],
   ] as const)('refuses a stored row with %j (%s)', (overrides, code) => {

@@ -28,6 +28,7 @@ export {
   ATTACHMENT_KINDS,
   MAX_ATTACHMENTS,
   BLOB_REF_MAX_LENGTH,
+  FILE_NAME_MAX_LENGTH,
   feedbackAttachment,
 } from './feedback-attachment.js';
 export type {
@@ -40,6 +41,7 @@ export type {
   FeedbackItemSnapshot,
   CreateFeedbackItemInput,
   RouteFeedbackInput,
+  ApplyFeedbackInput,
 } from './feedback-item.aggregate.js';
 export { FeedbackItem } from './feedback-item.aggregate.js';
 export type { FeedbackDraft, IncidentResolvedFacts, DraftContext } from './feedback-drafts.js';

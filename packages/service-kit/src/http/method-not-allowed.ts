@@ -1,12 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpProblem } from '../problem.js';
 
-/** `/v1/incidents/:id/acknowledge` → a regex matching concrete paths of that route. */
-function pathPattern(url: string): RegExp {
+/**
+ * `/v1/incidents/:id/acknowledge` → a regex matching concrete paths of that route. A literal colon
+ * is written `::` in a Fastify route (`/v1/feedback::export` serves `/v1/feedback:export`).
+ */
+export function pathPattern(url: string): RegExp {
   const source = url
     .split('/')
     .map((part) =>
-      part.startsWith(':') || part === '*' ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+      part.startsWith(':') || part === '*'
+        ? '[^/]+'
+        : part.replaceAll('::', ':').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
     )
     .join('/');
   return new RegExp(`^${source}/?$`);

@@ -1,0 +1,386 @@
+import { randomUUID } from 'node:crypto';
+import { DashboardDefinition, type DashboardDefinitionSnapshot } from '@obs/domain';
+import {
+  BODY_PROBLEMS,
+  HttpProblem,
+  assertVersion,
+  ifMatchHeaders,
+  ifMatchVersion,
+  notFound,
+  problems,
+  setEtag,
+  type ServiceContext,
+  type Versioned,
+} from '@obs/service-kit';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  findDashboardRow,
+  findVersion,
+  listDashboards,
+  listVersions,
+  nameTaken,
+  referencesOf,
+} from '../dashboard.queries.js';
+import { deleteDashboard, toSnapshot, type DashboardStore } from '../dashboard.repository.js';
+import { viewOfSnapshot } from '../dashboard.view.js';
+import { canonicalJson } from '../grafana/canonical-json.js';
+import { toGrafanaDashboard } from '../grafana/grafana-export.js';
+import { dashboardData, defaultWindow } from '../panel-data.js';
+import { resolvePanelReferences } from '../panel-references.js';
+import { UpstreamUnavailable, type Upstreams } from '../upstreams.js';
+import {
+  DASHBOARD_DOMAIN_CODES,
+  dashboardBodySchema,
+  dashboardDataSchema,
+  dashboardPageSchema,
+  dashboardSchema,
+  dataQuerySchema,
+  grafanaDashboardSchema,
+  idParamsSchema,
+  listQuerySchema,
+  replaceDashboardSchema,
+  versionListQuerySchema,
+  versionPageSchema,
+  versionParamsSchema,
+  versionSchema,
+} from './dashboard.schemas.js';
+
+const TAGS = ['dashboards'];
+const DASHBOARDS_URL = '/v1/dashboards';
+/** Grafana's default range when the caller names none. */
+const DEFAULT_RANGE_MS = 6 * 3_600_000;
+
+const UNAVAILABLE_NOTE =
+  'A metric or SLO whose owning service cannot be reached answers 503 with Retry-After and nothing is saved.';
+
+const savedDto = (saved: Versioned<DashboardDefinition>) =>
+  viewOfSnapshot(saved.aggregate.toSnapshot());
+
+/**
+ * The documented problems of a route that resolves panel references: its 503 also means an
+ * owning service is down (with Retry-After; nothing was saved).
+ */
+function referenceProblems(statuses: readonly number[]) {
+  const documented = problems(statuses, DASHBOARD_DOMAIN_CODES);
+  const unavailable = documented[503];
+  return {
+    ...documented,
+    503: {
+      ...unavailable,
+      // The zod transform keeps a response's description and content, not its headers: the
+      // Retry-After header is documented here, in words.
+      description: `${unavailable?.description ?? ''}. Also: an owning service (metric-aggregation-service, slo-service) could not be reached to check a panel reference (code upstream_unavailable); nothing was saved, and the Retry-After header says how many seconds to wait.`,
+    },
+  };
+}
+
+/** Runs `work`; an owning service that is down answers 503 with a Retry-After header. */
+async function withRetryAfter<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof UpstreamUnavailable) {
+      void reply.header('retry-after', String(error.retryAfterSeconds));
+    }
+    throw error;
+  }
+}
+
+/**
+ * The kit's createRoute and commandRoute hand the domain call only who asked and when; resolving
+ * panel references also needs the caller's Authorization header (forwarded to the owning
+ * services), so create and replace are written out here with the same answers: 201 + Location +
+ * ETag, If-Match/409, 404 across tenants, 422 with the invariant's code.
+ */
+export function dashboardRoutes(
+  app: FastifyInstance,
+  ctx: ServiceContext,
+  store: DashboardStore,
+  upstreams: Upstreams,
+): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post(
+    DASHBOARDS_URL,
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: TAGS,
+        summary: 'Create a dashboard',
+        description: `Defines a dashboard of 1-100 panels for a project (optionally one module) and emits the public DashboardDefined on obs.dashboard-definition.v1. Each panel's metric (metric-aggregation-service GET /v1/metrics/{name}) or SLO (slo-service GET /v1/slos/{id}) is resolved with the caller's token: an unknown one answers 422 dashboard.unresolvable_reference naming the panel (panels[i]). ${UNAVAILABLE_NOTE} A name taken in the scope (case-insensitive) answers 409 dashboard.name_not_unique. Needs the write scope (and read, for the owning services). 201 with the dashboard, its ETag and a Location header.`,
+        body: dashboardBodySchema,
+        response: {
+          201: dashboardSchema,
+          ...referenceProblems([...BODY_PROBLEMS, 409, 422]),
+        },
+      },
+    },
+    async (request, reply) =>
+      withRetryAfter(reply, async () => {
+        const { tenantId } = request.auth;
+        const body = request.body;
+        const references = await resolvePanelReferences(
+          upstreams,
+          request.headers.authorization,
+          body.panels,
+        );
+        const taken = await nameTaken(ctx.dataSource.manager, tenantId, body);
+        const dashboard = DashboardDefinition.create(
+          {
+            dashboardId: randomUUID(),
+            tenantId,
+            name: body.name,
+            scope: body.scope,
+            panels: body.panels,
+            createdAt: new Date(ctx.clock()).toISOString(),
+          },
+          { ...references, nameTaken: taken },
+        );
+        const saved = await store.create({ context: request.otelContext }, dashboard);
+        setEtag(reply, saved.version);
+        return reply
+          .code(201)
+          .header('location', `${DASHBOARDS_URL}/${saved.id}`)
+          .send(savedDto(saved));
+      }),
+  );
+
+  r.get(
+    DASHBOARDS_URL,
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: TAGS,
+        summary: 'List dashboards',
+        description:
+          "The tenant's dashboards, newest first (createdAt, then id), filtered by projectId and moduleId. Keyset paging: pass nextCursor as cursor. Needs the read scope.",
+        querystring: listQuerySchema,
+        response: { 200: dashboardPageSchema, ...problems([400]) },
+      },
+    },
+    async (request) => {
+      const page = await listDashboards(ctx.dataSource, request.auth.tenantId, request.query);
+      return { items: [...page.items], nextCursor: page.nextCursor };
+    },
+  );
+
+  /** The tenant's dashboard as stored, or 404 (also for another tenant's id). */
+  const stored = async (tenantId: string, id: string): Promise<DashboardDefinitionSnapshot> => {
+    const row = await findDashboardRow(ctx.dataSource, tenantId, id);
+    if (!row) throw notFound('dashboard', id);
+    return toSnapshot(row);
+  };
+
+  r.get(
+    `${DASHBOARDS_URL}/:id`,
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: TAGS,
+        summary: 'Get a dashboard',
+        description:
+          'One dashboard of the caller\'s tenant, with ETag "<version>" for If-Match. Another tenant\'s id answers 404. Needs the read scope.',
+        params: idParamsSchema,
+        response: { 200: dashboardSchema, ...problems([400, 404]) },
+      },
+    },
+    async (request, reply) => {
+      const snapshot = await stored(request.auth.tenantId, request.params.id);
+      setEtag(reply, snapshot.version);
+      return viewOfSnapshot(snapshot);
+    },
+  );
+
+  r.put(
+    `${DASHBOARDS_URL}/:id`,
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: TAGS,
+        summary: 'Replace a dashboard',
+        description: `Replaces name, scope and panels; the new version is kept in the history and the internal DashboardUpdated is emitted. A replacement that changes nothing keeps the version (no event, no new history entry). Only references the dashboard does not hold yet are resolved with the owning services: an unknown one answers 422 dashboard.unresolvable_reference naming the panel. ${UNAVAILABLE_NOTE} A name taken in the scope answers 409. Optional If-Match "<version>": a stale one answers 409. Needs the write scope. 200 with the dashboard and its new ETag.`,
+        params: idParamsSchema,
+        headers: ifMatchHeaders,
+        body: replaceDashboardSchema,
+        response: {
+          200: dashboardSchema,
+          ...referenceProblems([...BODY_PROBLEMS, 404, 409, 422]),
+        },
+      },
+    },
+    async (request, reply) =>
+      withRetryAfter(reply, async () => {
+        const expected = ifMatchVersion(request);
+        const { tenantId } = request.auth;
+        const { id } = request.params;
+        const body = request.body;
+        const at = new Date(ctx.clock()).toISOString();
+        const saved = await store.change(
+          { context: request.otelContext },
+          tenantId,
+          id,
+          expected,
+          async (dashboard, tx) => {
+            // Looked up under the row lock, through its transaction (one connection per request).
+            const references = await resolvePanelReferences(
+              upstreams,
+              request.headers.authorization,
+              body.panels,
+              referencesOf(dashboard.toSnapshot().panels),
+            );
+            const taken = await nameTaken(tx.manager, tenantId, { ...body, exceptId: id });
+            dashboard.update(body, { ...references, nameTaken: taken }, at);
+          },
+        );
+        setEtag(reply, saved.version);
+        return savedDto(saved);
+      }),
+  );
+
+  r.delete(
+    `${DASHBOARDS_URL}/:id`,
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: TAGS,
+        summary: 'Delete a dashboard',
+        description:
+          'Deletes the dashboard and its version history. Optional If-Match "<version>": a stale one answers 409. Needs the write scope.',
+        params: idParamsSchema,
+        headers: ifMatchHeaders,
+        response: { 204: z.null().describe('Deleted'), ...problems([400, 404, 409]) },
+      },
+    },
+    async (request, reply) => {
+      const expected = ifMatchVersion(request);
+      const { id } = request.params;
+      await ctx.uow.run({ context: request.otelContext }, async (tx) => {
+        const loaded = await store.loadForUpdate(tx, request.auth.tenantId, id);
+        if (!loaded) throw notFound('dashboard', id);
+        assertVersion(expected, loaded.version);
+        await deleteDashboard(tx.manager, request.auth.tenantId, id);
+      });
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.get(
+    `${DASHBOARDS_URL}/:id/versions`,
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: TAGS,
+        summary: 'List the versions of a dashboard',
+        description:
+          'Every accepted definition of the dashboard, newest first (version 1 is as created). Keyset paging with limit and cursor. Needs the read scope.',
+        params: idParamsSchema,
+        querystring: versionListQuerySchema,
+        response: { 200: versionPageSchema, ...problems([400, 404]) },
+      },
+    },
+    async (request) => {
+      const page = await listVersions(
+        ctx.dataSource,
+        request.auth.tenantId,
+        request.params.id,
+        request.query,
+      );
+      if (!page) throw notFound('dashboard', request.params.id);
+      return { items: [...page.items], nextCursor: page.nextCursor };
+    },
+  );
+
+  r.get(
+    `${DASHBOARDS_URL}/:id/versions/:n`,
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: TAGS,
+        summary: 'Get one version of a dashboard',
+        description:
+          'The definition as it was at version n. An unknown dashboard or version answers 404. Needs the read scope.',
+        params: versionParamsSchema,
+        response: { 200: versionSchema, ...problems([400, 404]) },
+      },
+    },
+    async (request) => {
+      const { id, n } = request.params;
+      const version = await findVersion(ctx.dataSource, request.auth.tenantId, id, n);
+      if (!version) throw notFound('dashboard version', `${id}/${n}`);
+      return version;
+    },
+  );
+
+  r.get(
+    `${DASHBOARDS_URL}/:id/data`,
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: TAGS,
+        summary: "Every panel's data",
+        description:
+          "Each panel's data over [from, to), fetched with the caller's token so a page can render the dashboard without knowing the other services: metric panels carry their series from metric-aggregation-service (GET /v1/metric-series, the dashboard's projectId, the panel's groupBy), SLO panels the SLO from slo-service, trace panels no series. A panel whose owning service fails is reported in its own entry (status, error); the dashboard still answers 200. to not after from answers 422 dashboard.invalid_time_range. Needs the read scope.",
+        params: idParamsSchema,
+        querystring: dataQuerySchema,
+        response: {
+          200: dashboardDataSchema,
+          ...problems([400, 404, 422], ['dashboard.invalid_time_range']),
+        },
+      },
+    },
+    async (request) => {
+      const snapshot = await stored(request.auth.tenantId, request.params.id);
+      const query = request.query;
+      const toMs = query.to === undefined ? ctx.clock() : Date.parse(query.to);
+      const fromMs = query.from === undefined ? toMs - DEFAULT_RANGE_MS : Date.parse(query.from);
+      if (!(toMs > fromMs)) {
+        throw new HttpProblem(
+          422,
+          'dashboard.invalid_time_range',
+          'Unprocessable Content',
+          `to (${new Date(toMs).toISOString()}) must be after from (${new Date(fromMs).toISOString()})`,
+        );
+      }
+      const range = {
+        from: new Date(fromMs).toISOString(),
+        to: new Date(toMs).toISOString(),
+        window: query.window ?? defaultWindow(fromMs, toMs),
+        aggregation: query.aggregation,
+      };
+      const panels = await dashboardData(upstreams, request.headers.authorization, snapshot, range);
+      return {
+        dashboardId: snapshot.dashboardId,
+        version: snapshot.version,
+        name: snapshot.name,
+        ...range,
+        panels,
+      };
+    },
+  );
+
+  // Registered untyped: the body is sent as text already serialised (the serializer would
+  // re-order the keys); the zod schema still documents it.
+  app.get(
+    `${DASHBOARDS_URL}/:id/grafana`,
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: TAGS,
+        summary: 'Export as Grafana dashboard JSON',
+        description:
+          "The dashboard as Grafana dashboard JSON (schemaVersion 42), to import or keep in Git: the same definition always answers byte-identical JSON (keys sorted, 2-space indented; no numeric id, version or other volatile field; panel ids 1..n in definition order, gridPos from each panel's layout; uid is the dashboard id). Metric panels query a Prometheus-compatible data source picked on import (the datasource variable). Needs the read scope.",
+        params: idParamsSchema,
+        response: { 200: grafanaDashboardSchema, ...problems([400, 404]) },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as z.output<typeof idParamsSchema>;
+      const snapshot = await stored(request.auth.tenantId, id);
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(canonicalJson(toGrafanaDashboard(snapshot)));
+    },
+  );
+}

@@ -1,0 +1,109 @@
+import { topicFor } from '@obs/event-envelope';
+import type { ServiceContext, ServiceDefinition } from '@obs/service-kit';
+import { AttachmentUpload } from './attachment-upload.js';
+import { BlobStore } from './blob-store.js';
+import { feedbackConfigFrom, type FeedbackServiceConfig } from './config.js';
+import { costAnomalyDetectedConsumer } from './consumers/cost-anomaly-detected.consumer.js';
+import { incidentResolvedConsumer } from './consumers/incident-resolved.consumer.js';
+import { sloBreachedConsumer } from './consumers/slo-breached.consumer.js';
+import { FeedbackExportEntity, FeedbackExports } from './feedback-export.repository.js';
+import { FeedbackIntake } from './feedback-intake.js';
+import {
+  FeedbackAttachmentEntity,
+  FeedbackItemEntity,
+  feedbackItemStore,
+} from './feedback-item.repository.js';
+import { IdempotencyKeys } from './idempotency-keys.js';
+import { FeedbackExportJob } from './jobs/feedback-export.job.js';
+import { idempotencyPurgeJob } from './jobs/idempotency-purge.job.js';
+import { CreateFeedback1740000000001 } from './migrations/1740000000001-create-feedback.js';
+import { attachmentRoutes } from './routes/attachment.routes.js';
+import { exportRoutes } from './routes/export.routes.js';
+import { feedbackRoutes } from './routes/feedback.routes.js';
+
+const DESCRIPTION = `Feedback items: the durable records of the improvement loop. People (write scope) and
+agents or machines (ingest scope) post them, with an optional Idempotency-Key; resolved incidents,
+SLO breaches and cost anomalies become items on their own. An item moves captured → routed (to a
+team or agent; its summary is frozen from here on) → applied (naming the change that applied it).
+Attachments are streamed to Azure Blob storage as multipart/form-data and streamed back; exports
+write the items matching a filter as NDJSON to Blob. Publishes FeedbackItemCreated (public) on
+obs.feedback-item.v1. Reads need the \`read\` scope, changes \`write\`.`;
+
+/** The blob container of one built service: created (if missing) when its routes are built. */
+function blobStoreOf(config: FeedbackServiceConfig): BlobStore {
+  if (!config.storageConnectionString) {
+    throw new Error(
+      'feedback-service: AZURE_STORAGE_CONNECTION_STRING is required (pnpm start sets it to Azurite)',
+    );
+  }
+  return BlobStore.fromConnectionString(config.storageConnectionString, config.blobContainer);
+}
+
+/**
+ * The service definition for a given configuration (tests pass their own; the kit's Env only
+ * carries platform-wide settings, so the service reads its own with feedbackConfigFrom).
+ */
+export function createFeedbackService(config: FeedbackServiceConfig): ServiceDefinition {
+  // One BlobStore per built service, shared by its routes and its export job.
+  const blobsByContext = new WeakMap<ServiceContext, BlobStore>();
+  const blobsFor = (ctx: ServiceContext): BlobStore => {
+    let blobs = blobsByContext.get(ctx);
+    if (!blobs) {
+      blobs = blobStoreOf(config);
+      blobsByContext.set(ctx, blobs);
+    }
+    return blobs;
+  };
+  return {
+    name: 'feedback-service',
+    schema: 'feedback',
+    defaultPort: 4107,
+    openapi: { title: 'feedback-service', description: DESCRIPTION, version: '1.0.0' },
+    entities: [FeedbackItemEntity, FeedbackAttachmentEntity, FeedbackExportEntity],
+    migrations: [CreateFeedback1740000000001],
+    topics: [topicFor('FeedbackItemCreated')],
+    routes: async (app, ctx) => {
+      const blobs = blobsFor(ctx);
+      await blobs.ensureContainer();
+      const store = feedbackItemStore(ctx.dataSource, ctx.uow);
+      const keys = new IdempotencyKeys(ctx.table('idempotency_keys'), config.idempotencyTtlHours);
+      const exports = new FeedbackExports(ctx.dataSource, ctx.table('feedback_exports'));
+      feedbackRoutes(app, ctx, store, keys);
+      await attachmentRoutes(
+        app,
+        ctx,
+        new AttachmentUpload(store, blobs, config, ctx.clock),
+        blobs,
+        config,
+      );
+      exportRoutes(app, ctx, exports, blobs);
+    },
+    consumers: (ctx) => {
+      const intake = new FeedbackIntake(feedbackItemStore(ctx.dataSource, ctx.uow));
+      return [
+        incidentResolvedConsumer(intake),
+        sloBreachedConsumer(intake),
+        costAnomalyDetectedConsumer(intake),
+      ];
+    },
+    jobs: (ctx) => [
+      new FeedbackExportJob(
+        ctx,
+        new FeedbackExports(ctx.dataSource, ctx.table('feedback_exports')),
+        blobsFor(ctx),
+      ).asJob(config.exportIntervalMs),
+      idempotencyPurgeJob(
+        ctx,
+        new IdempotencyKeys(ctx.table('idempotency_keys'), config.idempotencyTtlHours),
+      ),
+    ],
+  };
+}
+
+/** Configured from the process environment (AZURE_STORAGE_CONNECTION_STRING, FEEDBACK_*). */
+export const feedbackService: ServiceDefinition = createFeedbackService(
+  feedbackConfigFrom(process.env),
+);
+
+export { feedbackConfigFrom };
+export type { FeedbackServiceConfig };

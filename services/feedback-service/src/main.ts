@@ -1,0 +1,4 @@
+import { runService } from '@obs/service-kit';
+import { feedbackService } from './app.js';
+
+await runService(feedbackService);
