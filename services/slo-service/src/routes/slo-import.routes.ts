@@ -1,7 +1,6 @@
 import type { SloDefinition } from '@obs/domain';
 import { DomainError } from '@obs/domain';
 import { problems, type ServiceContext } from '@obs/service-kit';
-import { answerMethodNotAllowed } from '../kit-candidate-method-not-allowed.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { IMPORT_CODES, parseOpenSlo } from '../openslo-import.js';
@@ -24,7 +23,6 @@ export function sloImportRoutes(app: FastifyInstance, ctx: ServiceContext, store
     });
     // `::` is Fastify's literal colon (AIP-136 custom method), not a path parameter.
     const url = `${SLOS_URL}::import`;
-    answerMethodNotAllowed(scoped, url, 'write', ['POST']);
     scoped.withTypeProvider<ZodTypeProvider>().post(
       url,
       {
