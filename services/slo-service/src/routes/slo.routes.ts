@@ -27,7 +27,6 @@ import {
   burnEventsQuery,
   idParams,
   listQuery,
-  lookupParams,
   maintenanceWindowBody,
   sloDefinitionBody,
   sloPageSchema,
@@ -36,7 +35,6 @@ import {
 } from './slo.schemas.js';
 
 const TAGS = ['slos'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const SLOS_URL = '/v1/slos';
 
 /** What create, update and import can meet in the domain. */
@@ -176,15 +174,13 @@ export function sloRoutes(app: FastifyInstance, ctx: ServiceContext, store: SloS
         tags: TAGS,
         summary: 'Get an SLO',
         description:
-          'One SLO of the caller\'s tenant with ETag "<version>" for If-Match. Another tenant\'s id, or an id that is not a UUID, answers 404. Needs the read scope.',
-        params: lookupParams,
+          'One SLO of the caller\'s tenant with ETag "<version>" for If-Match. Another tenant\'s id answers 404 (a malformed id 400). Needs the read scope.',
+        params: idParams,
         response: { 200: sloSchema, ...problems([400, 404]) },
       },
     },
     async (request, reply) => {
-      const view = UUID.test(request.params.id)
-        ? await findSlo(ctx.dataSource, request.auth.tenantId, request.params.id)
-        : undefined;
+      const view = await findSlo(ctx.dataSource, request.auth.tenantId, request.params.id);
       if (!view) throw notFound('slo', request.params.id);
       setEtag(reply, view.version);
       return toDto(view);

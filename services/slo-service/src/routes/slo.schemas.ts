@@ -261,18 +261,6 @@ export const importResultSchema = z
   .describe('The SLOs created, in document order')
   .meta({ example: { items: [] } });
 
-/**
- * `GET /v1/slos/{id}` is the cross-service contract (dashboard-service resolves panel references
- * with it): any id that is not one of the tenant's SLOs answers 404, a malformed one included.
- */
-export const lookupParams = z
-  .object({
-    id: z.string().min(1).max(256).describe('SLO id (a UUID; anything else is not found)').meta({
-      example: SLO_ID,
-    }),
-  })
-  .meta({ example: { id: SLO_ID } });
-
 export const idParams = z
   .object({ id: z.uuid().describe('SLO id').meta({ example: SLO_ID }) })
   .meta({ example: { id: SLO_ID } });
