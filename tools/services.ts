@@ -5,6 +5,7 @@ import { dashboardService } from '@obs/dashboard-service';
 import { feedbackService } from '@obs/feedback-service';
 import { incidentService } from '@obs/incident-service';
 import { metricAggregationService } from '@obs/metric-aggregation-service';
+import { sloService } from '@obs/slo-service';
 import { telemetryCorrelationService } from '@obs/telemetry-correlation-service';
 
 /** Every service `pnpm start` runs, in port order. A new service is added here once it exists. */
@@ -15,5 +16,6 @@ export const SERVICES: readonly ServiceDefinition[] = [
   incidentService,
   feedbackService,
   costTelemetryService,
+  sloService,
   telemetryCorrelationService,
 ];

@@ -350,9 +350,15 @@ function sloEvents(): SloBreached[] {
     tenantId: TENANT,
     projectId: 'checkout',
     name: 'Payments availability',
-    indicator: { metric: 'http.server.requests', good: 'status_code < 500', total: '*' },
+    indicator: {
+      kind: 'ratio',
+      goodMetric: 'http.server.requests.good',
+      totalMetric: 'http.server.requests',
+      filter: {},
+    },
     target: 99.9,
     windowMinutes: 43_200,
+    createdAt: '2024-05-01T09:00:00.000Z',
   });
   expect(slo.pullEvents()).toEqual([]);
   slo.evaluate({ window: { good: 99_950, total: 100_000 } }, '2024-05-01T10:00:00.000Z');

@@ -1,4 +1,16 @@
-export type { SloStatus, Sli, SliCounts } from './slo-values.js';
+export type {
+  SloStatus,
+  Sli,
+  SliKind,
+  RatioSli,
+  LatencySli,
+  LatencyPercentile,
+  SliFilter,
+  SliCounts,
+  SliRole,
+  SliContribution,
+  SliWindowValues,
+} from './slo-values.js';
 export {
   SLO_STATUSES,
   TARGET_SCALE,
@@ -8,6 +20,12 @@ export {
   errorBudgetScaled,
   sli,
   sliCounts,
+  SLI_KINDS,
+  LATENCY_PERCENTILES,
+  MAX_WINDOW_EVENTS,
+  sliMetrics,
+  sliMatchesGroup,
+  sliContributions,
 } from './slo-values.js';
 export type {
   SloBurnWindow,
@@ -25,7 +43,15 @@ export type {
 export { SLO_DEFINITION_AGGREGATE_TYPE } from './slo-definition.events.js';
 export type {
   BudgetBurnEvent,
+  MaintenanceWindow,
+  SloLastEvaluation,
+  SloDefinitionFields,
   SloDefinitionSnapshot,
   CreateSloDefinitionInput,
 } from './slo-definition.aggregate.js';
-export { SloDefinition, MAX_BURN_EVENTS } from './slo-definition.aggregate.js';
+export {
+  SloDefinition,
+  MAX_BURN_EVENTS,
+  BURN_EVENT_BUCKET_MS,
+  MAX_MAINTENANCE_WINDOWS,
+} from './slo-definition.aggregate.js';

@@ -42,12 +42,79 @@ describe('SloTarget and error budget', () => {
   });
 
   it('requires every part of the indicator', () => {
-    expect(codeOf(() => sli({ metric: 'http.requests', good: '', total: '*' }))).toBe(
-      'slo.invalid_indicator',
+    expect(
+      codeOf(() =>
+        sli({ kind: 'ratio', goodMetric: 'http.requests.good', totalMetric: ' ', filter: {} }),
+      ),
+    ).toBe('slo.invalid_indicator');
+    expect(
+      sli({ kind: 'latency', metric: ' http.dur ', percentile: 'p99', threshold: 1, filter: {} }),
+    ).toMatchObject({ metric: 'http.dur' });
+  });
+});
+
+/**
+ * Hand-computed: errorBudget = 100 − target; badPct = 100·bad/total; budgetRemaining =
+ * max(0, errorBudget − badPct); burnRate = (bad/total)/(1 − target/100); burnedPct =
+ * min(100, 100·burnRate); at-risk below 25 % of the budget left, breached when all is used.
+ */
+describe('evaluateSlo against a hand-computed table', () => {
+  it.each([
+    // target, good, total → errorBudget, badPct, budgetRemaining, burnRate, burnedPct, status
+    [99.9, 100_000, 100_000, 0.1, 0, 0.1, 0, 0, 'healthy'],
+    [99.9, 99_950, 100_000, 0.1, 0.05, 0.05, 0.5, 50, 'healthy'],
+    [99.9, 99_925, 100_000, 0.1, 0.075, 0.025, 0.75, 75, 'healthy'],
+    [99.9, 99_920, 100_000, 0.1, 0.08, 0.02, 0.8, 80, 'at-risk'],
+    [99.9, 99_900, 100_000, 0.1, 0.1, 0, 1, 100, 'breached'],
+    [99.9, 99_000, 100_000, 0.1, 1, 0, 10, 100, 'breached'],
+    [99, 990, 1_000, 1, 1, 0, 1, 100, 'breached'],
+    [99, 995, 1_000, 1, 0.5, 0.5, 0.5, 50, 'healthy'],
+    [95, 19, 20, 5, 5, 0, 1, 100, 'breached'],
+    [50, 3, 4, 50, 25, 25, 0.5, 50, 'healthy'],
+    // Empty window: nothing observed, the whole budget remains.
+    [99.9, 0, 0, 0.1, 0, 0.1, 0, 0, 'healthy'],
+    [100, 0, 0, 0, 0, 0, null, 0, 'healthy'],
+    // target = 100: no budget; healthy without bad events, breached by the first one.
+    [100, 1_000, 1_000, 0, 0, 0, null, 0, 'healthy'],
+    [100, 999, 1_000, 0, 0.1, 0, null, 100, 'breached'],
+  ] as const)(
+    'target %s, %s good of %s → budget %s, bad %s %%, remaining %s, burn %s×, burned %s %%, %s',
+    (target, good, total, errorBudget, badPct, budgetRemaining, burnRate, burnedPct, status) => {
+      const e = evaluateSlo({ target, window: { good, total } });
+      expect(e.errorBudget).toBe(errorBudget);
+      expect(e.badPct).toBeCloseTo(badPct, 12);
+      expect(e.budgetRemaining).toBeCloseTo(budgetRemaining, 12);
+      if (burnRate === null) expect(e.burnRate).toBeNull();
+      else expect(e.burnRate).toBeCloseTo(burnRate, 12);
+      expect(e.burnedPct).toBeCloseTo(burnedPct, 10);
+      expect(e.status).toBe(status);
+    },
+  );
+
+  it.each([
+    // 99.9 %: 14.4× burn is a bad share of 1.44 %, 6× of 0.6 %.
+    [{ '1h': [9_856, 10_000], '5m': [9_856, 10_000] }, ['fast'], [14.4, 14.4]],
+    [{ '1h': [9_857, 10_000], '5m': [9_856, 10_000] }, [], [14.3, 14.4]],
+    [{ '6h': [994, 1_000], '30m': [994, 1_000] }, ['slow'], [6, 6]],
+    [{ '6h': [994, 1_000] }, [], [6, null]],
+  ] as const)('burn pairs %j fire %j', (windows, firing, [longRate, shortRate]) => {
+    const burnWindows = Object.fromEntries(
+      Object.entries(windows).map(([name, counts]: [string, readonly number[]]) => [
+        name,
+        { good: counts[0]!, total: counts[1]! },
+      ]),
     );
-    expect(sli({ metric: ' http.requests ', good: 'status<500', total: '*' }).metric).toBe(
-      'http.requests',
-    );
+    const e = evaluateSlo({
+      target: 99.9,
+      window: { good: 1_000_000, total: 1_000_000 },
+      burnWindows,
+    });
+    expect(e.firingAlerts).toEqual(firing);
+    expect(e.status).toBe(firing.length > 0 ? 'at-risk' : 'healthy');
+    const [long, short] = '1h' in windows ? (['1h', '5m'] as const) : (['6h', '30m'] as const);
+    expect(e.burnRates[long]).toBeCloseTo(longRate, 10);
+    if (shortRate === null) expect(e.burnRates[short]).toBeNull();
+    else expect(e.burnRates[short]).toBeCloseTo(shortRate, 10);
   });
 });
 

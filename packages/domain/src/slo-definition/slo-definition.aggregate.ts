@@ -2,7 +2,15 @@ import { AggregateRoot } from '../shared/aggregate-root.js';
 import { ensure } from '../shared/domain-error.js';
 import { requiredText, tenantId as toTenantId, type TenantId } from '../shared/ids.js';
 import { parseInstant, positiveMinutes, toIso } from '../shared/time.js';
-import { evaluateSlo, type SloEvaluation, type SloObservation } from './slo-budget.js';
+import {
+  evaluateSlo,
+  SLO_BURN_ALERTS,
+  SLO_BURN_WINDOWS,
+  type SloBurnAlertName,
+  type SloBurnWindow,
+  type SloEvaluation,
+  type SloObservation,
+} from './slo-budget.js';
 import { SLO_DEFINITION_AGGREGATE_TYPE, type SloDefinitionEvent } from './slo-definition.events.js';
 import {
   errorBudgetOf,
@@ -20,9 +28,53 @@ export interface BudgetBurnEvent {
   readonly burnedPct: number;
 }
 
-/** Enough history for a day of 5-minute evaluations' worth of trend; older points are dropped. */
+/**
+ * One burn point per 5-minute bucket of event time (a later evaluation in the same bucket
+ * replaces it), and 288 of them: a day of trend, whatever the evaluation rate; older points drop.
+ */
 export const MAX_BURN_EVENTS = 288;
+export const BURN_EVENT_BUCKET_MS = 5 * 60_000;
 const NAME_MAX_LENGTH = 200;
+
+/** Entity: a time range whose events are left out of the budget (planned work, a known outage). */
+export interface MaintenanceWindow {
+  readonly id: string;
+  /** ISO-8601, inclusive. */
+  readonly start: string;
+  /** ISO-8601, exclusive; after start. */
+  readonly end: string;
+  readonly reason: string | null;
+}
+
+export const MAX_MAINTENANCE_WINDOWS = 100;
+const REASON_MAX_LENGTH = 1_000;
+
+/** What the last evaluation saw, kept for the status read (null/0/[] before the first one). */
+export interface SloLastEvaluation {
+  readonly badEvents: number;
+  readonly totalEvents: number;
+  /** Over the whole rolling window; null when the error budget is 0. */
+  readonly burnRate: number | null;
+  readonly burnRates: Readonly<Record<SloBurnWindow, number | null>>;
+  readonly firingAlerts: readonly SloBurnAlertName[];
+}
+
+/** The definition a user writes; the rest of the snapshot is the evaluation's. */
+export interface SloDefinitionFields {
+  readonly projectId: string;
+  readonly name: string;
+  readonly indicator: Sli;
+  readonly target: number;
+  readonly windowMinutes: number;
+}
+
+const NO_EVALUATION: SloLastEvaluation = {
+  badEvents: 0,
+  totalEvents: 0,
+  burnRate: null,
+  burnRates: { '5m': null, '30m': null, '1h': null, '6h': null },
+  firingAlerts: [],
+};
 
 export interface SloDefinitionSnapshot {
   readonly sloId: string;
@@ -32,24 +84,24 @@ export interface SloDefinitionSnapshot {
   readonly indicator: Sli;
   readonly target: number;
   readonly windowMinutes: number;
+  /** When the SLO was defined (command time). */
+  readonly createdAt: string;
   readonly errorBudget: number;
   readonly budgetRemaining: number;
   readonly status: SloStatus;
   /** Bad share observed at the last evaluation, percent; 0 before the first one. */
   readonly badPct: number;
   readonly lastEvaluatedAt: string | null;
+  readonly lastEvaluation: SloLastEvaluation;
   readonly burnEvents: readonly BudgetBurnEvent[];
+  readonly maintenanceWindows: readonly MaintenanceWindow[];
 }
 
-export interface CreateSloDefinitionInput {
+export interface CreateSloDefinitionInput extends SloDefinitionFields {
   /** Chosen by the service (a UUID). */
   readonly sloId: string;
   readonly tenantId: string;
-  readonly projectId: string;
-  readonly name: string;
-  readonly indicator: Sli;
-  readonly target: number;
-  readonly windowMinutes: number;
+  readonly createdAt: string;
 }
 
 type SloState = Omit<SloDefinitionSnapshot, 'tenantId' | 'status'> & {
@@ -69,6 +121,62 @@ function burnEvent(event: BudgetBurnEvent): BudgetBurnEvent {
   return {
     timestamp: toIso(parseInstant(event.timestamp, 'timestamp')),
     burnedPct: event.burnedPct,
+  };
+}
+
+function maintenanceWindow(input: MaintenanceWindow): MaintenanceWindow {
+  const start = parseInstant(input.start, 'start');
+  const end = parseInstant(input.end, 'end');
+  ensure(
+    end > start,
+    'slo.invalid_maintenance_window',
+    'a maintenance window must end after it starts',
+    {
+      start: input.start,
+      end: input.end,
+    },
+  );
+  ensure(
+    input.reason === null || input.reason.length <= REASON_MAX_LENGTH,
+    'slo.invalid_maintenance_window',
+    `reason takes at most ${REASON_MAX_LENGTH} characters`,
+    {},
+  );
+  return {
+    id: requiredText(input.id, 'id', 'slo.invalid_maintenance_window'),
+    start: toIso(start),
+    end: toIso(end),
+    reason: input.reason,
+  };
+}
+
+const finiteOrNull = (value: number | null): boolean => value === null || Number.isFinite(value);
+
+function lastEvaluation(input: SloLastEvaluation): SloLastEvaluation {
+  const names = SLO_BURN_ALERTS.map((alert) => alert.name as string);
+  ensure(
+    Number.isSafeInteger(input.badEvents) &&
+      Number.isSafeInteger(input.totalEvents) &&
+      input.badEvents >= 0 &&
+      input.badEvents <= input.totalEvents &&
+      finiteOrNull(input.burnRate) &&
+      SLO_BURN_WINDOWS.every((w) => finiteOrNull(input.burnRates[w] ?? null)) &&
+      input.firingAlerts.every((name) => names.includes(name)),
+    'slo.invalid_observation',
+    'the last evaluation needs whole counts, finite burn rates and known alert names',
+    {},
+  );
+  return {
+    badEvents: input.badEvents,
+    totalEvents: input.totalEvents,
+    burnRate: input.burnRate,
+    burnRates: {
+      '5m': input.burnRates['5m'] ?? null,
+      '30m': input.burnRates['30m'] ?? null,
+      '1h': input.burnRates['1h'] ?? null,
+      '6h': input.burnRates['6h'] ?? null,
+    },
+    firingAlerts: [...input.firingAlerts],
   };
 }
 
@@ -110,6 +218,7 @@ function validState(fields: UncheckedFields): SloState {
     indicator: sli(fields.indicator),
     target,
     windowMinutes: positiveMinutes(fields.windowMinutes, 'slo.invalid_window', 'windowMinutes'),
+    createdAt: toIso(parseInstant(fields.createdAt, 'createdAt')),
     errorBudget,
     budgetRemaining: fields.budgetRemaining,
     status,
@@ -118,8 +227,38 @@ function validState(fields: UncheckedFields): SloState {
       fields.lastEvaluatedAt === null
         ? null
         : toIso(parseInstant(fields.lastEvaluatedAt, 'lastEvaluatedAt')),
+    lastEvaluation: lastEvaluation(fields.lastEvaluation),
     burnEvents: fields.burnEvents.map(burnEvent).slice(-MAX_BURN_EVENTS),
+    maintenanceWindows: validMaintenanceWindows(fields.maintenanceWindows),
   };
+}
+
+function validMaintenanceWindows(windows: readonly MaintenanceWindow[]): MaintenanceWindow[] {
+  ensure(
+    windows.length <= MAX_MAINTENANCE_WINDOWS,
+    'slo.too_many_maintenance_windows',
+    `an SLO keeps at most ${MAX_MAINTENANCE_WINDOWS} maintenance windows`,
+    { count: windows.length },
+  );
+  const valid = windows.map(maintenanceWindow);
+  ensure(
+    new Set(valid.map((w) => w.id)).size === valid.length,
+    'slo.invalid_maintenance_window',
+    'maintenance window ids must be unique',
+    {},
+  );
+  return valid;
+}
+
+/** Appends the point, or replaces the last one when it falls in the same 5-minute bucket. */
+function withBurnEvent(
+  events: readonly BudgetBurnEvent[],
+  event: BudgetBurnEvent,
+): BudgetBurnEvent[] {
+  const last = events.at(-1);
+  const bucket = (e: BudgetBurnEvent) => Math.floor(Date.parse(e.timestamp) / BURN_EVENT_BUCKET_MS);
+  const kept = last !== undefined && bucket(last) === bucket(event) ? events.slice(0, -1) : events;
+  return [...kept, event].slice(-MAX_BURN_EVENTS);
 }
 
 /**
@@ -147,7 +286,9 @@ export class SloDefinition extends AggregateRoot<SloDefinitionEvent> {
         status: 'healthy',
         badPct: 0,
         lastEvaluatedAt: null,
+        lastEvaluation: NO_EVALUATION,
         burnEvents: [],
+        maintenanceWindows: [],
       }),
     );
   }
@@ -164,6 +305,10 @@ export class SloDefinition extends AggregateRoot<SloDefinitionEvent> {
     return this.state.status;
   }
 
+  get lastEvaluatedAt(): string | null {
+    return this.state.lastEvaluatedAt;
+  }
+
   /**
    * Applies the counts observed over the rolling window at event time `at`. An evaluation older
    * than the last one is refused: it would roll the budget back to a stale picture.
@@ -178,17 +323,68 @@ export class SloDefinition extends AggregateRoot<SloDefinitionEvent> {
       { at, lastEvaluatedAt: last },
     );
     const evaluation = evaluateSlo({ ...observation, target: this.state.target });
+    this.apply(evaluation, toIso(atMs), this.state.status);
+    return evaluation;
+  }
+
+  /**
+   * Replaces the definition (name, project, indicator, target, window). An SLO already evaluated
+   * is re-evaluated at once at its last evaluation time with `observation` (the counts under the
+   * new definition), so the budget never shows the old target; without one it starts afresh.
+   * A redefinition that leaves the SLO breached is not a new breach.
+   */
+  redefine(fields: SloDefinitionFields, observation?: SloObservation): SloEvaluation | undefined {
+    const errorBudget = errorBudgetOf(sloTarget(fields.target));
+    const next = validState({
+      ...this.state,
+      ...fields,
+      errorBudget,
+      budgetRemaining: errorBudget,
+      status: 'healthy',
+      badPct: 0,
+      lastEvaluation: NO_EVALUATION,
+    });
+    const at = next.lastEvaluatedAt;
+    const evaluation =
+      at === null || observation === undefined
+        ? undefined
+        : evaluateSlo({ ...observation, target: next.target });
     const previous = this.state.status;
-    const timestamp = toIso(atMs);
+    this.state = next;
+    if (evaluation !== undefined && at !== null) this.apply(evaluation, at, previous);
+    return evaluation;
+  }
+
+  /**
+   * Leaves [start, end) out of the budget. The caller re-evaluates with the window excluded
+   * (`evaluate` at lastEvaluatedAt) so the status reflects it at once.
+   */
+  scheduleMaintenance(window: MaintenanceWindow): MaintenanceWindow {
+    const valid = maintenanceWindow(window);
+    const windows = validMaintenanceWindows([...this.state.maintenanceWindows, valid]);
+    this.state = { ...this.state, maintenanceWindows: windows };
+    return valid;
+  }
+
+  /** `previous`: the status a breach is a step from (a redefinition keeps the old one). */
+  private apply(evaluation: SloEvaluation, timestamp: string, previous: SloStatus): void {
     this.state = {
       ...this.state,
       budgetRemaining: evaluation.budgetRemaining,
       status: evaluation.status,
       badPct: evaluation.badPct,
       lastEvaluatedAt: timestamp,
-      burnEvents: [...this.state.burnEvents, { timestamp, burnedPct: evaluation.burnedPct }].slice(
-        -MAX_BURN_EVENTS,
-      ),
+      lastEvaluation: {
+        badEvents: evaluation.badEvents,
+        totalEvents: evaluation.totalEvents,
+        burnRate: evaluation.burnRate,
+        burnRates: { ...evaluation.burnRates },
+        firingAlerts: [...evaluation.firingAlerts],
+      },
+      burnEvents: withBurnEvent(this.state.burnEvents, {
+        timestamp,
+        burnedPct: evaluation.burnedPct,
+      }),
     };
     switch (evaluation.status) {
       case 'breached':
@@ -202,14 +398,19 @@ export class SloDefinition extends AggregateRoot<SloDefinitionEvent> {
         throw new Error(`unknown SLO status ${String(unreachable)}`);
       }
     }
-    return evaluation;
   }
 
   toSnapshot(): SloDefinitionSnapshot {
     return {
       ...this.state,
-      indicator: { ...this.state.indicator },
+      indicator: { ...this.state.indicator, filter: { ...this.state.indicator.filter } },
+      lastEvaluation: {
+        ...this.state.lastEvaluation,
+        burnRates: { ...this.state.lastEvaluation.burnRates },
+        firingAlerts: [...this.state.lastEvaluation.firingAlerts],
+      },
       burnEvents: this.state.burnEvents.map((e) => ({ ...e })),
+      maintenanceWindows: this.state.maintenanceWindows.map((w) => ({ ...w })),
     };
   }
 

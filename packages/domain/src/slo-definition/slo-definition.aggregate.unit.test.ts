@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../shared/domain-error.js';
 import {
+  BURN_EVENT_BUCKET_MS,
   MAX_BURN_EVENTS,
+  MAX_MAINTENANCE_WINDOWS,
   SloDefinition,
   type CreateSloDefinitionInput,
   type SloDefinitionSnapshot,
@@ -31,9 +33,15 @@ const input: CreateSloDefinitionInput = {
   tenantId: 'acme',
   projectId: 'proj-1',
   name: 'API availability',
-  indicator: { metric: 'http.server.requests', good: 'status_code < 500', total: '*' },
+  indicator: {
+    kind: 'ratio',
+    goodMetric: 'http.requests.good',
+    totalMetric: 'http.requests',
+    filter: {},
+  },
   target: 99.9,
   windowMinutes: 43_200,
+  createdAt: '2025-01-01T00:00:00.000Z',
 };
 
 const ok = { good: 100_000, total: 100_000 };
@@ -64,7 +72,10 @@ describe('SloDefinition.create', () => {
     [{ projectId: '' }, 'slo.project_required'],
     [{ sloId: '' }, 'slo.invalid_id'],
     [{ tenantId: '' }, 'tenant.invalid_id'],
-    [{ indicator: { metric: '', good: 'x', total: 'y' } }, 'slo.invalid_indicator'],
+    [
+      { indicator: { kind: 'ratio', goodMetric: '', totalMetric: 'y', filter: {} } },
+      'slo.invalid_indicator',
+    ],
   ] as const)('refuses %j with %s', (overrides, code) => {
     expect(codeOf(() => SloDefinition.create({ ...input, ...overrides }))).toBe(code);
   });
@@ -138,15 +149,52 @@ describe('SloDefinition.evaluate', () => {
     for (let i = 0; i <= MAX_BURN_EVENTS; i += 1) {
       slo.evaluate(
         { window: { good: 99_950, total: 100_000 } },
-        new Date(start + i * 60_000).toISOString(),
+        new Date(start + i * BURN_EVENT_BUCKET_MS).toISOString(),
       );
     }
     const { burnEvents } = slo.toSnapshot();
     expect(burnEvents).toHaveLength(MAX_BURN_EVENTS);
     expect(burnEvents.at(-1)).toEqual({
-      timestamp: new Date(start + MAX_BURN_EVENTS * 60_000).toISOString(),
+      timestamp: new Date(start + MAX_BURN_EVENTS * BURN_EVENT_BUCKET_MS).toISOString(),
       burnedPct: 50,
     });
+  });
+
+  it('keeps one burn point per 5-minute bucket: the latest evaluation in it', () => {
+    const slo = SloDefinition.create(input);
+    slo.evaluate({ window: { good: 99_990, total: 100_000 } }, '2025-01-01T00:00:00Z');
+    slo.evaluate({ window: { good: 99_980, total: 100_000 } }, '2025-01-01T00:04:59Z');
+    slo.evaluate({ window: { good: 99_970, total: 100_000 } }, '2025-01-01T00:05:00Z');
+    expect(slo.toSnapshot().burnEvents).toEqual([
+      { timestamp: '2025-01-01T00:04:59.000Z', burnedPct: 20 },
+      { timestamp: '2025-01-01T00:05:00.000Z', burnedPct: 30 },
+    ]);
+  });
+
+  it('keeps what the last evaluation saw for the status read', () => {
+    const slo = SloDefinition.create(input);
+    expect(slo.toSnapshot().lastEvaluation).toEqual({
+      badEvents: 0,
+      totalEvents: 0,
+      burnRate: null,
+      burnRates: { '5m': null, '30m': null, '1h': null, '6h': null },
+      firingAlerts: [],
+    });
+    slo.evaluate(
+      {
+        window: { good: 99_950, total: 100_000 },
+        burnWindows: { '1h': { good: 9_800, total: 10_000 }, '5m': { good: 98, total: 100 } },
+      },
+      '2025-01-01T00:00:00Z',
+    );
+    expect(slo.toSnapshot().lastEvaluation).toEqual({
+      badEvents: 50,
+      totalEvents: 100_000,
+      burnRate: 0.5,
+      burnRates: { '5m': 20, '30m': null, '1h': 20, '6h': null },
+      firingAlerts: ['fast'],
+    });
+    expect(slo.status).toBe('at-risk');
   });
 
   it('refuses an evaluation older than the last and keeps the state', () => {
@@ -211,6 +259,101 @@ describe('SloDefinition.evaluate', () => {
   });
 });
 
+describe('SloDefinition.redefine', () => {
+  const fields = {
+    projectId: 'proj-1',
+    name: 'API availability',
+    indicator: input.indicator,
+    target: 99,
+    windowMinutes: 60,
+  };
+
+  it('starts afresh when never evaluated, and refuses an invalid definition unchanged', () => {
+    const slo = SloDefinition.create(input);
+    expect(slo.redefine(fields, { window: exhausted })).toBeUndefined();
+    expect(slo.toSnapshot()).toMatchObject({
+      target: 99,
+      errorBudget: 1,
+      budgetRemaining: 1,
+      windowMinutes: 60,
+      lastEvaluatedAt: null,
+    });
+    expect(codeOf(() => slo.redefine({ ...fields, target: 0 }))).toBe('slo.invalid_target');
+    expect(slo.toSnapshot().target).toBe(99);
+  });
+
+  it('re-evaluates at the last evaluation time under the new target', () => {
+    const slo = SloDefinition.create(input);
+    slo.evaluate({ window: exhausted }, '2025-01-01T00:00:00Z');
+    expect(slo.pullEvents()).toHaveLength(1);
+    // 0.2 % bad: breached at 99.9, healthy at 99 (budget 1 %, 80 % of it left).
+    const evaluation = slo.redefine(fields, { window: exhausted });
+    expect(evaluation?.status).toBe('healthy');
+    expect(slo.toSnapshot()).toMatchObject({
+      status: 'healthy',
+      budgetRemaining: 0.8,
+      lastEvaluatedAt: '2025-01-01T00:00:00.000Z',
+    });
+    expect(slo.pullEvents()).toEqual([]);
+  });
+
+  it('is not a new breach when the SLO stays breached, but is one when it becomes breached', () => {
+    const slo = SloDefinition.create(input);
+    slo.evaluate({ window: exhausted }, '2025-01-01T00:00:00Z');
+    slo.pullEvents();
+    slo.redefine({ ...fields, target: 99.95 }, { window: exhausted });
+    expect(slo.status).toBe('breached');
+    expect(slo.pullEvents()).toEqual([]);
+    slo.redefine(fields, { window: exhausted });
+    slo.redefine({ ...fields, target: 99.9 }, { window: exhausted });
+    expect(slo.pullEvents().map((e) => e.eventType)).toEqual(['SloBreached']);
+  });
+});
+
+describe('SloDefinition.scheduleMaintenance', () => {
+  const window = {
+    id: 'mw-1',
+    start: '2025-01-01T01:00:00Z',
+    end: '2025-01-01T02:00:00Z',
+    reason: 'database upgrade',
+  };
+
+  it('adds a normalised window', () => {
+    const slo = SloDefinition.create(input);
+    expect(slo.scheduleMaintenance(window)).toEqual({
+      ...window,
+      start: '2025-01-01T01:00:00.000Z',
+      end: '2025-01-01T02:00:00.000Z',
+    });
+    expect(slo.toSnapshot().maintenanceWindows).toHaveLength(1);
+  });
+
+  it.each([
+    [{ end: window.start }, 'slo.invalid_maintenance_window'],
+    [{ end: '2025-01-01T00:00:00Z' }, 'slo.invalid_maintenance_window'],
+    [{ start: 'yesterday' }, 'time.invalid_instant'],
+    [{ reason: 'x'.repeat(1_001) }, 'slo.invalid_maintenance_window'],
+    [{ id: '' }, 'slo.invalid_maintenance_window'],
+  ])('refuses %j with %s', (overrides, code) => {
+    const slo = SloDefinition.create(input);
+    expect(codeOf(() => slo.scheduleMaintenance({ ...window, ...overrides }))).toBe(code);
+    expect(slo.toSnapshot().maintenanceWindows).toEqual([]);
+  });
+
+  it('refuses a duplicate id and more than the maximum of windows', () => {
+    const slo = SloDefinition.create(input);
+    slo.scheduleMaintenance(window);
+    expect(codeOf(() => slo.scheduleMaintenance(window))).toBe('slo.invalid_maintenance_window');
+    for (let i = 1; i < MAX_MAINTENANCE_WINDOWS; i += 1) {
+      slo.scheduleMaintenance({ ...window, id: `mw-${i + 1}` });
+    }
+    expect(codeOf(() => slo.scheduleMaintenance({ ...window, id: 'one-too-many' }))).toBe(
+      'slo.too_many_maintenance_windows',
+    );
+    expect(slo.toSnapshot().maintenanceWindows).toHaveLength(MAX_MAINTENANCE_WINDOWS);
+  });
+});
+
 describe('SloDefinition.rehydrate', () => {
   function snapshot(overrides: Partial<SloDefinitionSnapshot> = {}): SloDefinitionSnapshot {
     const slo = SloDefinition.create(input);
@@ -237,6 +380,18 @@ describe('SloDefinition.rehydrate', () => {
     [
       { burnEvents: [{ timestamp: '2025-01-01T00:00:00Z', burnedPct: 120 }] },
       'slo.invalid_burn_event',
+    ],
+    [
+      {
+        lastEvaluation: {
+          badEvents: 5,
+          totalEvents: 4,
+          burnRate: null,
+          burnRates: { '5m': null, '30m': null, '1h': null, '6h': null },
+          firingAlerts: [],
+        },
+      },
+      'slo.invalid_observation',
     ],
   ])('refuses a stored row with %j (%s)', (overrides, code) => {
     expect(codeOf(() => SloDefinition.rehydrate(snapshot(overrides)))).toBe(code);

@@ -1,4 +1,4 @@
-import { ensure } from '../shared/domain-error.js';
+import { DomainError, ensure } from '../shared/domain-error.js';
 
 export const SLO_STATUSES = ['healthy', 'at-risk', 'breached'] as const;
 export type SloStatus = (typeof SLO_STATUSES)[number];
@@ -47,30 +47,204 @@ export function errorBudgetOf(target: number): number {
   return errorBudgetScaled(target) / TARGET_SCALE;
 }
 
-/**
- * Sli: the metric and how its events split into good and total, as selectors over the metric's
- * dimensions (e.g. metric `http.server.requests`, good `status_code < 500`, total `*`). The SLO
- * service counts good/total from MetricSeries with them; the domain only needs the counts.
- */
-export interface Sli {
-  readonly metric: string;
-  readonly good: string;
-  readonly total: string;
+export const SLI_KINDS = ['ratio', 'latency'] as const;
+export type SliKind = (typeof SLI_KINDS)[number];
+
+export const LATENCY_PERCENTILES = ['p50', 'p95', 'p99'] as const;
+export type LatencyPercentile = (typeof LATENCY_PERCENTILES)[number];
+
+/** Group values a metric window must carry to count (e.g. `{ service: 'payments-api' }`). */
+export type SliFilter = Readonly<Record<string, string>>;
+
+/** good/total from two metrics: each window's event count of the good and of the total metric. */
+export interface RatioSli {
+  readonly kind: 'ratio';
+  readonly goodMetric: string;
+  readonly totalMetric: string;
+  readonly filter: SliFilter;
 }
 
-const SLI_FIELD_MAX = 512;
+/** Events of a histogram metric, good while the window's chosen percentile is ≤ threshold. */
+export interface LatencySli {
+  readonly kind: 'latency';
+  readonly metric: string;
+  readonly percentile: LatencyPercentile;
+  /** In the metric's own unit (ms for http.server.duration). */
+  readonly threshold: number;
+  readonly filter: SliFilter;
+}
 
-export function sli(input: Sli): Sli {
-  for (const field of ['metric', 'good', 'total'] as const) {
-    const value = input[field];
+/** Sli: what the SLO counts, as a discriminated union of the two supported indicators. */
+export type Sli = RatioSli | LatencySli;
+
+const METRIC_NAME_MAX = 256;
+const FILTER_MAX_ENTRIES = 20;
+const FILTER_TEXT_MAX = 256;
+
+function metricName(value: unknown, field: string): string {
+  ensure(
+    typeof value === 'string' && value.trim().length > 0 && value.length <= METRIC_NAME_MAX,
+    'slo.invalid_indicator',
+    `indicator.${field} is required (1-${METRIC_NAME_MAX} characters)`,
+    { field },
+  );
+  return value.trim();
+}
+
+function sliFilter(input: SliFilter | undefined): SliFilter {
+  const entries = Object.entries(input ?? {});
+  ensure(
+    entries.length <= FILTER_MAX_ENTRIES,
+    'slo.invalid_indicator',
+    `indicator.filter takes at most ${FILTER_MAX_ENTRIES} entries`,
+    { field: 'filter' },
+  );
+  const sorted = entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [key, value] of sorted) {
     ensure(
-      typeof value === 'string' && value.trim().length > 0 && value.length <= SLI_FIELD_MAX,
+      key.trim().length > 0 &&
+        key.length <= FILTER_TEXT_MAX &&
+        typeof value === 'string' &&
+        value.length <= FILTER_TEXT_MAX,
       'slo.invalid_indicator',
-      `indicator.${field} is required (1-${SLI_FIELD_MAX} characters)`,
-      { field },
+      `indicator.filter needs non-blank keys and values of at most ${FILTER_TEXT_MAX} characters`,
+      { field: `filter.${key}` },
     );
   }
-  return { metric: input.metric.trim(), good: input.good.trim(), total: input.total.trim() };
+  // fromEntries defines own properties, so a key such as "__proto__" stays a plain key.
+  return Object.fromEntries(sorted);
+}
+
+export function sli(input: Sli): Sli {
+  const kind = (input as { kind?: unknown }).kind;
+  switch (kind) {
+    case 'ratio': {
+      const ratio = input as RatioSli;
+      const goodMetric = metricName(ratio.goodMetric, 'goodMetric');
+      const totalMetric = metricName(ratio.totalMetric, 'totalMetric');
+      ensure(
+        goodMetric !== totalMetric,
+        'slo.invalid_indicator',
+        'indicator.goodMetric and indicator.totalMetric must be different metrics',
+        { field: 'goodMetric' },
+      );
+      return { kind, goodMetric, totalMetric, filter: sliFilter(ratio.filter) };
+    }
+    case 'latency': {
+      const latency = input as LatencySli;
+      ensure(
+        (LATENCY_PERCENTILES as readonly unknown[]).includes(latency.percentile),
+        'slo.invalid_indicator',
+        `indicator.percentile must be one of ${LATENCY_PERCENTILES.join(', ')}`,
+        { field: 'percentile' },
+      );
+      ensure(
+        typeof latency.threshold === 'number' &&
+          Number.isFinite(latency.threshold) &&
+          latency.threshold > 0,
+        'slo.invalid_indicator',
+        'indicator.threshold must be a positive number',
+        { field: 'threshold' },
+      );
+      return {
+        kind,
+        metric: metricName(latency.metric, 'metric'),
+        percentile: latency.percentile,
+        threshold: latency.threshold,
+        filter: sliFilter(latency.filter),
+      };
+    }
+    default:
+      throw new DomainError(
+        'slo.invalid_indicator',
+        `indicator.kind must be one of ${SLI_KINDS.join(', ')}`,
+        { field: 'kind' },
+      );
+  }
+}
+
+/** The metrics an indicator reads, sorted (what the SLO service subscribes the SLO to). */
+export function sliMetrics(indicator: Sli): string[] {
+  switch (indicator.kind) {
+    case 'ratio':
+      return [indicator.goodMetric, indicator.totalMetric].sort();
+    case 'latency':
+      return [indicator.metric];
+    default: {
+      const unreachable: never = indicator;
+      throw new Error(`unknown SLI ${String(unreachable)}`);
+    }
+  }
+}
+
+/** True when the window's group carries every value of the filter. */
+export function sliMatchesGroup(indicator: Sli, group: Readonly<Record<string, string>>): boolean {
+  return Object.entries(indicator.filter).every(([key, value]) => group[key] === value);
+}
+
+/** What a closed metric window reports (MetricAggregated values); extra fields are ignored. */
+export interface SliWindowValues {
+  readonly count: number;
+  readonly sum: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+}
+
+export type SliRole = 'good' | 'total';
+
+/** One window's part of the SLI: events counted as good, or as total. */
+export interface SliContribution {
+  readonly role: SliRole;
+  readonly events: number;
+}
+
+/** A window larger than this many events is taken as this many (keeps every sum a safe integer). */
+export const MAX_WINDOW_EVENTS = 1_000_000_000_000;
+
+function events(value: number): number {
+  if (!Number.isFinite(value) || value <= 0) return 0;
+  return Math.min(MAX_WINDOW_EVENTS, Math.round(value));
+}
+
+/**
+ * How one closed window of `metric` counts for the indicator (empty when it is not the
+ * indicator's metric):
+ * - ratio: the window's `sum` is its number of events (a counter's deltas add up to the events;
+ *   a metric of one point per event with value 1 has sum = count). Rounded to a whole number,
+ *   negative or non-finite sums count as 0.
+ * - latency: all `count` events are total; they are all good when the chosen percentile is at
+ *   most the threshold, and all bad otherwise (a window-based SLI: a window whose p99 is above
+ *   300 ms was a bad window for every request in it).
+ */
+export function sliContributions(
+  indicator: Sli,
+  metric: string,
+  values: SliWindowValues,
+): SliContribution[] {
+  switch (indicator.kind) {
+    case 'ratio': {
+      const parts: SliContribution[] = [];
+      if (metric === indicator.goodMetric) parts.push({ role: 'good', events: events(values.sum) });
+      if (metric === indicator.totalMetric) {
+        parts.push({ role: 'total', events: events(values.sum) });
+      }
+      return parts;
+    }
+    case 'latency': {
+      if (metric !== indicator.metric) return [];
+      const total = events(values.count);
+      const good = values[indicator.percentile] <= indicator.threshold ? total : 0;
+      return [
+        { role: 'good', events: good },
+        { role: 'total', events: total },
+      ];
+    }
+    default: {
+      const unreachable: never = indicator;
+      throw new Error(`unknown SLI ${String(unreachable)}`);
+    }
+  }
 }
 
 /** Good and total event counts over one window. */

@@ -1,0 +1,38 @@
+import { topicFor } from '@obs/event-envelope';
+import type { ServiceDefinition } from '@obs/service-kit';
+import { metricAggregatedConsumer } from './consumers/metric-aggregated.consumer.js';
+import { sampleRetentionJob } from './jobs/sample-retention.job.js';
+import { CreateSlos1730000000001 } from './migrations/1730000000001-create-slos.js';
+import { sloImportRoutes } from './routes/slo-import.routes.js';
+import { sloRoutes } from './routes/slo.routes.js';
+import { SloEntity, sloStore } from './slo-definition.repository.js';
+
+const DESCRIPTION = `Service-level objectives. An SLO counts good and total events from the 1m MetricAggregated
+windows of its metrics: a ratio SLI (the window sums of a good and a total metric) or a latency SLI
+(a window's events are good while its chosen percentile is at most the threshold). Each window
+re-evaluates the SLO at event time: error budget = 100 − target, budgetRemaining over the rolling
+window, burn rates over 5m/30m/1h/6h, status healthy / at-risk / breached; SloBreached is published
+once per breach on obs.slo-definition.v1 (incident-service opens an incident from it). Maintenance
+windows are left out of the budget; OpenSLO v1 YAML imports all or nothing. Reads need the \`read\`
+scope, changes \`write\`.`;
+
+export function createSloService(): ServiceDefinition {
+  return {
+    name: 'slo-service',
+    schema: 'slo',
+    defaultPort: 4110,
+    openapi: { title: 'slo-service', description: DESCRIPTION, version: '1.0.0' },
+    entities: [SloEntity],
+    migrations: [CreateSlos1730000000001],
+    topics: [topicFor('SloBreached')],
+    routes: (app, ctx) => {
+      const store = sloStore(ctx.dataSource, ctx.uow);
+      sloRoutes(app, ctx, store);
+      sloImportRoutes(app, ctx, store);
+    },
+    consumers: (ctx) => [metricAggregatedConsumer(ctx, sloStore(ctx.dataSource, ctx.uow))],
+    jobs: (ctx) => [sampleRetentionJob(ctx)],
+  };
+}
+
+export const sloService: ServiceDefinition = createSloService();

@@ -1,0 +1,27 @@
+import { topicFor } from '@obs/event-envelope';
+import type { ConsumerDefinition, ServiceContext } from '@obs/service-kit';
+import type { SloStore } from '../slo-definition.repository.js';
+import { applyMetricWindow } from '../slo-evaluator.js';
+
+/**
+ * MetricAggregated (obs.metric-series.v1) → the budgets of the SLOs that read the metric.
+ * Exactly-once per event through the kit's inbox; a window delivered again under a new eventId
+ * (a revision) replaces its sample instead of adding to it. Only the payload fields the SLI
+ * needs are read (count, sum, p50/p95/p99), so optional fields the producer adds later (min,
+ * max, exemplars) change nothing here.
+ */
+export function metricAggregatedConsumer(ctx: ServiceContext, store: SloStore): ConsumerDefinition {
+  return {
+    name: 'metric-aggregated',
+    topics: [topicFor('MetricAggregated')],
+    eventTypes: ['MetricAggregated'],
+    // earliest: windows that closed while this service was first deploying (or before its group
+    // existed) still belong in the rolling budgets; the evaluation uses event time, so replaying
+    // old windows yields the same budget as live delivery, and a breach carries its own time.
+    startFrom: 'earliest',
+    async handle(envelope, tx) {
+      if (envelope.eventType !== 'MetricAggregated') return;
+      await applyMetricWindow(ctx, store, tx, envelope.tenantId, envelope.payload);
+    },
+  };
+}

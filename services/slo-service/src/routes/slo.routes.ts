@@ -1,0 +1,307 @@
+import { randomUUID } from 'node:crypto';
+import { SloDefinition, sli as toSli, type SloDefinitionFields } from '@obs/domain';
+import {
+  BODY_PROBLEMS,
+  assertVersion,
+  commandRoute,
+  ifMatchHeaders,
+  ifMatchVersion,
+  notFound,
+  problems,
+  setEtag,
+  type Call,
+  type ServiceContext,
+  type Transaction,
+  type Versioned,
+} from '@obs/service-kit';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { findSlo, findSloStatus, listBurnEvents, listSlos } from '../slo.queries.js';
+import { SloEntity, type SloStore } from '../slo-definition.repository.js';
+import { dropSamples } from '../slo-evaluator.js';
+import { observe } from '../slo-observation.js';
+import { viewOfSnapshot, type SloView } from '../slo.view.js';
+import {
+  burnEventPageSchema,
+  burnEventsQuery,
+  idParams,
+  listQuery,
+  maintenanceWindowBody,
+  sloDefinitionBody,
+  sloPageSchema,
+  sloSchema,
+  sloStatusSchema,
+} from './slo.schemas.js';
+
+const TAGS = ['slos'];
+export const SLOS_URL = '/v1/slos';
+
+/** What create, update and import can meet in the domain. */
+export const DEFINITION_CODES = [
+  'slo.invalid_target',
+  'slo.invalid_window',
+  'slo.name_required',
+  'slo.project_required',
+  'slo.invalid_indicator',
+];
+
+type SloDto = z.output<typeof sloSchema>;
+
+export function toDto(view: SloView): SloDto {
+  return {
+    ...view,
+    sli: { ...view.sli, filter: { ...view.sli.filter } },
+    maintenanceWindows: view.maintenanceWindows.map((w) => ({ ...w })),
+  };
+}
+
+export const savedDto = (saved: Versioned<SloDefinition>): SloDto =>
+  toDto(viewOfSnapshot(saved.aggregate.toSnapshot(), saved.version));
+
+export type DefinitionBody = z.output<typeof sloDefinitionBody>;
+
+export function fieldsOf(body: DefinitionBody): SloDefinitionFields {
+  return {
+    name: body.name,
+    projectId: body.projectId,
+    target: body.target,
+    windowMinutes: body.windowMinutes,
+    indicator: { ...body.sli, filter: body.sli.filter ?? {} },
+  };
+}
+
+export function newSlo(fields: SloDefinitionFields, call: Call): SloDefinition {
+  return SloDefinition.create({
+    ...fields,
+    sloId: randomUUID(),
+    tenantId: call.auth.tenantId,
+    createdAt: call.at,
+  });
+}
+
+/**
+ * PUT: a new definition. Samples counted under another indicator or project are dropped (they
+ * measured other events); then an SLO already evaluated is re-evaluated at once under the new
+ * target, window and indicator, so its status never shows the old definition.
+ */
+async function redefine(
+  ctx: ServiceContext,
+  tx: Transaction,
+  slo: SloDefinition,
+  fields: SloDefinitionFields,
+): Promise<void> {
+  const before = slo.toSnapshot();
+  const indicator = toSli(fields.indicator);
+  if (
+    JSON.stringify(indicator) !== JSON.stringify(before.indicator) ||
+    fields.projectId !== before.projectId
+  ) {
+    await dropSamples(ctx, tx, before.sloId);
+  }
+  const observation =
+    before.lastEvaluatedAt === null
+      ? undefined
+      : await observe(
+          ctx,
+          tx,
+          { ...before, windowMinutes: fields.windowMinutes },
+          before.lastEvaluatedAt,
+        );
+  slo.redefine({ ...fields, indicator }, observation);
+}
+
+/**
+ * Thin routes: tenancy, If-Match, the unit of work and the documented problems come from the kit;
+ * what is left here is each route's schema, domain call and DTO.
+ */
+export function sloRoutes(app: FastifyInstance, ctx: ServiceContext, store: SloStore): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  // Hand-written rather than the kit's createRoute: a name clash is a documented 409 here.
+  r.post(
+    SLOS_URL,
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: TAGS,
+        summary: 'Define an SLO',
+        description:
+          'Defines an SLO over a ratio SLI (good/total from two metrics) or a latency SLI (a percentile of a histogram metric against a threshold). It starts healthy with its whole error budget and is evaluated from every 1m MetricAggregated window of its metrics in its project. A name already used in the project answers 409. Needs the write scope. 201 with the resource, its ETag and a Location header.',
+        body: sloDefinitionBody,
+        response: { 201: sloSchema, ...problems([...BODY_PROBLEMS, 409, 422], DEFINITION_CODES) },
+      },
+    },
+    async (request, reply) => {
+      const call = { auth: request.auth, at: new Date(ctx.clock()).toISOString() };
+      const saved = await store.create(
+        { context: request.otelContext },
+        newSlo(fieldsOf(request.body), call),
+      );
+      setEtag(reply, saved.version);
+      return reply.code(201).header('location', `${SLOS_URL}/${saved.id}`).send(savedDto(saved));
+    },
+  );
+
+  r.get(
+    SLOS_URL,
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: TAGS,
+        summary: 'List SLOs',
+        description:
+          "Lists the caller's SLOs, newest first (createdAt, then id), filtered by projectId and status. Keyset paging: pass nextCursor as cursor. Needs the read scope.",
+        querystring: listQuery,
+        response: { 200: sloPageSchema, ...problems([400]) },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, ...filter } = request.query;
+      const page = await listSlos(ctx.dataSource, request.auth.tenantId, filter, {
+        limit,
+        cursor,
+      });
+      return { items: page.items.map(toDto), nextCursor: page.nextCursor };
+    },
+  );
+
+  r.get(
+    `${SLOS_URL}/:id`,
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: TAGS,
+        summary: 'Get an SLO',
+        description:
+          'One SLO of the caller\'s tenant with ETag "<version>" for If-Match. Another tenant\'s id answers 404 (a malformed id 400). Needs the read scope.',
+        params: idParams,
+        response: { 200: sloSchema, ...problems([400, 404]) },
+      },
+    },
+    async (request, reply) => {
+      const view = await findSlo(ctx.dataSource, request.auth.tenantId, request.params.id);
+      if (!view) throw notFound('slo', request.params.id);
+      setEtag(reply, view.version);
+      return toDto(view);
+    },
+  );
+
+  commandRoute(app, ctx, {
+    url: `${SLOS_URL}/:id`,
+    method: 'PUT',
+    scope: 'write',
+    tags: TAGS,
+    summary: 'Redefine an SLO',
+    description:
+      'Replaces the definition (name, projectId, target, windowMinutes, sli). A changed sli or projectId drops the windows counted so far; an SLO evaluated before is re-evaluated at once at its last evaluation time under the new definition (a breach it then shows emits SloBreached, unless it was breached already). A name already used in the project answers 409.',
+    body: sloDefinitionBody,
+    response: sloSchema,
+    domainCodes: DEFINITION_CODES,
+    store,
+    run: (slo, body, _call, tx) => redefine(ctx, tx, slo, fieldsOf(body)),
+    toDto: savedDto,
+  });
+
+  r.delete(
+    `${SLOS_URL}/:id`,
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: TAGS,
+        summary: 'Delete an SLO',
+        description:
+          'Deletes the SLO with its counted windows, burn history and maintenance windows; it is never evaluated again and its id answers 404 afterwards. An incident it opened stays. Optional If-Match "<version>": a stale one answers 409. Needs the write scope.',
+        params: idParams,
+        headers: ifMatchHeaders,
+        response: { 204: z.null().describe('Deleted'), ...problems([400, 404, 409]) },
+      },
+    },
+    async (request, reply) => {
+      const expected = ifMatchVersion(request);
+      const { id } = request.params;
+      await ctx.uow.run({ context: request.otelContext }, async (tx) => {
+        const loaded = await store.loadForUpdate(tx, request.auth.tenantId, id);
+        if (!loaded) throw notFound('slo', id);
+        assertVersion(expected, loaded.version);
+        await tx.manager.getRepository(SloEntity).delete({ id, tenantId: request.auth.tenantId });
+      });
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.get(
+    `${SLOS_URL}/:id/status`,
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: TAGS,
+        summary: 'Get the budget status',
+        description:
+          'The SLO at its last evaluation: status, error budget and budgetRemaining, bad events over the rolling window, burn rates over 5m, 30m, 1h and 6h and the multi-window pairs firing (fast 1h & 5m ≥ 14.4×, slow 6h & 30m ≥ 6×). Needs the read scope.',
+        params: idParams,
+        response: { 200: sloStatusSchema, ...problems([400, 404]) },
+      },
+    },
+    async (request, reply) => {
+      const view = await findSloStatus(ctx.dataSource, request.auth.tenantId, request.params.id);
+      if (!view) throw notFound('slo', request.params.id);
+      setEtag(reply, view.version);
+      return {
+        ...view,
+        burnRates: { ...view.burnRates },
+        firingAlerts: [...view.firingAlerts],
+      };
+    },
+  );
+
+  r.get(
+    `${SLOS_URL}/:id/burn-events`,
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: TAGS,
+        summary: 'List budget burn events',
+        description:
+          'BudgetBurnEvents (timestamp, burnedPct), newest first: one per 5-minute bucket of event time, the latest evaluation in it, kept for the last 288 buckets (a day). Keyset paging with limit and cursor. Needs the read scope.',
+        params: idParams,
+        querystring: burnEventsQuery,
+        response: { 200: burnEventPageSchema, ...problems([400, 404]) },
+      },
+    },
+    async (request) => {
+      const page = await listBurnEvents(
+        ctx.dataSource,
+        request.auth.tenantId,
+        request.params.id,
+        request.query,
+      );
+      if (!page) throw notFound('slo', request.params.id);
+      return { items: page.items.map((e) => ({ ...e })), nextCursor: page.nextCursor };
+    },
+  );
+
+  commandRoute(app, ctx, {
+    url: `${SLOS_URL}/:id/maintenance-windows`,
+    scope: 'write',
+    tags: TAGS,
+    summary: 'Add a maintenance window',
+    description:
+      'Leaves [start, end) out of the error budget: every metric window overlapping it is excluded, past or future. An SLO evaluated before is re-evaluated at once without it. At most 100 windows per SLO.',
+    body: maintenanceWindowBody,
+    response: sloSchema,
+    domainCodes: ['slo.invalid_maintenance_window', 'slo.too_many_maintenance_windows'],
+    store,
+    async run(slo, body, _call, tx) {
+      slo.scheduleMaintenance({
+        id: randomUUID(),
+        start: body.start,
+        end: body.end,
+        reason: body.reason ?? null,
+      });
+      const at = slo.lastEvaluatedAt;
+      if (at !== null) slo.evaluate(await observe(ctx, tx, slo.toSnapshot(), at), at);
+    },
+    toDto: savedDto,
+  });
+}
