@@ -63,7 +63,12 @@ var services = [
   }
   { name: 'quality-score-service', port: 4108, external: true, consumers: [] }
   { name: 'cost-telemetry-service', port: 4109, external: true, consumers: [] }
-  { name: 'slo-service', port: 4110, external: true, consumers: [] }
+  {
+    name: 'slo-service'
+    port: 4110
+    external: true
+    consumers: [{ group: 'slo-service.metric-aggregated', topic: 'obs.metric-series.v1' }]
+  }
   {
     name: 'telemetry-correlation-service'
     port: 4111

@@ -181,18 +181,14 @@ export function otlpIngestRoute<S extends OtlpSignal>(
         description: options.description,
         body: {
           content: {
-            [JSON_TYPE]: { schema: otlpJsonSchema(types.request) },
+            [JSON_TYPE]: {
+              schema: { ...otlpJsonSchema(types.request), example: EXAMPLES[options.signal] },
+            },
             [PROTOBUF_TYPE]: {
               schema: { type: 'string', format: 'binary', description: types.request.fullName },
             },
           },
         },
-        headers: z.object({
-          'content-encoding': z
-            .enum(['gzip', 'identity'])
-            .optional()
-            .describe('gzip bodies are decompressed; the body limit applies after it'),
-        }),
         response: {
           200: {
             description: 'Accepted; partialSuccess names what was refused',
@@ -220,7 +216,8 @@ export function otlpIngestRoute<S extends OtlpSignal>(
         const encoding = encodingOf(request);
         let normalized: Record<string, unknown>;
         try {
-          const bytes = request.body as Buffer;
+          // No body at all (a bare POST) is an empty request, as in protobuf.
+          const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
           const raw: unknown =
             encoding === 'protobuf'
               ? protobufToObject(types.request, bytes)
@@ -228,7 +225,10 @@ export function otlpIngestRoute<S extends OtlpSignal>(
           normalized = normalizeMessage(types.request, raw);
         } catch (error) {
           if (error instanceof OtlpDecodeError || error instanceof SyntaxError) {
-            return send(reply, encoding, 400, { code: INVALID_ARGUMENT, message: error.message });
+            return send(reply, encoding, 400, {
+              code: INVALID_ARGUMENT,
+              message: printable(error.message),
+            });
           }
           throw error;
         }
@@ -255,6 +255,79 @@ export function otlpIngestRoute<S extends OtlpSignal>(
     registered();
   });
 }
+
+function printable(message: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
+  return message.replace(/[\u0000-\u001f\u007f]/g, '?');
+}
+
+const EXAMPLE_RESOURCE = {
+  attributes: [{ key: 'service.name', value: { stringValue: 'checkout-api' } }],
+};
+/** One small valid request per signal, for the document (every body schema carries an example). */
+const EXAMPLES: Readonly<Record<OtlpSignal, unknown>> = {
+  traces: {
+    resourceSpans: [
+      {
+        resource: EXAMPLE_RESOURCE,
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: '0af7651916cd43dd8448eb211c80319c',
+                spanId: 'b7ad6b7169203331',
+                name: 'GET /cart',
+                kind: 2,
+                startTimeUnixNano: '1714550400000000000',
+                endTimeUnixNano: '1714550400120000000',
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+  metrics: {
+    resourceMetrics: [
+      {
+        resource: EXAMPLE_RESOURCE,
+        scopeMetrics: [
+          {
+            metrics: [
+              {
+                name: 'http.server.requests',
+                unit: '1',
+                sum: {
+                  aggregationTemporality: 1,
+                  isMonotonic: true,
+                  dataPoints: [{ asInt: '3', timeUnixNano: '1714550400000000000' }],
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+  logs: {
+    resourceLogs: [
+      {
+        resource: EXAMPLE_RESOURCE,
+        scopeLogs: [
+          {
+            logRecords: [
+              {
+                timeUnixNano: '1714550400000000000',
+                severityNumber: 9,
+                body: { stringValue: 'cart loaded' },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+};
 
 const headersSchema = z.object({ 'content-encoding': z.string().optional() }).loose();
 function validateHeaders(value: unknown) {
