@@ -108,7 +108,12 @@ describe('factsOfFeedback and factsOfCostAnomaly', () => {
 
 describe('factsOfMetricAggregated', () => {
   it('names no trace for a window without exemplars, whatever its envelope traceId', () => {
-    const event = buildEvent('MetricAggregated', { tenantId: TENANT, traceId: T1 });
+    // The registered example carries exemplars: this window has none.
+    const event = buildEvent('MetricAggregated', {
+      tenantId: TENANT,
+      traceId: T1,
+      payload: { exemplars: undefined },
+    });
     expect(factsOfMetricAggregated(event)).toEqual([]);
   });
 

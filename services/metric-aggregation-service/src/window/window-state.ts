@@ -70,6 +70,8 @@ export function observe(
   traceId: string | null,
   maxExemplars: number,
 ): void {
+  // -0 and 0 are one value: keeping the sign would make min, max and exemplars depend on order.
+  value = value === 0 ? 0 : value;
   state.count += 1;
   addToPartials(state.partials, value);
   if (value < state.min) state.min = value;
