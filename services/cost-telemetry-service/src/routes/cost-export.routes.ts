@@ -11,7 +11,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { findExport, insertExport, viewOfExport } from '../export/cost-export.repository.js';
 import type { ExportBlobStore } from '../export/export-blob-store.js';
-import { methodNotAllowedFor } from '../kit-candidate-literal-colon-405.js';
 import { exportBody, exportIdParams, exportSchema } from './cost-export.schemas.js';
 
 const TAGS = ['cost exports'];
@@ -72,8 +71,6 @@ export function costExportRoutes(
         .send(viewOfExport(row));
     },
   );
-
-  methodNotAllowedFor(app, EXPORT_URL, ['POST'], 'read');
 
   r.get(
     '/v1/cost-signals/exports/:id',

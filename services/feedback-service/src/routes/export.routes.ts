@@ -71,26 +71,6 @@ export function exportRoutes(
     },
   );
 
-  // The kit answers 405 for undeclared methods by matching route paths segment by segment, which
-  // misses the escaped colon of `/v1/feedback::export`; its other methods are declared here
-  // (hidden) and refused before any body is read, with the same 405 and Allow header.
-  app.route({
-    method: ['GET', 'PUT', 'PATCH', 'DELETE', 'TRACE', 'QUERY'],
-    url: '/v1/feedback::export',
-    config: { scope: 'read' },
-    schema: { hide: true },
-    onRequest: async (request, reply) => {
-      void reply.header('allow', 'POST');
-      throw new HttpProblem(
-        405,
-        'method_not_allowed',
-        'Method Not Allowed',
-        `${request.method} is not allowed on /v1/feedback:export; allowed: POST`,
-      );
-    },
-    handler: () => undefined,
-  });
-
   r.get(
     '/v1/feedback/exports/:id',
     {
