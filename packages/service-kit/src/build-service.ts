@@ -133,6 +133,9 @@ export async function buildService(
     bodyLimit: env.BODY_LIMIT_BYTES,
     ajv: { customOptions: { removeAdditional: false } },
     return503OnClosing: true,
+    // find-my-way answers an undocumented 414 for a path parameter over its default 100
+    // characters; a longer limit lets the route's schema refuse it as a 400 naming the parameter.
+    routerOptions: { maxParamLength: 2048 },
   });
   // The API speaks JSON only: other bodies answer 415 instead of reaching validation as strings.
   app.removeContentTypeParser('text/plain');

@@ -28,6 +28,16 @@ describe('HTTP conventions every service gets from the kit', () => {
     expect(query.statusCode).toBe(405);
   });
 
+  it('refuses an over-long path parameter as a 400 naming it, not find-my-way 414', async () => {
+    const res = await service.app.inject({
+      method: 'GET',
+      url: `/v1/widgets/${'a'.repeat(300)}`,
+      headers: bearer('t', ['read']),
+    });
+    const body = expectProblem(res, 400, 'validation_failed');
+    expect(JSON.stringify(body)).toContain('id');
+  });
+
   it('still answers 404 for a path that does not exist', async () => {
     const res = await service.app.inject({ method: 'GET', url: '/v1/nothing-here' });
     expectProblem(res, 404, 'not_found');
