@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { composeValidator } from './compose-schema.js';
 
 // The deployment files against the code: every service under services/ is deployed with its
-// port and every variable the kit needs in production. (`pnpm check:infra` validates the same
-// files with the Compose CLI and checkov.)
+// port and every variable the kit needs in production; the compose file against the Compose
+// Specification JSON schema. (`pnpm check:infra` validates the same files with the Compose CLI
+// and checkov.)
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const read = (...path: string[]) => readFileSync(join(root, ...path), 'utf8');
 const serviceDirs = readdirSync(join(root, 'services')).sort();
@@ -68,6 +70,32 @@ describe('infra/docker-compose.yml', () => {
       expect.stringMatching(/^mcr\.microsoft\.com\/azure-storage\/azurite:[0-9]+\.[0-9]+\.[0-9]+$/),
     ]);
     for (const service of infra) expect(service).toHaveProperty('healthcheck');
+  });
+});
+
+describe('infra/docker-compose.yml against the Compose Specification JSON schema', () => {
+  const validate = composeValidator();
+
+  it('is a valid Compose file', () => {
+    expect(validate(compose)).toEqual([]);
+  });
+
+  it('would refuse a file that breaks the specification (the check can fail)', () => {
+    const broken = structuredClone(compose) as unknown as {
+      services: Record<string, Record<string, unknown>>;
+    };
+    broken.services['incident-service'] = {
+      ...broken.services['incident-service'],
+      depends_on: { postgres: { condition: 'service_happy' } },
+      healthcheck: { interval: 'soon' },
+    };
+    const paths = validate(broken).map((error) => error.instancePath);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/services/incident-service/depends_on/postgres/condition',
+        '/services/incident-service/healthcheck/interval',
+      ]),
+    );
   });
 });
 
