@@ -6,8 +6,8 @@ export type LogStoreKind = (typeof LOG_STORE_KINDS)[number];
 
 export const DEFAULT_MAX_IN_FLIGHT_BATCHES = 8;
 export const DEFAULT_RETRY_AFTER_SECONDS = 1;
-/** Log Analytics' public endpoint; tests point LOG_ANALYTICS_ENDPOINT at a local server. */
-export const DEFAULT_LOG_ANALYTICS_ENDPOINT = 'https://api.loganalytics.azure.com';
+/** The query API with its version (LogsQueryClient's `endpoint` option); tests point it at a local server. */
+export const DEFAULT_LOG_ANALYTICS_ENDPOINT = 'https://api.loganalytics.io/v1';
 
 export interface LogAnalyticsConfig {
   readonly workspaceId: string;

@@ -58,16 +58,13 @@ export const logQueryBody = z
   });
 export type LogQueryBody = z.infer<typeof logQueryBody>;
 
-const attributeValue: z.ZodType = z.lazy(() =>
-  z.union([
-    z.string(),
-    z.number(),
-    z.boolean(),
-    z.null(),
-    z.array(attributeValue),
-    z.record(z.string(), attributeValue),
-  ]),
-);
+/**
+ * OTLP attribute values: strings, numbers, booleans, and arrays and maps of them. Stated as any
+ * JSON value: a recursive schema would need a component the document generator does not emit.
+ */
+const attributesSchema = z
+  .record(z.string(), z.unknown())
+  .describe('The record’s attributes (strings, numbers, booleans, arrays, maps)');
 
 export const logRecordSchema = z
   .object({
@@ -79,7 +76,7 @@ export const logRecordSchema = z
     traceId: z.string().nullable(),
     spanId: z.string().nullable(),
     executionId: z.string().nullable(),
-    attributes: z.record(z.string(), attributeValue),
+    attributes: attributesSchema,
     workspaceId: z
       .string()
       .describe('The store it was read from: `local` or a Log Analytics workspace'),
