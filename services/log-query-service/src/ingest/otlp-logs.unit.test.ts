@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseOtlpLogs } from './otlp-logs.js';
+import { parseOtlpLogs, recordId } from './otlp-logs.js';
 import { levelOfSeverity } from './severity.js';
 
 const resource = (tenant: string) => ({
@@ -81,5 +81,20 @@ describe('parseOtlpLogs', () => {
     );
     expect(parsed.rejected).toBe(0);
     expect(new Date(parsed.records[0]?.timeMs ?? 0).toISOString()).toBe('2554-07-21T23:34:33.709Z');
+  });
+});
+
+describe('recordId', () => {
+  it('sorts like (nanoseconds within the ms, index in the batch), and is a UUID', () => {
+    const ids = [
+      recordId(5_000_000n, 3),
+      recordId(5_000_001n, 0),
+      recordId(5_000_001n, 1),
+      recordId(5_999_999n, 0),
+    ];
+    for (const id of ids) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }
+    expect([...ids].sort()).toEqual(ids);
   });
 });
