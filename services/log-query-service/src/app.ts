@@ -3,7 +3,7 @@ import { logQueryConfigFrom, type LogQueryServiceConfig } from './config.js';
 import { LogIngest } from './ingest/log-ingest.js';
 import { LogAnalyticsLogStore, type TokenCredential } from './log-store/log-analytics-log-store.js';
 import type { LogStore } from './log-store/log-store.port.js';
-import { managedIdentityCredential } from './log-store/managed-identity-credential.js';
+import { managedIdentityCredential } from './kit-candidate-managed-identity-credential.js';
 import { PostgresLogStore } from './log-store/postgres-log-store.js';
 import type { LogStores } from './log-query.js';
 import {

@@ -1,4 +1,5 @@
 import type { LogLevel } from '@obs/domain';
+import { kqlDatetime, kqlLong, kqlString } from '../kit-candidate-kql-literals.js';
 import type { LogStoreQuery } from './log-store.port.js';
 
 /**
@@ -59,20 +60,6 @@ export interface KqlQuery {
   readonly text: string;
   /** The values bound, by name (what the `let` statements decode to). */
   readonly bindings: Readonly<Record<string, string | number | boolean>>;
-}
-
-export function kqlString(value: string): string {
-  return `base64_decode_tostring("${Buffer.from(value, 'utf8').toString('base64')}")`;
-}
-
-export function kqlDatetime(ms: number): string {
-  if (!Number.isFinite(ms)) throw new RangeError('instant out of range');
-  return `datetime(${new Date(ms).toISOString()})`;
-}
-
-export function kqlLong(value: number): string {
-  if (!Number.isSafeInteger(value)) throw new RangeError('not a safe integer');
-  return `${value}`;
 }
 
 export function buildLogQuery(q: LogStoreQuery): KqlQuery {

@@ -1,4 +1,4 @@
-import type { TokenCredential } from './log-analytics-log-store.js';
+import type { TokenCredential } from './log-store/log-analytics-log-store.js';
 
 /**
  * A TokenCredential from the managed identity endpoint Azure Container Apps and App Service give a
