@@ -4,12 +4,14 @@ import { costTelemetryService } from '@obs/cost-telemetry-service';
 import { dashboardService } from '@obs/dashboard-service';
 import { feedbackService } from '@obs/feedback-service';
 import { incidentService } from '@obs/incident-service';
+import { logQueryService } from '@obs/log-query-service';
 import { metricAggregationService } from '@obs/metric-aggregation-service';
 import { sloService } from '@obs/slo-service';
 import { telemetryCorrelationService } from '@obs/telemetry-correlation-service';
 
 /** Every service `pnpm start` runs, in port order. A new service is added here once it exists. */
 export const SERVICES: readonly ServiceDefinition[] = [
+  logQueryService,
   metricAggregationService,
   dashboardService,
   alertRuleService,

@@ -1,0 +1,4 @@
+import { runService } from '@obs/service-kit';
+import { logQueryService } from './app.js';
+
+await runService(logQueryService);
