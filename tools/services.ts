@@ -5,6 +5,7 @@ import { dashboardService } from '@obs/dashboard-service';
 import { feedbackService } from '@obs/feedback-service';
 import { incidentService } from '@obs/incident-service';
 import { metricAggregationService } from '@obs/metric-aggregation-service';
+import { qualityScoreService } from '@obs/quality-score-service';
 import { sloService } from '@obs/slo-service';
 import { telemetryCorrelationService } from '@obs/telemetry-correlation-service';
 
@@ -15,6 +16,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
   alertRuleService,
   incidentService,
   feedbackService,
+  qualityScoreService,
   costTelemetryService,
   sloService,
   telemetryCorrelationService,

@@ -18,6 +18,9 @@ export type {
   QualityIncidentInput,
   QualitySloInput,
   QualityCostAnomalyInput,
+  QualityCheckInput,
+  CheckDimension,
+  CheckOutcome,
   QualityScoreInputs,
   QualityScoreResult,
 } from './quality-formula.js';
@@ -27,6 +30,8 @@ export {
   OPEN_INCIDENT_MULTIPLIER,
   COST_DELTA_CAP_PCT,
   SLO_FLOOR,
+  CHECK_DIMENSIONS,
+  CHECK_OUTCOMES,
   computeQualityScore,
   qualityScoreIdFor,
 } from './quality-formula.js';
