@@ -338,6 +338,7 @@ export type {
   QualityScoreComputed,
   QualityScoreEvent,
   QualityScoreSnapshot,
+  ComputationCause,
 } from './quality-score/index.js';
 export {
   QUALITY_DIMENSIONS,

@@ -40,6 +40,7 @@ export class QualityIntake {
       payload.projectId,
       { from: at, to: at },
       at,
+      { traceId: envelope.traceId },
     );
   }
 
@@ -64,6 +65,7 @@ export class QualityIntake {
       payload.projectId,
       { from: payload.openedAt, to: null },
       payload.openedAt,
+      { traceId: envelope.traceId },
     );
   }
 
@@ -88,6 +90,7 @@ export class QualityIntake {
       // Touched: stored windows it lived in; its open flag changes only where it ends.
       { from: payload.openedAt, to: payload.resolvedAt },
       payload.resolvedAt,
+      { traceId: envelope.traceId },
     );
   }
 
@@ -110,6 +113,7 @@ export class QualityIntake {
       payload.projectId,
       { from: at, to: at },
       at,
+      { traceId: envelope.traceId },
     );
   }
 }

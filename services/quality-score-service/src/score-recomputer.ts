@@ -1,4 +1,9 @@
-import { QualityScore, qualityWindow, type QualityWindow } from '@obs/domain';
+import {
+  QualityScore,
+  qualityWindow,
+  type ComputationCause,
+  type QualityWindow,
+} from '@obs/domain';
 import type { ServiceContext, Transaction, Versioned } from '@obs/service-kit';
 import type { QualityInputs } from './quality-inputs.js';
 import type { QualityScoreStore } from './quality-score.repository.js';
@@ -37,17 +42,18 @@ export class ScoreRecomputer {
     tenantId: string,
     projectId: string,
     window: QualityWindow,
+    cause: ComputationCause = {},
   ): Promise<Recomputed> {
     const normalized = qualityWindow(window);
     const inputs = await this.inputs.load(tx, tenantId, projectId, normalized);
-    const fresh = QualityScore.create(inputs);
+    const fresh = QualityScore.create(inputs, cause);
     const loaded = await this.store.loadForUpdate(tx, tenantId, fresh.id);
     if (loaded === undefined) {
       const version = await this.store.save(tx, fresh, 0);
       return { id: fresh.id, aggregate: fresh, version, changed: true };
     }
     // Same inputs: recompute keeps the state and records nothing, so nothing is written.
-    if (!loaded.aggregate.recompute(inputs)) return { ...loaded, changed: false };
+    if (!loaded.aggregate.recompute(inputs, cause)) return { ...loaded, changed: false };
     const version = await this.store.save(tx, loaded.aggregate, loaded.version);
     return { id: loaded.id, aggregate: loaded.aggregate, version, changed: true };
   }
@@ -63,9 +69,10 @@ export class ScoreRecomputer {
     projectId: string,
     span: TouchedSpan,
     anchor: string,
+    cause: ComputationCause = {},
   ): Promise<Recomputed[]> {
     const windows = await this.touchedWindows(tx, tenantId, projectId, span, anchor);
-    return this.recomputeAll(tx, tenantId, projectId, windows);
+    return this.recomputeAll(tx, tenantId, projectId, windows, cause);
   }
 
   /** The windows `recomputeTouched` would recompute, keyed `<start>/<end>`. */
@@ -100,12 +107,14 @@ export class ScoreRecomputer {
     tenantId: string,
     projectId: string,
     windows: ReadonlyMap<string, QualityWindow>,
+    cause: ComputationCause = {},
   ): Promise<Recomputed[]> {
     const ordered = [...windows.values()].sort(
       (a, b) => a.start.localeCompare(b.start) || a.end.localeCompare(b.end),
     );
     const results: Recomputed[] = [];
-    for (const window of ordered) results.push(await this.compute(tx, tenantId, projectId, window));
+    for (const window of ordered)
+      results.push(await this.compute(tx, tenantId, projectId, window, cause));
     return results;
   }
 }

@@ -165,6 +165,7 @@ export function incidentOpened(input: {
       severity: input.severity ?? 'high',
       projectId: input.projectId ?? 'checkout',
       openedAt: input.openedAt ?? '2024-05-01T10:00:00.000Z',
+      dimensions: null,
     },
   });
 }

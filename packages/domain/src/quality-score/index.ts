@@ -41,5 +41,5 @@ export type {
   QualityScoreEvent,
 } from './quality-score.events.js';
 export { QUALITY_SCORE_AGGREGATE_TYPE } from './quality-score.events.js';
-export type { QualityScoreSnapshot } from './quality-score.aggregate.js';
+export type { ComputationCause, QualityScoreSnapshot } from './quality-score.aggregate.js';
 export { QualityScore } from './quality-score.aggregate.js';
