@@ -108,6 +108,17 @@ describe('POST /v1/quality-scores/{projectId}/check-results', () => {
     expect(await latestOf(service, tenant, 'checkout')).toBeUndefined();
   });
 
+  it('refuses a completedAt outside 1900–3000 with 422, storing nothing', async () => {
+    const tenant = uniqueTenant('qs-checks-range');
+    const res = await postChecks(service, tenant, 'checkout', [
+      check(),
+      check({ completedAt: '1899-12-31T23:59:59Z' }),
+    ]);
+    const problem = expectProblem(res, 422, 'quality.instant_out_of_range');
+    expect(JSON.stringify(problem.errors)).toContain('body.results.1.completedAt');
+    expect(await latestOf(service, tenant, 'checkout')).toBeUndefined();
+  });
+
   it.each([
     [[], 'results'],
     [[check({ dimension: 'reliability' })], 'dimension'],

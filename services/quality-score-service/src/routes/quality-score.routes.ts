@@ -9,6 +9,7 @@ import {
 import type { QualityWindow } from '@obs/domain';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ensureSupportedInstant, INSTANT_OUT_OF_RANGE } from '../instant-range.js';
 import type { QualityInputs } from '../quality-inputs.js';
 import { latestScore, scoreHistory } from '../quality-score.queries.js';
 import { viewOf } from '../quality-score.view.js';
@@ -26,8 +27,8 @@ import {
 export const TAGS = ['quality scores'];
 
 /** Refusals of the domain a compute can meet with schema-valid input. */
-const COMPUTE_CODES = ['quality.invalid_window'];
-const CHECK_CODES = ['quality.duplicate_input'];
+const COMPUTE_CODES = ['quality.invalid_window', INSTANT_OUT_OF_RANGE];
+const CHECK_CODES = ['quality.duplicate_input', INSTANT_OUT_OF_RANGE];
 
 export function qualityScoreRoutes(
   app: FastifyInstance,
@@ -45,7 +46,7 @@ export function qualityScoreRoutes(
         tags: TAGS,
         summary: 'Compute the quality score of a project over a window',
         description:
-          'Computes the score from the inputs this service holds for (tenant, project, window) and stores it. Idempotent: the score id is derived from (tenant, project, window), and the same inputs store the same score, so a repeat answers the same body and version and emits nothing. When the inputs changed since the last computation, the score is replaced (version + 1) and QualityScoreComputed is published. window.start must be before window.end (422 quality.invalid_window). Needs the write scope.',
+          'Computes the score from the inputs this service holds for (tenant, project, window) and stores it. Idempotent: the score id is derived from (tenant, project, window), and the same inputs store the same score, so a repeat answers the same body and version and emits nothing. When the inputs changed since the last computation, the score is replaced (version + 1) and QualityScoreComputed is published. window.start must be before window.end (422 quality.invalid_window); instants are supported from 1900-01-01 to 3000-01-01 UTC (422 quality.instant_out_of_range). Needs the write scope.',
         body: computeBody,
         response: {
           200: qualityScoreSchema,
@@ -56,6 +57,8 @@ export function qualityScoreRoutes(
     async (request, reply) => {
       const { projectId, window } = request.body;
       const tenantId = request.auth.tenantId;
+      ensureSupportedInstant(window.start, 'body.window.start');
+      ensureSupportedInstant(window.end, 'body.window.end');
       const result = await ctx.uow.run({ context: request.otelContext }, async (tx) => {
         await recomputer.lockProject(tx, tenantId, projectId);
         return recomputer.compute(tx, tenantId, projectId, window);
@@ -118,7 +121,7 @@ export function qualityScoreRoutes(
         tags: TAGS,
         summary: 'Report external check results (CI, linters)',
         description:
-          "Stores check results of the project and recomputes the scores they touch (the UTC day of each completedAt, and every stored window containing it), in one transaction. A failed check lowers its dimension (correctness or maintainability) as a complaint does; passed checks raise it back. A checkId is one check of the project: posting it again replaces it, so a re-sent batch changes nothing and emits nothing. A checkId repeated within one request answers 422 quality.duplicate_input and stores nothing. Results count only in the caller's tenant. Needs the ingest scope (CI systems and linters are machines).",
+          "Stores check results of the project and recomputes the scores they touch (the UTC day of each completedAt, and every stored window containing it), in one transaction. A failed check lowers its dimension (correctness or maintainability) as a complaint does; passed checks raise it back. A checkId is one check of the project: posting it again replaces it, so a re-sent batch changes nothing and emits nothing. A checkId repeated within one request answers 422 quality.duplicate_input, and a completedAt outside 1900-01-01 to 3000-01-01 UTC 422 quality.instant_out_of_range; either stores nothing. Results count only in the caller's tenant. Needs the ingest scope (CI systems and linters are machines).",
         params: projectParams,
         body: checkResultsBody,
         response: {
@@ -132,7 +135,8 @@ export function qualityScoreRoutes(
       const { results } = request.body;
       const tenantId = request.auth.tenantId;
       const seen = new Set<string>();
-      for (const result of results) {
+      for (const [i, result] of results.entries()) {
+        ensureSupportedInstant(result.completedAt, `body.results.${i}.completedAt`);
         if (seen.has(result.checkId)) {
           throw new HttpProblem(
             422,

@@ -2,16 +2,9 @@ import { CHECK_DIMENSIONS, CHECK_OUTCOMES } from '@obs/domain';
 import { keysetPageQuery, pageSchema } from '@obs/service-kit';
 import { z } from 'zod';
 
-/**
- * An ISO-8601 instant with Z or an offset. Years are 1900–2999: wide enough for any real
- * window, and it keeps every instant inside what PostgreSQL and toISOString round-trip (year 0
- * and years past 9999 do not), so a schema-valid instant never fails further in.
- */
-const INSTANT_PATTERN =
-  /^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$/;
-
+/** An ISO-8601 instant with Z or an offset (the supported range is checked by the route: 422). */
 const instant = (description: string, example: string) =>
-  z.string().regex(INSTANT_PATTERN).describe(description).meta({ example });
+  z.iso.datetime({ offset: true }).describe(description).meta({ example });
 
 export const PROJECT_ID = 'checkout';
 const SCORE_ID = 'qs_6b0f0c2f3c8a4c1e9d2b7a5f4e3d2c1b';
