@@ -1,7 +1,11 @@
 import { topicFor, type Envelope } from '@obs/event-envelope';
-import type { RunningService } from '@obs/service-kit';
+import { startConsumerSpan, type RunningService } from '@obs/service-kit';
 import { busMessageOf, TopicReader } from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QualityInputs } from '../quality-inputs.js';
+import { QualityIntake } from '../quality-intake.js';
+import { qualityScoreStore } from '../quality-score.repository.js';
+import { ScoreRecomputer } from '../score-recomputer.js';
 import {
   DAY,
   TRACE_ID,
@@ -117,6 +121,32 @@ describe('FeedbackItemCreated', () => {
     );
     expect(weekNow).toMatchObject({ id: before.id, version: 2, dimensions: { correctness: 0.8 } });
     expect(await compute(service, other, 'checkout', week)).toEqual(untouched);
+  });
+});
+
+describe('the same event through another path (a DLQ re-drive, a renamed group)', () => {
+  it('finds its input already recorded: the same inputs, nothing written, nothing emitted', async () => {
+    const tenant = uniqueTenant('qs-redrive');
+    const inputs = new QualityInputs(service.ctx);
+    const store = qualityScoreStore(
+      service.ctx.dataSource,
+      service.ctx.uow,
+      service.ctx.table('quality_score_revisions'),
+    );
+    const intake = new QualityIntake(inputs, new ScoreRecomputer(service.ctx, inputs, store));
+    const event = feedbackCreated({ tenantId: tenant, category: 'maintainability' });
+    const apply = () => {
+      // As the consumer runner does: a consumer span around the event's transaction.
+      const { span, context } = startConsumerSpan('redrive', {});
+      return service.ctx.uow
+        .run({ context, causationId: event.eventId }, (tx) => intake.feedbackItemCreated(event, tx))
+        .finally(() => span.end());
+    };
+    const [first] = await apply();
+    const [second] = await apply();
+    expect(first).toMatchObject({ changed: true, version: 1 });
+    expect(second).toMatchObject({ changed: false, version: 1 });
+    expect((await historyOf(service, tenant, 'checkout')).items).toHaveLength(1);
   });
 });
 

@@ -98,6 +98,17 @@ describe('POST /v1/quality-scores/{projectId}/check-results', () => {
     expect(await compute(service, tenant, 'checkout', later.window)).toEqual(later);
   });
 
+  it('counts every one of many concurrent requests for one project (the project lock)', async () => {
+    const tenant = uniqueTenant('qs-checks-race');
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => postChecks(service, tenant, 'checkout', [check()])),
+    );
+    expect(responses.map((r) => r.statusCode)).toEqual(Array(8).fill(200));
+    // 8 failed correctness checks: 4/(4+8) = 0.3333, whichever request committed last.
+    const latest = await latestOf(service, tenant, 'checkout');
+    expect(latest).toMatchObject({ version: 8, dimensions: { correctness: 0.3333 } });
+  });
+
   it('refuses a checkId repeated within a request with 422, storing nothing', async () => {
     const tenant = uniqueTenant('qs-checks-dup');
     const res = await postChecks(service, tenant, 'checkout', [
