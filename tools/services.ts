@@ -6,6 +6,7 @@ import { feedbackService } from '@obs/feedback-service';
 import { incidentService } from '@obs/incident-service';
 import { logQueryService } from '@obs/log-query-service';
 import { metricAggregationService } from '@obs/metric-aggregation-service';
+import { qualityScoreService } from '@obs/quality-score-service';
 import { sloService } from '@obs/slo-service';
 import { telemetryCorrelationService } from '@obs/telemetry-correlation-service';
 
@@ -17,6 +18,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
   alertRuleService,
   incidentService,
   feedbackService,
+  qualityScoreService,
   costTelemetryService,
   sloService,
   telemetryCorrelationService,

@@ -61,7 +61,16 @@ var services = [
       { group: 'feedback-service.cost-anomaly-detected', topic: 'obs.cost-signal.v1' }
     ]
   }
-  { name: 'quality-score-service', port: 4108, external: true, consumers: [] }
+  {
+    name: 'quality-score-service'
+    port: 4108
+    external: true
+    consumers: [
+      { group: 'quality-score-service.feedback-item-created', topic: 'obs.feedback-item.v1' }
+      { group: 'quality-score-service.incident', topic: 'obs.incident.v1' }
+      { group: 'quality-score-service.slo-breached', topic: 'obs.slo-definition.v1' }
+    ]
+  }
   { name: 'cost-telemetry-service', port: 4109, external: true, consumers: [] }
   {
     name: 'slo-service'

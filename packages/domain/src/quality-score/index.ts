@@ -18,6 +18,9 @@ export type {
   QualityIncidentInput,
   QualitySloInput,
   QualityCostAnomalyInput,
+  QualityCheckInput,
+  CheckDimension,
+  CheckOutcome,
   QualityScoreInputs,
   QualityScoreResult,
 } from './quality-formula.js';
@@ -27,6 +30,8 @@ export {
   OPEN_INCIDENT_MULTIPLIER,
   COST_DELTA_CAP_PCT,
   SLO_FLOOR,
+  CHECK_DIMENSIONS,
+  CHECK_OUTCOMES,
   computeQualityScore,
   qualityScoreIdFor,
 } from './quality-formula.js';
@@ -36,5 +41,5 @@ export type {
   QualityScoreEvent,
 } from './quality-score.events.js';
 export { QUALITY_SCORE_AGGREGATE_TYPE } from './quality-score.events.js';
-export type { QualityScoreSnapshot } from './quality-score.aggregate.js';
+export type { ComputationCause, QualityScoreSnapshot } from './quality-score.aggregate.js';
 export { QualityScore } from './quality-score.aggregate.js';

@@ -53,6 +53,19 @@ export interface QualityCostAnomalyInput {
   readonly deltaPct: number;
 }
 
+/** The dimensions an external check (CI, linter) can speak to. */
+export const CHECK_DIMENSIONS = ['maintainability', 'correctness'] as const;
+export type CheckDimension = (typeof CHECK_DIMENSIONS)[number];
+export const CHECK_OUTCOMES = ['passed', 'failed'] as const;
+export type CheckOutcome = (typeof CHECK_OUTCOMES)[number];
+
+/** One external check result of the project in the window (a CI run, a linter pass). */
+export interface QualityCheckInput {
+  readonly checkId: string;
+  readonly dimension: string;
+  readonly outcome: string;
+}
+
 export interface QualityScoreInputs {
   readonly tenantId: string;
   readonly projectId: string;
@@ -61,6 +74,7 @@ export interface QualityScoreInputs {
   readonly incidents?: readonly QualityIncidentInput[];
   readonly slos?: readonly QualitySloInput[];
   readonly costAnomalies?: readonly QualityCostAnomalyInput[];
+  readonly checks?: readonly QualityCheckInput[];
 }
 
 export interface QualityScoreResult {
@@ -213,6 +227,29 @@ function costFactor(anomalies: readonly QualityCostAnomalyInput[]): number {
   return QUALITY_PRIOR / (QUALITY_PRIOR + points);
 }
 
+/**
+ * (prior + passed) / (prior + passed + failed) over the checks of one dimension: the same shape
+ * as the feedback factor, so a failed check weighs as much as a complaint, and passing checks
+ * earn back trust one by one rather than wiping a failure out.
+ */
+function checkFactor(checks: readonly QualityCheckInput[], dimension: CheckDimension): number {
+  let passed = 0;
+  let failed = 0;
+  for (const check of checks) {
+    ensure(
+      (CHECK_DIMENSIONS as readonly string[]).includes(check.dimension) &&
+        (CHECK_OUTCOMES as readonly string[]).includes(check.outcome),
+      'quality.invalid_input',
+      `check ${check.checkId} needs a dimension in ${CHECK_DIMENSIONS.join(', ')} and an outcome in ${CHECK_OUTCOMES.join(', ')}`,
+      { checkId: check.checkId },
+    );
+    if (check.dimension !== dimension) continue;
+    if (check.outcome === 'passed') passed += 1;
+    else failed += 1;
+  }
+  return (QUALITY_PRIOR + passed) / (QUALITY_PRIOR + passed + failed);
+}
+
 export function qualityScoreIdFor(
   tenant: string,
   projectId: string,
@@ -229,11 +266,11 @@ export function qualityScoreIdFor(
  *   reliability     = F(reliability) × I × S(reliability)
  *   performance     = F(performance) × S(performance)
  *   cost_efficiency = F(cost) × C
- *   maintainability = F(maintainability)
- *   correctness     = F(correctness)
+ *   maintainability = F(maintainability) × Q(maintainability)
+ *   correctness     = F(correctness) × Q(correctness)
  *   overall         = Σ DIMENSION_WEIGHTS × dimension
  *
- * F = feedbackFactor, I = incidentFactor, S = sloFactor, C = costFactor. Every factor is in
+ * F = feedbackFactor, I = incidentFactor, S = sloFactor, C = costFactor, Q = checkFactor. Every factor is in
  * (0, 1], so every score is in [0, 1]; each is rounded to 4 decimals. Inputs are sorted by
  * identity first, so their order never changes the result. An artifact's score is the weighted
  * mean of F over that artifact's own feedback.
@@ -250,6 +287,7 @@ export function computeQualityScore(inputs: QualityScoreInputs): QualityScoreRes
     (a) => `${a.costSignalId}/${costCategory(a.category)}`,
     'cost anomaly',
   );
+  const checks = sortedUnique(inputs.checks ?? [], (c) => c.checkId, 'check');
 
   const project = emptyCounts();
   const artifacts = new Map<string, { counts: CountsByDimension; open: number }>();
@@ -277,8 +315,8 @@ export function computeQualityScore(inputs: QualityScoreInputs): QualityScoreRes
     ),
     performance: roundScore(f.performance * sloFactor(slos, 'performance')),
     cost_efficiency: roundScore(f.cost_efficiency * costFactor(anomalies)),
-    maintainability: roundScore(f.maintainability),
-    correctness: roundScore(f.correctness),
+    maintainability: roundScore(f.maintainability * checkFactor(checks, 'maintainability')),
+    correctness: roundScore(f.correctness * checkFactor(checks, 'correctness')),
   };
   const artifactScores = [...artifacts.entries()]
     .sort(([a], [b]) => compareText(a, b))

@@ -279,3 +279,73 @@ describe('computeQualityScore', () => {
     );
   });
 });
+
+describe('external check results (CI, linters)', () => {
+  const checks = [
+    { checkId: 'lint-1', dimension: 'maintainability', outcome: 'failed' },
+    { checkId: 'lint-2', dimension: 'maintainability', outcome: 'passed' },
+    { checkId: 'lint-3', dimension: 'maintainability', outcome: 'passed' },
+    { checkId: 'ci-1', dimension: 'correctness', outcome: 'failed' },
+    { checkId: 'ci-2', dimension: 'correctness', outcome: 'failed' },
+  ];
+
+  it('scale maintainability and correctness by (K + passed) / (K + passed + failed)', () => {
+    const result = computeQualityScore({
+      ...base,
+      checks,
+      feedback: [
+        {
+          feedbackItemId: 'f1',
+          artifactId: null,
+          category: 'correctness',
+          sentiment: 'negative',
+          status: 'captured',
+        },
+      ],
+    });
+    // Hand-computed: maintainability 6/7 = 0.857142… ; correctness 4/5 × 4/6 = 0.53333…
+    expect(result.dimensions).toEqual({
+      reliability: 1,
+      performance: 1,
+      cost_efficiency: 1,
+      maintainability: 0.8571,
+      correctness: 0.5333,
+    });
+    // 0.3 + 0.2 + 0.1 + 0.15 × 0.8571 + 0.25 × 0.5333 = 0.86189
+    expect(result.overall).toBe(0.8619);
+  });
+
+  it('do not depend on their order, and only passed checks leave a dimension at 1', () => {
+    const forward = computeQualityScore({ ...base, checks });
+    const reversed = computeQualityScore({ ...base, checks: [...checks].reverse() });
+    expect(reversed).toEqual(forward);
+    const green = computeQualityScore({
+      ...base,
+      checks: [{ checkId: 'ci', dimension: 'correctness', outcome: 'passed' }],
+    });
+    expect(green.dimensions.correctness).toBe(1);
+  });
+
+  it('refuse a repeated check id and an unknown dimension or outcome', () => {
+    const twice = [checks[0]!, { ...checks[0]!, outcome: 'passed' }];
+    expect(codeOf(() => computeQualityScore({ ...base, checks: twice }))).toBe(
+      'quality.duplicate_input',
+    );
+    expect(
+      codeOf(() =>
+        computeQualityScore({
+          ...base,
+          checks: [{ checkId: 'x', dimension: 'reliability', outcome: 'failed' }],
+        }),
+      ),
+    ).toBe('quality.invalid_input');
+    expect(
+      codeOf(() =>
+        computeQualityScore({
+          ...base,
+          checks: [{ checkId: 'x', dimension: 'correctness', outcome: 'flaky' }],
+        }),
+      ),
+    ).toBe('quality.invalid_input');
+  });
+});

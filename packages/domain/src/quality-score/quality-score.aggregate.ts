@@ -1,6 +1,6 @@
 import { AggregateRoot } from '../shared/aggregate-root.js';
 import { ensure } from '../shared/domain-error.js';
-import { requiredText, tenantId as toTenantId } from '../shared/ids.js';
+import { isTraceId, requiredText, tenantId as toTenantId } from '../shared/ids.js';
 import { parseInstant, toIso } from '../shared/time.js';
 import {
   computeQualityScore,
@@ -19,6 +19,11 @@ import {
   type QualityWindow,
   type ScoreVector,
 } from './quality-values.js';
+
+/** What caused a computation: only its trace, carried onto QualityScoreComputed. */
+export interface ComputationCause {
+  readonly traceId?: string | null;
+}
 
 export interface QualityScoreSnapshot {
   readonly qualityScoreId: string;
@@ -88,9 +93,13 @@ export class QualityScore extends AggregateRoot<QualityScoreEvent> {
     this.state = state;
   }
 
-  static create(inputs: QualityScoreInputs): QualityScore {
+  /**
+   * `cause.traceId` is the trace of the signal that triggered the computation (an invalid or
+   * absent one is dropped): it is the event's trace, never part of the score.
+   */
+  static create(inputs: QualityScoreInputs, cause: ComputationCause = {}): QualityScore {
     const score = new QualityScore(computeQualityScore(inputs));
-    score.recordComputed();
+    score.recordComputed(cause);
     return score;
   }
 
@@ -111,7 +120,7 @@ export class QualityScore extends AggregateRoot<QualityScoreEvent> {
    * the state (idempotent); a changed one replaces it and records QualityScoreComputed.
    * Returns whether anything changed.
    */
-  recompute(inputs: QualityScoreInputs): boolean {
+  recompute(inputs: QualityScoreInputs, cause: ComputationCause = {}): boolean {
     const next = computeQualityScore(inputs);
     ensure(
       next.qualityScoreId === this.state.qualityScoreId,
@@ -121,7 +130,7 @@ export class QualityScore extends AggregateRoot<QualityScoreEvent> {
     );
     if (JSON.stringify(snapshotOf(next)) === JSON.stringify(snapshotOf(this.state))) return false;
     this.state = next;
-    this.recordComputed();
+    this.recordComputed(cause);
     return true;
   }
 
@@ -129,14 +138,14 @@ export class QualityScore extends AggregateRoot<QualityScoreEvent> {
     return snapshotOf(this.state);
   }
 
-  private recordComputed(): void {
+  private recordComputed(cause: ComputationCause): void {
     const s = this.state;
     this.record({
       eventType: 'QualityScoreComputed',
       aggregateType: QUALITY_SCORE_AGGREGATE_TYPE,
       aggregateId: s.qualityScoreId,
       tenantId: s.tenantId,
-      traceId: null,
+      traceId: typeof cause.traceId === 'string' && isTraceId(cause.traceId) ? cause.traceId : null,
       occurredAt: s.computedAt,
       payload: {
         qualityScoreId: s.qualityScoreId,

@@ -88,6 +88,19 @@ describe('QualityScore.recompute', () => {
     expect(score.pullEvents()).toHaveLength(1);
   });
 
+  it('carries the trace of the causing signal on the event, never into the score', () => {
+    const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const created = QualityScore.create(inputs, { traceId: trace });
+    expect(created.pullEvents()[0]?.traceId).toBe(trace);
+    const plain = QualityScore.create(inputs);
+    expect(plain.pullEvents()[0]?.traceId).toBeNull();
+    expect(created.toSnapshot()).toEqual(plain.toSnapshot());
+    expect(created.recompute({ ...inputs, incidents: [] }, { traceId: 'not-a-trace' })).toBe(true);
+    expect(created.pullEvents()[0]?.traceId).toBeNull();
+    expect(created.recompute(inputs, { traceId: trace })).toBe(true);
+    expect(created.pullEvents()[0]?.traceId).toBe(trace);
+  });
+
   it('refuses another (tenant, project, window)', () => {
     const score = QualityScore.create(inputs);
     const window = { start: '2025-01-08T00:00:00Z', end: '2025-01-15T00:00:00Z' };
