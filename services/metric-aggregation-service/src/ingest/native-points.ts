@@ -17,6 +17,44 @@ export interface NativePointInput {
   readonly attributes?: Readonly<Record<string, string | number | boolean>> | undefined;
 }
 
+const KEY_DIMENSIONS = [
+  'projectId',
+  'moduleId',
+  'artifactId',
+  'executionId',
+  'agentId',
+  'service',
+  'serviceVersion',
+  'environment',
+  'region',
+  'origin',
+] as const;
+
+/** `length:text`, so no two different field lists join to the same key. */
+const part = (text: string) => `${text.length}:${text}`;
+
+/**
+ * What makes a point's stream, as a string (a batch's points share a few streams; building the
+ * stream, and hashing its id, happens once per key). Everything metricStream reads is in it, in
+ * a fixed order, each part length-prefixed: two points with equal keys have equal streams. The
+ * tenant is left out: it is the token's for every point of the batch (a different one is refused
+ * first). Attribute values are keyed as String() makes them, as the stream stores them.
+ */
+function streamKeyOf(input: NativePointInput, unit: string): string {
+  let key = part(input.metricName) + part(unit);
+  const dimensions = input.dimensions as Readonly<Record<string, string | undefined>>;
+  for (const name of KEY_DIMENSIONS) {
+    const value = dimensions[name];
+    key += value === undefined ? '-' : part(value);
+  }
+  if (input.attributes !== undefined) {
+    for (const name in input.attributes) {
+      key += part(name) + part(String(input.attributes[name]));
+    }
+  }
+  return key;
+}
+
 /**
  * Validates a native batch point by point; the first refusal names the point (`points[i]`) and
  * the whole batch is refused, so nothing of it is half-stored. Native points are gauges: each is
@@ -52,12 +90,12 @@ export function prepareNativePoints(
         );
       }
       const unit = input.unit ?? '';
-      const attributes: Record<string, string> = {};
-      for (const [key, value] of Object.entries(input.attributes ?? {}))
-        attributes[key] = String(value);
-      const key = JSON.stringify([input.metricName, unit, input.dimensions, attributes]);
+      const key = streamKeyOf(input, unit);
       let stream = streams.get(key);
       if (stream === undefined) {
+        const attributes: Record<string, string> = {};
+        for (const [name, value] of Object.entries(input.attributes ?? {}))
+          attributes[name] = String(value);
         stream = metricStream({
           metricName: input.metricName,
           unit,
