@@ -136,16 +136,18 @@ export class PointIngest {
       `WITH raw AS (
          INSERT INTO ${this.ctx.table('raw_points')}
            (tenant_id, stream_id, observed_at, value, trace_id, detail, late, received_at)
-         SELECT $1, v.*, $2::timestamptz
-           FROM unnest($3::text[], $4::timestamptz[], $5::float8[], $6::text[], $7::jsonb[], $8::bool[]) AS v),
+         SELECT $1, ($3::text[])[v.i], 'epoch'::timestamptz + v.ms * interval '1 millisecond',
+                v.value, v.trace_id, v.detail, v.late, $2::timestamptz
+           FROM unnest($4::int4[], $5::int8[], $6::float8[], $7::text[], $8::jsonb[], $9::bool[])
+                AS v(i, ms, value, trace_id, detail, late)),
        parts AS (
          INSERT INTO ${this.ctx.table('window_parts')} (window_id, tenant_id, count, state)
          SELECT v.id, $1, v.count, v.state
-           FROM unnest($9::text[], $10::bigint[], $11::jsonb[]) AS v(id, count, state))
+           FROM unnest($10::text[], $11::bigint[], $12::jsonb[]) AS v(id, count, state))
        INSERT INTO ${this.ctx.table('streams')} AS s
          (id, tenant_id, project_id, metric_name, unit, kind, dimensions, attributes, labels, group_key, last_point_at)
-       SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
-                            $18::jsonb[], $19::jsonb[], $20::jsonb[], $21::text[], $22::timestamptz[])
+       SELECT * FROM unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[],
+                            $19::jsonb[], $20::jsonb[], $21::jsonb[], $22::text[], $23::timestamptz[])
        ON CONFLICT (id) DO UPDATE SET
          last_point_at = GREATEST(s.last_point_at, EXCLUDED.last_point_at),
          unit = EXCLUDED.unit, kind = EXCLUDED.kind`,
@@ -153,6 +155,7 @@ export class PointIngest {
         tenantId,
         iso(receivedAt),
         raw.streamIds,
+        raw.streamIndexes,
         raw.times,
         raw.values,
         raw.traceIds,

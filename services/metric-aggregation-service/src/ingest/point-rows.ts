@@ -9,29 +9,51 @@ export interface PointCell {
   readonly late: boolean;
 }
 
-/** raw_points as unnest columns, one array per column, filled in one pass. */
+/**
+ * raw_points as unnest columns, filled in one pass. The three numeric columns go as array
+ * literals built here (a number needs no quoting), so the driver neither escapes nor sends a
+ * quoted string per point: the stream as an index into the batch's few stream ids, the event time
+ * as epoch milliseconds (whole, as a Date keeps them), the value. The optional text columns stay
+ * driver arrays (almost all null).
+ */
 export function rawPointColumns(cells: ReadonlyMap<string, PointCell>) {
-  let n = 0;
-  for (const cell of cells.values()) n += cell.points.length;
-  const streamIds = new Array<string>(n);
-  const times = new Array<string>(n);
-  const values = new Array<number>(n);
-  const traceIds = new Array<string | null>(n);
-  const details = new Array<string | null>(n);
-  const late = new Array<boolean>(n);
-  let i = 0;
+  const streamIds: string[] = [];
+  const indexOf = new Map<string, number>();
+  const streamIndexes: number[] = [];
+  const times: number[] = [];
+  const values: number[] = [];
+  const traceIds: (string | null)[] = [];
+  const details: (string | null)[] = [];
+  const late: string[] = [];
   for (const cell of cells.values()) {
+    const id = cell.points[0]?.stream.id;
+    if (id === undefined) continue;
+    let index = indexOf.get(id);
+    if (index === undefined) {
+      streamIds.push(id);
+      // Postgres arrays count from 1.
+      index = streamIds.length;
+      indexOf.set(id, index);
+    }
+    const flag = cell.late ? 't' : 'f';
     for (const p of cell.points) {
-      streamIds[i] = p.stream.id;
-      times[i] = iso(p.at);
-      values[i] = p.value;
-      traceIds[i] = p.traceId;
-      details[i] = p.detail === null ? null : JSON.stringify(p.detail);
-      late[i] = cell.late;
-      i += 1;
+      streamIndexes.push(index);
+      times.push(Math.trunc(p.at));
+      values.push(p.value);
+      traceIds.push(p.traceId);
+      details.push(p.detail === null ? null : JSON.stringify(p.detail));
+      late.push(flag);
     }
   }
-  return { streamIds, times, values, traceIds, details, late };
+  return {
+    streamIds,
+    streamIndexes: `{${streamIndexes.join(',')}}`,
+    times: `{${times.join(',')}}`,
+    values: `{${values.join(',')}}`,
+    traceIds,
+    details,
+    late: `{${late.join(',')}}`,
+  };
 }
 
 /**
