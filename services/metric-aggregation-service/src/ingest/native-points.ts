@@ -30,6 +30,15 @@ const KEY_DIMENSIONS = [
   'origin',
 ] as const;
 
+/**
+ * Streams built so far, by tenant and key: a sender's batches repeat the same few streams, and
+ * building one (validating its dimensions, encoding its labels, hashing its id) costs more than
+ * the rest of its points' preparation. A stream is a pure function of its key, so a stale entry
+ * cannot exist; the map is emptied when full rather than tracking use.
+ */
+const knownStreams = new Map<string, MetricStream>();
+const MAX_KNOWN_STREAMS = 50_000;
+
 /** `length:text`, so no two different field lists join to the same key. */
 const part = (text: string) => `${text.length}:${text}`;
 
@@ -37,7 +46,7 @@ const part = (text: string) => `${text.length}:${text}`;
  * What makes a point's stream, as a string (a batch's points share a few streams; building the
  * stream, and hashing its id, happens once per key). Everything metricStream reads is in it, in
  * a fixed order, each part length-prefixed: two points with equal keys have equal streams. The
- * tenant is left out: it is the token's for every point of the batch (a different one is refused
+ * caller prefixes the tenant: the token's, for every point (one naming another is refused
  * first). Attribute values are keyed as String() makes them, as the stream stores them.
  */
 function streamKeyOf(input: NativePointInput, unit: string): string {
@@ -66,7 +75,7 @@ export function prepareNativePoints(
   now: number,
   maxFutureMs: number,
 ): PreparedPoint[] {
-  const streams = new Map<string, MetricStream>();
+  const tenantKey = part(tenantId);
   return points.map((input, index) => {
     try {
       const at = Date.parse(input.timestamp);
@@ -90,8 +99,8 @@ export function prepareNativePoints(
         );
       }
       const unit = input.unit ?? '';
-      const key = streamKeyOf(input, unit);
-      let stream = streams.get(key);
+      const key = tenantKey + streamKeyOf(input, unit);
+      let stream = knownStreams.get(key);
       if (stream === undefined) {
         const attributes: Record<string, string> = {};
         for (const [name, value] of Object.entries(input.attributes ?? {}))
@@ -103,7 +112,8 @@ export function prepareNativePoints(
           dimensions: telemetryDimensions({ ...input.dimensions, tenantId }),
           attributes,
         });
-        streams.set(key, stream);
+        if (knownStreams.size >= MAX_KNOWN_STREAMS) knownStreams.clear();
+        knownStreams.set(key, stream);
       }
       const value = valueForUnit(input.value, unit);
       return {

@@ -39,6 +39,7 @@ interface Cell {
 }
 
 const PARENT_SIZES: readonly WindowSize[] = WINDOWS.filter((size) => size !== '1m');
+const MINUTE_MS = 60_000;
 
 // Every point carries all eleven dimensions (DESIGN.md section 5), so all eleven are "seen".
 const DIMENSION_NAMES_SORTED = [...DIMENSION_NAMES].sort();
@@ -169,26 +170,38 @@ export class PointIngest {
     );
   }
 
+  /**
+   * The batch's cells, by their 1m window id. Points find their cell through their stream object
+   * and minute (no key string per point); a second stream object with the same id still lands in
+   * the cell of that id.
+   */
   private cellsOf(points: readonly PreparedPoint[]): Map<string, Cell> {
     const cells = new Map<string, Cell>();
+    const byStream = new Map<MetricStream, Map<number, Cell>>();
     const n = this.config.exemplars;
     for (const point of points) {
-      const minuteStart = windowContaining('1m', point.at).start;
-      const key = `${point.stream.id}|${minuteStart}`;
-      let cell = cells.get(key);
+      const minuteStart = Math.floor(point.at / MINUTE_MS) * MINUTE_MS;
+      let minutes = byStream.get(point.stream);
+      if (minutes === undefined) {
+        minutes = new Map();
+        byStream.set(point.stream, minutes);
+      }
+      let cell = minutes.get(minuteStart);
       if (cell === undefined) {
-        cell = {
+        const minuteId = windowIdOf(point.stream, '1m', minuteStart);
+        cell = cells.get(minuteId) ?? {
           stream: point.stream,
           minuteStart,
           points: [],
           state: emptyWindowState(),
-          minuteId: windowIdOf(point.stream, '1m', minuteStart),
+          minuteId,
           parentIds: PARENT_SIZES.map((size) =>
             windowIdOf(point.stream, size, windowContaining(size, point.at).start),
           ),
           late: false,
         };
-        cells.set(key, cell);
+        cells.set(minuteId, cell);
+        minutes.set(minuteStart, cell);
       }
       cell.points.push(point);
       const c = point.contribution;
