@@ -115,7 +115,10 @@ export function prepareNativePoints(
         if (knownStreams.size >= MAX_KNOWN_STREAMS) knownStreams.clear();
         knownStreams.set(key, stream);
       }
-      const value = valueForUnit(input.value, unit);
+      // A positive finite value passes every unit rule unchanged; valueForUnit builds its error
+      // message and details on every call, so it is asked only about the others.
+      const value =
+        input.value > 0 && input.value < Infinity ? input.value : valueForUnit(input.value, unit);
       return {
         stream,
         at,

@@ -45,6 +45,7 @@ const DIMENSION_KEYS = [
 ] as const;
 const ALL_DIMENSION_KEYS = new Set<string>([...DIMENSION_KEYS, 'tenantId', 'origin']);
 const ORIGIN_SET = new Set<unknown>(ORIGINS);
+const BODY_KEYS = new Set(['points']);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -52,9 +53,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** Own keys all in `allowed` (a strict object); a symbol key or an undefined value fails. */
+/**
+ * Own keys all in `allowed` (a strict object); an inherited or undefined one fails. Bodies come
+ * from JSON.parse (the API speaks JSON only), which makes no symbol keys.
+ */
 function onlyKeys(value: Record<string, unknown>, allowed: ReadonlySet<string>): boolean {
-  if (Object.getOwnPropertySymbols(value).length > 0) return false;
   for (const key in value) {
     if (!Object.hasOwn(value, key) || !allowed.has(key) || value[key] === undefined) return false;
   }
@@ -77,7 +80,7 @@ function dimensionsOk(value: unknown): boolean {
 }
 
 function attributesOk(value: unknown): boolean {
-  if (!isPlainObject(value) || Object.getOwnPropertySymbols(value).length > 0) return false;
+  if (!isPlainObject(value)) return false;
   let n = 0;
   for (const key in value) {
     if (!Object.hasOwn(value, key)) return false;
@@ -114,7 +117,7 @@ function pointOk(value: unknown): boolean {
 
 /** True only for a body nativeBatchBody accepts; false means "ask zod". */
 export function isValidNativeBatch(body: unknown): boolean {
-  if (!isPlainObject(body) || !onlyKeys(body, new Set(['points']))) return false;
+  if (!isPlainObject(body) || !onlyKeys(body, BODY_KEYS)) return false;
   const points = body.points;
   if (!Array.isArray(points) || points.length < 1 || points.length > MAX_POINTS_PER_BATCH) {
     return false;
