@@ -1,35 +1,37 @@
 import { topicFor } from '@obs/event-envelope';
 import { incidentService } from '@obs/incident-service';
 import type { RunningService } from '@obs/service-kit';
-import {
-  bearer,
-  buildEvent,
-  busMessageOf,
-  startTestService,
-  TopicReader,
-} from '@obs/service-kit/testing';
+import { bearer, startTestService, TestClock, TopicReader } from '@obs/service-kit/testing';
 import { sloService } from '@obs/slo-service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMetricService, type ListeningMetricService } from './fixtures/metric-service.js';
+import { at, resourceAttributes, sdkMeter } from './fixtures/otel-metrics-sdk.js';
 
 /**
- * The SLO path of issue 11 end to end, over real Kafka and Postgres: an SLO over a request
- * counter and its good-request counter → 1m MetricAggregated windows with a rising bad ratio →
- * the error budget is spent → SloBreached (once) → incident-service opens one incident.
- *
- * The windows are published as metric-aggregation-service publishes them (the kit's event
- * builder, keyed like production), since that service is built in parallel; the SLO and the
- * incident are reached through their public REST APIs only.
+ * The SLO path of issue 11 end to end, over real HTTP, Kafka and Postgres, through public APIs
+ * only: an application's OpenTelemetry SDK counts requests and good requests (two cumulative
+ * counters, OTLP/HTTP) → metric-aggregation-service turns them into deltas and closes 1m windows
+ * on the event-time watermark → MetricAggregated → slo-service spends the error budget →
+ * SloBreached (once) → incident-service opens one incident.
  */
 const tenant = `e2e-slo-${Date.now()}`;
-const auth = bearer(tenant, ['read', 'write']);
+const user = bearer(tenant, ['read', 'write']);
 const GOOD = 'checkout.requests.good';
 const TOTAL = 'checkout.requests';
+const MINUTE = 60_000;
+// Event time well before the wall clock, so no point is "in the future" for the service; the
+// service's clock sits after the last point, short of the idle timeout.
+const T0 = Math.floor(Date.now() / MINUTE) * MINUTE - 10 * MINUTE;
+const minute = (n: number, second = 0) => T0 + n * MINUTE + second * 1_000;
+const clock = new TestClock(minute(8));
 
+let metrics: ListeningMetricService;
 let slos: RunningService;
 let incidents: RunningService;
 let sloTopic: TopicReader;
 
 beforeAll(async () => {
+  metrics = await startMetricService(clock);
   slos = await startTestService(sloService);
   incidents = await startTestService(incidentService);
   sloTopic = await TopicReader.open(slos.ctx.bus, [topicFor('SloBreached')]);
@@ -38,49 +40,36 @@ afterAll(async () => {
   await sloTopic.close();
   await incidents.close();
   await slos.close();
+  await metrics.service.close();
 });
-
-function window(metric: string, start: number, sum: number) {
-  const group = { service: 'payments-api' };
-  const seriesId = `${metric}|1m|service=payments-api`;
-  return busMessageOf(
-    buildEvent('MetricAggregated', {
-      tenantId: tenant,
-      traceId: null,
-      aggregateId: `${seriesId}|${start}`,
-      aggregateVersion: 1,
-      occurredAt: new Date(start + 90_000).toISOString(),
-      payload: {
-        seriesId,
-        metricName: metric,
-        unit: '{request}',
-        window: '1m',
-        windowStart: new Date(start).toISOString(),
-        windowEnd: new Date(start + 60_000).toISOString(),
-        groupKey: 'service=payments-api',
-        group,
-        projectId: 'checkout',
-        // A counter's window: sum is the requests in the minute (one data point per export).
-        values: { count: 6, sum, avg: sum / 6, p50: sum / 6, p95: sum / 6, p99: sum / 6 },
-      },
-    }),
-  );
-}
 
 async function sloStatus(
   id: string,
 ): Promise<{ status: string; totalEvents: number; budgetRemaining: number }> {
-  const res = await slos.app.inject({ method: 'GET', url: `/v1/slos/${id}/status`, headers: auth });
+  const res = await slos.app.inject({ method: 'GET', url: `/v1/slos/${id}/status`, headers: user });
   expect(res.statusCode, res.body).toBe(200);
   return res.json();
 }
 
-describe('an SLO over a bad-ratio metric to an incident', () => {
+/** Runs the metric close job until slo-service has counted `total` events. */
+async function closeUntilCounted(sloId: string, total: number): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        await metrics.closeWindows();
+        return (await sloStatus(sloId)).totalEvents;
+      },
+      { timeout: 60_000, interval: 300 },
+    )
+    .toBe(total);
+}
+
+describe('an SLO over a bad-ratio metric, fed by OTLP, to an incident', () => {
   it('spends the budget, publishes SloBreached once and opens one incident', async () => {
     const created = await slos.app.inject({
       method: 'POST',
       url: '/v1/slos',
-      headers: auth,
+      headers: user,
       payload: {
         name: 'Checkout availability',
         projectId: 'checkout',
@@ -92,25 +81,32 @@ describe('an SLO over a bad-ratio metric to an incident', () => {
     expect(created.statusCode, created.body).toBe(201);
     const sloId = created.json<{ id: string }>().id;
 
-    const first = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
-    const minute = (n: number) => first + n * 60_000;
-    // Three clean minutes, then 2 % of the requests fail.
-    const goodPerMinute = [1_000, 1_000, 1_000, 980, 980, 980];
-    const messages = goodPerMinute.flatMap((good, n) => [
-      window(GOOD, minute(n), good),
-      window(TOTAL, minute(n), 1_000),
-    ]);
-    await slos.ctx.bus.publish(messages.slice(0, 6));
-    await expect
-      .poll(async () => (await sloStatus(sloId)).totalEvents, { timeout: 60_000, interval: 200 })
-      .toBe(3_000);
+    const sdk = sdkMeter({
+      baseUrl: metrics.url,
+      authorization: bearer(tenant, ['ingest']).authorization,
+      resource: resourceAttributes(tenant),
+    });
+    const requests = sdk.meter.createCounter(TOTAL, { unit: '{request}' });
+    const goodRequests = sdk.meter.createCounter(GOOD, { unit: '{request}' });
+    const route = { 'http.route': '/pay' };
+    /** A minute of 1 000 requests, `good` of them good, exported (cumulative) at its half. */
+    const minuteOf = async (n: number, good: number) => {
+      at(minute(n, 5), () => requests.add(1_000, route));
+      if (good > 0) at(minute(n, 5), () => goodRequests.add(good, route));
+      await sdk.exportAt(minute(n, 30));
+    };
+
+    // Three clean minutes, then 2 % of the requests fail. Minute 3's export moves the watermark
+    // to 3m30s: minutes 0 to 2 close (end plus the 30 s grace), minute 3 stays open.
+    for (const n of [0, 1, 2]) await minuteOf(n, 1_000);
+    await minuteOf(3, 980);
+    await closeUntilCounted(sloId, 3_000);
     expect(await sloStatus(sloId)).toMatchObject({ status: 'healthy', budgetRemaining: 0.5 });
 
-    await slos.ctx.bus.publish(messages.slice(6));
-    // After minute 3: 20 bad of 4 000 = 0.5 %, the whole budget.
-    await expect
-      .poll(async () => (await sloStatus(sloId)).totalEvents, { timeout: 60_000, interval: 200 })
-      .toBe(6_000);
+    // Minutes 3 and 4 close: 40 bad of 5 000 = 0.8 %, more than the 0.5 % budget.
+    await minuteOf(4, 980);
+    await minuteOf(5, 980);
+    await closeUntilCounted(sloId, 5_000);
     expect(await sloStatus(sloId)).toMatchObject({ status: 'breached', budgetRemaining: 0 });
 
     const [breach] = await sloTopic.waitFor(tenant, 'SloBreached', 1, 60_000);
@@ -131,7 +127,7 @@ describe('an SLO over a bad-ratio metric to an incident', () => {
           const res = await incidents.app.inject({
             method: 'GET',
             url: '/v1/incidents?source=slo',
-            headers: auth,
+            headers: user,
           });
           incident = res.json<{ items: Record<string, unknown>[] }>().items[0];
           return incident?.sourceRef;
@@ -150,14 +146,14 @@ describe('an SLO over a bad-ratio metric to an incident', () => {
       openedAt: breach!.payload.breachedAt,
     });
 
-    // Still breached with more bad minutes: no second SloBreached, still one incident.
-    await slos.ctx.bus.publish([window(GOOD, minute(6), 900), window(TOTAL, minute(6), 1_000)]);
-    await expect
-      .poll(async () => (await sloStatus(sloId)).totalEvents, { timeout: 60_000, interval: 200 })
-      .toBe(7_000);
+    // Still breached with a worse minute: no second SloBreached, still one incident.
+    await minuteOf(6, 900);
+    await closeUntilCounted(sloId, 6_000);
+    await sdk.shutdown();
+    expect(await sloStatus(sloId)).toMatchObject({ status: 'breached' });
     expect(sloTopic.of(tenant, 'SloBreached')).toHaveLength(1);
     expect(sloTopic.invalid()).toEqual([]);
-    const all = await incidents.app.inject({ method: 'GET', url: '/v1/incidents', headers: auth });
+    const all = await incidents.app.inject({ method: 'GET', url: '/v1/incidents', headers: user });
     expect(all.json<{ items: unknown[] }>().items).toHaveLength(1);
   });
 });

@@ -121,42 +121,6 @@ export async function lockTenantWindows(
   await tx.manager.query(`SELECT ${fn}(hashtext($1))`, [`metric-windows:${tenantId}`]);
 }
 
-/** Creates the rows of the targets where missing (open, empty) and answers each one's status. */
-export async function ensureWindowRows(
-  tx: Transaction,
-  table: string,
-  targets: readonly WindowTarget[],
-): Promise<Map<string, string>> {
-  const sorted = [...targets].sort((a, b) => (a.id < b.id ? -1 : 1));
-  await insertMissing(tx, table, sorted);
-  const rows: { id: string; status: string }[] = await tx.manager.query(
-    `SELECT id, status FROM ${table} WHERE id = ANY($1::text[])`,
-    [sorted.map((t) => t.id)],
-  );
-  return new Map(rows.map((row) => [row.id, row.status]));
-}
-
-/** Appends one part per window (the sketch of this batch's points in it). */
-export async function appendWindowParts(
-  tx: Transaction,
-  table: string,
-  tenantId: string,
-  parts: ReadonlyMap<string, WindowState>,
-): Promise<void> {
-  if (parts.size === 0) return;
-  const partIds = [...parts.keys()];
-  await tx.manager.query(
-    `INSERT INTO ${table} (window_id, tenant_id, count, state)
-     SELECT v.id, $1, v.count, v.state FROM unnest($2::text[], $3::bigint[], $4::jsonb[]) AS v(id, count, state)`,
-    [
-      tenantId,
-      partIds,
-      partIds.map((id) => (parts.get(id) as WindowState).count),
-      partIds.map((id) => JSON.stringify(storeWindowState(parts.get(id) as WindowState))),
-    ],
-  );
-}
-
 /**
  * Folds the parts of the given windows into their rows and deletes them (the caller holds the
  * tenant's exclusive lock, so no part is being added meanwhile).
@@ -204,15 +168,31 @@ async function insertMissing(
   table: string,
   sorted: readonly WindowTarget[],
 ): Promise<void> {
-  await tx.manager.query(
-    `INSERT INTO ${table}
+  const insert = insertMissingWindows(table, sorted, 1);
+  await tx.manager.query(insert.sql, insert.params);
+}
+
+/**
+ * The statement creating the targets' rows where missing (open, empty), in id order (so
+ * concurrent writers never deadlock), with its parameters numbered from `first` (so a caller can
+ * put it in a CTE of a larger statement).
+ */
+export function insertMissingWindows(
+  table: string,
+  targets: readonly WindowTarget[],
+  first: number,
+): { sql: string; params: unknown[] } {
+  const sorted = [...targets].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const $ = (n: number) => `$${first + n - 1}`;
+  return {
+    sql: `INSERT INTO ${table}
        (id, tenant_id, project_id, metric_name, stream_id, window_size, window_start, window_end,
         unit, group_key, group_values, count, state, status, version)
-     SELECT v.*, 0, $12::jsonb, 'open', 0
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                   $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::jsonb[]) AS v
+     SELECT v.*, 0, ${$(12)}::jsonb, 'open', 0
+       FROM unnest(${$(1)}::text[], ${$(2)}::text[], ${$(3)}::text[], ${$(4)}::text[], ${$(5)}::text[], ${$(6)}::text[],
+                   ${$(7)}::timestamptz[], ${$(8)}::timestamptz[], ${$(9)}::text[], ${$(10)}::text[], ${$(11)}::jsonb[]) AS v
      ON CONFLICT (id) DO NOTHING`,
-    [
+    params: [
       sorted.map((t) => t.id),
       sorted.map((t) => t.stream.tenantId),
       sorted.map((t) => t.stream.projectId),
@@ -226,5 +206,5 @@ async function insertMissing(
       sorted.map((t) => JSON.stringify(t.stream.group)),
       EMPTY_STATE,
     ],
-  );
+  };
 }

@@ -17,6 +17,53 @@ export interface NativePointInput {
   readonly attributes?: Readonly<Record<string, string | number | boolean>> | undefined;
 }
 
+const KEY_DIMENSIONS = [
+  'projectId',
+  'moduleId',
+  'artifactId',
+  'executionId',
+  'agentId',
+  'service',
+  'serviceVersion',
+  'environment',
+  'region',
+  'origin',
+] as const;
+
+/**
+ * Streams built so far, by tenant and key: a sender's batches repeat the same few streams, and
+ * building one (validating its dimensions, encoding its labels, hashing its id) costs more than
+ * the rest of its points' preparation. A stream is a pure function of its key, so a stale entry
+ * cannot exist; the map is emptied when full rather than tracking use.
+ */
+const knownStreams = new Map<string, MetricStream>();
+const MAX_KNOWN_STREAMS = 50_000;
+
+/** `length:text`, so no two different field lists join to the same key. */
+const part = (text: string) => `${text.length}:${text}`;
+
+/**
+ * What makes a point's stream, as a string (a batch's points share a few streams; building the
+ * stream, and hashing its id, happens once per key). Everything metricStream reads is in it, in
+ * a fixed order, each part length-prefixed: two points with equal keys have equal streams. The
+ * caller prefixes the tenant: the token's, for every point (one naming another is refused
+ * first). Attribute values are keyed as String() makes them, as the stream stores them.
+ */
+function streamKeyOf(input: NativePointInput, unit: string): string {
+  let key = part(input.metricName) + part(unit);
+  const dimensions = input.dimensions as Readonly<Record<string, string | undefined>>;
+  for (const name of KEY_DIMENSIONS) {
+    const value = dimensions[name];
+    key += value === undefined ? '-' : part(value);
+  }
+  if (input.attributes !== undefined) {
+    for (const name in input.attributes) {
+      key += part(name) + part(String(input.attributes[name]));
+    }
+  }
+  return key;
+}
+
 /**
  * Validates a native batch point by point; the first refusal names the point (`points[i]`) and
  * the whole batch is refused, so nothing of it is half-stored. Native points are gauges: each is
@@ -28,7 +75,7 @@ export function prepareNativePoints(
   now: number,
   maxFutureMs: number,
 ): PreparedPoint[] {
-  const streams = new Map<string, MetricStream>();
+  const tenantKey = part(tenantId);
   return points.map((input, index) => {
     try {
       const at = Date.parse(input.timestamp);
@@ -52,12 +99,12 @@ export function prepareNativePoints(
         );
       }
       const unit = input.unit ?? '';
-      const attributes: Record<string, string> = {};
-      for (const [key, value] of Object.entries(input.attributes ?? {}))
-        attributes[key] = String(value);
-      const key = JSON.stringify([input.metricName, unit, input.dimensions, attributes]);
-      let stream = streams.get(key);
+      const key = tenantKey + streamKeyOf(input, unit);
+      let stream = knownStreams.get(key);
       if (stream === undefined) {
+        const attributes: Record<string, string> = {};
+        for (const [name, value] of Object.entries(input.attributes ?? {}))
+          attributes[name] = String(value);
         stream = metricStream({
           metricName: input.metricName,
           unit,
@@ -65,9 +112,13 @@ export function prepareNativePoints(
           dimensions: telemetryDimensions({ ...input.dimensions, tenantId }),
           attributes,
         });
-        streams.set(key, stream);
+        if (knownStreams.size >= MAX_KNOWN_STREAMS) knownStreams.clear();
+        knownStreams.set(key, stream);
       }
-      const value = valueForUnit(input.value, unit);
+      // A positive finite value passes every unit rule unchanged; valueForUnit builds its error
+      // message and details on every call, so it is asked only about the others.
+      const value =
+        input.value > 0 && input.value < Infinity ? input.value : valueForUnit(input.value, unit);
       return {
         stream,
         at,

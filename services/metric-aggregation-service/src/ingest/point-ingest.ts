@@ -2,8 +2,7 @@ import { DIMENSION_NAMES, WINDOWS, windowContaining, type WindowSize } from '@ob
 import type { ServiceContext, Transaction } from '@obs/service-kit';
 import type { MetricServiceConfig } from '../config.js';
 import {
-  appendWindowParts,
-  ensureWindowRows,
+  insertMissingWindows,
   lockTenantWindows,
   windowIdOf,
   type WindowTarget,
@@ -12,9 +11,11 @@ import {
   emptyWindowState,
   observe,
   observeDistribution,
+  storeWindowState,
   type WindowState,
 } from '../window/window-state.js';
 import type { MetricStream } from './metric-stream.js';
+import { rawPointColumns, streamColumns } from './point-rows.js';
 import type { PreparedPoint } from './prepared-point.js';
 
 export interface IngestResult {
@@ -38,6 +39,7 @@ interface Cell {
 }
 
 const PARENT_SIZES: readonly WindowSize[] = WINDOWS.filter((size) => size !== '1m');
+const MINUTE_MS = 60_000;
 
 // Every point carries all eleven dimensions (DESIGN.md section 5), so all eleven are "seen".
 const DIMENSION_NAMES_SORTED = [...DIMENSION_NAMES].sort();
@@ -51,7 +53,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * (inserts only: no batch rewrites a window's state; the close job folds the parts in). The
  * coarser windows (5m, 1h, 1d) are the merge of their minutes' sketches: a minute is merged into
  * them when it closes (WindowCloser), and a query adds the minutes still open. Rows are locked in
- * id order (streams, then windows, then the catalogue), so concurrent batches never deadlock. A
+ * id order (windows, then streams, then the catalogue), so concurrent batches never deadlock. A
  * cell whose minute, or any window above it, has already closed is late: its points are stored
  * (flagged) and counted, never added to a window that was already emitted.
  */
@@ -68,10 +70,32 @@ export class PointIngest {
     receivedAt: number,
   ): Promise<IngestResult> {
     if (points.length === 0) return { accepted: 0, late: 0 };
+    // Round trips are most of a batch's cost: lock, windows, rows, catalogue, then the commit.
     await lockTenantWindows(tx, tenantId, 'shared');
     const cells = this.cellsOf(points);
-    await this.upsertStreams(tx, points);
-    const table = this.ctx.table('windows');
+    const closed = await this.ensureMinutes(tx, cells);
+    const parts = new Map<string, WindowState>();
+    let late = 0;
+    for (const cell of cells.values()) {
+      cell.late = closed.has(cell.minuteId) || cell.parentIds.some((id) => closed.has(id));
+      if (cell.late) late += cell.points.length;
+      else parts.set(cell.minuteId, cell.state);
+    }
+    await this.insertRows(tx, tenantId, cells, parts, points, receivedAt);
+    await this.upsertCatalogue(tx, tenantId, cells);
+    return { accepted: points.length - late, late };
+  }
+
+  /**
+   * Creates the cells' 1m window rows where missing (open, empty) and answers which of their
+   * windows, minutes and the parents above them, are closed, in one statement. Its snapshot is
+   * taken after the tenant's shared lock was granted, so every close committed before is seen and
+   * none can happen meanwhile; a row it inserts, or another batch inserts concurrently, is open.
+   */
+  private async ensureMinutes(
+    tx: Transaction,
+    cells: ReadonlyMap<string, Cell>,
+  ): Promise<Set<string>> {
     const targets = [...cells.values()].map((cell): WindowTarget => ({
       id: cell.minuteId,
       stream: cell.stream,
@@ -79,43 +103,105 @@ export class PointIngest {
       start: cell.minuteStart,
       end: cell.minuteStart + 60_000,
     }));
-    const statuses = await ensureWindowRows(tx, table, targets);
-    const closedParents = await this.closedParents(tx, cells);
-    const parts = new Map<string, WindowState>();
+    const ids = new Set<string>();
     for (const cell of cells.values()) {
-      cell.late =
-        statuses.get(cell.minuteId) === 'closed' ||
-        cell.parentIds.some((id) => closedParents.has(id));
-      if (!cell.late) parts.set(cell.minuteId, cell.state);
+      ids.add(cell.minuteId);
+      for (const id of cell.parentIds) ids.add(id);
     }
-    // Inserts only: the minute's sketch of this batch, folded into the row by the close job.
-    await appendWindowParts(tx, this.ctx.table('window_parts'), tenantId, parts);
-    await this.insertRawPoints(tx, tenantId, cells, receivedAt);
-    const late = [...cells.values()].reduce((n, c) => n + (c.late ? c.points.length : 0), 0);
-    await this.upsertCatalogue(tx, tenantId, cells);
-    return { accepted: points.length - late, late };
+    const table = this.ctx.table('windows');
+    const insert = insertMissingWindows(table, targets, 2);
+    const rows: { id: string }[] = await tx.manager.query(
+      `WITH created AS (${insert.sql})
+       SELECT id FROM ${table} WHERE id = ANY($1::text[]) AND status = 'closed'`,
+      [[...ids], ...insert.params],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
+  /**
+   * The raw points, the minutes' parts and the streams in one statement (inserts only, but for
+   * the streams' upsert, which comes after the window rows in every batch: one lock order).
+   */
+  private async insertRows(
+    tx: Transaction,
+    tenantId: string,
+    cells: ReadonlyMap<string, Cell>,
+    parts: ReadonlyMap<string, WindowState>,
+    points: readonly PreparedPoint[],
+    receivedAt: number,
+  ): Promise<void> {
+    const raw = rawPointColumns(cells);
+    const partIds = [...parts.keys()];
+    const streams = streamColumns(points);
+    await tx.manager.query(
+      `WITH raw AS (
+         INSERT INTO ${this.ctx.table('raw_points')}
+           (tenant_id, stream_id, observed_at, value, trace_id, detail, late, received_at)
+         SELECT $1, ($3::text[])[v.i], 'epoch'::timestamptz + v.ms * interval '1 millisecond',
+                v.value, v.trace_id, v.detail, v.late, $2::timestamptz
+           FROM unnest($4::int4[], $5::int8[], $6::float8[], $7::text[], $8::jsonb[], $9::bool[])
+                AS v(i, ms, value, trace_id, detail, late)),
+       parts AS (
+         INSERT INTO ${this.ctx.table('window_parts')} (window_id, tenant_id, count, state)
+         SELECT v.id, $1, v.count, v.state
+           FROM unnest($10::text[], $11::bigint[], $12::jsonb[]) AS v(id, count, state))
+       INSERT INTO ${this.ctx.table('streams')} AS s
+         (id, tenant_id, project_id, metric_name, unit, kind, dimensions, attributes, labels, group_key, last_point_at)
+       SELECT * FROM unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[],
+                            $19::jsonb[], $20::jsonb[], $21::jsonb[], $22::text[], $23::timestamptz[])
+       ON CONFLICT (id) DO UPDATE SET
+         last_point_at = GREATEST(s.last_point_at, EXCLUDED.last_point_at),
+         unit = EXCLUDED.unit, kind = EXCLUDED.kind`,
+      [
+        tenantId,
+        iso(receivedAt),
+        raw.streamIds,
+        raw.streamIndexes,
+        raw.times,
+        raw.values,
+        raw.traceIds,
+        raw.details,
+        raw.late,
+        partIds,
+        partIds.map((id) => (parts.get(id) as WindowState).count),
+        partIds.map((id) => JSON.stringify(storeWindowState(parts.get(id) as WindowState))),
+        ...streams,
+      ],
+    );
+  }
+
+  /**
+   * The batch's cells, by their 1m window id. Points find their cell through their stream object
+   * and minute (no key string per point); a second stream object with the same id still lands in
+   * the cell of that id.
+   */
   private cellsOf(points: readonly PreparedPoint[]): Map<string, Cell> {
     const cells = new Map<string, Cell>();
+    const byStream = new Map<MetricStream, Map<number, Cell>>();
     const n = this.config.exemplars;
     for (const point of points) {
-      const minuteStart = windowContaining('1m', point.at).start;
-      const key = `${point.stream.id}|${minuteStart}`;
-      let cell = cells.get(key);
+      const minuteStart = Math.floor(point.at / MINUTE_MS) * MINUTE_MS;
+      let minutes = byStream.get(point.stream);
+      if (minutes === undefined) {
+        minutes = new Map();
+        byStream.set(point.stream, minutes);
+      }
+      let cell = minutes.get(minuteStart);
       if (cell === undefined) {
-        cell = {
+        const minuteId = windowIdOf(point.stream, '1m', minuteStart);
+        cell = cells.get(minuteId) ?? {
           stream: point.stream,
           minuteStart,
           points: [],
           state: emptyWindowState(),
-          minuteId: windowIdOf(point.stream, '1m', minuteStart),
+          minuteId,
           parentIds: PARENT_SIZES.map((size) =>
             windowIdOf(point.stream, size, windowContaining(size, point.at).start),
           ),
           late: false,
         };
-        cells.set(key, cell);
+        cells.set(minuteId, cell);
+        minutes.set(minuteStart, cell);
       }
       cell.points.push(point);
       const c = point.contribution;
@@ -123,82 +209,6 @@ export class PointIngest {
       else observeDistribution(cell.state, c.distribution, n);
     }
     return cells;
-  }
-
-  /** Parent windows of the cells that exist closed (a row exists once a minute closed into it). */
-  private async closedParents(
-    tx: Transaction,
-    cells: ReadonlyMap<string, Cell>,
-  ): Promise<Set<string>> {
-    const parentIds = [...new Set([...cells.values()].flatMap((c) => c.parentIds))];
-    const rows: { id: string }[] = await tx.manager.query(
-      `SELECT id FROM ${this.ctx.table('windows')} WHERE id = ANY($1::text[]) AND status = 'closed'`,
-      [parentIds],
-    );
-    return new Set(rows.map((r) => r.id));
-  }
-
-  private async upsertStreams(tx: Transaction, points: readonly PreparedPoint[]): Promise<void> {
-    const latest = new Map<string, { stream: MetricStream; at: number }>();
-    for (const p of points) {
-      const held = latest.get(p.stream.id);
-      if (held === undefined || p.at > held.at)
-        latest.set(p.stream.id, { stream: p.stream, at: p.at });
-    }
-    const rows = [...latest.values()].sort((a, b) => (a.stream.id < b.stream.id ? -1 : 1));
-    await tx.manager.query(
-      `INSERT INTO ${this.ctx.table('streams')} AS s
-         (id, tenant_id, project_id, metric_name, unit, kind, dimensions, attributes, labels, group_key, last_point_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                            $7::jsonb[], $8::jsonb[], $9::jsonb[], $10::text[], $11::timestamptz[])
-       ON CONFLICT (id) DO UPDATE SET
-         last_point_at = GREATEST(s.last_point_at, EXCLUDED.last_point_at),
-         unit = EXCLUDED.unit, kind = EXCLUDED.kind`,
-      [
-        rows.map((r) => r.stream.id),
-        rows.map((r) => r.stream.tenantId),
-        rows.map((r) => r.stream.projectId),
-        rows.map((r) => r.stream.metricName),
-        rows.map((r) => r.stream.unit),
-        rows.map((r) => r.stream.kind),
-        rows.map((r) => JSON.stringify(r.stream.dimensions)),
-        rows.map((r) => JSON.stringify(r.stream.attributes)),
-        rows.map((r) => JSON.stringify(r.stream.labels)),
-        rows.map((r) => r.stream.groupKey),
-        rows.map((r) => iso(r.at)),
-      ],
-    );
-  }
-
-  private async insertRawPoints(
-    tx: Transaction,
-    tenantId: string,
-    cells: ReadonlyMap<string, Cell>,
-    receivedAt: number,
-  ): Promise<void> {
-    const streamIds: string[] = [];
-    const times: string[] = [];
-    const values: number[] = [];
-    const traceIds: (string | null)[] = [];
-    const details: (string | null)[] = [];
-    const late: boolean[] = [];
-    for (const cell of cells.values()) {
-      for (const p of cell.points) {
-        streamIds.push(p.stream.id);
-        times.push(iso(p.at));
-        values.push(p.value);
-        traceIds.push(p.traceId);
-        details.push(p.detail === null ? null : JSON.stringify(p.detail));
-        late.push(cell.late);
-      }
-    }
-    await tx.manager.query(
-      `INSERT INTO ${this.ctx.table('raw_points')}
-         (tenant_id, stream_id, observed_at, value, trace_id, detail, late, received_at)
-       SELECT $1, v.* , $8::timestamptz
-         FROM unnest($2::text[], $3::timestamptz[], $4::float8[], $5::text[], $6::jsonb[], $7::bool[]) AS v`,
-      [tenantId, streamIds, times, values, traceIds, details, late, iso(receivedAt)],
-    );
   }
 
   private async upsertCatalogue(

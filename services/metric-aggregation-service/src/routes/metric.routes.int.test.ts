@@ -50,6 +50,32 @@ describe('POST /v1/metric-points', () => {
     }
   });
 
+  it('stores every raw point as sent: its stream, time to the millisecond, value, trace', async () => {
+    const tenant = uniqueTenant('mp-raw');
+    const trace = 'abcdef0123456789abcdef0123456789';
+    const sent = [
+      point('raw.check', 0.1 + 0.2, T0 + 1, { traceId: trace }),
+      point('raw.check', -1e300, T0 + 59_999, { unit: '' }),
+      point('raw.check', 1e300, T0 + 60_000, { unit: '' }),
+      point('raw.other', 42, T0 + 123_456, { attributes: { route: '/a' } }),
+    ];
+    expect(await sendPoints(service, tenant, sent)).toEqual({ accepted: 4, late: 0 });
+    const rows: { metric: string; at: Date; value: number; trace: string | null; late: boolean }[] =
+      await service.ctx.dataSource.query(
+        `SELECT s.metric_name AS metric, p.observed_at AS at, p.value, p.trace_id AS trace, p.late
+           FROM ${service.ctx.table('raw_points')} p
+           JOIN ${service.ctx.table('streams')} s ON s.id = p.stream_id
+          WHERE p.tenant_id = $1 ORDER BY p.observed_at`,
+        [tenant],
+      );
+    expect(rows.map((r) => ({ ...r, at: r.at.toISOString() }))).toEqual([
+      { metric: 'raw.check', at: iso(T0 + 1), value: 0.1 + 0.2, trace, late: false },
+      { metric: 'raw.check', at: iso(T0 + 59_999), value: -1e300, trace: null, late: false },
+      { metric: 'raw.check', at: iso(T0 + 60_000), value: 1e300, trace: null, late: false },
+      { metric: 'raw.other', at: iso(T0 + 123_456), value: 42, trace: null, late: false },
+    ]);
+  });
+
   it('answers every aggregation, percentiles within 1 %', async () => {
     const tenant = uniqueTenant('mp-agg');
     await sendPoints(

@@ -25,6 +25,7 @@ import {
   seriesQuery,
   seriesSchema,
 } from './metric.schemas.js';
+import { nativeBatchValidatorCompiler } from './native-batch-check.js';
 
 /** A chart asks for at most this many windows per series (a week of 1m windows). */
 export const MAX_SERIES_WINDOWS = 10_080;
@@ -64,6 +65,8 @@ export function metricRoutes(
     {
       config: { scope: 'ingest' },
       bodyLimit: NATIVE_BODY_LIMIT_BYTES,
+      // zod's rules as a fast check first; zod itself for anything the check does not accept.
+      validatorCompiler: nativeBatchValidatorCompiler,
       schema: {
         tags: ['ingest'],
         summary: 'Ingest native metric points',

@@ -11,9 +11,13 @@ import { SERIES_AGGREGATIONS } from '../metric.queries.js';
  */
 
 // OpenTelemetry instrument name syntax, as the domain's metricName.
-const METRIC_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.\-/]{0,254}$/;
-const UNIT_PATTERN = /^[\x20-\x7e]{0,63}$/;
-const TRACE_ID_PATTERN = /^(?!0{32}$)[0-9a-f]{32}$/;
+// Exported for the native batch's fast check (native-batch-check.ts), which must agree with them.
+export const METRIC_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.\-/]{0,254}$/;
+export const UNIT_PATTERN = /^[\x20-\x7e]{0,63}$/;
+export const TRACE_ID_PATTERN = /^(?!0{32}$)[0-9a-f]{32}$/;
+export const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const MAX_DIMENSION_LENGTH = 256;
+export const MAX_ATTRIBUTE_LENGTH = 128;
 /** Values beyond this could overflow a window's sum; no real measurement is near it. */
 export const MAX_ABS_VALUE = 1e300;
 export const MAX_POINTS_PER_BATCH = 1_000;
@@ -44,13 +48,14 @@ export const metricNameSchema = z
   .describe('OpenTelemetry instrument name: a letter, then letters, digits, _ . - / (≤ 255)')
   .meta({ example: 'http.server.duration' });
 
-const dimension = (description: string) => z.string().min(1).max(256).describe(description);
+const dimension = (description: string) =>
+  z.string().min(1).max(MAX_DIMENSION_LENGTH).describe(description);
 
 export const dimensionsSchema = z
   .strictObject({
     tenantId: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
+      .regex(TENANT_ID_PATTERN)
       .optional()
       .describe(
         "The token's tenant when omitted; another tenant answers 422 telemetry.tenant_mismatch",
@@ -69,10 +74,14 @@ export const dimensionsSchema = z
   .describe('The eleven telemetry dimensions (DESIGN.md section 5); tenantId comes from the token')
   .meta({ example: EXAMPLE_DIMENSIONS });
 
+const timestampSchema = z.iso.datetime().describe('Event time (ISO-8601 UTC)');
+/** The very pattern zod checks the timestamp against (a datetime format is its regex alone). */
+export const TIMESTAMP_PATTERN: RegExp = timestampSchema._zod.def.pattern as RegExp;
+
 export const nativePointSchema = z.strictObject({
   metricName: metricNameSchema,
   value: z.number().min(-MAX_ABS_VALUE).max(MAX_ABS_VALUE).describe('The observed value'),
-  timestamp: z.iso.datetime().describe('Event time (ISO-8601 UTC)'),
+  timestamp: timestampSchema,
   dimensions: dimensionsSchema,
   unit: z
     .string()
@@ -85,7 +94,10 @@ export const nativePointSchema = z.strictObject({
     .optional()
     .describe('Trace of the measurement; windows keep the largest as exemplars'),
   attributes: z
-    .record(z.string().min(1).max(128), z.union([z.string().max(128), z.number(), z.boolean()]))
+    .record(
+      z.string().min(1).max(MAX_ATTRIBUTE_LENGTH),
+      z.union([z.string().max(MAX_ATTRIBUTE_LENGTH), z.number(), z.boolean()]),
+    )
     .refine((a) => Object.keys(a).length <= MAX_ATTRIBUTES, `at most ${MAX_ATTRIBUTES} attributes`)
     .meta({ maxProperties: MAX_ATTRIBUTES })
     .optional()

@@ -1,0 +1,171 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isValidNativeBatch } from './native-batch-check.js';
+import { nativeBatchBody } from './metric.schemas.js';
+
+const DIMENSIONS = {
+  projectId: 'checkout',
+  moduleId: 'payments',
+  artifactId: 'payments-api',
+  executionId: 'exec-1',
+  agentId: 'none',
+  service: 'payments-api',
+  serviceVersion: '1.0.0',
+  environment: 'production',
+  region: 'westeurope',
+  origin: 'generated-saas',
+};
+const POINT = {
+  metricName: 'http.server.duration',
+  value: 125.4,
+  timestamp: '2024-05-01T10:00:12.345Z',
+  dimensions: DIMENSIONS,
+  unit: 'ms',
+  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+  attributes: { 'http.route': '/checkout', 'http.response.status_code': 200, cached: false },
+};
+
+/** Values that sit on or across one of the schema's rules. */
+const TRICKY: unknown[] = [
+  undefined,
+  null,
+  '',
+  'x',
+  ' ',
+  'a'.repeat(64),
+  'a'.repeat(65),
+  'a'.repeat(128),
+  'a'.repeat(129),
+  'a'.repeat(256),
+  'a'.repeat(257),
+  'é',
+  '9bad.name',
+  'ok.name/with-dash_1',
+  '2024-02-29T00:00:00Z',
+  '2023-02-29T00:00:00Z',
+  '2024-05-01T10:00:12+02:00',
+  '2024-05-01T24:00:00Z',
+  '2024-05-01T10:00:12.1234567890Z',
+  '2024-05-01 10:00:12Z',
+  '0'.repeat(32),
+  'ABCDEF'.padEnd(32, '0'),
+  'abcdef'.padEnd(32, '1'),
+  'abcdef'.padEnd(31, '1'),
+  'factory',
+  'agent',
+  'Factory',
+  '\u0000',
+  '\x7f',
+  0,
+  -0,
+  1,
+  -1e300,
+  1e300,
+  -1.0000001e300,
+  1.0000001e300,
+  Number.MAX_VALUE,
+  0.5,
+  true,
+  false,
+  [],
+  ['x'],
+  {},
+  { a: 1 },
+  { '': 'x' },
+  { ['k'.repeat(129)]: 'x' },
+  { a: 'v'.repeat(129) },
+  { a: null },
+  { a: [] },
+  { a: {} },
+  Object.fromEntries([...Array(8).keys()].map((i) => [`k${i}`, i])),
+  Object.fromEntries([...Array(9).keys()].map((i) => [`k${i}`, i])),
+];
+
+const FIELDS = Object.keys(POINT);
+const DIMENSION_FIELDS = [...Object.keys(DIMENSIONS), 'tenantId', 'extra'];
+
+type Mutation =
+  | { readonly at: 'point'; readonly key: string; readonly value: number }
+  | { readonly at: 'dimensions'; readonly key: string; readonly value: number }
+  | { readonly at: 'delete'; readonly key: string }
+  | { readonly at: 'extra'; readonly value: number };
+
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({
+    at: fc.constant('point' as const),
+    key: fc.constantFrom(...FIELDS),
+    value: fc.nat(TRICKY.length - 1),
+  }),
+  fc.record({
+    at: fc.constant('dimensions' as const),
+    key: fc.constantFrom(...DIMENSION_FIELDS),
+    value: fc.nat(TRICKY.length - 1),
+  }),
+  fc.record({ at: fc.constant('delete' as const), key: fc.constantFrom(...FIELDS) }),
+  fc.record({ at: fc.constant('extra' as const), value: fc.nat(TRICKY.length - 1) }),
+);
+
+function mutate(mutations: readonly Mutation[]): Record<string, unknown> {
+  // A JSON round trip, as the body arrives: undefined values vanish, as they would on the wire.
+  const point = structuredClone(POINT) as Record<string, unknown>;
+  const dimensions = point.dimensions as Record<string, unknown>;
+  for (const m of mutations) {
+    if (m.at === 'point') point[m.key] = TRICKY[m.value];
+    else if (m.at === 'dimensions') dimensions[m.key] = TRICKY[m.value];
+    else if (m.at === 'delete') delete point[m.key];
+    else point.extra = TRICKY[m.value];
+  }
+  return JSON.parse(JSON.stringify(point)) as Record<string, unknown>;
+}
+
+describe('the native batch fast check', () => {
+  it('accepts the batches real senders send (or it would save nothing)', () => {
+    expect(isValidNativeBatch({ points: [POINT] })).toBe(true);
+    const minimal = {
+      metricName: 'm',
+      value: 0,
+      timestamp: POINT.timestamp,
+      dimensions: DIMENSIONS,
+    };
+    expect(isValidNativeBatch({ points: Array(1_000).fill(minimal) })).toBe(true);
+    expect(
+      isValidNativeBatch({
+        points: [{ ...POINT, dimensions: { ...DIMENSIONS, tenantId: 'acme' } }],
+      }),
+    ).toBe(true);
+  });
+
+  it('refuses what the schema refuses at the batch level', () => {
+    for (const body of [
+      null,
+      [],
+      {},
+      { points: [] },
+      { points: Array(1_001).fill(POINT) },
+      { points: [POINT], extra: 1 },
+      { points: {} },
+    ]) {
+      expect(isValidNativeBatch(body)).toBe(false);
+      expect(nativeBatchBody.safeParse(body).success).toBe(false);
+    }
+  });
+
+  it('accepts nothing zod refuses: broken points in every field and combination', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (mutations) => {
+        const body = { points: [POINT, mutate(mutations)] };
+        const fast = isValidNativeBatch(body);
+        const zod = nativeBatchBody.safeParse(body).success;
+        if (fast) {
+          accepted += 1;
+          expect(zod).toBe(true);
+        }
+      }),
+      { numRuns: 5_000 },
+    );
+    // Some mutations keep the point valid (a unit of "x", a value of 1): the check must still
+    // take those, else the property would hold trivially.
+    expect(accepted).toBeGreaterThan(100);
+  });
+});
