@@ -1,7 +1,7 @@
 import { topicFor, type Envelope } from '@obs/event-envelope';
 import { startConsumerSpan, type RunningService } from '@obs/service-kit';
 import { busMessageOf, TopicReader } from '@obs/service-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { QualityInputs } from '../quality-inputs.js';
 import { QualityIntake } from '../quality-intake.js';
 import { qualityScoreStore } from '../quality-score.repository.js';
@@ -21,6 +21,9 @@ import {
   type ScoreBody,
 } from '../../test/quality-test-kit.js';
 
+// Every test waits on the consumers (see scoreWhen), some of them more than once.
+vi.setConfig({ testTimeout: 200_000 });
+
 let service: RunningService;
 let probe: TopicReader;
 /** Publishes as another service's relay would: busMessageOf keys and labels like production. */
@@ -36,7 +39,11 @@ afterAll(async () => {
   await service.close();
 });
 
-/** Polls the project's latest score until `ready` holds for it. */
+/**
+ * Polls the project's latest score until `ready` holds for it. The wait is long because under
+ * `pnpm test` other suites run at the same time and share the broker: a consumer group whose
+ * earlier member (the e2e loop's service) just left can take a rebalance round to settle.
+ */
 async function scoreWhen(
   tenantId: string,
   ready: (score: ScoreBody) => boolean,
@@ -49,7 +56,7 @@ async function scoreWhen(
         seen = await latestOf(service, tenantId, projectId);
         return seen !== undefined && ready(seen);
       },
-      { timeout: 30_000, interval: 100 },
+      { timeout: 90_000, interval: 100 },
     )
     .toBe(true);
   return seen!;
