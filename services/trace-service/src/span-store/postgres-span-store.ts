@@ -1,0 +1,127 @@
+import type { TraceStatus } from '@obs/domain';
+import type { ServiceContext, Transaction } from '@obs/service-kit';
+import type {
+  SequencedSpan,
+  SpanReader,
+  SpanWriter,
+  StoredSpan,
+  StoredSpanEvent,
+} from './span-store.port.js';
+
+/** The columns a span row is written with, in this order (the bench's COPY uses them too). */
+export const SPAN_COLUMNS = [
+  'tenant_id',
+  'trace_id',
+  'span_id',
+  'parent_span_id',
+  'name',
+  'kind',
+  'start_ms',
+  'duration_ms',
+  'status',
+  'status_message',
+  'service',
+  'dimensions',
+  'attributes',
+  'events',
+  'received_at',
+] as const;
+
+interface SpanRow {
+  seq: string;
+  tenant_id: string;
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  name: string;
+  kind: number;
+  start_ms: string;
+  duration_ms: number;
+  status: string;
+  status_message: string | null;
+  service: string;
+  dimensions: StoredSpan['dimensions'];
+  attributes: StoredSpan['attributes'];
+  events: StoredSpanEvent[];
+}
+
+/** One span as the JSON object json_populate_recordset reads (keys are the column names). */
+export function spanRecord(span: StoredSpan, receivedAt: number): Record<string, unknown> {
+  return {
+    tenant_id: span.tenantId,
+    trace_id: span.traceId,
+    span_id: span.spanId,
+    parent_span_id: span.parentSpanId,
+    name: span.name,
+    kind: span.kind,
+    start_ms: span.startMs,
+    duration_ms: span.durationMs,
+    status: span.status,
+    status_message: span.statusMessage,
+    service: span.service,
+    dimensions: span.dimensions,
+    attributes: span.attributes,
+    events: span.events,
+    received_at: receivedAt,
+  };
+}
+
+/**
+ * The default span store: the service's own `spans` table. A batch is ONE statement: the rows go
+ * as one JSON array that PostgreSQL expands with json_populate_recordset, so a 512-span batch
+ * costs one JSON.stringify here and one JSON parse there (no per-value parameter escaping).
+ */
+export class PostgresSpanStore implements SpanReader, SpanWriter {
+  private readonly table: string;
+
+  constructor(private readonly ctx: ServiceContext) {
+    this.table = ctx.table('spans');
+  }
+
+  async write(tx: Transaction, spans: readonly StoredSpan[], receivedAt: number): Promise<void> {
+    if (spans.length === 0) return;
+    const columns = SPAN_COLUMNS.join(', ');
+    const json = JSON.stringify(spans.map((span) => spanRecord(span, receivedAt)));
+    await tx.manager.query(
+      `INSERT INTO ${this.table} (${columns})
+       SELECT ${columns} FROM json_populate_recordset(NULL::${this.table}, $1::json)`,
+      [json],
+    );
+  }
+
+  async spansOf(
+    tenantId: string,
+    traceId: string,
+    tx?: Transaction,
+  ): Promise<readonly SequencedSpan[]> {
+    const manager = tx?.manager ?? this.ctx.dataSource.manager;
+    const rows: SpanRow[] = await manager.query(
+      `SELECT seq, tenant_id, trace_id, span_id, parent_span_id, name, kind, start_ms, duration_ms,
+              status, status_message, service, dimensions, attributes, events
+         FROM ${this.table} WHERE tenant_id = $1 AND trace_id = $2
+        ORDER BY start_ms, span_id, seq`,
+      [tenantId, traceId],
+    );
+    return rows.map(toSpan);
+  }
+}
+
+function toSpan(row: SpanRow): SequencedSpan {
+  return {
+    seq: Number(row.seq),
+    tenantId: row.tenant_id,
+    traceId: row.trace_id,
+    spanId: row.span_id,
+    parentSpanId: row.parent_span_id,
+    name: row.name,
+    kind: row.kind,
+    startMs: Number(row.start_ms),
+    durationMs: row.duration_ms,
+    status: row.status as TraceStatus,
+    statusMessage: row.status_message,
+    service: row.service,
+    dimensions: row.dimensions,
+    attributes: row.attributes,
+    events: row.events,
+  };
+}
