@@ -127,12 +127,15 @@ export function traceRoutes(
       },
       handler: async (request) => {
         const { traceId } = request.params;
+        // A CTE, because TypeORM answers a bare UPDATE ... RETURNING with [rows, count].
         const rows: { pinned_at: string | null }[] = await ctx.dataSource.query(
-          `UPDATE ${ctx.table('traces')} SET pinned_at = ${pin ? 'COALESCE(pinned_at, $3)' : 'NULL'}
-            WHERE tenant_id = $1 AND trace_id = $2 RETURNING pinned_at`,
+          `WITH changed AS (
+             UPDATE ${ctx.table('traces')} SET pinned_at = ${pin ? 'COALESCE(pinned_at, $3)' : 'NULL'}
+              WHERE tenant_id = $1 AND trace_id = $2 RETURNING pinned_at
+           ) SELECT pinned_at FROM changed`,
           pin ? [request.auth.tenantId, traceId, ctx.clock()] : [request.auth.tenantId, traceId],
         );
-        const [row] = rows[0] === undefined ? [] : [rows[0]];
+        const row = rows[0];
         if (row === undefined) throw notFound('trace', traceId);
         return {
           traceId,
