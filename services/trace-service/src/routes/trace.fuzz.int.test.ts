@@ -38,10 +38,7 @@ describe('trace-service fuzzing', () => {
       runsPerRoute: 100,
     });
     expect(report.routes).toEqual(
-      expect.arrayContaining([
-        'POST /v1/traces',
-        'POST /v1/traces/{traceId}/pin',
-      ]),
+      expect.arrayContaining(['POST /v1/traces', 'POST /v1/traces/{traceId}/pin']),
     );
     expect(Object.keys(report.statuses).some((status) => Number(status) < 300)).toBe(true);
   });
