@@ -98,7 +98,7 @@ function toStoredSpan(
     tenantId,
     traceId: span.traceId as string,
     spanId: span.spanId as string,
-    parentSpanId: parent === undefined || parent === ZERO_SPAN_ID ? null : parent,
+    parentSpanId: parent === undefined || parent === '' || parent === ZERO_SPAN_ID ? null : parent,
     name: storable(span.name as string),
     kind: span.kind !== undefined && span.kind >= 0 && span.kind <= 5 ? span.kind : 0,
     startMs,

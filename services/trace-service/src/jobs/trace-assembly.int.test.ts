@@ -25,7 +25,21 @@ let events: TopicReader;
 beforeAll(async () => {
   service = await startTraceService({ clock });
   events = await TopicReader.open(service.ctx.bus, [topicFor('TraceRecorded')]);
-});
+  // The reader starts at the topic's beginning; on a long-lived broker it first reads the topic's
+  // whole history. A sentinel trace recorded now marks when it has caught up, so each test's own
+  // wait measures this service, not the backlog.
+  const sentinel = uniqueTenant('sentinel');
+  await send(sentinel, [
+    { traceId: newTraceId(), spanId: newSpanId(), startMs: T0, durationMs: 1 },
+  ]);
+  clock.nowMs += IDLE;
+  await assemble(service);
+  const deadline = Date.now() + 170_000;
+  while (events.of(sentinel, 'TraceRecorded').length === 0) {
+    if (Date.now() > deadline) throw new Error('the TraceRecorded topic was not read up to now');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}, 180_000);
 afterAll(async () => {
   await events.close();
   await service.close();

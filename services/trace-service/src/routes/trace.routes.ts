@@ -8,7 +8,9 @@ import {
 } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { isCanonicalTraces } from '../ingest/canonical-traces.js';
 import type { SpanIngest } from '../ingest/span-ingest.js';
+import { withOtlpFastPath } from '../kit-candidate-otlp-fast-path.js';
 import type { SpanReader } from '../span-store/span-store.port.js';
 import { findTrace, searchTraces } from '../trace.queries.js';
 import { spanTreeView, traceSummaryView } from '../trace.view.js';
@@ -34,6 +36,12 @@ export function traceRoutes(
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
+  withOtlpFastPath(app, ctx, {
+    url: '/v1/traces',
+    isCanonical: isCanonicalTraces,
+    ingest: (request, call) => ingest.ingest(request, call.auth.tenantId),
+    rejectedField: 'rejectedSpans',
+  });
   otlpIngestRoute(app, ctx, {
     url: '/v1/traces',
     signal: 'traces',
