@@ -1,5 +1,5 @@
 import { topicFor } from '@obs/event-envelope';
-import type { ServiceDefinition } from '@obs/service-kit';
+import type { ServiceContext, ServiceDefinition } from '@obs/service-kit';
 import { traceConfigFrom, type TraceServiceConfig } from './config.js';
 import { SpanIngest } from './ingest/span-ingest.js';
 import { TraceAssembler } from './jobs/trace-assembly.job.js';
@@ -7,6 +7,7 @@ import { TraceRetention } from './jobs/trace-retention.job.js';
 import { CreateTraceTables1740000000001 } from './migrations/1740000000001-create-trace-tables.js';
 import { traceRoutes } from './routes/trace.routes.js';
 import { PostgresSpanStore } from './span-store/postgres-span-store.js';
+import type { SpanReader } from './span-store/span-store.port.js';
 
 const DESCRIPTION = `Traces: an OTLP/HTTP endpoint (POST /v1/traces, JSON or protobuf, gzip) that an
 unmodified OpenTelemetry SDK exports to. Spans are kept in the span store (Postgres by default) and
@@ -16,7 +17,18 @@ trace. A broken tree (orphans, a cycle, several roots, a child outside its paren
 status error and the reason, its spans kept. Reads: one trace with its span tree, and a keyset-paged
 search. Pinned traces outlive TRACE_RETENTION_DAYS. Ingest needs \`ingest\`, reads \`read\`, pins \`write\`.`;
 
-export function createTraceService(config: TraceServiceConfig): ServiceDefinition {
+export interface TraceServiceAdapters {
+  /**
+   * The span store's read side for GET /v1/traces/{traceId}; Postgres (the writer) by default.
+   * AppInsightsSpanStore reads a workspace-based Application Insights resource instead.
+   */
+  readonly spanReader?: (ctx: ServiceContext) => SpanReader;
+}
+
+export function createTraceService(
+  config: TraceServiceConfig,
+  adapters: TraceServiceAdapters = {},
+): ServiceDefinition {
   return {
     name: 'trace-service',
     schema: 'trace',
@@ -27,7 +39,8 @@ export function createTraceService(config: TraceServiceConfig): ServiceDefinitio
     topics: [topicFor('TraceRecorded')],
     routes: (app, ctx) => {
       const store = new PostgresSpanStore(ctx);
-      traceRoutes(app, ctx, new SpanIngest(ctx, config, store), store);
+      const reader = adapters.spanReader?.(ctx) ?? store;
+      traceRoutes(app, ctx, new SpanIngest(ctx, config, store), reader);
     },
     jobs: (ctx) => [
       new TraceAssembler(ctx, config, new PostgresSpanStore(ctx)).asJob(),

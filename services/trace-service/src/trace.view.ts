@@ -1,3 +1,4 @@
+import { traceStatusOf } from '@obs/domain';
 import type { SequencedSpan } from './span-store/span-store.port.js';
 import type { TraceRow } from './trace-record.mapping.js';
 
@@ -73,4 +74,34 @@ export function spanTreeView(spans: readonly SequencedSpan[]) {
     attributes: { ...span.attributes },
     events: span.events.map((e) => ({ ...e, attributes: { ...e.attributes } })),
   }));
+}
+
+/**
+ * A summary from the spans alone, for a span reader that holds traces this service never
+ * ingested (Application Insights fed by the Azure Monitor exporter): never assembled here, so
+ * version 0 and no record times; the status is the trace status rule applied to the spans.
+ */
+export function summaryFromSpans(traceId: string, spans: readonly SequencedSpan[]) {
+  const root = spans.find((s) => s.parentSpanId === null) ?? spans[0];
+  const start = Math.min(...spans.map((s) => s.startMs));
+  const end = Math.max(...spans.map((s) => s.startMs + s.durationMs));
+  return {
+    traceId,
+    status: traceStatusOf(
+      root?.status ?? 'unset',
+      spans.map((s) => s.status),
+    ),
+    problem: null,
+    version: 0,
+    rootSpanId: root?.parentSpanId === null ? root.spanId : null,
+    rootSpanName: root?.parentSpanId === null ? root.name : null,
+    startedAt: new Date(start).toISOString(),
+    durationMs: end - start,
+    spanCount: new Set(spans.map((s) => s.spanId)).size,
+    dimensions: (root ?? spans[0])?.dimensions as SequencedSpan['dimensions'],
+    pinned: false,
+    pinnedAt: null,
+    recordedAt: null,
+    updatedAt: null,
+  };
 }

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { RunningService } from '@obs/service-kit';
 import { bearer, startTestService, type TestClock } from '@obs/service-kit/testing';
 import { expect } from 'vitest';
-import { createTraceService } from '../src/app.js';
+import { createTraceService, type TraceServiceAdapters } from '../src/app.js';
 import { traceConfigFrom, type TraceServiceConfig } from '../src/config.js';
 
 /** Test helpers shared by the trace-service integration tests (real Postgres and Kafka). */
@@ -16,9 +16,15 @@ export const TEST_CONFIG: TraceServiceConfig = {
 };
 
 export async function startTraceService(
-  options: { clock?: TestClock; config?: Partial<TraceServiceConfig>; kafka?: boolean } = {},
+  options: {
+    clock?: TestClock;
+    config?: Partial<TraceServiceConfig>;
+    kafka?: boolean;
+    adapters?: TraceServiceAdapters;
+  } = {},
 ): Promise<RunningService> {
-  return startTestService(createTraceService({ ...TEST_CONFIG, ...options.config }), {
+  const definition = createTraceService({ ...TEST_CONFIG, ...options.config }, options.adapters);
+  return startTestService(definition, {
     clock: options.clock?.now,
     runJobs: false,
     ...(options.kafka === undefined ? {} : { kafka: options.kafka }),

@@ -13,7 +13,7 @@ import type { SpanIngest } from '../ingest/span-ingest.js';
 import { withOtlpFastPath } from '../kit-candidate-otlp-fast-path.js';
 import type { SpanReader } from '../span-store/span-store.port.js';
 import { findTrace, searchTraces } from '../trace.queries.js';
-import { spanTreeView, traceSummaryView } from '../trace.view.js';
+import { spanTreeView, summaryFromSpans, traceSummaryView } from '../trace.view.js';
 import {
   ATTRIBUTE_PREFIX,
   MAX_ATTRIBUTE_FILTERS,
@@ -62,15 +62,17 @@ export function traceRoutes(
         description:
           "The trace's summary (status, duration, root span, dimensions, pin) and its spans as a tree in depth-first order, each with its attributes and events. Before assembly it answers the spans received so far with status `assembling`. Another tenant's trace answers 404. Needs the read scope.",
         params: traceIdParams,
-        response: { 200: traceSchema, ...problems([400, 404]) },
+        response: { 200: traceSchema, ...problems([400, 404, 503]) },
       },
     },
     async (request) => {
       const { traceId } = request.params;
       const row = await findTrace(ctx, request.auth.tenantId, traceId);
-      if (row === undefined) throw notFound('trace', traceId);
       const spans = await reader.spansOf(request.auth.tenantId, traceId);
-      return { ...traceSummaryView(row), spans: spanTreeView(spans) };
+      if (row !== undefined) return { ...traceSummaryView(row), spans: spanTreeView(spans) };
+      // A reader other than Postgres may hold traces that were never ingested here.
+      if (spans.length === 0) throw notFound('trace', traceId);
+      return { ...summaryFromSpans(traceId, spans), spans: spanTreeView(spans) };
     },
   );
 
