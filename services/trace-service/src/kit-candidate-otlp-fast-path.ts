@@ -1,4 +1,10 @@
-import type { Call, OtlpIngestResult, ServiceContext } from '@obs/service-kit';
+import {
+  otlpTypes,
+  type Call,
+  type OtlpIngestResult,
+  type OtlpSignal,
+  type ServiceContext,
+} from '@obs/service-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 
 /**
@@ -15,8 +21,15 @@ export interface OtlpFastPath<T> {
   readonly url: string;
   /** True only when `raw` is already what the kit's normalisation would produce from it. */
   readonly isCanonical: (raw: unknown) => raw is T;
+  /**
+   * A protobuf body as a plain object for `isCanonical` (undefined: let the kit decode it). The
+   * kit decodes, turns the message into an object and normalises it; a signal knows which few
+   * fields (the ids) need rewriting and can skip the generic pass.
+   */
+  readonly fromProtobuf?: (body: Buffer) => unknown;
   readonly ingest: (request: T, call: Call) => Promise<OtlpIngestResult>;
   readonly rejectedField: string;
+  readonly signal: OtlpSignal;
 }
 
 const PROTOBUF_TYPE = 'application/x-protobuf';
@@ -37,14 +50,19 @@ export function withOtlpFastPath<T>(
     ) {
       const viaKit = () => kitHandler.call(this, request, reply);
       const type = (request.headers['content-type'] ?? '').toLowerCase();
-      if (type.startsWith(PROTOBUF_TYPE) || !Buffer.isBuffer(request.body)) return viaKit();
+      const protobuf = type.startsWith(PROTOBUF_TYPE);
+      if (!Buffer.isBuffer(request.body) || (protobuf && fast.fromProtobuf === undefined)) {
+        return viaKit();
+      }
       let raw: unknown;
       try {
-        raw = JSON.parse(request.body.toString('utf8'));
+        raw = protobuf
+          ? fast.fromProtobuf?.(request.body)
+          : JSON.parse(request.body.toString('utf8'));
       } catch {
         return viaKit(); // the kit answers the 400 google.rpc.Status
       }
-      if (!fast.isCanonical(raw)) return viaKit();
+      if (raw === undefined || !fast.isCanonical(raw)) return viaKit();
       let result: OtlpIngestResult;
       try {
         const call: Call = { auth: request.auth, at: new Date(ctx.clock()).toISOString() };
@@ -63,7 +81,12 @@ export function withOtlpFastPath<T>(
               },
             }
           : {};
-      return reply.code(200).type('application/json').send(partial);
+      if (!protobuf) return reply.code(200).type('application/json').send(partial);
+      const response = otlpTypes(fast.signal).response;
+      return reply
+        .code(200)
+        .type(PROTOBUF_TYPE)
+        .send(Buffer.from(response.encode(response.fromObject(partial)).finish()));
     };
   });
 }

@@ -1,4 +1,4 @@
-import type { OtlpTracesRequest } from '@obs/service-kit';
+import { otlpTypes, type OtlpTracesRequest } from '@obs/service-kit';
 
 /*
  * The canonical OTLP/JSON form of ExportTraceServiceRequest, as the kit's normalisation leaves it:
@@ -120,4 +120,53 @@ const request = message({
 /** True when the parsed body is already in the form the kit would normalise it to. */
 export function isCanonicalTraces(raw: unknown): raw is OtlpTracesRequest {
   return request(raw);
+}
+
+const TRACES = otlpTypes('traces').request;
+const ID_BYTES: Readonly<Record<string, number>> = { traceId: 16, spanId: 8, parentSpanId: 8 };
+
+/** base64 of exactly `bytes` bytes as lowercase hex; undefined for anything else. */
+function hexOf(base64: unknown, bytes: number): string | undefined {
+  if (typeof base64 !== 'string') return undefined;
+  const decoded = Buffer.from(base64, 'base64');
+  return decoded.length === bytes ? decoded.toString('hex') : undefined;
+}
+
+/** Rewrites the ids of one span or link in place; false when one is not of its exact length. */
+function idsToHex(item: Json): boolean {
+  for (const [field, bytes] of Object.entries(ID_BYTES)) {
+    if (!(field in item)) continue;
+    if (item[field] === '') {
+      delete item[field]; // an empty id is absent, as the kit has it
+      continue;
+    }
+    const hex = hexOf(item[field], bytes);
+    if (hex === undefined) return false;
+    item[field] = hex;
+  }
+  return true;
+}
+
+/**
+ * A protobuf ExportTraceServiceRequest as the canonical JSON form: decoded and turned into an
+ * object exactly as the kit does (longs as strings, enums as numbers, bytes as base64), then only
+ * the span and link ids go from base64 to hex. Undefined when an id has the wrong length (the
+ * kit's path then answers the 400); a body that does not decode throws (likewise).
+ */
+export function canonicalFromProtobuf(body: Buffer): unknown {
+  const object = TRACES.toObject(TRACES.decode(body), {
+    longs: String,
+    enums: Number,
+    bytes: String,
+    defaults: false,
+  }) as OtlpTracesRequest;
+  for (const resourceSpans of object.resourceSpans ?? []) {
+    for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+      for (const span of scopeSpans.spans ?? []) {
+        if (!idsToHex(span as Json)) return undefined;
+        for (const link of span.links ?? []) if (!idsToHex(link as Json)) return undefined;
+      }
+    }
+  }
+  return object;
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { normalizeMessage, otlpTypes } from '@obs/service-kit';
 import { describe, expect, it } from 'vitest';
-import { isCanonicalTraces } from './canonical-traces.js';
+import { canonicalFromProtobuf, isCanonicalTraces } from './canonical-traces.js';
 import { parseOtlpSpans } from './otlp-spans.js';
 
 const TRACES = otlpTypes('traces').request;
@@ -97,5 +97,43 @@ describe('isCanonicalTraces', () => {
     expect(isCanonicalTraces(wrap({ ...span, kind: 'SPAN_KIND_SERVER' }))).toBe(false);
     expect(isCanonicalTraces(wrap({ ...span, name: null }))).toBe(false);
     expect(isCanonicalTraces(wrap({ ...span, startTimeUnixNano: 5 }))).toBe(false);
+  });
+});
+
+describe('canonicalFromProtobuf', () => {
+  it('stores the same spans as the kit decoding the same protobuf body', () => {
+    const b64 = (hex: unknown) => Buffer.from(String(hex), 'hex').toString('base64');
+    let compared = 0;
+    fc.assert(
+      fc.property(fc.array(spanArb, { maxLength: 4 }), (spans) => {
+        const body = {
+          resourceSpans: [{ resource: { attributes: RESOURCE }, scopeSpans: [{ spans }] }],
+        };
+        if (!isCanonicalTraces(body)) return;
+        const wire = structuredClone(body) as unknown as {
+          resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[];
+        };
+        for (const span of wire.resourceSpans[0]?.scopeSpans[0]?.spans ?? []) {
+          for (const id of ['traceId', 'spanId', 'parentSpanId'])
+            if (id in span) span[id] = b64(span[id]);
+        }
+        const bytes = Buffer.from(TRACES.encode(TRACES.fromObject(wire)).finish());
+        const kit = normalizeMessage(
+          TRACES,
+          TRACES.toObject(TRACES.decode(bytes), {
+            longs: String,
+            enums: Number,
+            bytes: String,
+            defaults: false,
+          }),
+        );
+        const fast = canonicalFromProtobuf(bytes);
+        if (fast === undefined || !isCanonicalTraces(fast)) return;
+        compared += 1;
+        expect(parseOtlpSpans(fast, 't1')).toEqual(parseOtlpSpans(kit, 't1'));
+      }),
+      { numRuns: 300 },
+    );
+    expect(compared).toBeGreaterThan(10);
   });
 });

@@ -8,7 +8,7 @@ import {
 } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { isCanonicalTraces } from '../ingest/canonical-traces.js';
+import { canonicalFromProtobuf, isCanonicalTraces } from '../ingest/canonical-traces.js';
 import type { SpanIngest } from '../ingest/span-ingest.js';
 import { withOtlpFastPath } from '../kit-candidate-otlp-fast-path.js';
 import type { SpanReader } from '../span-store/span-store.port.js';
@@ -38,7 +38,9 @@ export function traceRoutes(
 
   withOtlpFastPath(app, ctx, {
     url: '/v1/traces',
+    signal: 'traces',
     isCanonical: isCanonicalTraces,
+    fromProtobuf: canonicalFromProtobuf,
     ingest: (request, call) => ingest.ingest(request, call.auth.tenantId),
     rejectedField: 'rejectedSpans',
   });
