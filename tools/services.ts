@@ -9,9 +9,11 @@ import { metricAggregationService } from '@obs/metric-aggregation-service';
 import { qualityScoreService } from '@obs/quality-score-service';
 import { sloService } from '@obs/slo-service';
 import { telemetryCorrelationService } from '@obs/telemetry-correlation-service';
+import { traceService } from '@obs/trace-service';
 
 /** Every service `pnpm start` runs, in port order. A new service is added here once it exists. */
 export const SERVICES: readonly ServiceDefinition[] = [
+  traceService,
   logQueryService,
   metricAggregationService,
   dashboardService,

@@ -57,6 +57,8 @@ export type {
   TraceRecorded,
   TraceRecordedPayload,
   RecordTraceInput,
+  TimedTraceNode,
+  TraceProblem,
   TraceRecordSnapshot,
 } from './trace-record/index.js';
 export {
@@ -69,6 +71,7 @@ export {
   sameSpan,
   spanDuration,
   validateTraceTree,
+  findChildOutsideParent,
   summarizeTrace,
   TRACE_RECORD_AGGREGATE_TYPE,
   TraceRecord,

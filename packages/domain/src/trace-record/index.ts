@@ -11,8 +11,8 @@ export type {
   SpanInput,
   SpanSnapshot,
 } from './span.entity.js';
-export { validateTraceTree } from './trace-tree.js';
-export type { TraceTreeNode } from './trace-tree.js';
+export { findChildOutsideParent, validateTraceTree } from './trace-tree.js';
+export type { TimedTraceNode, TraceTreeNode } from './trace-tree.js';
 export { summarizeTrace } from './trace-summary.js';
 export type { TraceSummary } from './trace-summary.js';
 export { TRACE_RECORD_AGGREGATE_TYPE } from './trace-record.events.js';
@@ -22,4 +22,8 @@ export type {
   TraceRecordedPayload,
 } from './trace-record.events.js';
 export { TraceRecord } from './trace-record.aggregate.js';
-export type { RecordTraceInput, TraceRecordSnapshot } from './trace-record.aggregate.js';
+export type {
+  RecordTraceInput,
+  TraceProblem,
+  TraceRecordSnapshot,
+} from './trace-record.aggregate.js';

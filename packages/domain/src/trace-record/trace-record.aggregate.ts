@@ -23,7 +23,7 @@ import {
 import { TRACE_RECORD_AGGREGATE_TYPE, type TraceRecordEvent } from './trace-record.events.js';
 import type { TraceStatus } from './trace-status.js';
 import { summarizeTrace, type TraceSummary } from './trace-summary.js';
-import { validateTraceTree } from './trace-tree.js';
+import { findChildOutsideParent, validateTraceTree } from './trace-tree.js';
 
 export interface RecordTraceInput {
   readonly traceId: string;
@@ -49,12 +49,34 @@ export interface TraceRecordSnapshot {
   spans: SpanSnapshot[];
   recordedAt: string;
   updatedAt: string;
+  /** Set when assembly found a broken tree: the record keeps its spans with status `error`. */
+  problem?: TraceProblem;
+}
+
+/** Why an assembled trace is broken: the tree rule's code and its message. */
+export interface TraceProblem {
+  readonly code: string;
+  readonly message: string;
 }
 
 interface TraceState {
   readonly spans: readonly Span[];
   readonly summary: TraceSummary;
+  readonly problem: TraceProblem | null;
 }
+
+/**
+ * The tree rules whose failure assembly records (as a broken trace) instead of refusing: the spans
+ * arrived from real senders and are evidence, so they are kept.
+ */
+const TREE_CODES: ReadonlySet<string> = new Set([
+  'trace.missing_root',
+  'trace.multiple_roots',
+  'trace.orphan_span',
+  'trace.cycle',
+  'trace.duplicate_span',
+  'trace.child_outside_parent',
+]);
 
 /**
  * A recorded distributed trace. Spans arrive over several OTLP batches; the record is created once
@@ -82,12 +104,110 @@ export class TraceRecord extends AggregateRoot<TraceRecordEvent> {
 
   /** Rebuilds from storage without events; the tree is re-proved so corrupt rows fail loudly. */
   static rehydrate(snapshot: TraceRecordSnapshot): TraceRecord {
-    return TraceRecord.build(
-      snapshot,
-      snapshot.spans,
-      parseInstant(snapshot.recordedAt, 'recordedAt'),
-      parseInstant(snapshot.updatedAt, 'updatedAt'),
+    const recordedAt = parseInstant(snapshot.recordedAt, 'recordedAt');
+    const updatedAt = parseInstant(snapshot.updatedAt, 'updatedAt');
+    if (snapshot.problem === undefined) {
+      return TraceRecord.build(snapshot, snapshot.spans, recordedAt, updatedAt);
+    }
+    const { id, tenant, dims } = TraceRecord.identity(snapshot);
+    const spans = snapshot.spans.map(span);
+    return new TraceRecord(
+      id,
+      tenant,
+      dims,
+      TraceRecord.broken(spans, snapshot.problem),
+      recordedAt,
+      updatedAt,
     );
+  }
+
+  /**
+   * What the assembly job calls: a well-formed tree (every span inside its parent, within the
+   * millisecond the start times are kept at) is recorded as `create` records it; a broken one
+   * (several roots, orphans, a cycle, a child outside its parent, two different spans with one
+   * spanId) is recorded with status `error` and the reason, its spans kept. TraceRecorded either way.
+   */
+  static assemble(input: RecordTraceInput): TraceRecord {
+    const recordedAt = parseInstant(input.recordedAt, 'recordedAt');
+    const { id, tenant, dims } = TraceRecord.identity(input);
+    const record = new TraceRecord(
+      id,
+      tenant,
+      dims,
+      TraceRecord.assess(id, tenant, input.spans.map(span)),
+      recordedAt,
+      recordedAt,
+    );
+    record.recordTraceRecorded(recordedAt);
+    return record;
+  }
+
+  /**
+   * Assembly of late spans: merges them (identical retries ignored) and re-judges the whole tree,
+   * so a late parent can mend a broken record and a late orphan can break a sound one. Records
+   * TraceRecorded again when anything was added.
+   * @returns how many spans were new.
+   */
+  reassemble(inputs: readonly SpanInput[], at: string): number {
+    const when = parseInstant(at, 'at');
+    const held = new Set(this.state.spans.map((s) => spanKey(s)));
+    const fresh = inputs.map(span).filter((s) => !held.has(spanKey(s)));
+    if (fresh.length === 0) return 0;
+    this.state = TraceRecord.assess(this.id, this.tenant, [...this.state.spans, ...fresh]);
+    this.updatedAtMs = Math.max(this.updatedAtMs, when);
+    this.recordTraceRecorded(when);
+    return new Set(fresh.map(spanKey)).size;
+  }
+
+  private static identity(ids: {
+    readonly traceId: string;
+    readonly tenantId: string;
+    readonly dimensions: TelemetryDimensionsInput;
+  }): { id: TraceId; tenant: TenantId; dims: TelemetryDimensions } {
+    const id = toTraceId(ids.traceId);
+    const tenant = toTenantId(ids.tenantId);
+    const dims = Object.freeze(telemetryDimensions(ids.dimensions));
+    ensure(
+      dims.tenantId === tenant,
+      'trace.tenant_mismatch',
+      'dimensions belong to another tenant',
+      { tenantId: tenant, dimensionTenantId: dims.tenantId },
+    );
+    return { id, tenant, dims };
+  }
+
+  private static assess(id: TraceId, tenant: TenantId, all: readonly Span[]): TraceState {
+    const { spans, conflict } = dedupeKeepingConflicts(all);
+    if (conflict !== null) return TraceRecord.broken(spans, conflict);
+    try {
+      const state = TraceRecord.prove(id, tenant, spans);
+      const outside = findChildOutsideParent(state.spans, CONTAINMENT_TOLERANCE_MS);
+      if (outside === undefined) return state;
+      return TraceRecord.broken(spans, {
+        code: 'trace.child_outside_parent',
+        message: `span ${outside.spanId} lies outside its parent ${outside.parentSpanId}`,
+      });
+    } catch (error) {
+      if (error instanceof DomainError && TREE_CODES.has(error.code)) {
+        return TraceRecord.broken(spans, { code: error.code, message: error.message });
+      }
+      throw error;
+    }
+  }
+
+  /** A broken tree's summary: the earliest parentless span (else the earliest span) as its root. */
+  private static broken(spans: readonly Span[], problem: TraceProblem): TraceState {
+    const ordered = [...spans].sort(
+      (a, b) => a.startedAt - b.startedAt || compare(a.spanId, b.spanId),
+    );
+    const root = ordered.find((s) => s.parentSpanId === null) ?? ordered[0];
+    ensure(root !== undefined, 'trace.missing_root', 'a trace needs at least one span');
+    const summary = summarizeTrace(root, ordered);
+    return {
+      spans: ordered,
+      summary: { ...summary, status: 'error' },
+      problem: { code: problem.code, message: problem.message },
+    };
   }
 
   private static build(
@@ -129,7 +249,7 @@ export class TraceRecord extends AggregateRoot<TraceRecordEvent> {
     const ordered = [...spans].sort(
       (a, b) => a.startedAt - b.startedAt || compare(a.spanId, b.spanId),
     );
-    return { spans: ordered, summary: summarizeTrace(root, ordered) };
+    return { spans: ordered, summary: summarizeTrace(root, ordered), problem: null };
   }
 
   /**
@@ -218,6 +338,10 @@ export class TraceRecord extends AggregateRoot<TraceRecordEvent> {
   get spans(): readonly Span[] {
     return this.state.spans;
   }
+  /** Null for a sound tree; the reason for a broken one (its status is then `error`). */
+  get problem(): TraceProblem | null {
+    return this.state.problem;
+  }
 
   toSnapshot(): TraceRecordSnapshot {
     const s = this.state.summary;
@@ -235,8 +359,44 @@ export class TraceRecord extends AggregateRoot<TraceRecordEvent> {
       spans: this.state.spans.map(spanSnapshot),
       recordedAt: toIso(this.recordedAtMs),
       updatedAt: toIso(this.updatedAtMs),
+      ...(this.state.problem === null ? {} : { problem: { ...this.state.problem } }),
     };
   }
+}
+
+/**
+ * Start times are kept at millisecond precision and durations are not, so a child starting in
+ * its parent's first millisecond can appear to end up to 1 ms after it.
+ */
+const CONTAINMENT_TOLERANCE_MS = 1;
+
+function spanKey(s: Span): string {
+  return JSON.stringify(spanSnapshot(s));
+}
+
+/**
+ * Collapses identical copies; of two different spans with one spanId both are kept (evidence)
+ * and the conflict is named, which makes the trace broken.
+ */
+function dedupeKeepingConflicts(spans: readonly Span[]): {
+  spans: Span[];
+  conflict: TraceProblem | null;
+} {
+  const seen = new Map<string, Span[]>();
+  let conflict: TraceProblem | null = null;
+  for (const s of spans) {
+    const copies = seen.get(s.spanId) ?? [];
+    if (copies.some((c) => sameSpan(c, s))) continue;
+    if (copies.length > 0 && conflict === null) {
+      conflict = {
+        code: 'trace.duplicate_span',
+        message: `two different spans share the spanId ${s.spanId}`,
+      };
+    }
+    copies.push(s);
+    seen.set(s.spanId, copies);
+  }
+  return { spans: [...seen.values()].flat(), conflict };
 }
 
 /** Collapses identical copies inside one batch; a differing copy is a conflict. */

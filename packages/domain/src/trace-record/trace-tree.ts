@@ -80,3 +80,31 @@ export function validateTraceTree<T extends TraceTreeNode>(
   });
   return root;
 }
+
+/** The timing of a span, as the containment rule reads it. */
+export interface TimedTraceNode {
+  readonly spanId: string;
+  readonly parentSpanId: string | null;
+  /** Epoch milliseconds. */
+  readonly startedAt: number;
+  readonly durationMs: number;
+}
+
+/**
+ * The first span (in the given order) that starts before its parent or ends after it, beyond
+ * `toleranceMs`; undefined when every child lies inside its parent. Spans whose parent is absent
+ * are the orphan rule's business, not this one's.
+ */
+export function findChildOutsideParent<T extends TimedTraceNode>(
+  spans: readonly T[],
+  toleranceMs: number,
+): T | undefined {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  return spans.find((s) => {
+    const parent = s.parentSpanId === null ? undefined : byId.get(s.parentSpanId);
+    if (parent === undefined) return false;
+    const starts = s.startedAt < parent.startedAt - toleranceMs;
+    const ends = s.startedAt + s.durationMs > parent.startedAt + parent.durationMs + toleranceMs;
+    return starts || ends;
+  });
+}

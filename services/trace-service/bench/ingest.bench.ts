@@ -1,0 +1,283 @@
+/**
+ * `pnpm bench:ingest` (tsx services/trace-service/bench/ingest.bench.ts): not a test, it prints
+ * figures measured in one run on real PostgreSQL (DATABASE_URL, or a local one).
+ * - OTLP/HTTP JSON: batches of 512 spans through POST /v1/traces over HTTP, durable (the 200
+ *   comes after the commit of the spans and their traces' rows): spans/s and p99 per batch.
+ * - The same through OTLP/HTTP protobuf.
+ * - Baseline, same run: raw COPY (pg-copy-streams) of the same span rows, as the service writes
+ *   them, into the same table (trace.spans, with its two indexes).
+ *
+ *   env: BENCH_SPANS=100000 (per round and path), BENCH_CONNECTIONS=4, BENCH_ROUNDS=3
+ */
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { startPostgres } from '@obs/local-infra';
+import { buildService, mintToken, normalizeMessage, otlpTypes } from '@obs/service-kit';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { createTraceService, traceConfigFrom } from '../src/app.js';
+import { parseOtlpSpans } from '../src/ingest/otlp-spans.js';
+import { SPAN_COLUMNS, spanCopyLine } from '../src/span-store/postgres-span-store.js';
+
+const totalSpans = Number(process.env.BENCH_SPANS ?? 100_000);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 4);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const BATCH = 512;
+const SPANS_PER_TRACE = 16;
+const JWT_SECRET = 'bench-secret-0123456789abcdef';
+const TRACES = otlpTypes('traces').request;
+
+const kv = (key: string, value: string | number | boolean) => ({
+  key,
+  value:
+    typeof value === 'string'
+      ? { stringValue: value }
+      : typeof value === 'boolean'
+        ? { boolValue: value }
+        : { intValue: String(value) },
+});
+
+function resource(tenant: string, service: string) {
+  return {
+    attributes: [
+      kv('tenant.id', tenant),
+      kv('project.id', 'bench'),
+      kv('module.id', 'checkout'),
+      kv('artifact.id', 'checkout-api'),
+      kv('execution.id', 'exec-1'),
+      kv('agent.id', 'none'),
+      kv('service.name', service),
+      kv('service.version', '1.4.2'),
+      kv('deployment.environment.name', 'production'),
+      kv('cloud.region', 'westeurope'),
+      kv('telemetry.origin', 'generated-saas'),
+      kv('telemetry.sdk.name', 'opentelemetry'),
+      kv('telemetry.sdk.language', 'nodejs'),
+      kv('telemetry.sdk.version', '2.12.0'),
+    ],
+  };
+}
+
+const ns = (ms: number) => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
+
+/** One batch: 512 spans of 32 traces (a server root, 15 children), as a Node SDK exports them. */
+function batch(tenant: string, b: number, now: number) {
+  const spans = [];
+  for (let t = 0; t < BATCH / SPANS_PER_TRACE; t += 1) {
+    const traceId = randomBytes(16).toString('hex');
+    const rootId = randomBytes(8).toString('hex');
+    const start = now - 60_000 + b * 10 + t;
+    for (let i = 0; i < SPANS_PER_TRACE; i += 1) {
+      const root = i === 0;
+      spans.push({
+        traceId,
+        spanId: root ? rootId : randomBytes(8).toString('hex'),
+        ...(root ? {} : { parentSpanId: rootId }),
+        name: root ? 'POST /v1/checkout' : `SELECT orders ${i}`,
+        kind: root ? 2 : 3,
+        startTimeUnixNano: ns(start + (root ? 0 : i)),
+        endTimeUnixNano: ns(start + (root ? 40 : i + 1.5)),
+        attributes: root
+          ? [
+              kv('http.request.method', 'POST'),
+              kv('http.route', '/v1/checkout'),
+              kv('http.response.status_code', 200),
+              kv('url.scheme', 'https'),
+              kv('server.address', 'checkout.internal'),
+              kv('user_agent.original', 'Mozilla/5.0 (bench)'),
+            ]
+          : [
+              kv('db.system', 'postgresql'),
+              kv('db.namespace', 'orders'),
+              kv('db.operation.name', 'SELECT'),
+              kv('db.query.text', 'SELECT id, total FROM orders WHERE customer_id = $1'),
+              kv('server.address', 'db.internal'),
+              kv('server.port', 5432),
+            ],
+        events:
+          i === 3
+            ? [{ name: 'retry', timeUnixNano: ns(start + i), attributes: [kv('attempt', 2)] }]
+            : [],
+        status: { code: root ? 1 : 0 },
+      });
+    }
+  }
+  return {
+    resourceSpans: [
+      {
+        resource: resource(tenant, 'checkout-api'),
+        scopeSpans: [
+          { scope: { name: '@opentelemetry/instrumentation-pg', version: '0.50.0' }, spans },
+        ],
+      },
+    ],
+  };
+}
+
+type Body = ReturnType<typeof batch>;
+
+/** The protobuf form of a JSON body: ids go from hex to bytes (protobufjs takes base64). */
+function protobufOf(body: Body): Buffer {
+  const b64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
+  const copy = structuredClone(body);
+  for (const rs of copy.resourceSpans) {
+    for (const ss of rs.scopeSpans) {
+      for (const s of ss.spans as Record<string, unknown>[]) {
+        s.traceId = b64(s.traceId as string);
+        s.spanId = b64(s.spanId as string);
+        if (s.parentSpanId) s.parentSpanId = b64(s.parentSpanId as string);
+      }
+    }
+  }
+  return Buffer.from(TRACES.encode(TRACES.fromObject(copy)).finish());
+}
+
+async function runPool<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const item = items[next] as T;
+        next += 1;
+        await work(item);
+      }
+    }),
+  );
+}
+
+const median = (values: readonly number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const p99 = (values: readonly number[]) =>
+  [...values].sort((a, b) => a - b)[
+    Math.min(values.length - 1, Math.floor(values.length * 0.99))
+  ] ?? Number.NaN;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function post(
+  url: string,
+  authorization: string,
+  bodies: readonly (string | Buffer)[],
+  type: string,
+): Promise<{ rate: number; p99Ms: number }> {
+  const latencies: number[] = [];
+  let failed = 0;
+  const t0 = performance.now();
+  await runPool(bodies, connections, async (body) => {
+    const s = performance.now();
+    const res = await fetch(`${url}/v1/traces`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': type },
+      body,
+    });
+    const answer = Buffer.from(await res.arrayBuffer());
+    latencies.push(performance.now() - s);
+    if (res.status !== 200 || (type === 'application/json' && answer.toString() !== '{}')) {
+      failed += 1;
+      if (failed === 1) console.error(res.status, answer.toString().slice(0, 300));
+    }
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  if (failed > 0) throw new Error(`${failed} ingest requests failed`);
+  return { rate: (bodies.length * BATCH) / seconds, p99Ms: p99(latencies) };
+}
+
+/**
+ * The bench's traces are never assembled; left behind in a shared database they would be due for
+ * every other assembly run there. Removed before and after the run.
+ */
+async function removeBenchRows(client: pg.Client): Promise<void> {
+  for (const table of ['trace.spans', 'trace.traces']) {
+    await client.query(`DELETE FROM ${table} WHERE tenant_id LIKE 'bench-%'`);
+  }
+}
+
+async function main(): Promise<void> {
+  const infra = await startPostgres();
+  const databaseUrl = infra.url;
+  const env = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'error',
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET,
+    RATE_LIMIT_MAX: '100000000',
+    BODY_LIMIT_BYTES: String(16 * 1024 * 1024),
+  };
+  const service = await buildService(
+    createTraceService({ ...traceConfigFrom({}), assemblyIntervalMs: 0, retentionIntervalMs: 0 }),
+    { env, runJobs: false },
+  );
+  const url = await service.app.listen({ port: 0, host: '127.0.0.1' });
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const settings = await client.query<{ name: string; setting: string }>(
+    `SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit')`,
+  );
+
+  await removeBenchRows(client);
+  const json: number[] = [];
+  const proto: number[] = [];
+  const copy: number[] = [];
+  const jsonP99: number[] = [];
+  const protoP99: number[] = [];
+  const batches = Math.max(1, Math.round(totalSpans / BATCH));
+  for (let round = 0; round < rounds; round += 1) {
+    const tenant = `bench-${Date.now().toString(36)}-${round}`;
+    const authorization = `Bearer ${mintToken({ tenantId: tenant, scopes: ['ingest'], secret: JWT_SECRET })}`;
+    const now = Date.now();
+    const jsonBodies = Array.from({ length: batches }, (_, b) => batch(tenant, b, now));
+    const protoBodies = Array.from({ length: batches }, (_, b) =>
+      protobufOf(batch(tenant, b, now)),
+    );
+    const jsonText = jsonBodies.map((b) => JSON.stringify(b));
+    // Warm-up, not measured.
+    await post(url, authorization, jsonText.slice(0, 8), 'application/json');
+    await post(url, authorization, protoBodies.slice(0, 8), 'application/x-protobuf');
+
+    const j = await post(url, authorization, jsonText, 'application/json');
+    const p = await post(url, authorization, protoBodies, 'application/x-protobuf');
+
+    // The same span rows the ingest wrote for the JSON bodies, as COPY text lines.
+    const receivedAt = Date.now();
+    const chunks = jsonBodies.map((body) =>
+      parseOtlpSpans(normalizeMessage(TRACES, body), tenant)
+        .spans.map((span) => spanCopyLine(span, receivedAt))
+        .join('\n')
+        .concat('\n'),
+    );
+    const c0 = performance.now();
+    await pipeline(
+      Readable.from(chunks),
+      client.query(copyFrom(`COPY trace.spans (${SPAN_COLUMNS.join(', ')}) FROM STDIN`)),
+    );
+    const c = (batches * BATCH) / ((performance.now() - c0) / 1000);
+    json.push(j.rate);
+    proto.push(p.rate);
+    copy.push(c);
+    jsonP99.push(j.p99Ms);
+    protoP99.push(p.p99Ms);
+    console.log(
+      `round ${round + 1}: JSON ${fmt(j.rate)} spans/s (p99 ${j.p99Ms.toFixed(1)} ms/batch), protobuf ${fmt(p.rate)} spans/s (p99 ${p.p99Ms.toFixed(1)} ms), COPY ${fmt(c)} rows/s`,
+    );
+  }
+  await removeBenchRows(client);
+  await client.end();
+  await service.close();
+  await infra.stop();
+  const copyRate = median(copy);
+  console.log('\n## POST /v1/traces (durable) vs raw COPY of the same span rows into trace.spans');
+  console.log(
+    `settings: ${settings.rows.map((r) => `${r.name}=${r.setting}`).join(', ')}; ${connections} connections, batches of ${BATCH} spans (${SPANS_PER_TRACE} per trace), ${batches * BATCH} spans per path and round, ${rounds} rounds (medians)`,
+  );
+  console.log('| path | spans/s | ratio to COPY | p99 per batch |\n| --- | --- | --- | --- |');
+  console.log(
+    `| OTLP/HTTP JSON | ${fmt(median(json))} | ${(median(json) / copyRate).toFixed(2)}× | ${median(jsonP99).toFixed(1)} ms |`,
+  );
+  console.log(
+    `| OTLP/HTTP protobuf | ${fmt(median(proto))} | ${(median(proto) / copyRate).toFixed(2)}× | ${median(protoP99).toFixed(1)} ms |`,
+  );
+  console.log(`| COPY FROM STDIN, one stream, same rows | ${fmt(copyRate)} | 1.00× | |`);
+  console.log(`JSON target ≥ 0.5× of COPY: ${median(json) / copyRate >= 0.5 ? 'met' : 'NOT met'}`);
+}
+
+await main();

@@ -1,0 +1,80 @@
+import type { AttributeScalar, AttributeValue } from '@obs/domain';
+import type { AnyValue, KeyValue } from '@obs/service-kit';
+
+/** The domain's limit on attribute keys; longer keys are dropped, as OTLP lets a receiver drop. */
+const MAX_KEY_LENGTH = 256;
+
+// In u-mode a surrogate pair is one code point, so \p{Cs} matches only lone surrogates.
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is replaced
+const UNSTORABLE = /[\u0000\p{Cs}]/u;
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is replaced
+const UNSTORABLE_ALL = /[\u0000\p{Cs}]/gu;
+
+/**
+ * Text PostgreSQL can store: NUL is not allowed in text or jsonb and a lone surrogate is not
+ * UTF-8, so both become U+FFFD instead of failing the whole batch.
+ */
+export function storable(text: string): string {
+  return UNSTORABLE.test(text) ? text.replace(UNSTORABLE_ALL, '\uFFFD') : text;
+}
+
+function scalarOf(value: AnyValue): AttributeScalar | undefined {
+  if (value.stringValue !== undefined) return storable(value.stringValue);
+  if (value.boolValue !== undefined) return value.boolValue;
+  if (value.intValue !== undefined) {
+    const n = Number(value.intValue);
+    return Number.isSafeInteger(n) ? n : value.intValue;
+  }
+  if (value.doubleValue !== undefined) {
+    // NaN and the infinities cannot round-trip through JSON; their proto3 JSON spelling can.
+    return Number.isFinite(value.doubleValue) ? value.doubleValue : String(value.doubleValue);
+  }
+  if (value.bytesValue !== undefined) return value.bytesValue;
+  return undefined;
+}
+
+/** JSON of a nested value (kvlist, or an array inside an array), kept as a string attribute. */
+function nestedJson(value: AnyValue): string {
+  const plain = (v: AnyValue): unknown => {
+    if (v.arrayValue !== undefined) return (v.arrayValue.values ?? []).map(plain);
+    if (v.kvlistValue !== undefined) {
+      return Object.fromEntries(
+        (v.kvlistValue.values ?? []).map((kv) => [kv.key ?? '', plain(kv.value ?? {})]),
+      );
+    }
+    return scalarOf(v) ?? null;
+  };
+  return storable(JSON.stringify(plain(value)));
+}
+
+/**
+ * An OTLP AnyValue in the domain's attribute model (scalars, arrays of scalars). What the model
+ * cannot hold is kept as text rather than lost: a kvlist or nested array as its JSON.
+ */
+export function attributeValueOf(value: AnyValue | undefined): AttributeValue | undefined {
+  if (value === undefined) return undefined;
+  if (value.arrayValue !== undefined) {
+    return (value.arrayValue.values ?? []).map((item) =>
+      item.arrayValue !== undefined || item.kvlistValue !== undefined
+        ? nestedJson(item)
+        : (scalarOf(item) ?? ''),
+    );
+  }
+  if (value.kvlistValue !== undefined) return nestedJson(value);
+  return scalarOf(value);
+}
+
+/** OTLP attributes as a domain-valid record; keys outside 1-256 characters are dropped. */
+export function spanAttributesOf(
+  attributes: readonly KeyValue[] | undefined,
+): Record<string, AttributeValue> {
+  const record: Record<string, AttributeValue> = {};
+  if (attributes === undefined) return record;
+  for (const attribute of attributes) {
+    const key = attribute.key;
+    if (key === undefined || key.length === 0 || key.length > MAX_KEY_LENGTH) continue;
+    const value = attributeValueOf(attribute.value);
+    if (value !== undefined) record[storable(key)] = value;
+  }
+  return record;
+}
