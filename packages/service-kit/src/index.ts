@@ -100,3 +100,4 @@ export {
   serviceUrlVariable,
 } from './http/upstream-client.js';
 export type { QueryValue, ServiceName, UpstreamResult } from './http/upstream-client.js';
+export { kqlDatetime, kqlLong, kqlString } from './azure/kql-literals.js';

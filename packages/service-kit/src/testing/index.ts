@@ -11,3 +11,5 @@ export { busMessageOf } from '../outbox/bus-message.js';
 export { TestClock } from './test-clock.js';
 export { metricWindowEvent, metricWindowMessages } from './metric-windows.js';
 export type { MetricWindowInput } from './metric-windows.js';
+export { LogAnalyticsStub, staticCredential } from './log-analytics-stub.js';
+export type { StubColumn, StubRequest, StubTable } from './log-analytics-stub.js';

@@ -1,5 +1,5 @@
 import type { LogLevel } from '@obs/domain';
-import { kqlDatetime, kqlLong, kqlString } from '../kit-candidate-kql-literals.js';
+import { kqlDatetime, kqlLong, kqlString } from '@obs/service-kit';
 import type { LogStoreQuery } from './log-store.port.js';
 
 /**

@@ -1,13 +1,14 @@
 import type { RunningService } from '@obs/service-kit';
-import { TestClock, expectProblem } from '@obs/service-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INJECTIONS } from '../../test/injections.js';
 import {
-  APP_TRACES_COLUMNS,
+  TestClock,
+  expectProblem,
   LogAnalyticsStub,
   staticCredential,
   type StubRequest,
-} from '../../test/log-analytics-stub.js';
+} from '@obs/service-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INJECTIONS } from '../../test/injections.js';
+import { APP_TRACES_COLUMNS } from '../../test/log-analytics-columns.js';
 import {
   HOUR,
   newTraceId,

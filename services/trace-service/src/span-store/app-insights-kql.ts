@@ -1,4 +1,4 @@
-import { kqlLong, kqlString } from '../kit-candidate-kql-literals.js';
+import { kqlLong, kqlString } from '@obs/service-kit';
 
 /** The most spans one trace read returns (App Insights' own limit per query is 500,000 rows). */
 export const MAX_TRACE_SPANS = 10_000;

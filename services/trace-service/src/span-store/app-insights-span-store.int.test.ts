@@ -1,12 +1,12 @@
 import type { RunningService } from '@obs/service-kit';
-import { expectProblem } from '@obs/service-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  expectProblem,
   LogAnalyticsStub,
-  SPAN_COLUMNS,
   staticCredential,
   type StubTable,
-} from '../../test/log-analytics-stub.js';
+} from '@obs/service-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SPAN_COLUMNS } from '../../test/log-analytics-columns.js';
 import {
   newSpanId,
   newTraceId,

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * (The same stub as log-query-service's test/log-analytics-stub.ts; the lead moves it to the kit.)
  * A local stand-in for the Log Analytics query API (POST /v1/workspaces/{id}/query), over HTTPS
  * because the Azure SDK sends bearer tokens to https URLs only. Its certificate is self-signed
  * for 127.0.0.1 and handed to the client as its CA. It records each request and answers with
@@ -111,21 +110,7 @@ export class LogAnalyticsStub {
   }
 }
 
-/** The columns the span adapter's KQL projects, in its order. */
-export const SPAN_COLUMNS: readonly StubColumn[] = [
-  { name: 'Id', type: 'string' },
-  { name: 'ParentId', type: 'string' },
-  { name: 'OperationId', type: 'string' },
-  { name: 'Name', type: 'string' },
-  { name: 'Kind', type: 'long' },
-  { name: 'StartMs', type: 'long' },
-  { name: 'DurationMs', type: 'real' },
-  { name: 'Success', type: 'bool' },
-  { name: 'ResultCode', type: 'string' },
-  { name: 'AppRoleName', type: 'string' },
-  { name: 'Properties', type: 'dynamic' },
-];
-
+/** A credential for the stub: the SDK asks for a token, the stub never checks it. */
 export const staticCredential = {
   getToken: () =>
     Promise.resolve({ token: 'stub-token', expiresOnTimestamp: Date.now() + 3_600_000 }),

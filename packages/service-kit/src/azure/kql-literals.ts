@@ -1,9 +1,9 @@
 /**
  * KQL literals that no value can break out of, for query APIs without parameter binding (the Log
- * Analytics and Application Insights query APIs, through @azure/monitor-query-logs). Bind each
- * value to a name with `let <name> = <literal>;` ahead of a constant query text; see
- * log-store/kql.ts for the reasoning. A kit candidate: trace-service's App Insights adapter needs
- * the same.
+ * Analytics and Application Insights query APIs through @azure/monitor-query-logs, whose request
+ * body is only {query, timespan, workspaces}). Bind each value to a name with
+ * `let <name> = <literal>;` ahead of a query text that never changes, so no input is ever part of
+ * the query's syntax.
  */
 
 /** A string as base64_decode_tostring("..."): the base64 alphabet cannot end the literal. */
