@@ -223,6 +223,34 @@ describe('service kit over real Postgres and Kafka', () => {
     }
   });
 
+  it('starts a trace of its own for a request without traceparent, and carries it onto Kafka', async () => {
+    const reader = await TopicReader.open(service.ctx.bus, [topicFor('DashboardDefined')]);
+    const recordOf = (name: string) =>
+      reader.records.find(
+        (r) => r.envelope?.eventType === 'DashboardDefined' && r.envelope.payload.name === name,
+      );
+    try {
+      const name = `untraced-${Date.now()}`;
+      const res = await service.app.inject({
+        method: 'POST',
+        url: '/v1/widgets',
+        headers: write,
+        payload: { name, panelCount: 1 },
+      });
+      expect(res.statusCode).toBe(201);
+      await expect.poll(() => recordOf(name), { timeout: 30_000, interval: 100 }).toBeDefined();
+      const record = recordOf(name)!;
+      const traceId = record.envelope?.traceId;
+      expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(traceId).not.toBe('0'.repeat(32));
+      expect(record.message.headers.traceparent).toMatch(
+        new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`),
+      );
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('never answers 5xx to random bodies on any write route (fuzz)', async () => {
     const created = (await createWidget(`fuzz-${Date.now()}`)).json<{ id: string }>();
     const report = await fuzzWriteRoutes(service.app, {

@@ -9,24 +9,30 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BatchSpanProcessor,
+  NoopSpanProcessor,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import type { FastifyInstance } from 'fastify';
 
 let sdk: NodeSDK | undefined;
 
 /**
  * Starts the OpenTelemetry SDK once per process. Spans are exported over OTLP only when
- * OTEL_EXPORTER_OTLP_ENDPOINT is set; without it they still get real ids, which is what the
- * envelopes and Kafka headers carry.
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set; without it they still get real ids (tested in
+ * build-service.int.test.ts), which is what the envelopes and Kafka headers carry.
  */
 export async function startTelemetry(serviceName: string): Promise<void> {
   if (sdk) return;
-  const processors: SpanProcessor[] = [];
+  // NodeSDK registers its tracer provider only when it is given a span processor; with none,
+  // every span would be a no-op with the all-zero trace id, and no event would carry a trace.
+  let processor: SpanProcessor = new NoopSpanProcessor();
   if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
     const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
-    processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+    processor = new BatchSpanProcessor(new OTLPTraceExporter());
   }
-  sdk = new NodeSDK({ serviceName, spanProcessors: processors, instrumentations: [] });
+  sdk = new NodeSDK({ serviceName, spanProcessors: [processor], instrumentations: [] });
   sdk.start();
 }
 
