@@ -88,6 +88,7 @@ export { loggerOptions } from './logger.js';
 export { otlpIngestRoute, OtlpBackpressureError } from './otlp/otlp-route.js';
 export type { OtlpIngestOptions, OtlpIngestResult } from './otlp/otlp-route.js';
 export { anyValueOf, attributesToRecord, resourceDimensions } from './otlp/otlp-attributes.js';
+export { storableText } from './otlp/storable-text.js';
 export type { AttributeValue, ResourceDimensions } from './otlp/otlp-attributes.js';
 export { OtlpDecodeError, normalizeMessage } from './otlp/otlp-normalize.js';
 export { otlpTypes } from './otlp/otlp-schema.js';

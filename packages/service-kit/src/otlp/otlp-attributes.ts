@@ -6,6 +6,7 @@ import {
   type TelemetryDimensions,
 } from '@obs/domain';
 import type { AnyValue, KeyValue } from './otlp-types.js';
+import { storableText } from './storable-text.js';
 
 export type AttributeValue =
   | string
@@ -14,10 +15,13 @@ export type AttributeValue =
   | readonly AttributeValue[]
   | { readonly [key: string]: AttributeValue };
 
-/** An AnyValue as a plain value: intValue as a number when it is safe, else its decimal string. */
+/**
+ * An AnyValue as a plain value: intValue as a number when it is safe, else its decimal string;
+ * strings as text PostgreSQL can store (see storableText).
+ */
 export function anyValueOf(value: AnyValue | undefined): AttributeValue | undefined {
   if (!value) return undefined;
-  if (value.stringValue !== undefined) return value.stringValue;
+  if (value.stringValue !== undefined) return storableText(value.stringValue);
   if (value.boolValue !== undefined) return value.boolValue;
   if (value.intValue !== undefined) {
     const n = Number(value.intValue);
@@ -39,7 +43,9 @@ export function attributesToRecord(
   const record: Record<string, AttributeValue> = {};
   for (const attribute of attributes ?? []) {
     const value = anyValueOf(attribute.value);
-    if (attribute.key !== undefined && value !== undefined) record[attribute.key] = value;
+    if (attribute.key !== undefined && value !== undefined) {
+      record[storableText(attribute.key)] = value;
+    }
   }
   return record;
 }

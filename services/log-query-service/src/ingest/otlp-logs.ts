@@ -5,10 +5,10 @@ import {
   resourceDimensions,
   type AttributeValue,
   type OtlpLogsRequest,
+  storableText,
 } from '@obs/service-kit';
 import { randomBytes } from 'node:crypto';
 import { levelOfSeverity } from './severity.js';
-import { withoutNul, withoutNulDeep } from './without-nul.js';
 
 /** One log line as the log store keeps it; the body is text (structured bodies as JSON). */
 export interface LogRecordRow {
@@ -58,7 +58,7 @@ export function parseOtlpLogs(
       reasons.push(`resourceLogs[${r}]: ${dims.reason}`);
       return;
     }
-    const dimensions = withoutNulDeep(dims.dimensions);
+    const dimensions = dims.dimensions;
     for (const record of logRecords) {
       const timeNs =
         firstNonZero(record.timeUnixNano, record.observedTimeUnixNano) ?? BigInt(nowMs) * NS_PER_MS;
@@ -75,9 +75,9 @@ export function parseOtlpLogs(
         timeUnixNano: timeNs.toString(),
         level,
         severityNumber: record.severityNumber ?? 0,
-        severityText: record.severityText === undefined ? null : withoutNul(record.severityText),
-        body: withoutNul(bodyText(anyValueOf(record.body))),
-        attributes: withoutNulDeep(attributesToRecord(record.attributes)),
+        severityText: record.severityText === undefined ? null : storableText(record.severityText),
+        body: storableText(bodyText(anyValueOf(record.body))),
+        attributes: attributesToRecord(record.attributes),
         dimensions,
       });
     }

@@ -1,7 +1,11 @@
 import { LOG_LEVELS, type LogLevel } from '@obs/domain';
-import type { AttributeValue, ServiceContext, Transaction } from '@obs/service-kit';
+import {
+  storableText,
+  type AttributeValue,
+  type ServiceContext,
+  type Transaction,
+} from '@obs/service-kit';
 import { LEVEL_RANK, type LogRecordRow } from '../ingest/otlp-logs.js';
-import { withoutNul } from '../ingest/without-nul.js';
 import type { LogStore, LogStoreQuery, StoredLogRecord } from './log-store.port.js';
 
 /** The workspace id references carry when their records are in this service's own schema. */
@@ -23,7 +27,7 @@ interface RecordRow {
 /**
  * The default log store: `log_records` in the service's own schema. One multi-row INSERT per
  * batch (unnest of column arrays: one statement and one round trip, whatever the batch size),
- * inside the ingest transaction (records arrive without U+0000: see without-nul.ts).
+ * inside the ingest transaction (records arrive as storable text: see the kit's storableText).
  */
 export class PostgresLogStore implements LogStore {
   readonly workspaceId = LOCAL_WORKSPACE_ID;
@@ -68,9 +72,10 @@ export class PostgresLogStore implements LogStore {
       where.push(sql(first));
     };
     if (q.traceId !== undefined) add((n) => `trace_id = $${n}`, q.traceId);
-    if (q.executionId !== undefined) add((n) => `execution_id = $${n}`, withoutNul(q.executionId));
+    if (q.executionId !== undefined)
+      add((n) => `execution_id = $${n}`, storableText(q.executionId));
     if (q.text !== undefined && q.text !== '') {
-      add((n) => `strpos(lower(body), lower($${n})) > 0`, withoutNul(q.text));
+      add((n) => `strpos(lower(body), lower($${n})) > 0`, storableText(q.text));
     }
     if (q.after) add((n) => `(time_ms, id) > ($${n}, $${n + 1}::uuid)`, q.after.timeMs, q.after.id);
     params.push(q.limit);

@@ -226,7 +226,7 @@ describe('POST /v1/logs', () => {
     expect(proto.headers['content-type']).toBe('application/x-protobuf');
   });
 
-  it('keeps U+0000 in a body or attribute from failing the batch (stored as U+FFFD)', async () => {
+  it('keeps U+0000 or a lone surrogate anywhere from failing the batch (stored as U+FFFD)', async () => {
     const tenant = uniqueTenant('logs-nul');
     const trace = newTraceId();
     await sendLogs(
@@ -234,17 +234,22 @@ describe('POST /v1/logs', () => {
       tenant,
       otlpLogs([
         {
-          attributes: resourceAttributes(tenant),
+          attributes: resourceAttributes(tenant, { 'module.id': 'pay\u0000ments\ud800' }),
           records: [
-            { timeMs: T0, body: 'a\u0000b', traceId: trace, attributes: { 'k\u0000': 'v\u0000' } },
+            {
+              timeMs: T0,
+              body: 'a\u0000b\udc00',
+              traceId: trace,
+              attributes: { 'k\u0000': 'v\u0000', lone: '\ud83d' },
+            },
           ],
         },
       ]),
     );
     const [record] = (await recordsOf(service, tenant, { traceId: trace, from: FROM, to: TO }))
       .items;
-    expect(record?.body).toBe('a\uFFFDb');
-    expect(record?.attributes).toEqual({ 'k\uFFFD': 'v\uFFFD' });
+    expect(record?.body).toBe('a\uFFFDb\uFFFD');
+    expect(record?.attributes).toEqual({ 'k\uFFFD': 'v\uFFFD', lone: '\uFFFD' });
   });
 });
 

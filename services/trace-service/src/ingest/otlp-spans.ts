@@ -1,7 +1,12 @@
 import type { TraceStatus } from '@obs/domain';
-import { resourceDimensions, type OtlpSpan, type OtlpTracesRequest } from '@obs/service-kit';
+import {
+  resourceDimensions,
+  storableText,
+  type OtlpSpan,
+  type OtlpTracesRequest,
+} from '@obs/service-kit';
 import type { StoredSpan, StoredSpanEvent } from '../span-store/span-store.port.js';
-import { spanAttributesOf, storable } from './span-attributes.js';
+import { spanAttributesOf } from './span-attributes.js';
 
 const TRACE_ID = /^(?!0{32}$)[0-9a-f]{32}$/;
 const SPAN_ID = /^(?!0{16}$)[0-9a-f]{16}$/;
@@ -41,7 +46,7 @@ export function parseOtlpSpans(request: OtlpTracesRequest, tenantId: string): Pa
       return;
     }
     const dimensions = dims.dimensions;
-    const service = storable(dimensions.service);
+    const service = storableText(dimensions.service);
     scopes.forEach((scope, s) => {
       (scope.spans ?? []).forEach((span, i) => {
         const refused = refusal(span);
@@ -99,7 +104,7 @@ function toStoredSpan(
     traceId: span.traceId as string,
     spanId: span.spanId as string,
     parentSpanId: parent === undefined || parent === '' || parent === ZERO_SPAN_ID ? null : parent,
-    name: storable(span.name as string),
+    name: storableText(span.name as string),
     kind: span.kind !== undefined && span.kind >= 0 && span.kind <= 5 ? span.kind : 0,
     startMs,
     // Against the millisecond start, so start + duration is the true end.
@@ -108,7 +113,7 @@ function toStoredSpan(
     statusMessage:
       span.status?.message === undefined || span.status.message === ''
         ? null
-        : storable(span.status.message),
+        : storableText(span.status.message),
     service,
     dimensions,
     attributes: spanAttributesOf(span.attributes),
@@ -116,7 +121,7 @@ function toStoredSpan(
       timestamp: new Date(
         Math.floor(Number(event.timeUnixNano ?? span.startTimeUnixNano) / NS_PER_MS),
       ).toISOString(),
-      name: storable(event.name as string),
+      name: storableText(event.name as string),
       attributes: spanAttributesOf(event.attributes),
     })),
   };

@@ -1,25 +1,11 @@
 import type { AttributeScalar, AttributeValue } from '@obs/domain';
-import type { AnyValue, KeyValue } from '@obs/service-kit';
+import { storableText, type AnyValue, type KeyValue } from '@obs/service-kit';
 
 /** The domain's limit on attribute keys; longer keys are dropped, as OTLP lets a receiver drop. */
 const MAX_KEY_LENGTH = 256;
 
-// In u-mode a surrogate pair is one code point, so \p{Cs} matches only lone surrogates.
-// eslint-disable-next-line no-control-regex -- NUL is exactly what is replaced
-const UNSTORABLE = /[\u0000\p{Cs}]/u;
-// eslint-disable-next-line no-control-regex -- NUL is exactly what is replaced
-const UNSTORABLE_ALL = /[\u0000\p{Cs}]/gu;
-
-/**
- * Text PostgreSQL can store: NUL is not allowed in text or jsonb and a lone surrogate is not
- * UTF-8, so both become U+FFFD instead of failing the whole batch.
- */
-export function storable(text: string): string {
-  return UNSTORABLE.test(text) ? text.replace(UNSTORABLE_ALL, '\uFFFD') : text;
-}
-
 function scalarOf(value: AnyValue): AttributeScalar | undefined {
-  if (value.stringValue !== undefined) return storable(value.stringValue);
+  if (value.stringValue !== undefined) return storableText(value.stringValue);
   if (value.boolValue !== undefined) return value.boolValue;
   if (value.intValue !== undefined) {
     const n = Number(value.intValue);
@@ -44,7 +30,7 @@ function nestedJson(value: AnyValue): string {
     }
     return scalarOf(v) ?? null;
   };
-  return storable(JSON.stringify(plain(value)));
+  return storableText(JSON.stringify(plain(value)));
 }
 
 /**
@@ -74,7 +60,7 @@ export function spanAttributesOf(
     const key = attribute.key;
     if (key === undefined || key.length === 0 || key.length > MAX_KEY_LENGTH) continue;
     const value = attributeValueOf(attribute.value);
-    if (value !== undefined) record[storable(key)] = value;
+    if (value !== undefined) record[storableText(key)] = value;
   }
   return record;
 }

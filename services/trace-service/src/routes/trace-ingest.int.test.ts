@@ -78,6 +78,32 @@ describe('POST /v1/traces', () => {
     });
   });
 
+  it('keeps U+0000 or a lone surrogate anywhere from failing the batch (stored as U+FFFD)', async () => {
+    const tenant = uniqueTenant('ingest-nul');
+    const traceId = newTraceId();
+    const res = await sendSpans(
+      service,
+      tenant,
+      otlpBody(resourceAttributes(tenant, { 'module.id': 'pay\u0000ments\ud800' }), [
+        {
+          traceId,
+          spanId: newSpanId(),
+          name: 'GET /c\u0000art',
+          startMs: T0,
+          durationMs: 5,
+          attributes: { 'k\u0000': 'v\udc00' },
+        },
+      ]),
+    );
+    expect(res).toEqual({});
+    const trace = await getTrace(service, tenant, traceId);
+    expect(trace).toMatchObject({
+      rootSpanName: 'GET /c\uFFFDart',
+      dimensions: { moduleId: 'pay\uFFFDments\uFFFD' },
+    });
+    expect(trace.spans[0]?.attributes).toEqual({ 'k\uFFFD': 'v\uFFFD' });
+  });
+
   it('names the missing dimension attributes in partialSuccess and stores nothing of them', async () => {
     const tenant = uniqueTenant('missing');
     const resource = resourceAttributes(tenant, {
