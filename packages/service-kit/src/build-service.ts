@@ -20,6 +20,7 @@ import { OutboxRelay } from './outbox/outbox-relay.js';
 import { JobRunner, type JobDefinition } from './jobs/job-runner.js';
 import { retentionJob } from './retention/retention.js';
 import { registerRequestTracing, startTelemetry } from './telemetry.js';
+import { registerNulGuard } from './http/nul-guard.js';
 
 /** What routes and consumers are given: the service's own infrastructure, nothing global. */
 export interface ServiceContext {
@@ -143,6 +144,7 @@ export async function buildService(
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
   registerMethodNotAllowed(app);
+  registerNulGuard(app);
   registerRequestTracing(app);
   await registerOpenApi(app, definition.openapi);
   await app.register(rateLimit, {

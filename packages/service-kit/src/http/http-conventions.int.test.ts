@@ -38,6 +38,24 @@ describe('HTTP conventions every service gets from the kit', () => {
     expect(JSON.stringify(body)).toContain('id');
   });
 
+  it('refuses U+0000 in a path parameter, a query parameter or a body as a 400 naming it', async () => {
+    const cases = [
+      { method: 'GET', url: '/v1/widgets/a%00b', field: 'params.id' },
+      { method: 'GET', url: `${WIDGET}?q=x%00`, field: 'querystring.q' },
+      {
+        method: 'POST',
+        url: '/v1/widgets',
+        payload: { name: 'a\u0000b', panelCount: 1 },
+        field: 'body.name',
+      },
+    ] as const;
+    for (const { field, ...request } of cases) {
+      const res = await service.app.inject({ ...request, headers: bearer('t', ['read', 'write']) });
+      const body = expectProblem(res, 400, 'validation_failed');
+      expect(body.errors).toEqual([{ field, message: 'must not contain U+0000' }]);
+    }
+  });
+
   it('still answers 404 for a path that does not exist', async () => {
     const res = await service.app.inject({ method: 'GET', url: '/v1/nothing-here' });
     expectProblem(res, 404, 'not_found');

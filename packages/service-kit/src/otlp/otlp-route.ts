@@ -174,7 +174,7 @@ export function otlpIngestRoute<S extends OtlpSignal>(
     };
     const alwaysProblems = problems([413, 415]);
     scoped.post(options.url, {
-      config: { scope: 'ingest' },
+      config: { scope: 'ingest', bodyNulReplaced: true },
       schema: {
         tags: [...options.tags],
         summary: options.summary,
