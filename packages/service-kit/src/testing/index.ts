@@ -13,3 +13,14 @@ export { metricWindowEvent, metricWindowMessages } from './metric-windows.js';
 export type { MetricWindowInput } from './metric-windows.js';
 export { LogAnalyticsStub, staticCredential } from './log-analytics-stub.js';
 export type { StubColumn, StubRequest, StubTable } from './log-analytics-stub.js';
+export {
+  describeRouteAccess,
+  fillPlaceholders,
+  injectRoute,
+  itAnswers401WithForgedToken,
+  itAnswers401WithoutToken,
+  itAnswers403WithoutScope,
+  itLetsThrough,
+  routeName,
+} from './route-access.js';
+export type { LetThrough, RouteAccessOptions, RouteCall, RouteCase } from './route-access.js';
