@@ -1,6 +1,12 @@
 import type { RunningService } from '@obs/service-kit';
-import { mintToken } from '@obs/service-kit';
-import { bearer, expectProblem } from '@obs/service-kit/testing';
+import {
+  bearer,
+  describeRouteAccess,
+  expectProblem,
+  injectRoute,
+  routeName as name,
+  type RouteCase,
+} from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DAY,
@@ -12,13 +18,6 @@ import {
   uniqueTenant,
   type ScoreBody,
 } from '../../test/quality-test-kit.js';
-
-interface RouteCase {
-  readonly method: 'GET' | 'POST';
-  readonly path: string;
-  readonly scope: 'read' | 'write' | 'ingest';
-  readonly body?: Record<string, unknown>;
-}
 
 /** Every route of the service; the last test checks this table against the OpenAPI document. */
 const ROUTES: readonly RouteCase[] = [
@@ -38,7 +37,6 @@ const ROUTES: readonly RouteCase[] = [
   },
 ];
 const PROJECT_READS = ROUTES.filter((r) => r.method === 'GET');
-const name = (r: RouteCase) => `${r.method} ${r.path}`;
 
 const owner = uniqueTenant('qs-owner');
 const intruder = uniqueTenant('qs-intruder');
@@ -54,52 +52,15 @@ afterAll(async () => {
   await service.close();
 });
 
-function call(route: RouteCase, headers: Record<string, string>) {
-  const body = route.body
-    ? (JSON.parse(JSON.stringify(route.body).replace('{projectId}', PROJECT)) as object)
-    : undefined;
-  return service.app.inject({
-    method: route.method,
-    url: route.path.replace('{projectId}', PROJECT),
-    headers,
-    ...(body ? { payload: body } : {}),
-  });
-}
+const call = (route: RouteCase, headers: Record<string, string>) =>
+  injectRoute(service.app, route, headers, { projectId: PROJECT });
 
-describe('authentication and scopes', () => {
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 401 without a token',
-    async (_n, route) => {
-      expectProblem(await call(route, {}), 401, 'unauthorized');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 401 with a token signed by another key',
-    async (_n, route) => {
-      const forged = mintToken({
-        tenantId: owner,
-        scopes: ['read', 'write', 'ingest'],
-        secret: 'not-the-service-secret-0123456789',
-      });
-      expectProblem(await call(route, { authorization: `Bearer ${forged}` }), 401, 'unauthorized');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 403 without its scope',
-    async (_n, route) => {
-      const others = (['read', 'write', 'ingest'] as const).filter((s) => s !== route.scope);
-      expectProblem(await call(route, bearer(owner, others)), 403, 'missing_scope');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s lets the admin scope through',
-    async (_n, route) => {
-      expect((await call(route, bearer(owner, ['admin']))).statusCode).toBe(200);
-    },
-  );
+describeRouteAccess({
+  routes: ROUTES,
+  call,
+  tenant: owner,
+  scopes: ['read', 'write', 'ingest'],
+  letThrough: 'admin',
 });
 
 describe('tenancy', () => {
