@@ -15,12 +15,21 @@ export { LogAnalyticsStub, staticCredential } from './log-analytics-stub.js';
 export type { StubColumn, StubRequest, StubTable } from './log-analytics-stub.js';
 export {
   describeRouteAccess,
+  documentedOperations,
   fillPlaceholders,
   injectRoute,
   itAnswers401WithForgedToken,
   itAnswers401WithoutToken,
   itAnswers403WithoutScope,
+  itAnswers404ForAnotherTenant,
   itLetsThrough,
+  openApiDocument,
   routeName,
 } from './route-access.js';
-export type { LetThrough, RouteAccessOptions, RouteCall, RouteCase } from './route-access.js';
+export type {
+  LetThrough,
+  OpenApiPaths,
+  RouteAccessOptions,
+  RouteCall,
+  RouteCase,
+} from './route-access.js';

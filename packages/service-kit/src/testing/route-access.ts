@@ -205,3 +205,39 @@ export function describeRouteAccess<R extends RouteCase>(
     itLetsThrough(options, options.letThrough);
   });
 }
+
+/**
+ * `%s answers 404 for another tenant's <what>`, for each route given: the intruder's token
+ * (`headersOf`, with whatever scopes the route needs) must not reach the owner's resource.
+ */
+export function itAnswers404ForAnotherTenant<R extends RouteCase>(o: {
+  readonly routes: readonly R[];
+  readonly call: RouteCall<R>;
+  readonly what: string;
+  readonly headersOf: (route: R) => RequestHeaders;
+  readonly label?: (route: R) => string;
+}): void {
+  const cases = o.routes.map((route) => [(o.label ?? routeName)(route), route] as const);
+  it.each(cases)(`%s answers 404 for another tenant's ${o.what}`, async (_name, route) => {
+    expectProblem(await o.call(route, o.headersOf(route)), 404, 'not_found');
+  });
+}
+
+// A type, not an interface: it must stay assignable to validators that take any JSON object.
+export type OpenApiPaths = {
+  readonly paths: Record<string, Record<string, unknown>>;
+};
+
+/** The OpenAPI document the service serves at /docs/json. */
+export async function openApiDocument<D extends OpenApiPaths = OpenApiPaths>(
+  app: FastifyInstance,
+): Promise<D> {
+  return (await app.inject({ method: 'GET', url: '/docs/json' })).json<D>();
+}
+
+/** Every operation of the document as `METHOD /path`, sorted, to compare with a route table. */
+export function documentedOperations(doc: OpenApiPaths): string[] {
+  return Object.entries(doc.paths)
+    .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`))
+    .sort();
+}
