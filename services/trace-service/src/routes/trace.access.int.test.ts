@@ -3,8 +3,10 @@ import {
   TestClock,
   bearer,
   describeRouteAccess,
-  expectProblem,
   injectRoute,
+  documentedOperations,
+  openApiDocument,
+  itAnswers404ForAnotherTenant,
   routeName as name,
   type RouteCase,
 } from '@obs/service-kit/testing';
@@ -62,12 +64,12 @@ describeRouteAccess({
 });
 
 describe('tenancy', () => {
-  it.each(ROUTES.filter((r) => r.path.includes('{traceId}')).map((r) => [name(r), r] as const))(
-    "%s answers 404 for another tenant's trace",
-    async (_n, route) => {
-      expectProblem(await call(route, bearer(intruder, [route.scope])), 404, 'not_found');
-    },
-  );
+  itAnswers404ForAnotherTenant({
+    routes: ROUTES.filter((r) => r.path.includes('{traceId}')),
+    call,
+    what: 'trace',
+    headersOf: (route) => bearer(intruder, [route.scope]),
+  });
 
   it("shows the intruder nothing of the owner's traces in search", async () => {
     const res = await service.app.inject({
@@ -79,13 +81,8 @@ describe('tenancy', () => {
   });
 
   it('covers every route of a valid OpenAPI document', async () => {
-    const doc = (await service.app.inject({ method: 'GET', url: '/docs/json' })).json<{
-      paths: Record<string, Record<string, unknown>>;
-    }>();
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
-    );
-    expect(documented.sort()).toEqual(ROUTES.map(name).sort());
+    const doc = await openApiDocument(service.app);
+    expect(documentedOperations(doc)).toEqual(ROUTES.map(name).sort());
     const result = await new Validator().validate(doc);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
