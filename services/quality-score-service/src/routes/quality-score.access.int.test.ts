@@ -2,8 +2,10 @@ import type { RunningService } from '@obs/service-kit';
 import {
   bearer,
   describeRouteAccess,
-  expectProblem,
   injectRoute,
+  documentedOperations,
+  openApiDocument,
+  itAnswers404ForAnotherTenant,
   routeName as name,
   type RouteCase,
 } from '@obs/service-kit/testing';
@@ -64,12 +66,12 @@ describeRouteAccess({
 });
 
 describe('tenancy', () => {
-  it.each(PROJECT_READS.map((r) => [name(r), r] as const))(
-    "%s answers 404 for another tenant's project",
-    async (_n, route) => {
-      expectProblem(await call(route, bearer(intruder, ['read'])), 404, 'not_found');
-    },
-  );
+  itAnswers404ForAnotherTenant({
+    routes: PROJECT_READS,
+    call,
+    what: 'project',
+    headersOf: () => bearer(intruder, ['read']),
+  });
 
   it("computes and checks in the intruder's own tenant, leaving the owner's score untouched", async () => {
     const before = await latestOf(service, owner, PROJECT);
@@ -85,12 +87,8 @@ describe('tenancy', () => {
   });
 
   it('covers every route of the OpenAPI document', async () => {
-    const doc = (await service.app.inject({ method: 'GET', url: '/docs/json' })).json<{
-      paths: Record<string, Record<string, unknown>>;
-    }>();
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    expect(documentedOperations(await openApiDocument(service.app))).toEqual(
+      ROUTES.map(name).sort(),
     );
-    expect(documented.sort()).toEqual(ROUTES.map(name).sort());
   });
 });
