@@ -4,6 +4,9 @@ import {
   describeRouteAccess,
   expectProblem,
   injectRoute,
+  documentedOperations,
+  openApiDocument,
+  itAnswers404ForAnotherTenant,
   routeName as name,
   type RouteCase as KitRouteCase,
 } from '@obs/service-kit/testing';
@@ -79,12 +82,12 @@ describeRouteAccess({
 });
 
 describe('tenancy', () => {
-  it.each(ID_ROUTES.map((r) => [name(r), r] as const))(
-    "%s answers 404 for another tenant's id",
-    async (_n, route) => {
-      expectProblem(await call(route, bearer(intruder, ['read', 'ingest'])), 404, 'not_found');
-    },
-  );
+  itAnswers404ForAnotherTenant({
+    routes: ID_ROUTES,
+    call,
+    what: 'id',
+    headersOf: () => bearer(intruder, ['read', 'ingest']),
+  });
 
   it("shows the intruder none of the owner's signals, breakdowns or lines", async () => {
     expect(await signalsOf(service, intruder)).toEqual([]);
@@ -118,12 +121,8 @@ describe('tenancy', () => {
   );
 
   it('covers every route of the OpenAPI document', async () => {
-    const doc = (await service.app.inject({ method: 'GET', url: '/docs/json' })).json<{
-      paths: Record<string, Record<string, unknown>>;
-    }>();
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    expect(documentedOperations(await openApiDocument(service.app))).toEqual(
+      ROUTES.map(name).sort(),
     );
-    expect(documented.sort()).toEqual(ROUTES.map(name).sort());
   });
 });
