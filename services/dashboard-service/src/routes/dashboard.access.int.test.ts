@@ -4,6 +4,9 @@ import {
   describeRouteAccess,
   expectProblem,
   injectRoute,
+  documentedOperations,
+  openApiDocument,
+  itAnswers404ForAnotherTenant,
   routeName as name,
   TestClock,
   type RouteCase,
@@ -71,12 +74,12 @@ describeRouteAccess({
 });
 
 describe('tenancy', () => {
-  it.each(ID_ROUTES.map((r) => [name(r), r] as const))(
-    "%s answers 404 for another tenant's dashboard",
-    async (_n, route) => {
-      expectProblem(await call(route, bearer(intruder, ['read', 'write'])), 404, 'not_found');
-    },
-  );
+  itAnswers404ForAnotherTenant({
+    routes: ID_ROUTES,
+    call,
+    what: 'dashboard',
+    headersOf: () => bearer(intruder, ['read', 'write']),
+  });
 
   it("leaves the owner's dashboard untouched and shows the intruder an empty list", async () => {
     const res = await service.app.inject({
@@ -106,13 +109,9 @@ describe('tenancy', () => {
   });
 
   it('covers every route of the OpenAPI document', async () => {
-    const doc = (await service.app.inject({ method: 'GET', url: '/docs/json' })).json<{
-      paths: Record<string, Record<string, unknown>>;
-    }>();
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    expect(documentedOperations(await openApiDocument(service.app))).toEqual(
+      ROUTES.map(name).sort(),
     );
-    expect(documented.sort()).toEqual(ROUTES.map(name).sort());
   });
 });
 
