@@ -3,8 +3,10 @@ import {
   TestClock,
   bearer,
   describeRouteAccess,
-  expectProblem,
   injectRoute,
+  documentedOperations,
+  openApiDocument,
+  itAnswers404ForAnotherTenant,
   routeName as name,
   type RouteCase,
 } from '@obs/service-kit/testing';
@@ -75,12 +77,12 @@ describeRouteAccess({
 });
 
 describe('tenancy', () => {
-  it.each(ID_ROUTES.map((r) => [name(r), r] as const))(
-    "%s answers 404 for another tenant's incident",
-    async (_n, route) => {
-      expectProblem(await call(route, bearer(intruder, ['read', 'write'])), 404, 'not_found');
-    },
-  );
+  itAnswers404ForAnotherTenant({
+    routes: ID_ROUTES,
+    call,
+    what: 'incident',
+    headersOf: () => bearer(intruder, ['read', 'write']),
+  });
 
   it("leaves the owner's incident untouched and shows the intruder an empty list", async () => {
     const res = await service.app.inject({
@@ -95,12 +97,8 @@ describe('tenancy', () => {
   });
 
   it('covers every route of the OpenAPI document', async () => {
-    const doc = (await service.app.inject({ method: 'GET', url: '/docs/json' })).json<{
-      paths: Record<string, Record<string, unknown>>;
-    }>();
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    expect(documentedOperations(await openApiDocument(service.app))).toEqual(
+      ROUTES.map(name).sort(),
     );
-    expect(documented.sort()).toEqual(ROUTES.map(name).sort());
   });
 });
