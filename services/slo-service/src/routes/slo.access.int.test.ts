@@ -2,10 +2,10 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import type { RunningService } from '@obs/service-kit';
 import {
   bearer,
-  expectProblem,
   injectRoute,
   itAnswers401WithoutToken,
   itAnswers403WithoutScope,
+  itAnswers404ForAnotherTenant,
   routeName,
   type RouteAccessOptions,
   type RouteCase,
@@ -118,12 +118,13 @@ describe('slo-service access control', () => {
   itAnswers401WithoutToken(access);
   itAnswers403WithoutScope(access);
 
-  it.each(ROUTES.filter((r) => r.path.includes('{id}')))(
-    "$method $path answers 404 for another tenant's SLO",
-    async (route) => {
-      expectProblem(await call(route, otherAuth), 404, 'not_found');
-    },
-  );
+  itAnswers404ForAnotherTenant({
+    routes: ROUTES.filter((r) => r.path.includes('{id}')),
+    call,
+    what: 'SLO',
+    headersOf: () => otherAuth,
+    label: access.label,
+  });
 
   it("shows another tenant an empty list and leaves the owner's SLO untouched", async () => {
     const list = await service.app.inject({ method: 'GET', url: '/v1/slos', headers: otherAuth });
