@@ -24,6 +24,7 @@ export {
   itAnswers404ForAnotherTenant,
   itLetsThrough,
   openApiDocument,
+  quotedRouteName,
   routeName,
 } from './route-access.js';
 export type {

@@ -38,6 +38,8 @@ export type RouteCall<R extends RouteCase = RouteCase> = (
 
 /** `GET /v1/x/{id}`: the name tests and the OpenAPI document know a route by. */
 export const routeName = (route: RouteCase): string => `${route.method} ${route.path}`;
+/** `'GET' '/v1/x/{id}'`: how vitest's `$method $path` title quotes them, for tests titled that way. */
+export const quotedRouteName = (route: RouteCase): string => `'${route.method}' '${route.path}'`;
 
 /** Fills each `{name}` of a path or string; a placeholder without a value is a bug in the test. */
 export function fillPlaceholders(text: string, params: Readonly<Record<string, string>>): string {
