@@ -6,6 +6,7 @@ import {
   itAnswers401WithoutToken,
   itAnswers403WithoutScope,
   itAnswers404ForAnotherTenant,
+  quotedRouteName,
   routeName,
   type RouteAccessOptions,
   type RouteCase,
@@ -58,8 +59,7 @@ const access: RouteAccessOptions<RouteCase> = {
   call,
   tenant: owner,
   scopes: ['read', 'write'],
-  // The titles these tests have always had: vitest's `$method $path` quotes each value.
-  label: (route) => `'${route.method}' '${route.path}'`,
+  label: quotedRouteName, // the titles these tests have always had
 };
 
 interface Operation {
