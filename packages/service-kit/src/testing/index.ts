@@ -13,3 +13,24 @@ export { metricWindowEvent, metricWindowMessages } from './metric-windows.js';
 export type { MetricWindowInput } from './metric-windows.js';
 export { LogAnalyticsStub, staticCredential } from './log-analytics-stub.js';
 export type { StubColumn, StubRequest, StubTable } from './log-analytics-stub.js';
+export {
+  describeRouteAccess,
+  documentedOperations,
+  fillPlaceholders,
+  injectRoute,
+  itAnswers401WithForgedToken,
+  itAnswers401WithoutToken,
+  itAnswers403WithoutScope,
+  itAnswers404ForAnotherTenant,
+  itLetsThrough,
+  openApiDocument,
+  quotedRouteName,
+  routeName,
+} from './route-access.js';
+export type {
+  LetThrough,
+  OpenApiPaths,
+  RouteAccessOptions,
+  RouteCall,
+  RouteCase,
+} from './route-access.js';

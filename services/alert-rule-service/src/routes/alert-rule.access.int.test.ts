@@ -1,6 +1,16 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { RunningService } from '@obs/service-kit';
-import { bearer, expectProblem } from '@obs/service-kit/testing';
+import {
+  bearer,
+  injectRoute,
+  itAnswers401WithoutToken,
+  itAnswers403WithoutScope,
+  itAnswers404ForAnotherTenant,
+  quotedRouteName,
+  routeName,
+  type RouteAccessOptions,
+  type RouteCase,
+} from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ruleBody,
@@ -33,14 +43,6 @@ afterAll(async () => {
   await service.close();
 });
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
-interface RouteCase {
-  readonly method: Method;
-  readonly path: string;
-  readonly scope: 'read' | 'write';
-  readonly body?: () => Record<string, unknown>;
-}
-
 const ROUTES: readonly RouteCase[] = [
   { method: 'POST', path: '/v1/alert-rules', scope: 'write', body: () => ruleBody(metric) },
   { method: 'GET', path: '/v1/alert-rules', scope: 'read' },
@@ -51,8 +53,16 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'POST', path: '/v1/alert-rules/{id}/disable', scope: 'write' },
   { method: 'GET', path: '/v1/alert-rules/{id}/state', scope: 'read' },
 ];
-const url = (route: RouteCase, id: string): string => route.path.replace('{id}', id);
-const other_scope = (scope: 'read' | 'write') => (scope === 'read' ? 'write' : 'read');
+const call = (route: RouteCase, headers: Record<string, string>) =>
+  injectRoute(service.app, route, headers, { id: ruleId });
+/** Each route is refused a token with the other of read and write. */
+const access: RouteAccessOptions<RouteCase> = {
+  routes: ROUTES,
+  call,
+  tenant: owner,
+  scopes: ['read', 'write'],
+  label: quotedRouteName, // the titles these tests have always had
+};
 
 describe('alert-rule-service access control', () => {
   it('covers every operation of the OpenAPI document, which is valid 3.1 with descriptions and examples, and problem+json for every error', async () => {
@@ -82,7 +92,7 @@ describe('alert-rule-service access control', () => {
     const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
     );
-    expect(operations.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    expect(operations.sort()).toEqual(ROUTES.map(routeName).sort());
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
         const route = `${method.toUpperCase()} ${path}`;
@@ -107,37 +117,16 @@ describe('alert-rule-service access control', () => {
     }
   });
 
-  it.each(ROUTES)('$method $path answers 401 without a token', async (route) => {
-    const res = await service.app.inject({
-      method: route.method,
-      url: url(route, ruleId),
-      payload: route.body?.(),
-    });
-    expectProblem(res, 401, 'unauthorized');
-  });
+  itAnswers401WithoutToken(access);
+  itAnswers403WithoutScope(access);
 
-  it.each(ROUTES)('$method $path answers 403 without its scope', async (route) => {
-    const res = await service.app.inject({
-      method: route.method,
-      url: url(route, ruleId),
-      headers: bearer(owner, [other_scope(route.scope)]),
-      payload: route.body?.(),
-    });
-    expectProblem(res, 403, 'missing_scope');
+  itAnswers404ForAnotherTenant({
+    routes: ROUTES.filter((r) => r.path.includes('{id}')),
+    call,
+    what: 'rule',
+    headersOf: () => otherAuth,
+    label: access.label,
   });
-
-  it.each(ROUTES.filter((r) => r.path.includes('{id}')))(
-    "$method $path answers 404 for another tenant's rule",
-    async (route) => {
-      const res = await service.app.inject({
-        method: route.method,
-        url: url(route, ruleId),
-        headers: otherAuth,
-        payload: route.body?.(),
-      });
-      expectProblem(res, 404, 'not_found');
-    },
-  );
 
   it('shows another tenant an empty list', async () => {
     const list = await service.app.inject({

@@ -1,6 +1,15 @@
 import type { RunningService } from '@obs/service-kit';
-import { mintToken } from '@obs/service-kit';
-import { bearer, expectProblem } from '@obs/service-kit/testing';
+import {
+  bearer,
+  describeRouteAccess,
+  expectProblem,
+  injectRoute,
+  documentedOperations,
+  openApiDocument,
+  itAnswers404ForAnotherTenant,
+  routeName as name,
+  type RouteCase as KitRouteCase,
+} from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   TRACE_A,
@@ -13,10 +22,8 @@ import {
   uniqueTenant,
 } from '../../test/cost-test-kit.js';
 
-interface RouteCase {
-  readonly method: 'GET' | 'POST';
-  readonly path: string;
-  readonly scope: 'read' | 'ingest';
+/** The body of the ingest route is sent again by the tenancy test. */
+interface RouteCase extends KitRouteCase {
   readonly body?: Record<string, unknown>;
 }
 
@@ -33,7 +40,6 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/v1/cost-signals/exports/{id}/download', scope: 'read' },
 ];
 const ID_ROUTES = ROUTES.filter((r) => r.path.includes('{'));
-const name = (r: RouteCase) => `${r.method} ${r.path}`;
 
 const owner = uniqueTenant('cost-owner');
 const intruder = uniqueTenant('cost-intruder');
@@ -58,69 +64,30 @@ afterAll(async () => {
   await service.close();
 });
 
-function urlOf(route: RouteCase): string {
+/** An export's routes name its id `{id}` too; the others' `{id}` is a signal's. */
+function paramsOf(route: RouteCase): Record<string, string> {
   const exportRoute = route.path.includes('/exports/');
-  return route.path
-    .replace('{id}', exportRoute ? ids.exportId! : ids.id!)
-    .replace('{traceId}', ids.traceId!);
+  return { id: exportRoute ? ids.exportId! : ids.id!, traceId: ids.traceId! };
 }
 
-function call(route: RouteCase, headers: Record<string, string>) {
-  return service.app.inject({
-    method: route.method,
-    url: urlOf(route),
-    headers,
-    ...(route.body ? { payload: route.body } : {}),
-  });
-}
+const call = (route: RouteCase, headers: Record<string, string>) =>
+  injectRoute(service.app, route, headers, paramsOf(route));
 
-describe('authentication and scopes', () => {
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 401 without a token',
-    async (_n, route) => {
-      expectProblem(await call(route, {}), 401, 'unauthorized');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 401 with a token signed by another key',
-    async (_n, route) => {
-      const forged = mintToken({
-        tenantId: owner,
-        scopes: ['read', 'write', 'ingest'],
-        secret: 'not-the-service-secret-0123456789',
-      });
-      expectProblem(await call(route, { authorization: `Bearer ${forged}` }), 401, 'unauthorized');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 403 without its scope',
-    async (_n, route) => {
-      const others =
-        route.scope === 'read' ? (['write', 'ingest'] as const) : (['read', 'write'] as const);
-      expectProblem(await call(route, bearer(owner, others)), 403, 'missing_scope');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 2xx with its scope (and admin passes)',
-    async (_n, route) => {
-      const res = await call(route, bearer(owner, [route.scope]));
-      expect(res.statusCode, res.body).toBeLessThan(300);
-      const admin = await call(route, bearer(owner, ['admin']));
-      expect(admin.statusCode, admin.body).toBeLessThan(300);
-    },
-  );
+describeRouteAccess({
+  routes: ROUTES,
+  call,
+  tenant: owner,
+  scopes: ['read', 'write', 'ingest'],
+  letThrough: 'scope-and-admin-2xx',
 });
 
 describe('tenancy', () => {
-  it.each(ID_ROUTES.map((r) => [name(r), r] as const))(
-    "%s answers 404 for another tenant's id",
-    async (_n, route) => {
-      expectProblem(await call(route, bearer(intruder, ['read', 'ingest'])), 404, 'not_found');
-    },
-  );
+  itAnswers404ForAnotherTenant({
+    routes: ID_ROUTES,
+    call,
+    what: 'id',
+    headersOf: () => bearer(intruder, ['read', 'ingest']),
+  });
 
   it("shows the intruder none of the owner's signals, breakdowns or lines", async () => {
     expect(await signalsOf(service, intruder)).toEqual([]);
@@ -154,12 +121,8 @@ describe('tenancy', () => {
   );
 
   it('covers every route of the OpenAPI document', async () => {
-    const doc = (await service.app.inject({ method: 'GET', url: '/docs/json' })).json<{
-      paths: Record<string, Record<string, unknown>>;
-    }>();
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    expect(documentedOperations(await openApiDocument(service.app))).toEqual(
+      ROUTES.map(name).sort(),
     );
-    expect(documented.sort()).toEqual(ROUTES.map(name).sort());
   });
 });

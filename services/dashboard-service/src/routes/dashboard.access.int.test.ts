@@ -1,6 +1,16 @@
 import type { RunningService } from '@obs/service-kit';
-import { mintToken } from '@obs/service-kit';
-import { bearer, expectProblem, TestClock } from '@obs/service-kit/testing';
+import {
+  bearer,
+  describeRouteAccess,
+  expectProblem,
+  injectRoute,
+  documentedOperations,
+  openApiDocument,
+  itAnswers404ForAnotherTenant,
+  routeName as name,
+  TestClock,
+  type RouteCase,
+} from '@obs/service-kit/testing';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startContractUpstreams, type ContractUpstreams } from '../../test/contract-upstreams.js';
@@ -13,13 +23,6 @@ import {
   uniqueTenant,
   type DashboardBody,
 } from '../../test/dashboard-test-kit.js';
-
-interface RouteCase {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  readonly path: string;
-  readonly scope: 'read' | 'write';
-  readonly body?: Record<string, unknown>;
-}
 
 const TRACE_ONLY = {
   name: 'x',
@@ -40,7 +43,6 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/v1/dashboards/{id}/grafana', scope: 'read' },
 ];
 const ID_ROUTES = ROUTES.filter((r) => r.path.includes('{id}'));
-const name = (r: RouteCase) => `${r.method} ${r.path}`;
 
 const owner = uniqueTenant('dash-owner');
 const intruder = uniqueTenant('dash-intruder');
@@ -59,56 +61,25 @@ afterAll(async () => {
   await upstreams.close();
 });
 
-function call(route: RouteCase, headers: Record<string, string>, id = dashboard.id) {
-  return service.app.inject({
-    method: route.method,
-    url: route.path.replace('{id}', id).replace('{n}', '1'),
-    headers,
-    ...(route.body ? { payload: route.body } : {}),
-  });
-}
+const call = (route: RouteCase, headers: Record<string, string>) =>
+  injectRoute(service.app, route, headers, { id: dashboard.id, n: '1' });
 
-describe('authentication and scopes', () => {
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 401 without a token',
-    async (_n, route) => {
-      expectProblem(await call(route, {}), 401, 'unauthorized');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 401 with a token signed by another key',
-    async (_n, route) => {
-      const forged = mintToken({
-        tenantId: owner,
-        scopes: ['read', 'write'],
-        secret: 'not-the-service-secret-0123456789',
-      });
-      expectProblem(await call(route, { authorization: `Bearer ${forged}` }), 401, 'unauthorized');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 403 without its scope',
-    async (_n, route) => {
-      const other = route.scope === 'read' ? 'write' : 'read';
-      expectProblem(await call(route, bearer(owner, [other, 'ingest'])), 403, 'missing_scope');
-    },
-  );
-
-  it('lets the admin scope through', async () => {
-    const res = await call(ROUTES[2]!, bearer(owner, ['admin']));
-    expect(res.statusCode).toBe(200);
-  });
+describeRouteAccess({
+  routes: ROUTES,
+  call,
+  tenant: owner,
+  scopes: ['read', 'write', 'ingest'],
+  forgedScopes: ['read', 'write'],
+  letThrough: { adminOn: ROUTES[2]! },
 });
 
 describe('tenancy', () => {
-  it.each(ID_ROUTES.map((r) => [name(r), r] as const))(
-    "%s answers 404 for another tenant's dashboard",
-    async (_n, route) => {
-      expectProblem(await call(route, bearer(intruder, ['read', 'write'])), 404, 'not_found');
-    },
-  );
+  itAnswers404ForAnotherTenant({
+    routes: ID_ROUTES,
+    call,
+    what: 'dashboard',
+    headersOf: () => bearer(intruder, ['read', 'write']),
+  });
 
   it("leaves the owner's dashboard untouched and shows the intruder an empty list", async () => {
     const res = await service.app.inject({
@@ -138,13 +109,9 @@ describe('tenancy', () => {
   });
 
   it('covers every route of the OpenAPI document', async () => {
-    const doc = (await service.app.inject({ method: 'GET', url: '/docs/json' })).json<{
-      paths: Record<string, Record<string, unknown>>;
-    }>();
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    expect(documentedOperations(await openApiDocument(service.app))).toEqual(
+      ROUTES.map(name).sort(),
     );
-    expect(documented.sort()).toEqual(ROUTES.map(name).sort());
   });
 });
 

@@ -1,6 +1,21 @@
 import type { RunningService } from '@obs/service-kit';
 import { mintToken } from '@obs/service-kit';
-import { bearer, expectProblem, TestClock } from '@obs/service-kit/testing';
+import {
+  bearer,
+  expectProblem,
+  injectRoute,
+  documentedOperations,
+  openApiDocument,
+  itAnswers404ForAnotherTenant,
+  itAnswers401WithForgedToken,
+  itAnswers401WithoutToken,
+  itAnswers403WithoutScope,
+  itLetsThrough,
+  routeName as name,
+  TestClock,
+  type RouteAccessOptions,
+  type RouteCase,
+} from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   listOf,
@@ -17,15 +32,6 @@ import {
   type FeedbackBody,
 } from '../../test/feedback-test-kit.js';
 
-interface RouteCase {
-  readonly method: 'GET' | 'POST' | 'PATCH';
-  readonly path: string;
-  /** Scopes that open the route (any one of them). */
-  readonly scopes: readonly ('read' | 'write' | 'ingest')[];
-  readonly body?: Record<string, unknown>;
-  readonly multipart?: boolean;
-}
-
 const FILE = [
   { name: 'file', fileName: 'a.txt', contentType: 'text/plain', data: Buffer.from('evidence') },
 ];
@@ -35,22 +41,26 @@ const ROUTES: readonly RouteCase[] = [
   {
     method: 'POST',
     path: '/v1/feedback',
-    scopes: ['write', 'ingest'],
+    scope: ['write', 'ingest'],
     body: { projectId: 'p', category: 'cost', sentiment: 'neutral', summary: 's' },
   },
-  { method: 'GET', path: '/v1/feedback', scopes: ['read'] },
-  { method: 'GET', path: '/v1/feedback/{id}', scopes: ['read'] },
-  { method: 'PATCH', path: '/v1/feedback/{id}', scopes: ['write'], body: { summary: 'edited' } },
-  { method: 'POST', path: '/v1/feedback/{id}/route', scopes: ['write'], body: { to: 'team-a' } },
-  { method: 'POST', path: '/v1/feedback/{id}/apply', scopes: ['write'], body: { changeRef: 'pr' } },
-  { method: 'POST', path: '/v1/feedback/{id}/attachments', scopes: ['write'], multipart: true },
-  { method: 'GET', path: '/v1/feedback/{id}/attachments/{attachmentId}', scopes: ['read'] },
-  { method: 'POST', path: '/v1/feedback:export', scopes: ['read'], body: {} },
-  { method: 'GET', path: '/v1/feedback/exports/{exportId}', scopes: ['read'] },
-  { method: 'GET', path: '/v1/feedback/exports/{exportId}/download', scopes: ['read'] },
+  { method: 'GET', path: '/v1/feedback', scope: 'read' },
+  { method: 'GET', path: '/v1/feedback/{id}', scope: 'read' },
+  { method: 'PATCH', path: '/v1/feedback/{id}', scope: 'write', body: { summary: 'edited' } },
+  { method: 'POST', path: '/v1/feedback/{id}/route', scope: 'write', body: { to: 'team-a' } },
+  { method: 'POST', path: '/v1/feedback/{id}/apply', scope: 'write', body: { changeRef: 'pr' } },
+  {
+    method: 'POST',
+    path: '/v1/feedback/{id}/attachments',
+    scope: 'write',
+    form: () => multipartBody(FILE),
+  },
+  { method: 'GET', path: '/v1/feedback/{id}/attachments/{attachmentId}', scope: 'read' },
+  { method: 'POST', path: '/v1/feedback:export', scope: 'read', body: {} },
+  { method: 'GET', path: '/v1/feedback/exports/{exportId}', scope: 'read' },
+  { method: 'GET', path: '/v1/feedback/exports/{exportId}/download', scope: 'read' },
 ];
 const ID_ROUTES = ROUTES.filter((r) => r.path.includes('{'));
-const name = (r: RouteCase) => `${r.method} ${r.path}`;
 const documentedName = (r: RouteCase) => name(r).replace('{exportId}', '{id}');
 
 const owner = uniqueTenant('fb-owner');
@@ -79,62 +89,25 @@ afterAll(async () => {
   await service.close();
 });
 
-function call(route: RouteCase, headers: Record<string, string>) {
-  const url = route.path
-    .replace('{id}', item.id)
-    .replace('{attachmentId}', attachment.id)
-    .replace('{exportId}', exportId);
-  if (route.multipart) {
-    const form = multipartBody(FILE);
-    return service.app.inject({
-      method: route.method,
-      url,
-      headers: { ...headers, ...form.headers },
-      payload: form.payload,
-    });
-  }
-  return service.app.inject({
-    method: route.method,
-    url,
-    headers,
-    ...(route.body ? { payload: route.body } : {}),
+const call = (route: RouteCase, headers: Record<string, string>) =>
+  injectRoute(service.app, route, headers, {
+    id: item.id,
+    attachmentId: attachment.id,
+    exportId,
   });
-}
+
+const access: RouteAccessOptions<RouteCase> = {
+  routes: ROUTES,
+  call,
+  tenant: owner,
+  scopes: ['read', 'write', 'ingest'],
+};
 
 describe('authentication and scopes', () => {
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 401 without a token',
-    async (_n, route) => {
-      expectProblem(await call(route, {}), 401, 'unauthorized');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 401 with a token signed by another key',
-    async (_n, route) => {
-      const forged = mintToken({
-        tenantId: owner,
-        scopes: ['read', 'write', 'ingest'],
-        secret: 'not-the-service-secret-0123456789',
-      });
-      expectProblem(await call(route, { authorization: `Bearer ${forged}` }), 401, 'unauthorized');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 403 without its scope',
-    async (_n, route) => {
-      const others = (['read', 'write', 'ingest'] as const).filter(
-        (s) => !route.scopes.includes(s),
-      );
-      expectProblem(await call(route, bearer(owner, others)), 403, 'missing_scope');
-    },
-  );
-
-  it('lets the admin scope through', async () => {
-    const res = await call(ROUTES[2]!, bearer(owner, ['admin']));
-    expect(res.statusCode).toBe(200);
-  });
+  itAnswers401WithoutToken(access);
+  itAnswers401WithForgedToken(access);
+  itAnswers403WithoutScope(access);
+  itLetsThrough(access, { adminOn: ROUTES[2]! });
 
   it('opens POST /v1/feedback to write and to ingest, each alone', async () => {
     for (const scope of ['write', 'ingest'] as const) {
@@ -158,16 +131,12 @@ describe('authentication and scopes', () => {
 });
 
 describe('tenancy', () => {
-  it.each(ID_ROUTES.map((r) => [name(r), r] as const))(
-    "%s answers 404 for another tenant's resource",
-    async (_n, route) => {
-      expectProblem(
-        await call(route, bearer(intruder, ['read', 'write', 'ingest'])),
-        404,
-        'not_found',
-      );
-    },
-  );
+  itAnswers404ForAnotherTenant({
+    routes: ID_ROUTES,
+    call,
+    what: 'resource',
+    headersOf: () => bearer(intruder, ['read', 'write', 'ingest']),
+  });
 
   it("leaves the owner's item, attachment and export untouched and shows the intruder nothing", async () => {
     const res = await service.app.inject({
@@ -206,12 +175,8 @@ describe('tenancy', () => {
   });
 
   it('covers every route of the OpenAPI document', async () => {
-    const doc = (await service.app.inject({ method: 'GET', url: '/docs/json' })).json<{
-      paths: Record<string, Record<string, unknown>>;
-    }>();
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    expect(documentedOperations(await openApiDocument(service.app))).toEqual(
+      ROUTES.map(documentedName).sort(),
     );
-    expect(documented.sort()).toEqual(ROUTES.map(documentedName).sort());
   });
 });

@@ -1,7 +1,15 @@
-import { TestClock } from '@obs/service-kit/testing';
 import type { RunningService } from '@obs/service-kit';
-import { mintToken } from '@obs/service-kit';
-import { bearer, expectProblem } from '@obs/service-kit/testing';
+import {
+  TestClock,
+  bearer,
+  describeRouteAccess,
+  injectRoute,
+  documentedOperations,
+  openApiDocument,
+  itAnswers404ForAnotherTenant,
+  routeName as name,
+  type RouteCase,
+} from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   listOf,
@@ -12,13 +20,6 @@ import {
   uniqueTenant,
   type IncidentBody,
 } from '../../test/incident-test-kit.js';
-
-interface RouteCase {
-  readonly method: 'GET' | 'POST';
-  readonly path: string;
-  readonly scope: 'read' | 'write';
-  readonly body?: Record<string, unknown>;
-}
 
 /** Every route of the service; the last test checks this table against the OpenAPI document. */
 const ROUTES: readonly RouteCase[] = [
@@ -49,7 +50,6 @@ const ROUTES: readonly RouteCase[] = [
   },
 ];
 const ID_ROUTES = ROUTES.filter((r) => r.path.includes('{id}'));
-const name = (r: RouteCase) => `${r.method} ${r.path}`;
 
 const owner = uniqueTenant('inc-owner');
 const intruder = uniqueTenant('inc-intruder');
@@ -64,56 +64,25 @@ afterAll(async () => {
   await service.close();
 });
 
-function call(route: RouteCase, headers: Record<string, string>, id = incident.id) {
-  return service.app.inject({
-    method: route.method,
-    url: route.path.replace('{id}', id),
-    headers,
-    ...(route.body ? { payload: route.body } : {}),
-  });
-}
+const call = (route: RouteCase, headers: Record<string, string>) =>
+  injectRoute(service.app, route, headers, { id: incident.id });
 
-describe('authentication and scopes', () => {
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 401 without a token',
-    async (_n, route) => {
-      expectProblem(await call(route, {}), 401, 'unauthorized');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 401 with a token signed by another key',
-    async (_n, route) => {
-      const forged = mintToken({
-        tenantId: owner,
-        scopes: ['read', 'write'],
-        secret: 'not-the-service-secret-0123456789',
-      });
-      expectProblem(await call(route, { authorization: `Bearer ${forged}` }), 401, 'unauthorized');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 403 without its scope',
-    async (_n, route) => {
-      const other = route.scope === 'read' ? 'write' : 'read';
-      expectProblem(await call(route, bearer(owner, [other, 'ingest'])), 403, 'missing_scope');
-    },
-  );
-
-  it('lets the admin scope through', async () => {
-    const res = await call(ROUTES[2]!, bearer(owner, ['admin']));
-    expect(res.statusCode).toBe(200);
-  });
+describeRouteAccess({
+  routes: ROUTES,
+  call,
+  tenant: owner,
+  scopes: ['read', 'write', 'ingest'],
+  forgedScopes: ['read', 'write'],
+  letThrough: { adminOn: ROUTES[2]! },
 });
 
 describe('tenancy', () => {
-  it.each(ID_ROUTES.map((r) => [name(r), r] as const))(
-    "%s answers 404 for another tenant's incident",
-    async (_n, route) => {
-      expectProblem(await call(route, bearer(intruder, ['read', 'write'])), 404, 'not_found');
-    },
-  );
+  itAnswers404ForAnotherTenant({
+    routes: ID_ROUTES,
+    call,
+    what: 'incident',
+    headersOf: () => bearer(intruder, ['read', 'write']),
+  });
 
   it("leaves the owner's incident untouched and shows the intruder an empty list", async () => {
     const res = await service.app.inject({
@@ -128,12 +97,8 @@ describe('tenancy', () => {
   });
 
   it('covers every route of the OpenAPI document', async () => {
-    const doc = (await service.app.inject({ method: 'GET', url: '/docs/json' })).json<{
-      paths: Record<string, Record<string, unknown>>;
-    }>();
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    expect(documentedOperations(await openApiDocument(service.app))).toEqual(
+      ROUTES.map(name).sort(),
     );
-    expect(documented.sort()).toEqual(ROUTES.map(name).sort());
   });
 });

@@ -1,6 +1,14 @@
 import type { RunningService } from '@obs/service-kit';
-import { mintToken } from '@obs/service-kit';
-import { TestClock, bearer, expectProblem } from '@obs/service-kit/testing';
+import {
+  TestClock,
+  describeRouteAccess,
+  expectProblem,
+  injectRoute,
+  documentedOperations,
+  openApiDocument,
+  routeName as name,
+  type RouteCase,
+} from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   HOUR,
@@ -13,14 +21,6 @@ import {
   startLogService,
   uniqueTenant,
 } from '../../test/log-test-kit.js';
-
-interface RouteCase {
-  readonly method: 'GET' | 'POST';
-  readonly path: string;
-  readonly scope: 'read' | 'ingest';
-  readonly body?: unknown;
-  readonly query?: Record<string, string>;
-}
 
 const clock = new TestClock(Date.parse('2025-03-01T12:00:00.000Z'));
 const T0 = clock.nowMs - 60_000;
@@ -41,7 +41,6 @@ const ROUTES: readonly RouteCase[] = [
   },
   { method: 'GET', path: '/v1/log-references', scope: 'read', query: { traceId: trace } },
 ];
-const name = (r: RouteCase) => `${r.method} ${r.path}`;
 
 let service: RunningService;
 beforeAll(async () => {
@@ -61,52 +60,16 @@ afterAll(async () => {
   await service.close();
 });
 
-function call(route: RouteCase, headers: Record<string, string>) {
-  return service.app.inject({
-    method: route.method,
-    url: route.path,
-    headers:
-      route.body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-    ...(route.query ? { query: route.query } : {}),
-    ...(route.body === undefined ? {} : { payload: JSON.stringify(route.body) }),
-  });
-}
+const call = (route: RouteCase, headers: Record<string, string>) =>
+  injectRoute(service.app, route, headers);
 
-describe('authentication and scopes', () => {
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 401 without a token',
-    async (_n, route) => {
-      expectProblem(await call(route, {}), 401, 'unauthorized');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 401 with a token signed by another key',
-    async (_n, route) => {
-      const forged = mintToken({
-        tenantId: owner,
-        scopes: ['read', 'ingest'],
-        secret: 'not-the-service-secret-0123456789',
-      });
-      expectProblem(await call(route, { authorization: `Bearer ${forged}` }), 401, 'unauthorized');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 403 without its scope',
-    async (_n, route) => {
-      const other = route.scope === 'read' ? 'ingest' : 'read';
-      expectProblem(await call(route, bearer(owner, [other, 'write'])), 403, 'missing_scope');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s lets its scope and admin through',
-    async (_n, route) => {
-      expect((await call(route, bearer(owner, [route.scope]))).statusCode).toBe(200);
-      expect((await call(route, bearer(owner, ['admin']))).statusCode).toBe(200);
-    },
-  );
+describeRouteAccess({
+  routes: ROUTES,
+  call,
+  tenant: owner,
+  scopes: ['read', 'ingest', 'write'],
+  forgedScopes: ['read', 'ingest'],
+  letThrough: 'scope-and-admin',
 });
 
 describe('tenancy', () => {
@@ -151,12 +114,8 @@ describe('tenancy', () => {
   });
 
   it('covers every route of the OpenAPI document', async () => {
-    const doc = (await service.app.inject({ method: 'GET', url: '/docs/json' })).json<{
-      paths: Record<string, Record<string, unknown>>;
-    }>();
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    expect(documentedOperations(await openApiDocument(service.app))).toEqual(
+      ROUTES.map(name).sort(),
     );
-    expect(documented.sort()).toEqual(ROUTES.map(name).sort());
   });
 });

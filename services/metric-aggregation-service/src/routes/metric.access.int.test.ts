@@ -1,6 +1,14 @@
 import type { RunningService } from '@obs/service-kit';
-import { mintToken } from '@obs/service-kit';
-import { TestClock, bearer, expectProblem } from '@obs/service-kit/testing';
+import {
+  TestClock,
+  describeRouteAccess,
+  expectProblem,
+  injectRoute,
+  documentedOperations,
+  openApiDocument,
+  routeName as name,
+  type RouteCase,
+} from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   point,
@@ -10,14 +18,6 @@ import {
   startMetricService,
   uniqueTenant,
 } from '../../test/metric-test-kit.js';
-
-interface RouteCase {
-  readonly method: 'GET' | 'POST';
-  readonly path: string;
-  readonly scope: 'read' | 'ingest';
-  readonly body?: unknown;
-  readonly query?: Record<string, string>;
-}
 
 const clock = new TestClock();
 const T0 = clock.nowMs - 60_000;
@@ -42,7 +42,6 @@ const ROUTES: readonly RouteCase[] = [
     query: { metricName: 'owned.metric', from: FROM, to: TO },
   },
 ];
-const name = (r: RouteCase) => `${r.method} ${r.path}`;
 
 const owner = uniqueTenant('ma-owner');
 const intruder = uniqueTenant('ma-intruder');
@@ -56,52 +55,16 @@ afterAll(async () => {
   await service.close();
 });
 
-function call(route: RouteCase, headers: Record<string, string>) {
-  return service.app.inject({
-    method: route.method,
-    url: route.path.replace('{name}', 'owned.metric'),
-    headers:
-      route.body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-    ...(route.query ? { query: route.query } : {}),
-    ...(route.body === undefined ? {} : { payload: JSON.stringify(route.body) }),
-  });
-}
+const call = (route: RouteCase, headers: Record<string, string>) =>
+  injectRoute(service.app, route, headers, { name: 'owned.metric' });
 
-describe('authentication and scopes', () => {
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 401 without a token',
-    async (_n, route) => {
-      expectProblem(await call(route, {}), 401, 'unauthorized');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 401 with a token signed by another key',
-    async (_n, route) => {
-      const forged = mintToken({
-        tenantId: owner,
-        scopes: ['read', 'ingest'],
-        secret: 'not-the-service-secret-0123456789',
-      });
-      expectProblem(await call(route, { authorization: `Bearer ${forged}` }), 401, 'unauthorized');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 403 without its scope',
-    async (_n, route) => {
-      const other = route.scope === 'read' ? 'ingest' : 'read';
-      expectProblem(await call(route, bearer(owner, [other, 'write'])), 403, 'missing_scope');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s lets its scope and admin through',
-    async (_n, route) => {
-      expect((await call(route, bearer(owner, [route.scope]))).statusCode).toBe(200);
-      expect((await call(route, bearer(owner, ['admin']))).statusCode).toBe(200);
-    },
-  );
+describeRouteAccess({
+  routes: ROUTES,
+  call,
+  tenant: owner,
+  scopes: ['read', 'ingest', 'write'],
+  forgedScopes: ['read', 'ingest'],
+  letThrough: 'scope-and-admin',
 });
 
 describe('tenancy', () => {
@@ -148,12 +111,8 @@ describe('tenancy', () => {
   });
 
   it('covers every route of the OpenAPI document', async () => {
-    const doc = (await service.app.inject({ method: 'GET', url: '/docs/json' })).json<{
-      paths: Record<string, Record<string, unknown>>;
-    }>();
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    expect(documentedOperations(await openApiDocument(service.app))).toEqual(
+      ROUTES.map(name).sort(),
     );
-    expect(documented.sort()).toEqual(ROUTES.map(name).sort());
   });
 });

@@ -1,6 +1,14 @@
 import type { RunningService } from '@obs/service-kit';
-import { mintToken } from '@obs/service-kit';
-import { bearer, expectProblem } from '@obs/service-kit/testing';
+import {
+  bearer,
+  describeRouteAccess,
+  injectRoute,
+  documentedOperations,
+  openApiDocument,
+  itAnswers404ForAnotherTenant,
+  routeName as name,
+  type RouteCase,
+} from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DAY,
@@ -12,13 +20,6 @@ import {
   uniqueTenant,
   type ScoreBody,
 } from '../../test/quality-test-kit.js';
-
-interface RouteCase {
-  readonly method: 'GET' | 'POST';
-  readonly path: string;
-  readonly scope: 'read' | 'write' | 'ingest';
-  readonly body?: Record<string, unknown>;
-}
 
 /** Every route of the service; the last test checks this table against the OpenAPI document. */
 const ROUTES: readonly RouteCase[] = [
@@ -38,7 +39,6 @@ const ROUTES: readonly RouteCase[] = [
   },
 ];
 const PROJECT_READS = ROUTES.filter((r) => r.method === 'GET');
-const name = (r: RouteCase) => `${r.method} ${r.path}`;
 
 const owner = uniqueTenant('qs-owner');
 const intruder = uniqueTenant('qs-intruder');
@@ -54,61 +54,24 @@ afterAll(async () => {
   await service.close();
 });
 
-function call(route: RouteCase, headers: Record<string, string>) {
-  const body = route.body
-    ? (JSON.parse(JSON.stringify(route.body).replace('{projectId}', PROJECT)) as object)
-    : undefined;
-  return service.app.inject({
-    method: route.method,
-    url: route.path.replace('{projectId}', PROJECT),
-    headers,
-    ...(body ? { payload: body } : {}),
-  });
-}
+const call = (route: RouteCase, headers: Record<string, string>) =>
+  injectRoute(service.app, route, headers, { projectId: PROJECT });
 
-describe('authentication and scopes', () => {
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 401 without a token',
-    async (_n, route) => {
-      expectProblem(await call(route, {}), 401, 'unauthorized');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 401 with a token signed by another key',
-    async (_n, route) => {
-      const forged = mintToken({
-        tenantId: owner,
-        scopes: ['read', 'write', 'ingest'],
-        secret: 'not-the-service-secret-0123456789',
-      });
-      expectProblem(await call(route, { authorization: `Bearer ${forged}` }), 401, 'unauthorized');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s answers 403 without its scope',
-    async (_n, route) => {
-      const others = (['read', 'write', 'ingest'] as const).filter((s) => s !== route.scope);
-      expectProblem(await call(route, bearer(owner, others)), 403, 'missing_scope');
-    },
-  );
-
-  it.each(ROUTES.map((r) => [name(r), r] as const))(
-    '%s lets the admin scope through',
-    async (_n, route) => {
-      expect((await call(route, bearer(owner, ['admin']))).statusCode).toBe(200);
-    },
-  );
+describeRouteAccess({
+  routes: ROUTES,
+  call,
+  tenant: owner,
+  scopes: ['read', 'write', 'ingest'],
+  letThrough: 'admin',
 });
 
 describe('tenancy', () => {
-  it.each(PROJECT_READS.map((r) => [name(r), r] as const))(
-    "%s answers 404 for another tenant's project",
-    async (_n, route) => {
-      expectProblem(await call(route, bearer(intruder, ['read'])), 404, 'not_found');
-    },
-  );
+  itAnswers404ForAnotherTenant({
+    routes: PROJECT_READS,
+    call,
+    what: 'project',
+    headersOf: () => bearer(intruder, ['read']),
+  });
 
   it("computes and checks in the intruder's own tenant, leaving the owner's score untouched", async () => {
     const before = await latestOf(service, owner, PROJECT);
@@ -124,12 +87,8 @@ describe('tenancy', () => {
   });
 
   it('covers every route of the OpenAPI document', async () => {
-    const doc = (await service.app.inject({ method: 'GET', url: '/docs/json' })).json<{
-      paths: Record<string, Record<string, unknown>>;
-    }>();
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    expect(documentedOperations(await openApiDocument(service.app))).toEqual(
+      ROUTES.map(name).sort(),
     );
-    expect(documented.sort()).toEqual(ROUTES.map(name).sort());
   });
 });

@@ -1,6 +1,16 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { RunningService } from '@obs/service-kit';
-import { bearer, expectProblem } from '@obs/service-kit/testing';
+import {
+  bearer,
+  injectRoute,
+  itAnswers401WithoutToken,
+  itAnswers403WithoutScope,
+  itAnswers404ForAnotherTenant,
+  quotedRouteName,
+  routeName,
+  type RouteAccessOptions,
+  type RouteCase,
+} from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlo, ratioBody, startSloService, uniqueTenant } from '../../test/slo-test-kit.js';
 import { OPENSLO_EXAMPLE } from './slo.schemas.js';
@@ -18,15 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await service.close();
 });
-
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
-interface RouteCase {
-  readonly method: Method;
-  readonly path: string;
-  readonly scope: 'read' | 'write';
-  readonly body?: () => Record<string, unknown> | string;
-  readonly contentType?: string;
-}
 
 const ROUTES: readonly RouteCase[] = [
   { method: 'POST', path: '/v1/slos', scope: 'write', body: () => ratioBody() },
@@ -50,10 +51,16 @@ const ROUTES: readonly RouteCase[] = [
     contentType: 'application/yaml',
   },
 ];
-const url = (route: RouteCase, id: string): string => route.path.replace('{id}', id);
-const otherScope = (scope: 'read' | 'write') => (scope === 'read' ? 'write' : 'read');
-const headersOf = (route: RouteCase) =>
-  route.contentType ? { 'content-type': route.contentType } : {};
+const call = (route: RouteCase, headers: Record<string, string>) =>
+  injectRoute(service.app, route, headers, { id: sloId });
+/** Each route is refused a token with the other of read and write. */
+const access: RouteAccessOptions<RouteCase> = {
+  routes: ROUTES,
+  call,
+  tenant: owner,
+  scopes: ['read', 'write'],
+  label: quotedRouteName, // the titles these tests have always had
+};
 
 interface Operation {
   description?: string;
@@ -75,7 +82,7 @@ describe('slo-service access control', () => {
     const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
     );
-    expect(operations.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    expect(operations.sort()).toEqual(ROUTES.map(routeName).sort());
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
         const route = `${method.toUpperCase()} ${path}`;
@@ -108,38 +115,16 @@ describe('slo-service access control', () => {
     ]);
   });
 
-  it.each(ROUTES)('$method $path answers 401 without a token', async (route) => {
-    const res = await service.app.inject({
-      method: route.method,
-      url: url(route, sloId),
-      headers: headersOf(route),
-      payload: route.body?.(),
-    });
-    expectProblem(res, 401, 'unauthorized');
-  });
+  itAnswers401WithoutToken(access);
+  itAnswers403WithoutScope(access);
 
-  it.each(ROUTES)('$method $path answers 403 without its scope', async (route) => {
-    const res = await service.app.inject({
-      method: route.method,
-      url: url(route, sloId),
-      headers: { ...bearer(owner, [otherScope(route.scope)]), ...headersOf(route) },
-      payload: route.body?.(),
-    });
-    expectProblem(res, 403, 'missing_scope');
+  itAnswers404ForAnotherTenant({
+    routes: ROUTES.filter((r) => r.path.includes('{id}')),
+    call,
+    what: 'SLO',
+    headersOf: () => otherAuth,
+    label: access.label,
   });
-
-  it.each(ROUTES.filter((r) => r.path.includes('{id}')))(
-    "$method $path answers 404 for another tenant's SLO",
-    async (route) => {
-      const res = await service.app.inject({
-        method: route.method,
-        url: url(route, sloId),
-        headers: { ...otherAuth, ...headersOf(route) },
-        payload: route.body?.(),
-      });
-      expectProblem(res, 404, 'not_found');
-    },
-  );
 
   it("shows another tenant an empty list and leaves the owner's SLO untouched", async () => {
     const list = await service.app.inject({ method: 'GET', url: '/v1/slos', headers: otherAuth });
