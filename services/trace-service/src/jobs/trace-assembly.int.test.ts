@@ -121,7 +121,18 @@ describe('trace assembly', () => {
     await send(tenant, first); // an exporter retry of a span already held
     clock.nowMs += IDLE;
     await assemble(service);
-    expect((await getTrace(service, tenant, traceId)).version).toBe(2);
+    // Nothing new: the same version, and the retried span is not counted twice.
+    expect(await getTrace(service, tenant, traceId)).toMatchObject({ version: 2, spanCount: 2 });
+
+    // A real late span after the retry: counted once more, not once per copy received.
+    await send(tenant, [
+      { traceId, spanId: newSpanId(), parentSpanId: root, startMs: T0 + 20, durationMs: 5 },
+    ]);
+    clock.nowMs += IDLE;
+    await assemble(service);
+    expect(await getTrace(service, tenant, traceId)).toMatchObject({ version: 3, spanCount: 3 });
+    const [, , third] = await events.waitFor(tenant, 'TraceRecorded', 3);
+    expect(third?.payload.spanCount).toBe(3);
   });
 
   it.each([

@@ -88,7 +88,8 @@ export class TraceAssembler {
         );
         const late = spans.filter((s) => s.seq > heldThrough).map(toSpanInput);
         if (record.reassemble(late, at) === 0) {
-          await this.settle(tx, row, lastSeq); // exporter retries only: nothing changed
+          // Exporter retries only: nothing changed, but ingest counted the copies.
+          await this.settle(tx, row, lastSeq, distinctSpanCount(spans));
           return;
         }
       }
@@ -141,13 +142,26 @@ export class TraceAssembler {
     await tx.publish(record.pullEvents(), version);
   }
 
-  private async settle(tx: Transaction, row: TraceRow, lastSeq: number): Promise<void> {
+  private async settle(
+    tx: Transaction,
+    row: TraceRow,
+    lastSeq: number,
+    spanCount: number,
+  ): Promise<void> {
     await tx.manager.query(
-      `UPDATE ${this.ctx.table('traces')} SET pending = false, assembled_seq = $3
+      `UPDATE ${this.ctx.table('traces')} SET pending = false, assembled_seq = $3, span_count = $4
         WHERE tenant_id = $1 AND trace_id = $2`,
-      [row.tenant_id, row.trace_id, lastSeq],
+      [row.tenant_id, row.trace_id, lastSeq, spanCount],
     );
   }
+}
+
+/**
+ * Spans counted once each: ingest adds every span received to the row's count (it cannot tell a
+ * retried copy without reading the store), so an assembled count is taken from the spans.
+ */
+function distinctSpanCount(spans: readonly SequencedSpan[]): number {
+  return new Set(spans.map((s) => s.spanId)).size;
 }
 
 /** The earliest parentless span: the root whose dimensions the record carries. */
@@ -167,7 +181,7 @@ function snapshotOf(row: TraceRow, held: readonly SequencedSpan[]): TraceRecordS
     startedAt: new Date(Number(row.start_ms)).toISOString(),
     durationMs: row.duration_ms,
     status: row.status as TraceRecordSnapshot['status'],
-    spanCount: row.span_count,
+    spanCount: distinctSpanCount(held),
     dimensions: row.dimensions,
     spans: held.map(toSpanSnapshot),
     recordedAt: new Date(Number(row.recorded_at)).toISOString(),
