@@ -59,6 +59,21 @@ async function spansLeft(traceId: string): Promise<number> {
 }
 
 describe('pins and retention', () => {
+  it('refuses a pin body that names a field, naming it', async () => {
+    const tenant = uniqueTenant('pin-body');
+    const traceId = await traceAt(tenant, clock.nowMs - DAY);
+    for (const method of ['POST', 'DELETE'] as const) {
+      const res = await service.app.inject({
+        method,
+        url: `/v1/traces/${traceId}/pin`,
+        headers: writer(tenant),
+        payload: { pinned: true },
+      });
+      const body = expectProblem(res, 400, 'validation_failed');
+      expect(body.errors).toEqual([{ field: 'body.pinned', message: 'unknown field' }]);
+    }
+  });
+
   it('deletes unpinned traces older than TRACE_RETENTION_DAYS with their spans, keeps pinned ones', async () => {
     const tenant = uniqueTenant('ret');
     const old = clock.nowMs - (TEST_CONFIG.retentionDays + 1) * DAY;

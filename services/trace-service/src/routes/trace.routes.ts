@@ -8,6 +8,7 @@ import {
 } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { canonicalFromProtobuf, isCanonicalTraces } from '../ingest/canonical-traces.js';
 import type { SpanIngest } from '../ingest/span-ingest.js';
 import { withOtlpFastPath } from '../kit-candidate-otlp-fast-path.js';
@@ -135,6 +136,8 @@ export function traceRoutes(
           ? "Keeps the trace as evidence past TRACE_RETENTION_DAYS until it is unpinned. Idempotent: pinning a pinned trace keeps its first pinnedAt. Another tenant's trace answers 404. Needs the write scope."
           : "Lets retention delete the trace again once it is older than TRACE_RETENTION_DAYS. Idempotent. Another tenant's trace answers 404. Needs the write scope.",
         params: traceIdParams,
+        // No body is needed; one that names a field is refused like any unknown field.
+        body: z.strictObject({}).nullish(),
         response: { 200: pinSchema, ...problems([...BODY_PROBLEMS, 404]) },
       },
       handler: async (request) => {
