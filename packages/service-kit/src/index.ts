@@ -102,3 +102,5 @@ export {
 } from './http/upstream-client.js';
 export type { QueryValue, ServiceName, UpstreamResult } from './http/upstream-client.js';
 export { kqlDatetime, kqlLong, kqlString } from './azure/kql-literals.js';
+export { azureCredential } from './azure/azure-credential.js';
+export type { TokenCredential } from './azure/azure-credential.js';

@@ -1,9 +1,8 @@
-import type { ServiceDefinition } from '@obs/service-kit';
+import { azureCredential, type ServiceDefinition } from '@obs/service-kit';
 import { logQueryConfigFrom, type LogQueryServiceConfig } from './config.js';
 import { LogIngest } from './ingest/log-ingest.js';
 import { LogAnalyticsLogStore, type TokenCredential } from './log-store/log-analytics-log-store.js';
 import type { LogStore } from './log-store/log-store.port.js';
-import { managedIdentityCredential } from './kit-candidate-managed-identity-credential.js';
 import { PostgresLogStore } from './log-store/postgres-log-store.js';
 import type { LogStores } from './log-query.js';
 import {
@@ -48,7 +47,7 @@ export function createLogQueryService(
             ? undefined
             : new LogAnalyticsLogStore({
                 endpoint: la.endpoint,
-                credential: deps.credential ?? managedIdentityCredential(process.env),
+                credential: deps.credential ?? azureCredential(),
                 serverTimeoutSeconds: la.serverTimeoutSeconds,
                 ...(deps.logAnalyticsCa === undefined ? {} : { ca: deps.logAnalyticsCa }),
               }),

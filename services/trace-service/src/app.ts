@@ -1,11 +1,12 @@
 import { topicFor } from '@obs/event-envelope';
-import type { ServiceContext, ServiceDefinition } from '@obs/service-kit';
+import { azureCredential, type ServiceContext, type ServiceDefinition } from '@obs/service-kit';
 import { traceConfigFrom, type TraceServiceConfig } from './config.js';
 import { SpanIngest } from './ingest/span-ingest.js';
 import { TraceAssembler } from './jobs/trace-assembly.job.js';
 import { TraceRetention } from './jobs/trace-retention.job.js';
 import { CreateTraceTables1740000000001 } from './migrations/1740000000001-create-trace-tables.js';
 import { traceRoutes } from './routes/trace.routes.js';
+import { AppInsightsSpanStore } from './span-store/app-insights-span-store.js';
 import { PostgresSpanStore } from './span-store/postgres-span-store.js';
 import type { SpanReader } from './span-store/span-store.port.js';
 
@@ -39,7 +40,7 @@ export function createTraceService(
     topics: [topicFor('TraceRecorded')],
     routes: (app, ctx) => {
       const store = new PostgresSpanStore(ctx);
-      const reader = adapters.spanReader?.(ctx) ?? store;
+      const reader = adapters.spanReader?.(ctx) ?? appInsightsReader(config) ?? store;
       traceRoutes(app, ctx, new SpanIngest(ctx, config, store), reader);
     },
     jobs: (ctx) => [
@@ -47,6 +48,18 @@ export function createTraceService(
       new TraceRetention(ctx, config).asJob(),
     ],
   };
+}
+
+/** The Application Insights read side when the environment selects it (see config.ts). */
+function appInsightsReader(config: TraceServiceConfig): SpanReader | undefined {
+  const ai = config.appInsights;
+  if (ai === undefined) return undefined;
+  return new AppInsightsSpanStore({
+    endpoint: ai.endpoint,
+    workspaceId: ai.workspaceId,
+    lookbackDays: ai.lookbackDays,
+    credential: azureCredential(),
+  });
 }
 
 export { traceConfigFrom };
