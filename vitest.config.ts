@@ -57,10 +57,6 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          // After int, not beside it: both share one database and broker, and an e2e test's
-          // jobs (window close, trace assembly) act on every tenant, so they could close windows
-          // or assemble traces an int test is still building with its own clock.
-          sequence: { groupOrder: 1 },
           include: [
             'e2e/**/*.e2e.test.ts',
             'services/**/*.e2e.test.ts',

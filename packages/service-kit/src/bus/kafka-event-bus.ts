@@ -106,14 +106,17 @@ export class KafkaEventBus implements EventBus {
     // Three copies where the cluster has them; a local single broker can only hold one.
     const replicationFactor = Math.min(3, brokers.length);
     // A concurrent creator may win the race; kafkajs then resolves false instead of throwing.
+    // Its own waitForLeaders retries only LEADER_NOT_AVAILABLE, and a topic still being created
+    // (by us or by that other creator) can answer UNKNOWN_TOPIC_OR_PARTITION: so we wait here.
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: missing.map((topic) => ({
         topic,
         numPartitions: this.options.numPartitions ?? 3,
         replicationFactor,
       })),
     });
+    await waitForLeaders(admin, missing);
   }
 
   /**
@@ -174,5 +177,30 @@ export class KafkaEventBus implements EventBus {
       await this.producer.reset();
       throw error;
     }
+  }
+}
+
+/** Errors a broker answers about a topic that exists, or is about to, but has no leader yet. */
+const NOT_YET = new Set(['LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION']);
+
+/** Resolves once every partition of the topics has a leader, within 30 s. */
+async function waitForLeaders(admin: Admin, topics: readonly string[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const led = found.every(
+        (topic) =>
+          topic.partitions.length > 0 &&
+          topic.partitions.every((partition) => partition.leader >= 0),
+      );
+      if (led && found.length === topics.length) return;
+    } catch (error) {
+      if (!NOT_YET.has((error as { type?: string }).type ?? '')) throw error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`Kafka topics have no leader after 30 s: ${topics.join(', ')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
