@@ -1,6 +1,11 @@
 import { createLogQueryService, logQueryConfigFrom } from '@obs/log-query-service';
 import type { RunningService } from '@obs/service-kit';
-import { bearer, startTestService, TestClock } from '@obs/service-kit/testing';
+import {
+  bearer,
+  resourceAttributesOf,
+  startTestService,
+  TestClock,
+} from '@obs/service-kit/testing';
 import { createTelemetryCorrelationService } from '@obs/telemetry-correlation-service';
 import { createTraceService, traceConfigFrom } from '@obs/trace-service';
 import { execFile } from 'node:child_process';
@@ -31,19 +36,9 @@ let correlations: RunningService;
 let traceUrl: string;
 let logUrl: string;
 
-const resource = (tenantId: string): Record<string, string> => ({
-  'tenant.id': tenantId,
-  'project.id': 'checkout',
-  'module.id': 'payments',
-  'artifact.id': 'payments-api',
-  'execution.id': `exec-${tenantId}`,
-  'agent.id': 'none',
-  'service.name': 'payments-api',
-  'service.version': '1.4.2',
-  'deployment.environment.name': 'production',
-  'cloud.region': 'westeurope',
-  'telemetry.origin': 'generated-saas',
-});
+/** The eleven dimensions, with an execution of the tenant's own. */
+const resource = (tenantId: string): Record<string, string> =>
+  resourceAttributesOf(tenantId, { 'execution.id': `exec-${tenantId}` });
 
 /** Runs the instrumented application once; it flushes on exit and prints its trace id. */
 async function runInstrumentedApp(tokenTenant: string, resourceTenant: string): Promise<string> {

@@ -1,7 +1,12 @@
 import type {} from '@obs/local-infra';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { RunningService } from '@obs/service-kit';
-import { bearer, startTestService, type TestClock } from '@obs/service-kit/testing';
+import {
+  TEST_DIMENSIONS as DIMENSIONS,
+  bearer,
+  startTestService,
+  type TestClock,
+} from '@obs/service-kit/testing';
 import { expect } from 'vitest';
 import { createLogQueryService, type LogQueryServiceDeps } from '../src/app.js';
 import { logQueryConfigFrom, type LogQueryServiceConfig } from '../src/config.js';
@@ -38,42 +43,9 @@ export const newTraceId = () => randomBytes(16).toString('hex');
 export const ingester = (tenantId: string) => bearer(tenantId, ['ingest']);
 export const reader = (tenantId: string) => bearer(tenantId, ['read']);
 
-export const DIMENSIONS = {
-  projectId: 'checkout',
-  moduleId: 'payments',
-  artifactId: 'payments-api',
-  executionId: 'exec-1',
-  agentId: 'none',
-  service: 'payments-api',
-  serviceVersion: '1.0.0',
-  environment: 'production',
-  region: 'westeurope',
-  origin: 'generated-saas',
-} as const;
+export { DIMENSIONS };
 
-/** The eleven dimensions as OTLP resource attributes (DESIGN.md section 5). */
-export function resourceAttributes(
-  tenantId: string,
-  overrides: Partial<Record<string, string>> = {},
-): Record<string, string> {
-  const attributes: Record<string, string | undefined> = {
-    'tenant.id': tenantId,
-    'project.id': DIMENSIONS.projectId,
-    'module.id': DIMENSIONS.moduleId,
-    'artifact.id': DIMENSIONS.artifactId,
-    'execution.id': DIMENSIONS.executionId,
-    'agent.id': DIMENSIONS.agentId,
-    'service.name': DIMENSIONS.service,
-    'service.version': DIMENSIONS.serviceVersion,
-    'deployment.environment.name': DIMENSIONS.environment,
-    'cloud.region': DIMENSIONS.region,
-    'telemetry.origin': DIMENSIONS.origin,
-    ...overrides,
-  };
-  return Object.fromEntries(
-    Object.entries(attributes).filter((e): e is [string, string] => e[1] !== undefined),
-  );
-}
+export { resourceAttributesOf as resourceAttributes } from '@obs/service-kit/testing';
 
 export interface TestRecord {
   readonly timeMs: number;

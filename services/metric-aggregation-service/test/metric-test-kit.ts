@@ -1,7 +1,12 @@
 import type {} from '@obs/local-infra';
 import { randomUUID } from 'node:crypto';
 import type { RunningService } from '@obs/service-kit';
-import { bearer, startTestService, type TestClock } from '@obs/service-kit/testing';
+import {
+  TEST_DIMENSIONS as DIMENSIONS,
+  bearer,
+  startTestService,
+  type TestClock,
+} from '@obs/service-kit/testing';
 import { expect } from 'vitest';
 import { createMetricAggregationService } from '../src/app.js';
 import { metricConfigFrom, type MetricServiceConfig } from '../src/config.js';
@@ -40,18 +45,7 @@ export function uniqueTenant(prefix: string): string {
 export const ingester = (tenantId: string) => bearer(tenantId, ['ingest']);
 export const reader = (tenantId: string) => bearer(tenantId, ['read']);
 
-export const DIMENSIONS = {
-  projectId: 'checkout',
-  moduleId: 'payments',
-  artifactId: 'payments-api',
-  executionId: 'exec-1',
-  agentId: 'none',
-  service: 'payments-api',
-  serviceVersion: '1.0.0',
-  environment: 'production',
-  region: 'westeurope',
-  origin: 'generated-saas',
-} as const;
+export { DIMENSIONS };
 
 export interface PointBody {
   metricName: string;

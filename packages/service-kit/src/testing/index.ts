@@ -34,3 +34,4 @@ export type {
   RouteCall,
   RouteCase,
 } from './route-access.js';
+export { TEST_DIMENSIONS, resourceAttributesOf } from './dimensions.js';
