@@ -48,6 +48,13 @@ describe('HTTP conventions every service gets from the kit', () => {
         payload: { name: 'a\u0000b', panelCount: 1 },
         field: 'body.name',
       },
+      // A key holding U+0000 is named without it: no answer may carry U+0000 either.
+      {
+        method: 'POST',
+        url: '/v1/widgets',
+        payload: { name: 'a', panelCount: 1, 'x\u0000y': 1 },
+        field: 'body.x\uFFFDy',
+      },
     ] as const;
     for (const { field, ...request } of cases) {
       const res = await service.app.inject({ ...request, headers: bearer('t', ['read', 'write']) });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { storableText } from '../otlp/storable-text.js';
 import { HttpProblem } from '../problem.js';
 
 declare module 'fastify' {
@@ -11,12 +12,15 @@ declare module 'fastify' {
   }
 }
 
-/** Where the first string (or key) holding U+0000 is, as a dotted path, if any. */
+/**
+ * Where the first string (or key) holding U+0000 is, as a dotted path, if any. A key in the path
+ * is shown with U+FFFD in place of U+0000: the answer itself must hold no U+0000.
+ */
 function nulPath(value: unknown, path: string): string | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
   if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return undefined;
   for (const [key, child] of Object.entries(value)) {
-    const at = `${path}.${key}`;
+    const at = `${path}.${storableText(key)}`;
     if (key.includes('\u0000')) return at;
     const found = nulPath(child, at);
     if (found !== undefined) return found;
