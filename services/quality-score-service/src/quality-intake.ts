@@ -3,6 +3,7 @@ import type { Envelope } from '@obs/event-envelope';
 import type { Transaction } from '@obs/service-kit';
 import type { QualityInputs } from './quality-inputs.js';
 import type { Recomputed, ScoreRecomputer } from './score-recomputer.js';
+import type { TouchedSpan } from './windows.js';
 
 /**
  * What each consumed event does: record the input it carries (in this service's schema), then
@@ -48,30 +49,27 @@ export class QualityIntake {
     envelope: Envelope<'IncidentOpened'>,
     tx: Transaction,
   ): Promise<Recomputed[]> {
-    const { payload, tenantId } = envelope;
-    await this.recomputer.lockProject(tx, tenantId, payload.projectId);
-    await this.inputs.recordIncident(tx, {
-      tenantId,
-      incidentId: payload.incidentId,
-      projectId: payload.projectId,
-      severity: payload.severity,
-      openedAt: payload.openedAt,
-      resolvedAt: null,
-    });
+    const { openedAt } = envelope.payload;
     // Still open: every stored window ending after it opened is touched.
-    return this.recomputer.recomputeTouched(
-      tx,
-      tenantId,
-      payload.projectId,
-      { from: payload.openedAt, to: null },
-      payload.openedAt,
-      { traceId: envelope.traceId },
-    );
+    return this.incident(envelope, tx, null, { from: openedAt, to: null }, openedAt);
   }
 
   async incidentResolved(
     envelope: Envelope<'IncidentResolved'>,
     tx: Transaction,
+  ): Promise<Recomputed[]> {
+    const { openedAt, resolvedAt } = envelope.payload;
+    // Touched: stored windows it lived in; its open flag changes only where it ends.
+    return this.incident(envelope, tx, resolvedAt, { from: openedAt, to: resolvedAt }, resolvedAt);
+  }
+
+  /** Either incident event: its input recorded under the project lock, then a recompute. */
+  private async incident(
+    envelope: Envelope<'IncidentOpened'> | Envelope<'IncidentResolved'>,
+    tx: Transaction,
+    resolvedAt: string | null,
+    touched: TouchedSpan,
+    at: string,
   ): Promise<Recomputed[]> {
     const { payload, tenantId } = envelope;
     await this.recomputer.lockProject(tx, tenantId, payload.projectId);
@@ -81,17 +79,11 @@ export class QualityIntake {
       projectId: payload.projectId,
       severity: payload.severity,
       openedAt: payload.openedAt,
-      resolvedAt: payload.resolvedAt,
+      resolvedAt,
     });
-    return this.recomputer.recomputeTouched(
-      tx,
-      tenantId,
-      payload.projectId,
-      // Touched: stored windows it lived in; its open flag changes only where it ends.
-      { from: payload.openedAt, to: payload.resolvedAt },
-      payload.resolvedAt,
-      { traceId: envelope.traceId },
-    );
+    return this.recomputer.recomputeTouched(tx, tenantId, payload.projectId, touched, at, {
+      traceId: envelope.traceId,
+    });
   }
 
   /** The dimension an SLO guards is decided as for its feedback: latency-like names → performance. */
