@@ -14,12 +14,12 @@
  * `random` for a fresh one), FUZZ_WORKERS (default 1), FUZZ_SERVICES (comma-separated names, default
  * all), FUZZ_PYTHON (the interpreter that creates the venv, default python3), FUZZ_LOG_LEVEL
  * (services, default info). Arguments after `--`
- * go to `schemathesis run` as they are. Service logs and schemathesis reports (NDJSON, JUnit) go to
+ * go to `schemathesis run` as they are. Service logs and schemathesis reports (console, NDJSON, JUnit) go to
  * .data/fuzz-api/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { once } from 'node:events';
 import {
@@ -305,19 +305,32 @@ async function fuzz(schemathesis: string, target: Started, token: string): Promi
     join(reportDir, 'junit.xml'),
     '--report-ndjson-path',
     ndjson,
-    ...(process.stdout.isTTY ? [] : ['--no-color']),
+    '--no-color',
     // `pnpm fuzz:api -- --continue-on-failure` and the like go to schemathesis as they are.
     ...extraArgs,
   ];
-  console.log(`\n=== ${target.name} (${target.url}) ===`);
+  // schemathesis' console goes to a file, not to this output: its closing lines are shaped like
+  // pytest's ("=== 2 warnings in 7.18s ==="), and a CI that reads them takes the run for a pytest
+  // run that executed no test. The summary below names every failure; the console is printed
+  // only for a service that failed.
+  const consolePath = join(reportDir, 'console.txt');
+  const consoleFile = await open(consolePath, 'w');
+  console.log(
+    `fuzz:api: ${target.name} at ${target.url} (console: ${relative(root, consolePath)})`,
+  );
   const begin = performance.now();
   // Run inside the report directory, wiped above: schemathesis keeps a crash cache in
   // ./.schemathesis/ and replays it first, which would make a run depend on the one before.
-  child = spawn(schemathesis, args, { cwd: reportDir, stdio: 'inherit' });
+  child = spawn(schemathesis, args, {
+    cwd: reportDir,
+    stdio: ['ignore', consoleFile.fd, consoleFile.fd],
+  });
   const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
   child = undefined;
+  await consoleFile.close();
   const seconds = (performance.now() - begin) / 1000;
   const exitCode = code ?? (signal ? 128 : 1);
+  if (exitCode !== 0) process.stdout.write(await readFile(consolePath, 'utf8'));
   return { name: target.name, exitCode, seconds, reportDir, ...(await readReport(ndjson)) };
 }
 
