@@ -35,3 +35,5 @@ export type {
   RouteCase,
 } from './route-access.js';
 export { TEST_DIMENSIONS, resourceAttributesOf } from './dimensions.js';
+export { postFromLoadThread } from './http-load.js';
+export type { HttpLoadOptions, HttpLoadResult } from './http-load.js';

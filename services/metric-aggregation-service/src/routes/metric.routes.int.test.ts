@@ -200,6 +200,93 @@ describe('POST /v1/metric-points', () => {
     expect(catalogue.json()).toEqual({ items: [], nextCursor: null });
   });
 
+  it('stores the series form as the same points the flat form would be', async () => {
+    const flatTenant = uniqueTenant('mp-flat');
+    const seriesTenant = uniqueTenant('mp-series');
+    const flat = [
+      point('series.check', 1, T0 + 10, { attributes: { route: '/a' } }),
+      point('series.check', 2, T0 + 20, { attributes: { route: '/b' } }),
+      point('series.check', 3, T0 + 61_000, { attributes: { route: '/a' } }),
+    ];
+    expect(await sendPoints(service, flatTenant, flat)).toEqual({ accepted: 3, late: 0 });
+    const { metricName, unit, dimensions } = flat[0] as ReturnType<typeof point>;
+    const reading = (p: ReturnType<typeof point>) => ({ timestamp: p.timestamp, value: p.value });
+    const res = await service.app.inject({
+      method: 'POST',
+      url: '/v1/metric-points',
+      headers: ingester(seriesTenant),
+      payload: {
+        series: [
+          {
+            metricName,
+            unit,
+            dimensions,
+            attributes: { route: '/a' },
+            points: [reading(flat[0]!), reading(flat[2]!)],
+          },
+          {
+            metricName,
+            unit,
+            dimensions,
+            attributes: { route: '/b' },
+            points: [reading(flat[1]!)],
+          },
+        ],
+      },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ accepted: 3, late: 0 });
+    const query = {
+      metricName: 'series.check',
+      window: '1m',
+      aggregation: 'sum',
+      groupBy: 'route',
+      from: iso(T0 - MINUTE),
+      to: iso(T0 + 5 * MINUTE),
+    };
+    const fromFlat = await seriesOf(service, flatTenant, query);
+    const fromSeries = await seriesOf(service, seriesTenant, query);
+    expect(fromSeries.series).toEqual(fromFlat.series);
+    expect(fromSeries.series.map((s) => s.points.map((p) => p.value))).toEqual([[1, 3], [2]]);
+  });
+
+  it('refuses a whole series batch for one bad reading, naming series and point', async () => {
+    const tenant = uniqueTenant('mp-series-bad');
+    const { metricName, unit, dimensions } = point('good', 1, T0);
+    const send = (series: unknown[]) =>
+      service.app.inject({
+        method: 'POST',
+        url: '/v1/metric-points',
+        headers: ingester(tenant),
+        payload: { series },
+      });
+    const good = { metricName, unit, dimensions, points: [{ timestamp: iso(T0), value: 1 }] };
+    const future = await send([
+      good,
+      {
+        ...good,
+        points: [
+          { timestamp: iso(T0), value: 1 },
+          { timestamp: iso(clock.nowMs + 6 * MINUTE), value: 1 },
+        ],
+      },
+    ]);
+    expect(expectProblem(future, 422, 'metric.point_in_future').detail).toContain(
+      'series[1].points[1]',
+    );
+    const foreign = await send([
+      good,
+      { ...good, dimensions: { ...dimensions, tenantId: 'other' } },
+    ]);
+    expect(expectProblem(foreign, 422, 'telemetry.tenant_mismatch').detail).toContain('series[1]');
+    const catalogue = await service.app.inject({
+      method: 'GET',
+      url: '/v1/metrics',
+      headers: reader(tenant),
+    });
+    expect(catalogue.json()).toEqual({ items: [], nextCursor: null });
+  });
+
   it('answers 400 for schema violations: unknown field, bad name, empty batch', async () => {
     const tenant = uniqueTenant('mp-400');
     for (const payload of [
@@ -207,6 +294,15 @@ describe('POST /v1/metric-points', () => {
       { points: [point('9starts-with-digit', 1, T0)] },
       { points: [] },
       { points: [point('m', 1, T0)], more: true },
+      {},
+      { points: [point('m', 1, T0)], series: [] },
+      {
+        series: [600, 401].map((n) => ({
+          metricName: 'm',
+          dimensions: point('m', 1, T0).dimensions,
+          points: Array.from({ length: n }, () => ({ timestamp: iso(T0), value: 1 })),
+        })),
+      },
       {
         points: [
           point('m', 1, T0, {

@@ -9,7 +9,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { MetricServiceConfig } from '../config.js';
-import { prepareNativePoints } from '../ingest/native-points.js';
+import { prepareNativePoints, prepareNativeSeries } from '../ingest/native-points.js';
 import type { OtlpMetricsIngest } from '../ingest/otlp-ingest.js';
 import type { PointIngest } from '../ingest/point-ingest.js';
 import { findMetric, listMetrics, querySeries } from '../metric.queries.js';
@@ -71,7 +71,7 @@ export function metricRoutes(
         tags: ['ingest'],
         summary: 'Ingest native metric points',
         description:
-          'Stores a batch of points and folds them into their 1m, 5m, 1h and 1d windows in one transaction: the 200 means the raw points and the windows are committed. All or nothing: the first invalid point is named (points[i]) and nothing is stored. Points whose window already closed are stored but not counted (`late`). Needs the ingest scope.',
+          'Stores a batch of points and folds them into their 1m, 5m, 1h and 1d windows in one transaction: the 200 means the raw points and the windows are committed. The body is flat (`points`, each naming its metric and dimensions) or grouped by stream (`series`, metric, unit, dimensions and attributes once per series, as Prometheus remote write and Datadog series do), at most 1,000 points either way. All or nothing: the first invalid point is named (points[i], series[i] or series[i].points[j]) and nothing is stored. Points whose window already closed are stored but not counted (`late`). Needs the ingest scope.',
         body: nativeBatchBody,
         response: {
           200: ingestResultSchema,
@@ -81,12 +81,12 @@ export function metricRoutes(
     },
     async (request) => {
       const now = ctx.clock();
-      const points = prepareNativePoints(
-        request.auth.tenantId,
-        request.body.points,
-        now,
-        config.maxFutureMs,
-      );
+      const { tenantId } = request.auth;
+      const { points: flat, series } = request.body;
+      const points =
+        series === undefined
+          ? prepareNativePoints(tenantId, flat ?? [], now, config.maxFutureMs)
+          : prepareNativeSeries(tenantId, series, now, config.maxFutureMs);
       return ctx.uow.run({ context: request.otelContext }, (tx) =>
         ingest.ingest(tx, request.auth.tenantId, points, now),
       );

@@ -45,7 +45,9 @@ const DIMENSION_KEYS = [
 ] as const;
 const ALL_DIMENSION_KEYS = new Set<string>([...DIMENSION_KEYS, 'tenantId', 'origin']);
 const ORIGIN_SET = new Set<unknown>(ORIGINS);
-const BODY_KEYS = new Set(['points']);
+const SERIES_KEYS = new Set(['metricName', 'unit', 'dimensions', 'attributes', 'points']);
+const SERIES_POINT_KEYS = new Set(['timestamp', 'value', 'traceId']);
+const BODY_KEYS = new Set(['points', 'series']);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -98,32 +100,68 @@ function attributesOk(value: unknown): boolean {
   return true;
 }
 
-function pointOk(value: unknown): boolean {
-  if (!isPlainObject(value) || !onlyKeys(value, POINT_KEYS)) return false;
-  const { metricName, timestamp, unit, traceId, attributes } = value;
+/** value, timestamp and traceId: the fields of a point of either form. */
+function readingOk(value: Record<string, unknown>): boolean {
+  const { timestamp, traceId } = value;
   const v = value.value;
-  if (!isString(metricName) || !METRIC_NAME_PATTERN.test(metricName)) return false;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < -MAX_ABS_VALUE || v > MAX_ABS_VALUE) {
     return false;
   }
   if (!isString(timestamp) || !TIMESTAMP_PATTERN.test(timestamp)) return false;
+  return traceId === undefined || (isString(traceId) && TRACE_ID_PATTERN.test(traceId));
+}
+
+/** metricName, unit, dimensions and attributes: what makes a stream, in either form. */
+function streamFieldsOk(value: Record<string, unknown>): boolean {
+  const { metricName, unit, attributes } = value;
+  if (!isString(metricName) || !METRIC_NAME_PATTERN.test(metricName)) return false;
   if (!dimensionsOk(value.dimensions)) return false;
   if (unit !== undefined && !(isString(unit) && UNIT_PATTERN.test(unit))) return false;
-  if (traceId !== undefined && !(isString(traceId) && TRACE_ID_PATTERN.test(traceId))) {
-    return false;
-  }
   return attributes === undefined || attributesOk(attributes);
 }
+
+function pointOk(value: unknown): boolean {
+  return (
+    isPlainObject(value) && onlyKeys(value, POINT_KEYS) && readingOk(value) && streamFieldsOk(value)
+  );
+}
+
+/** The series' point count when it is valid, else -1. */
+function seriesPointCount(value: unknown): number {
+  if (!isPlainObject(value) || !onlyKeys(value, SERIES_KEYS) || !streamFieldsOk(value)) return -1;
+  const points = value.points;
+  if (!Array.isArray(points) || points.length < 1 || points.length > MAX_POINTS_PER_BATCH) {
+    return -1;
+  }
+  for (const point of points) {
+    if (!isPlainObject(point) || !onlyKeys(point, SERIES_POINT_KEYS) || !readingOk(point)) {
+      return -1;
+    }
+  }
+  return points.length;
+}
+
+const batchSizeOk = (items: unknown): items is unknown[] =>
+  Array.isArray(items) && items.length >= 1 && items.length <= MAX_POINTS_PER_BATCH;
 
 /** True only for a body nativeBatchBody accepts; false means "ask zod". */
 export function isValidNativeBatch(body: unknown): boolean {
   if (!isPlainObject(body) || !onlyKeys(body, BODY_KEYS)) return false;
-  const points = body.points;
-  if (!Array.isArray(points) || points.length < 1 || points.length > MAX_POINTS_PER_BATCH) {
-    return false;
+  const { points, series } = body;
+  if ((points === undefined) === (series === undefined)) return false;
+  if (points !== undefined) {
+    if (!batchSizeOk(points)) return false;
+    for (const point of points) if (!pointOk(point)) return false;
+    return true;
   }
-  for (const point of points) if (!pointOk(point)) return false;
-  return true;
+  if (!batchSizeOk(series)) return false;
+  let total = 0;
+  for (const one of series) {
+    const count = seriesPointCount(one);
+    if (count < 0) return false;
+    total += count;
+  }
+  return total <= MAX_POINTS_PER_BATCH;
 }
 
 /**

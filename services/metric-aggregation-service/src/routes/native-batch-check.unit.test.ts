@@ -25,6 +25,15 @@ const POINT = {
   attributes: { 'http.route': '/checkout', 'http.response.status_code': 200, cached: false },
 };
 
+const READING = { timestamp: POINT.timestamp, value: POINT.value, traceId: POINT.traceId };
+const SERIES = {
+  metricName: POINT.metricName,
+  unit: POINT.unit,
+  dimensions: DIMENSIONS,
+  attributes: POINT.attributes,
+  points: [READING, { timestamp: '2024-05-01T10:00:13Z', value: 3 }],
+};
+
 /** Values that sit on or across one of the schema's rules. */
 const TRICKY: unknown[] = [
   undefined,
@@ -118,6 +127,47 @@ function mutate(mutations: readonly Mutation[]): Record<string, unknown> {
   return JSON.parse(JSON.stringify(point)) as Record<string, unknown>;
 }
 
+const SERIES_FIELDS = Object.keys(SERIES);
+const READING_FIELDS = [...Object.keys(READING), 'extra'];
+
+type SeriesMutation =
+  | { readonly at: 'series'; readonly key: string; readonly value: number }
+  | { readonly at: 'reading'; readonly key: string; readonly value: number }
+  | { readonly at: 'dimensions'; readonly key: string; readonly value: number }
+  | { readonly at: 'delete'; readonly key: string };
+
+const seriesMutation: fc.Arbitrary<SeriesMutation> = fc.oneof(
+  fc.record({
+    at: fc.constant('series' as const),
+    key: fc.constantFrom(...SERIES_FIELDS, 'extra'),
+    value: fc.nat(TRICKY.length - 1),
+  }),
+  fc.record({
+    at: fc.constant('reading' as const),
+    key: fc.constantFrom(...READING_FIELDS),
+    value: fc.nat(TRICKY.length - 1),
+  }),
+  fc.record({
+    at: fc.constant('dimensions' as const),
+    key: fc.constantFrom(...DIMENSION_FIELDS),
+    value: fc.nat(TRICKY.length - 1),
+  }),
+  fc.record({ at: fc.constant('delete' as const), key: fc.constantFrom(...SERIES_FIELDS) }),
+);
+
+function mutateSeries(mutations: readonly SeriesMutation[]): Record<string, unknown> {
+  const series = structuredClone(SERIES) as Record<string, unknown>;
+  const dimensions = series.dimensions as Record<string, unknown>;
+  const reading = (series.points as Record<string, unknown>[])[1] as Record<string, unknown>;
+  for (const m of mutations) {
+    if (m.at === 'series') series[m.key] = TRICKY[m.value];
+    else if (m.at === 'reading') reading[m.key] = TRICKY[m.value];
+    else if (m.at === 'dimensions') dimensions[m.key] = TRICKY[m.value];
+    else delete series[m.key];
+  }
+  return JSON.parse(JSON.stringify(series)) as Record<string, unknown>;
+}
+
 describe('the native batch fast check', () => {
   it('accepts the batches real senders send (or it would save nothing)', () => {
     expect(isValidNativeBatch({ points: [POINT] })).toBe(true);
@@ -135,6 +185,13 @@ describe('the native batch fast check', () => {
     ).toBe(true);
   });
 
+  it('accepts series batches, up to 1,000 points in all', () => {
+    expect(isValidNativeBatch({ series: [SERIES] })).toBe(true);
+    const tenth = { ...SERIES, points: Array(100).fill(READING) };
+    expect(isValidNativeBatch({ series: Array(10).fill(tenth) })).toBe(true);
+    expect(nativeBatchBody.safeParse({ series: Array(10).fill(tenth) }).success).toBe(true);
+  });
+
   it('refuses what the schema refuses at the batch level', () => {
     for (const body of [
       null,
@@ -144,6 +201,17 @@ describe('the native batch fast check', () => {
       { points: Array(1_001).fill(POINT) },
       { points: [POINT], extra: 1 },
       { points: {} },
+      { points: [POINT], series: [SERIES] },
+      { series: [] },
+      { series: {} },
+      { series: [{ ...SERIES, points: [] }] },
+      // 600 + 401 points: each series within its bound, the batch over.
+      {
+        series: [
+          { ...SERIES, points: Array(600).fill(READING) },
+          { ...SERIES, points: Array(401).fill(READING) },
+        ],
+      },
     ]) {
       expect(isValidNativeBatch(body)).toBe(false);
       expect(nativeBatchBody.safeParse(body).success).toBe(false);
@@ -166,6 +234,23 @@ describe('the native batch fast check', () => {
     );
     // Some mutations keep the point valid (a unit of "x", a value of 1): the check must still
     // take those, else the property would hold trivially.
+    expect(accepted).toBeGreaterThan(100);
+  });
+
+  it('accepts no series zod refuses: broken series and readings in every field and combination', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.array(seriesMutation, { minLength: 1, maxLength: 3 }), (mutations) => {
+        const body = { series: [SERIES, mutateSeries(mutations)] };
+        const fast = isValidNativeBatch(body);
+        const zod = nativeBatchBody.safeParse(body).success;
+        if (fast) {
+          accepted += 1;
+          expect(zod).toBe(true);
+        }
+      }),
+      { numRuns: 5_000 },
+    );
     expect(accepted).toBeGreaterThan(100);
   });
 });
