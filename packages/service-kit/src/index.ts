@@ -46,6 +46,7 @@ export { openDataSource, quoteIdent } from './db/data-source.js';
 export { UnitOfWork, outboxChannel } from './db/unit-of-work.js';
 export type { Transaction, EventOrigin } from './db/unit-of-work.js';
 export { saveVersioned } from './db/versioned-save.js';
+export { copyField, copyRows } from './db/copy-rows.js';
 export type { VersionedRow } from './db/versioned-save.js';
 export { OutboxRelay } from './outbox/outbox-relay.js';
 export { busMessageOf } from './outbox/bus-message.js';

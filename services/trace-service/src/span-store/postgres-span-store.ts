@@ -1,8 +1,5 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { TraceStatus } from '@obs/domain';
-import { from as copyFrom, type CopyStreamQuery } from 'pg-copy-streams';
-import type { ServiceContext, Transaction } from '@obs/service-kit';
+import { copyField, copyRows, type ServiceContext, type Transaction } from '@obs/service-kit';
 import type {
   SequencedSpan,
   SpanReader,
@@ -69,29 +66,6 @@ export function spanRecord(span: StoredSpan, receivedAt: number): Record<string,
   };
 }
 
-const COPY_SPECIAL = /[\\\t\n\r]/;
-const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
-const COPY_ESCAPES: Readonly<Record<string, string>> = {
-  '\\': '\\\\',
-  '\t': '\\t',
-  '\n': '\\n',
-  '\r': '\\r',
-};
-
-/** COPY text format: backslash, tab, newline and carriage return escaped; null is \N. */
-function copyField(value: unknown): string {
-  if (value === null || value === undefined) return '\\N';
-  const text =
-    typeof value === 'string'
-      ? value
-      : typeof value === 'number' || typeof value === 'boolean'
-        ? String(value)
-        : JSON.stringify(value);
-  return COPY_SPECIAL.test(text)
-    ? text.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c] ?? c)
-    : text;
-}
-
 /**
  * The spans of one resource share one dimensions object: its COPY text is built once, not once
  * per span (it is the largest field of a typical span row).
@@ -114,11 +88,6 @@ export function spanCopyLine(span: StoredSpan, receivedAt: number): string {
   ).join('\t');
 }
 
-/** The pg client under a TypeORM transaction: COPY needs the driver's own query(). */
-interface CopyClient {
-  query(stream: CopyStreamQuery): CopyStreamQuery;
-}
-
 /**
  * The default span store: the service's own `spans` table. A batch is written with COPY FROM
  * STDIN on the transaction's own connection (so it commits or rolls back with the batch's trace
@@ -132,16 +101,9 @@ export class PostgresSpanStore implements SpanReader, SpanWriter {
   }
 
   async write(tx: Transaction, spans: readonly StoredSpan[], receivedAt: number): Promise<void> {
-    if (spans.length === 0) return;
-    const runner = tx.manager.queryRunner;
-    if (runner === undefined) throw new Error('span writes need a transaction');
-    const client = (await runner.connect()) as CopyClient;
     let text = '';
     for (const span of spans) text += `${spanCopyLine(span, receivedAt)}\n`;
-    await pipeline(
-      Readable.from([text]),
-      client.query(copyFrom(`COPY ${this.table} (${SPAN_COLUMNS.join(', ')}) FROM STDIN`)),
-    );
+    await copyRows(tx, this.table, SPAN_COLUMNS, text);
   }
 
   async spansOf(
