@@ -15,13 +15,14 @@
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { startPostgres } from '@obs/local-infra';
+import { cpuBetween, sampleCpu, startPostgres, type CpuSample } from '@obs/local-infra';
 import { buildService, mintToken } from '@obs/service-kit';
 import { postFromLoadThread } from '@obs/service-kit/testing';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createMetricAggregationService, metricConfigFrom } from '../src/app.js';
 import { prepareNativePoints, type NativePointInput } from '../src/ingest/native-points.js';
+import { RAW_POINT_COLUMNS, rawPointCopyText } from '../src/ingest/point-rows.js';
 import {
   emptyWindowState,
   mergeWindowState,
@@ -126,6 +127,9 @@ async function ingestBench(databaseUrl: string): Promise<void> {
   const flatRates: number[] = [];
   const seriesRates: number[] = [];
   const copyRates: number[] = [];
+  const flatCpu: (CpuSample | undefined)[] = [];
+  const seriesCpu: (CpuSample | undefined)[] = [];
+  const copyCpu: (CpuSample | undefined)[] = [];
   const tenants: string[] = [];
   for (let round = 0; round < rounds; round += 1) {
     // The same points for both forms, each under its own tenant (its own streams and windows).
@@ -134,53 +138,44 @@ async function ingestBench(databaseUrl: string): Promise<void> {
     tenants.push(tenant, seriesTenant);
     const data = batches(tenant, totalPoints, Date.now(), 42 + round);
     const seriesData = batches(seriesTenant, totalPoints, Date.now(), 42 + round);
-    flatRates.push(
-      await postBatches(
-        url,
-        tenant,
-        data.map((points) => JSON.stringify({ points })),
-      ),
+    const flatRun = await postBatches(
+      url,
+      tenant,
+      data.map((points) => JSON.stringify({ points })),
     );
-    seriesRates.push(
-      await postBatches(
-        url,
-        seriesTenant,
-        seriesData.map((points) => JSON.stringify({ series: seriesOf(points) })),
-      ),
+    flatRates.push(flatRun.rate);
+    flatCpu.push(flatRun.cpu);
+    const seriesRun = await postBatches(
+      url,
+      seriesTenant,
+      seriesData.map((points) => JSON.stringify({ series: seriesOf(points) })),
     );
+    seriesRates.push(seriesRun.rate);
+    seriesCpu.push(seriesRun.cpu);
 
     // The same point rows as the ingest writes them (stream ids from the same preparation).
-    const rows = data.flatMap((points) =>
-      prepareNativePoints(tenant, points, Date.now(), 300_000).map((p) =>
-        [
-          tenant,
-          p.stream.id,
-          new Date(p.at).toISOString(),
-          String(p.value),
-          p.traceId ?? '\\N',
-          '\\N',
-          'f',
-          new Date().toISOString(),
-        ].join('\t'),
+    // The same point rows, in the very COPY text the ingest sends (its stream ids and encoding).
+    const receivedAt = Date.now();
+    const chunks = data.map((points) =>
+      rawPointCopyText(
+        tenant,
+        new Map(
+          prepareNativePoints(tenant, points, receivedAt, 300_000).map((p, i) => [
+            String(i),
+            { points: [p], late: false },
+          ]),
+        ),
+        receivedAt,
       ),
     );
+    const copyCpu0 = sampleCpu();
     const c0 = performance.now();
-    const copy = client.query(
-      copyFrom(
-        'COPY metric.bench_copy (tenant_id, stream_id, observed_at, value, trace_id, detail, late, received_at) FROM STDIN',
-      ),
-    );
     await pipeline(
-      Readable.from(
-        (function* () {
-          for (let i = 0; i < rows.length; i += BATCH) {
-            yield `${rows.slice(i, i + BATCH).join('\n')}\n`;
-          }
-        })(),
-      ),
-      copy,
+      Readable.from(chunks),
+      client.query(copyFrom(`COPY metric.bench_copy (${RAW_POINT_COLUMNS.join(', ')}) FROM STDIN`)),
     );
-    copyRates.push(rows.length / ((performance.now() - c0) / 1000));
+    copyRates.push(totalPoints / ((performance.now() - c0) / 1000));
+    copyCpu.push(perThousand(cpuBetween(copyCpu0, sampleCpu()), totalPoints));
     console.log(
       `round ${round + 1}: POST /v1/metric-points flat ${fmt(flatRates[round] ?? 0)} points/s, series ${fmt(seriesRates[round] ?? 0)} points/s, COPY ${fmt(copyRates[round] ?? 0)} rows/s`,
     );
@@ -209,6 +204,19 @@ async function ingestBench(databaseUrl: string): Promise<void> {
   );
   console.log(`| COPY FROM STDIN, one stream, same rows | ${fmt(copy)} | 1× |`);
   console.log(`series form ratio ${(series / copy).toFixed(2)}× (target ≥ 0.5×)`);
+  console.log(
+    "\nCPU ms per 1,000 points (medians): this process's main thread (the service; the load runs in a worker) and PostgreSQL",
+  );
+  console.log('| path | service thread | PostgreSQL |\n| --- | --- | --- |');
+  for (const [path, samples] of [
+    ['series form', seriesCpu],
+    ['flat form', flatCpu],
+    ['COPY', copyCpu],
+  ] as const) {
+    const main = median(samples.map((c) => c?.main ?? Number.NaN));
+    const postgres = median(samples.map((c) => c?.postgres ?? Number.NaN));
+    console.log(`| ${path} | ${main.toFixed(1)} | ${postgres.toFixed(1)} |`);
+  }
 
   /** POSTs the bodies (the first one as warm-up) and answers the points per second. */
   async function postBatches(target: string, tenantId: string, bodies: readonly string[]) {
@@ -222,6 +230,7 @@ async function ingestBench(databaseUrl: string): Promise<void> {
     if (warm.status !== 200)
       throw new Error(`warm-up answered ${warm.status}: ${await warm.text()}`);
     // From a worker thread: the load generator does not share the server's event loop.
+    const cpu0 = sampleCpu();
     const load = await postFromLoadThread({
       url: `${target}/v1/metric-points`,
       headers,
@@ -230,8 +239,15 @@ async function ingestBench(databaseUrl: string): Promise<void> {
     });
     const failed = load.statuses.filter((status) => status !== 200).length;
     if (failed > 0) throw new Error(`${failed} ingest requests failed: ${load.firstFailure}`);
-    return ((bodies.length - 1) * BATCH) / load.seconds;
+    const points = (bodies.length - 1) * BATCH;
+    return { rate: points / load.seconds, cpu: perThousand(cpuBetween(cpu0, sampleCpu()), points) };
   }
+}
+
+/** CPU per 1,000 points (undefined off Linux). */
+function perThousand(cpu: CpuSample | undefined, points: number): CpuSample | undefined {
+  const k = points / 1000;
+  return cpu && { main: cpu.main / k, postgres: cpu.postgres / k, kafka: cpu.kafka / k };
 }
 
 /** A flat batch grouped by stream, in first-seen order: the series form of the same points. */

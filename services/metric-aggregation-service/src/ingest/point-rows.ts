@@ -1,3 +1,4 @@
+import { copyField } from '@obs/service-kit';
 import type { MetricStream } from './metric-stream.js';
 import type { PreparedPoint } from './prepared-point.js';
 
@@ -9,51 +10,40 @@ export interface PointCell {
   readonly late: boolean;
 }
 
+/** raw_points' columns in the order of rawPointCopyText's fields. */
+export const RAW_POINT_COLUMNS = [
+  'tenant_id',
+  'stream_id',
+  'observed_at',
+  'value',
+  'trace_id',
+  'detail',
+  'late',
+  'received_at',
+] as const;
+
 /**
- * raw_points as unnest columns, filled in one pass. The three numeric columns go as array
- * literals built here (a number needs no quoting), so the driver neither escapes nor sends a
- * quoted string per point: the stream as an index into the batch's few stream ids, the event time
- * as epoch milliseconds (whole, as a Date keeps them), the value. The optional text columns stay
- * driver arrays (almost all null).
+ * The cells' points as raw_points rows in COPY text format. A stream id (`st_` + hex) needs no
+ * escaping; the event time goes as ISO-8601 and the value as the shortest text that reads back as
+ * the same double.
  */
-export function rawPointColumns(cells: ReadonlyMap<string, PointCell>) {
-  const streamIds: string[] = [];
-  const indexOf = new Map<string, number>();
-  const streamIndexes: number[] = [];
-  const times: number[] = [];
-  const values: number[] = [];
-  const traceIds: (string | null)[] = [];
-  const details: (string | null)[] = [];
-  const late: string[] = [];
+export function rawPointCopyText(
+  tenantId: string,
+  cells: ReadonlyMap<string, PointCell>,
+  receivedAt: number,
+): string {
+  const received = iso(receivedAt);
+  let text = '';
   for (const cell of cells.values()) {
     const id = cell.points[0]?.stream.id;
     if (id === undefined) continue;
-    let index = indexOf.get(id);
-    if (index === undefined) {
-      streamIds.push(id);
-      // Postgres arrays count from 1.
-      index = streamIds.length;
-      indexOf.set(id, index);
-    }
-    const flag = cell.late ? 't' : 'f';
+    const head = `${copyField(tenantId)}\t${id}\t`;
+    const tail = `\t${cell.late ? 't' : 'f'}\t${received}\n`;
     for (const p of cell.points) {
-      streamIndexes.push(index);
-      times.push(Math.trunc(p.at));
-      values.push(p.value);
-      traceIds.push(p.traceId);
-      details.push(p.detail === null ? null : JSON.stringify(p.detail));
-      late.push(flag);
+      text += `${head}${iso(p.at)}\t${p.value}\t${copyField(p.traceId)}\t${copyField(p.detail)}${tail}`;
     }
   }
-  return {
-    streamIds,
-    streamIndexes: `{${streamIndexes.join(',')}}`,
-    times: `{${times.join(',')}}`,
-    values: `{${values.join(',')}}`,
-    traceIds,
-    details,
-    late: `{${late.join(',')}}`,
-  };
+  return text;
 }
 
 /**
