@@ -40,6 +40,8 @@ const streams = Number(process.env.BENCH_STREAMS ?? 50);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const BATCH = 1_000;
 const JWT_SECRET = 'bench-secret-0123456789abcdef';
+/** Both baselines write raw_points' columns into a table made LIKE it. */
+const COPY_SQL = `COPY metric.bench_copy (${RAW_POINT_COLUMNS.join(', ')}) FROM STDIN`;
 
 /** mulberry32: a seeded generator, so every run measures the same data. */
 function random(seed: number): () => number {
@@ -158,7 +160,6 @@ async function ingestBench(databaseUrl: string): Promise<void> {
     seriesRates.push(seriesRun.rate);
     seriesCpu.push(seriesRun.cpu);
 
-    // The same point rows as the ingest writes them (stream ids from the same preparation).
     // The same point rows, in the very COPY text the ingest sends (its stream ids and encoding).
     const receivedAt = Date.now();
     const chunks = data.map((points) =>
@@ -175,10 +176,7 @@ async function ingestBench(databaseUrl: string): Promise<void> {
     );
     const copyCpu0 = sampleCpu();
     const c0 = performance.now();
-    await pipeline(
-      Readable.from(chunks),
-      client.query(copyFrom(`COPY metric.bench_copy (${RAW_POINT_COLUMNS.join(', ')}) FROM STDIN`)),
-    );
+    await pipeline(Readable.from(chunks), client.query(copyFrom(COPY_SQL)));
     copyRates.push(totalPoints / ((performance.now() - c0) / 1000));
     copyCpu.push(perThousand(cpuBetween(copyCpu0, sampleCpu()), totalPoints));
 
@@ -274,12 +272,7 @@ async function copyInBatches(pool: pg.Pool, chunks: readonly string[]): Promise<
     try {
       for (let i = next++; i < chunks.length; i = next++) {
         await client.query('BEGIN');
-        await pipeline(
-          Readable.from([chunks[i] as string]),
-          client.query(
-            copyFrom(`COPY metric.bench_copy (${RAW_POINT_COLUMNS.join(', ')}) FROM STDIN`),
-          ),
-        );
+        await pipeline(Readable.from([chunks[i] as string]), client.query(copyFrom(COPY_SQL)));
         await client.query('COMMIT');
       }
     } finally {

@@ -177,12 +177,12 @@ export class PointIngest {
 
   /**
    * The minutes' parts (inserts), the streams (newest point time) and the catalogue (first and
-   * last seen, attribute keys, late count) in one statement, the last before the commit. These are the rows every batch of a
-   * metric updates: they stay locked from here to the commit, so concurrent batches queue on them
-   * for one statement and one round trip only (as the first statement after the lock, they queued
-   * for the whole transaction: an ingest 7× slower than COPY with 4 senders). Streams come in id
-   * order and metrics in name order, through the same statement in every batch, so concurrent
-   * batches lock them in one order: no deadlock.
+   * last seen, attribute keys, late count) in one statement, the last before the commit. Streams
+   * and catalogue are the rows every batch of a metric updates: they stay locked from here to the
+   * commit, so concurrent batches queue on them for one statement and one round trip only (as the
+   * first statement after the lock, they queued for the whole transaction: an ingest 7× slower
+   * than COPY with 4 senders). Streams come in id order and metrics in name order, through the
+   * same statement in every batch, so concurrent batches lock them in one order: no deadlock.
    */
   private async upsertStreamsAndCatalogue(
     tx: Transaction,
