@@ -19,6 +19,7 @@ import { loggerOptions } from './logger.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
 import { JobRunner, type JobDefinition } from './jobs/job-runner.js';
 import { retentionJob } from './retention/retention.js';
+import { idempotencyPurgeJob } from './idempotency/idempotency-purge.job.js';
 import { registerRequestTracing, startTelemetry } from './telemetry.js';
 import { registerNulGuard } from './http/nul-guard.js';
 
@@ -169,6 +170,7 @@ export async function buildService(
       ctx.clock,
       logger,
     ),
+    idempotencyPurgeJob(dataSource, ctx.table('idempotent_requests'), ctx.clock),
     ...(definition.jobs?.(ctx) ?? []),
   ];
   for (const job of jobDefinitions) {

@@ -121,6 +121,9 @@ export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const body = toProblem(error, request.url);
+    if (error instanceof HttpProblem && error.retryAfterSeconds !== undefined) {
+      void reply.header('retry-after', String(error.retryAfterSeconds));
+    }
     if (body.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.debug({ code: body.code }, 'request refused');
     return sendProblem(reply, body);

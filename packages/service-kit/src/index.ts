@@ -6,7 +6,7 @@ export type {
   ServiceDefinition,
   ServiceOverrides,
 } from './build-service.js';
-export { SCOPES, hasScope } from './auth/auth.js';
+export { SCOPES, hasScope, scopesOf, scopeText } from './auth/auth.js';
 export type { AuthContext, Scope } from './auth/auth.js';
 export { readEnv, authConfigFrom, DEV_JWT_SECRET } from './config.js';
 export type { Env, AuthConfig } from './config.js';
@@ -26,20 +26,38 @@ export { setEtag, ifMatchVersion, assertVersion } from './http/etag.js';
 export {
   pageSchema,
   keysetCursor,
+  keysetCursorOf,
+  keysetPage,
   keysetPageQuery,
   toKeysetPage,
   DEFAULT_LIMIT,
   MAX_LIMIT,
 } from './http/pagination.js';
-export type { KeysetCursor, Page } from './http/pagination.js';
+export type { KeysetCursor, KeysetOrder, Page, PageRequest } from './http/pagination.js';
+export { canonicalJson } from './http/canonical-json.js';
+export {
+  IdempotencyKeys,
+  idempotencyKeyHeaders,
+  keyReused,
+  requestHash,
+} from './idempotency/idempotency-keys.js';
+export { IDEMPOTENCY_PURGE_JOB } from './idempotency/idempotency-purge.job.js';
 export { AggregateStore } from './aggregate/aggregate-store.js';
 export type { AggregateMapper, EventSource, Versioned } from './aggregate/aggregate-store.js';
 export { commandRoute, createRoute, ifMatchHeaders } from './aggregate/aggregate-routes.js';
 export type {
-  Call,
   CommandRouteOptions,
   CreateRouteOptions,
+  IdempotencyOption,
 } from './aggregate/aggregate-routes.js';
+export { deleteRoute, getRoute, listRoute } from './aggregate/resource-routes.js';
+export type {
+  DeleteRouteOptions,
+  GetRouteOptions,
+  ListRouteOptions,
+} from './aggregate/resource-routes.js';
+export { callOf, idParams } from './aggregate/route-docs.js';
+export type { Call, RouteDocs } from './aggregate/route-docs.js';
 export { problems, BODY_PROBLEMS } from './http/problems.js';
 export type { ProblemBody, ProblemResponses } from './http/problems.js';
 export { openDataSource, quoteIdent } from './db/data-source.js';

@@ -47,6 +47,8 @@ export class HttpProblem extends Error {
     readonly title: string,
     detail: string,
     readonly errors?: readonly FieldError[],
+    /** Sent as the Retry-After header (a 503 or 429 the client should retry later). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail);
     this.name = 'HttpProblem';

@@ -20,14 +20,11 @@ export function upstreamsFrom(config: DashboardServiceConfig): Upstreams {
 /**
  * A panel reference could not be checked because its owning service is down: the definition is
  * neither accepted nor refused (nothing is written), and the client may try again after a while.
- * The routes turn `retryAfterSeconds` into a Retry-After header.
+ * The kit's error handler turns `retryAfterSeconds` into a Retry-After header.
  */
 export class UpstreamUnavailable extends HttpProblem {
-  constructor(
-    detail: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(503, 'upstream_unavailable', 'Service Unavailable', detail);
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(503, 'upstream_unavailable', 'Service Unavailable', detail, undefined, retryAfterSeconds);
     this.name = 'UpstreamUnavailable';
   }
 }

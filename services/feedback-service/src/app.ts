@@ -13,10 +13,9 @@ import {
   FeedbackItemEntity,
   feedbackItemStore,
 } from './feedback-item.repository.js';
-import { IdempotencyKeys } from './idempotency-keys.js';
 import { FeedbackExportJob } from './jobs/feedback-export.job.js';
-import { idempotencyPurgeJob } from './jobs/idempotency-purge.job.js';
 import { CreateFeedback1740000000001 } from './migrations/1740000000001-create-feedback.js';
+import { KitIdempotencyKeys1740000000002 } from './migrations/1740000000002-kit-idempotency-keys.js';
 import { attachmentRoutes } from './routes/attachment.routes.js';
 import { exportRoutes } from './routes/export.routes.js';
 import { feedbackRoutes } from './routes/feedback.routes.js';
@@ -60,15 +59,14 @@ export function createFeedbackService(config: FeedbackServiceConfig): ServiceDef
     defaultPort: 4107,
     openapi: { title: 'feedback-service', description: DESCRIPTION, version: '1.0.0' },
     entities: [FeedbackItemEntity, FeedbackAttachmentEntity, FeedbackExportEntity],
-    migrations: [CreateFeedback1740000000001],
+    migrations: [CreateFeedback1740000000001, KitIdempotencyKeys1740000000002],
     topics: [topicFor('FeedbackItemCreated')],
     routes: async (app, ctx) => {
       const blobs = blobsFor(ctx);
       await blobs.ensureContainer();
       const store = feedbackItemStore(ctx.dataSource, ctx.uow);
-      const keys = new IdempotencyKeys(ctx.table('idempotency_keys'), config.idempotencyTtlHours);
       const exports = new FeedbackExports(ctx.dataSource, ctx.table('feedback_exports'));
-      feedbackRoutes(app, ctx, store, keys);
+      feedbackRoutes(app, ctx, store, config.idempotencyTtlHours);
       await attachmentRoutes(
         app,
         ctx,
@@ -92,10 +90,6 @@ export function createFeedbackService(config: FeedbackServiceConfig): ServiceDef
         new FeedbackExports(ctx.dataSource, ctx.table('feedback_exports')),
         blobsFor(ctx),
       ).asJob(config.exportIntervalMs),
-      idempotencyPurgeJob(
-        ctx,
-        new IdempotencyKeys(ctx.table('idempotency_keys'), config.idempotencyTtlHours),
-      ),
     ],
   };
 }

@@ -1,5 +1,5 @@
 import type { FeedbackCategory, FeedbackSource, FeedbackStatus, Sentiment } from '@obs/domain';
-import { keysetCursor, toKeysetPage, type Page } from '@obs/service-kit';
+import { keysetPage, type Page, type PageRequest } from '@obs/service-kit';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import {
   FeedbackAttachmentEntity,
@@ -23,11 +23,6 @@ export interface FeedbackFilter {
   readonly from?: string;
   /** createdAt < to (ISO-8601). */
   readonly to?: string;
-}
-
-export interface PageRequest {
-  readonly limit: number;
-  readonly cursor?: string;
 }
 
 function viewOfRows(row: FeedbackItemRow, attachments: readonly FeedbackAttachmentRow[]) {
@@ -85,18 +80,10 @@ export async function listFeedback(
   if (filter.status) query.andWhere('f.status = :status', { status: filter.status });
   if (filter.from) query.andWhere('f.createdAt >= :from', { from: new Date(filter.from) });
   if (filter.to) query.andWhere('f.createdAt < :to', { to: new Date(filter.to) });
-  const after = keysetCursor.decode(page.cursor);
-  if (after) {
-    query.andWhere('(f.created_at, f.id) < (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))', {
-      createdAt: new Date(after.sortKey),
-      id: after.id,
-    });
-  }
-  const rows = await query
-    .orderBy('f.createdAt', 'DESC')
-    .addOrderBy('f.id', 'DESC')
-    .limit(page.limit + 1)
-    .getMany();
+  const { items: rows, nextCursor } = await keysetPage(query, NEWEST_FIRST, page, {
+    toItem: (row) => row,
+    positionOf: (row) => ({ sortKey: row.createdAt.getTime(), id: row.id }),
+  });
   const attachments =
     rows.length === 0
       ? []
@@ -104,14 +91,18 @@ export async function listFeedback(
           where: { feedbackItemId: In(rows.map((r) => r.id)) },
           order: { seq: 'ASC' },
         });
-  const views = rows.map((row) =>
+  const items = rows.map((row) =>
     viewOfRows(
       row,
       attachments.filter((a) => a.feedbackItemId === row.id),
     ),
   );
-  return toKeysetPage(views, page.limit, (view) => ({
-    sortKey: Date.parse(view.createdAt),
-    id: view.id,
-  }));
+  return { items, nextCursor };
 }
+
+const NEWEST_FIRST = {
+  sortColumn: 'f.created_at',
+  sortType: 'timestamptz',
+  idColumn: 'f.id',
+  idType: 'uuid',
+} as const;

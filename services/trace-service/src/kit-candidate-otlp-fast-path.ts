@@ -1,4 +1,5 @@
 import {
+  callOf,
   otlpTypes,
   type Call,
   type OtlpIngestResult,
@@ -65,7 +66,7 @@ export function withOtlpFastPath<T>(
       if (raw === undefined || !fast.isCanonical(raw)) return viaKit();
       let result: OtlpIngestResult;
       try {
-        const call: Call = { auth: request.auth, at: new Date(ctx.clock()).toISOString() };
+        const call = callOf(request, ctx);
         result = await fast.ingest(raw, call);
       } catch {
         // Backpressure (503 + Retry-After) and failures are answered by the kit, which runs the

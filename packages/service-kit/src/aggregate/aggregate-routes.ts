@@ -1,25 +1,19 @@
-import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifySchema } from 'fastify';
 import { z } from 'zod';
-import type { AuthContext, Scope } from '../auth/auth.js';
+import type { Scope } from '../auth/auth.js';
+import { scopeText } from '../auth/auth.js';
 import type { ServiceContext } from '../build-service.js';
 import { ifMatchVersion, setEtag } from '../http/etag.js';
 import { BODY_PROBLEMS, problems } from '../http/problems.js';
+import {
+  IdempotencyKeys,
+  idempotencyKeyHeaders,
+  requestHash,
+} from '../idempotency/idempotency-keys.js';
 import type { AggregateStore, EventSource, Versioned } from './aggregate-store.js';
 import type { Transaction } from '../db/unit-of-work.js';
 import type { VersionedRow } from '../db/versioned-save.js';
-
-/** Who asked and when: what a domain call needs from the request, nothing else. */
-export interface Call {
-  readonly auth: AuthContext;
-  /** Command time (the service clock), ISO-8601. */
-  readonly at: string;
-}
-
-interface RouteDocs {
-  readonly tags: readonly string[];
-  readonly summary: string;
-  readonly description: string;
-}
+import { callOf, idParams, type Call, type RouteDocs } from './route-docs.js';
 
 /** `If-Match: "<version>"`, documented so clients (and fuzzers) send a well-formed one. */
 export const ifMatchHeaders = z.object({
@@ -32,7 +26,15 @@ export const ifMatchHeaders = z.object({
     ),
 });
 
-const idParams = z.object({ id: z.uuid().describe('The resource id') });
+/** Idempotency-Key on a create route: how long a key is remembered, and what a request means. */
+export interface IdempotencyOption<B extends z.ZodType> {
+  readonly ttlHours: number;
+  /**
+   * What the request meant, hashed to tell a retry from a reuse: the validated body by default;
+   * add whatever the create derives from the caller (a defaulted source, say).
+   */
+  readonly meaning?: (body: z.output<B>, call: Call) => unknown;
+}
 
 export interface CreateRouteOptions<
   A extends EventSource,
@@ -42,47 +44,99 @@ export interface CreateRouteOptions<
 > extends RouteDocs {
   /** e.g. `/v1/incidents`; the Location is `<url>/<id>`. */
   readonly url: string;
-  readonly scope: Scope;
+  readonly scope: Scope | readonly Scope[];
   readonly body: B;
   readonly response: R;
   /** The 422 codes the domain can refuse this body with (documented). */
   readonly domainCodes: readonly string[];
+  /** Statuses the route can answer besides 201, the body problems and 422 (a 409, a 503). */
+  readonly statuses?: readonly number[];
+  /** `Idempotency-Key` support: a retry with the key answers the first result again. */
+  readonly idempotency?: IdempotencyOption<B>;
   readonly store: AggregateStore<A, Row>;
   /** The domain factory (`Aggregate.create(...)`); a DomainError answers 422 with its code. */
   readonly create: (body: z.output<B>, call: Call) => A | Promise<A>;
   readonly toDto: (saved: Versioned<A>) => z.input<R>;
 }
 
-/** `POST /v1/<resource>`: 201 with the whole resource, its ETag and Location. */
+/** What an idempotent create stores as its first answer, and replays. */
+interface FirstAnswer {
+  readonly id: string;
+  readonly version: number;
+  readonly body: unknown;
+}
+
+/**
+ * `POST /v1/<resource>`: 201 with the whole resource, its ETag and Location. A unique index
+ * (or a DomainError `*.name_not_unique`) answers 409. With `idempotency`, a retry carrying the
+ * same `Idempotency-Key` and meaning answers the first 201 again (`Idempotent-Replayed: true`)
+ * and creates nothing; the key and the resource commit together, so a refused request is not
+ * remembered.
+ */
 export function createRoute<
   A extends EventSource,
   Row extends VersionedRow,
   B extends z.ZodType,
   R extends z.ZodType,
 >(app: FastifyInstance, ctx: ServiceContext, options: CreateRouteOptions<A, Row, B, R>): void {
+  const { idempotency } = options;
+  const domainCodes = idempotency
+    ? [...options.domainCodes, 'idempotency_key_reused']
+    : options.domainCodes;
   // Registered untyped: the zod schemas still validate and serialise (the app's compilers); the
   // generic body/response types are carried by the options instead of the type provider.
   const schema: FastifySchema = {
     tags: [...options.tags],
     summary: options.summary,
-    description: `${options.description} Needs the ${options.scope} scope. 201 with the resource, its ETag and a Location header.`,
+    description: `${options.description}${idempotency ? IDEMPOTENCY_NOTE : ''} Needs ${scopeText(options.scope)}. 201 with the resource, its ETag and a Location header.`,
+    ...(idempotency ? { headers: idempotencyKeyHeaders } : {}),
     body: options.body,
     response: {
       201: options.response,
-      ...problems([...BODY_PROBLEMS, 422], options.domainCodes),
+      ...problems([...BODY_PROBLEMS, 409, 422, ...(options.statuses ?? [])], domainCodes),
     },
   };
+  const keys = new IdempotencyKeys(ctx.table('idempotent_requests'));
+  const operation = `POST ${options.url}`;
+  const answer = (reply: FastifyReply, first: FirstAnswer) => {
+    setEtag(reply, first.version);
+    return reply.code(201).header('location', `${options.url}/${first.id}`).send(first.body);
+  };
   app.post(options.url, { config: { scope: options.scope }, schema }, async (request, reply) => {
-    const call = { auth: request.auth, at: new Date(ctx.clock()).toISOString() };
-    const aggregate = await options.create(request.body as z.output<B>, call);
-    const saved = await options.store.create({ context: request.otelContext }, aggregate);
-    setEtag(reply, saved.version);
-    return reply
-      .code(201)
-      .header('location', `${options.url}/${saved.id}`)
-      .send(options.toDto(saved));
+    const call = callOf(request, ctx);
+    const body = request.body as z.output<B>;
+    const key = (request.headers as { 'idempotency-key'?: string })['idempotency-key'];
+    if (!idempotency || key === undefined) {
+      const aggregate = await options.create(body, call);
+      const saved = await options.store.create({ context: request.otelContext }, aggregate);
+      return answer(reply, { id: saved.id, version: saved.version, body: options.toDto(saved) });
+    }
+    const claim = {
+      tenantId: call.auth.tenantId,
+      operation,
+      key,
+      hash: requestHash(idempotency.meaning?.(body, call) ?? body),
+      at: new Date(call.at),
+      ttlHours: idempotency.ttlHours,
+    };
+    const result = await ctx.uow.run({ context: request.otelContext }, async (tx) => {
+      const replay = await keys.claim(tx, claim);
+      if (replay) return { first: replay.response as unknown as FirstAnswer, replayed: true };
+      const aggregate = await options.create(body, call);
+      const version = await options.store.save(tx, aggregate, 0);
+      const id = options.store.mapper.toRow(aggregate, version).id;
+      const first = { id, version, body: options.toDto({ id, aggregate, version }) };
+      await keys.complete(tx, claim, id, first);
+      return { first, replayed: false };
+    });
+    if (result.replayed) void reply.header('idempotent-replayed', 'true');
+    // The ETag of the first answer: a retry must not look newer than what it replays.
+    return answer(reply, result.first);
   });
 }
+
+const IDEMPOTENCY_NOTE =
+  ' With an Idempotency-Key header a retry answers the first result again (201, same body, Idempotent-Replayed: true) and creates nothing; the same key with another body answers 422 idempotency_key_reused.';
 
 export interface CommandRouteOptions<
   A extends EventSource,
@@ -93,10 +147,12 @@ export interface CommandRouteOptions<
   /** e.g. `/v1/incidents/:id/acknowledge` (lifecycle verb) or `/v1/alert-rules/:id` (PUT). */
   readonly url: string;
   readonly method?: 'POST' | 'PUT' | 'PATCH';
-  readonly scope: Scope;
+  readonly scope: Scope | readonly Scope[];
   readonly body: B;
   readonly response: R;
   readonly domainCodes: readonly string[];
+  /** Statuses the route can answer besides 200, the body problems, 404, 409 and 422 (a 503). */
+  readonly statuses?: readonly number[];
   readonly store: AggregateStore<A, Row>;
   /**
    * The domain call: an intent-named method on the loaded aggregate. Any lookup it needs reads
@@ -125,13 +181,16 @@ export function commandRoute<
   const schema: FastifySchema = {
     tags: [...options.tags],
     summary: options.summary,
-    description: `${options.description} Optional If-Match "<version>": a stale one answers 409. Needs the ${options.scope} scope. 200 with the resource and its new ETag.`,
+    description: `${options.description} Optional If-Match "<version>": a stale one answers 409. Needs ${scopeText(options.scope)}. 200 with the resource and its new ETag.`,
     params: idParams,
     headers: ifMatchHeaders,
     body: options.body,
     response: {
       200: options.response,
-      ...problems([...BODY_PROBLEMS, 404, 409, 422], options.domainCodes),
+      ...problems(
+        [...BODY_PROBLEMS, 404, 409, 422, ...(options.statuses ?? [])],
+        options.domainCodes,
+      ),
     },
   };
   app.route({
@@ -141,7 +200,7 @@ export function commandRoute<
     schema,
     handler: async (request, reply) => {
       const expected = ifMatchVersion(request);
-      const call = { auth: request.auth, at: new Date(ctx.clock()).toISOString() };
+      const call = callOf(request, ctx);
       const body = request.body as z.output<B>;
       const saved = await options.store.change(
         { context: request.otelContext },

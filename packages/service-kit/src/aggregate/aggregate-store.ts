@@ -124,6 +124,17 @@ export class AggregateStore<A extends EventSource, Row extends VersionedRow> {
     });
   }
 
+  /**
+   * Deletes the aggregate's row (rows it owns go with it by their foreign keys) and queues the
+   * events its farewell recorded, at `version + 1`, in the caller's unit of work.
+   */
+  async delete(tx: Transaction, tenantId: string, loaded: Versioned<A>): Promise<void> {
+    await tx.manager
+      .getRepository(this.mapper.entity)
+      .delete({ id: loaded.id, tenantId } as FindOptionsWhere<Row>);
+    await tx.publish(loaded.aggregate.pullEvents(), loaded.version + 1);
+  }
+
   private async loadWhere(
     manager: EntityManager,
     where: FindOptionsWhere<Row>,

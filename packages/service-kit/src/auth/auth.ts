@@ -22,8 +22,11 @@ declare module 'fastify' {
     auth: AuthContext;
   }
   interface FastifyContextConfig {
-    /** The scope a route needs. Routes under /v1 without one are refused (deny by default). */
-    scope?: Scope;
+    /**
+     * The scope a route needs, or the scopes of which any one opens it (people `write`, machines
+     * `ingest`). Routes under /v1 without one are refused (deny by default).
+     */
+    scope?: Scope | readonly Scope[];
   }
 }
 
@@ -56,6 +59,14 @@ function toAuthContext(payload: unknown): AuthContext {
 export function hasScope(auth: AuthContext, scope: Scope): boolean {
   return auth.scopes.has(scope) || auth.scopes.has('admin');
 }
+
+/** A route's scope option as a list: one scope or any one of several. */
+export const scopesOf = (scope: Scope | readonly Scope[]): readonly Scope[] =>
+  typeof scope === 'string' ? [scope] : scope;
+
+/** "the write scope" / "the write or ingest scope", as route descriptions say it. */
+export const scopeText = (scope: Scope | readonly Scope[]): string =>
+  `the ${scopesOf(scope).join(' or ')} scope`;
 
 export function registerAuth(app: FastifyInstance, config: AuthConfig): void {
   const verifier = createTokenVerifier(config);
@@ -90,12 +101,13 @@ export function registerAuth(app: FastifyInstance, config: AuthConfig): void {
     const needed = request.routeOptions.config.scope;
     if (!needed)
       throw new HttpProblem(403, 'forbidden', 'Forbidden', 'this route is not open to tokens');
-    if (!hasScope(request.auth, needed)) {
+    const anyOf = scopesOf(needed);
+    if (!anyOf.some((scope) => hasScope(request.auth, scope))) {
       throw new HttpProblem(
         403,
         'missing_scope',
         'Forbidden',
-        `the token lacks the '${needed}' scope`,
+        `the token lacks the ${anyOf.map((s) => `'${s}'`).join(' or ')} scope`,
       );
     }
   });

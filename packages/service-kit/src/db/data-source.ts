@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { KitIdempotency1700000000002 } from './kit-idempotency.migration.js';
 import { KitRetentionIndexes1700000000001 } from './kit-retention-indexes.migration.js';
 import { KitTables1700000000000 } from './kit-tables.migration.js';
 
@@ -22,7 +23,7 @@ export function quoteIdent(name: string): string {
 /**
  * One TypeORM DataSource per service schema. TypeORM neither creates the schema nor puts its
  * migrations table there by itself, so the schema is created first and the table is named into it.
- * The kit's outbox/inbox tables are the first migration of every service.
+ * The kit's tables (outbox, inbox, idempotent requests) are the first migrations of every service.
  */
 export async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
   const schema = quoteIdent(options.schema);
@@ -41,6 +42,7 @@ export async function openDataSource(options: DataSourceOptions): Promise<DataSo
     migrations: [
       KitTables1700000000000,
       KitRetentionIndexes1700000000001,
+      KitIdempotency1700000000002,
       ...options.migrations,
     ] as MixedList<MigrationClass>,
     migrationsTableName: 'migrations',

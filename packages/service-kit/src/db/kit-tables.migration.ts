@@ -1,10 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-function schemaOf(queryRunner: QueryRunner): string {
-  const schema = (queryRunner.connection.options as { schema?: string }).schema;
-  if (!schema) throw new Error('the data source has no schema');
-  return `"${schema}"`;
-}
+import { schemaOf } from './migration-schema.js';
 
 /**
  * The transactional outbox and the consumer inbox, created in every service's own schema.

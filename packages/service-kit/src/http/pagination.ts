@@ -1,3 +1,4 @@
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { z } from 'zod';
 import { HttpProblem } from '../problem.js';
 
@@ -27,30 +28,40 @@ export interface KeysetCursor {
 }
 
 const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const KEYSET_PATTERN = new RegExp(`^([0-9]{1,15})[.](${UUID_PATTERN})$`);
 
-export const keysetCursor: KeysetCursor = {
-  schema: z
-    .string()
-    .regex(KEYSET_PATTERN)
-    .optional()
-    .describe('Opaque cursor: the nextCursor of the previous page'),
-  encode: (sortKey, id) => `${Math.trunc(sortKey)}.${id.toLowerCase()}`,
-  decode(cursor) {
-    if (cursor === undefined) return undefined;
-    const match = KEYSET_PATTERN.exec(cursor);
-    if (!match?.[1] || !match[2]) {
-      throw new HttpProblem(
-        400,
-        'invalid_cursor',
-        'Bad Request',
-        'cursor is not one this service issued',
-        [{ field: 'querystring.cursor', message: 'invalid cursor' }],
-      );
-    }
-    return { sortKey: Number(match[1]), id: match[2] };
-  },
-};
+/**
+ * A keyset cursor `<sort key>.<id>` whose id matches `idPattern` (a regular expression source,
+ * lower-case): a uuid for most resources, a 32-hex traceId for traces. The sort key has at most 15
+ * digits, so it fits a bigint and a JS number exactly and any matching cursor is a real position.
+ */
+export function keysetCursorOf(idPattern: string): KeysetCursor {
+  const pattern = new RegExp(`^([0-9]{1,15})[.](${idPattern})$`);
+  return {
+    schema: z
+      .string()
+      .regex(pattern)
+      .optional()
+      .describe('Opaque cursor: the nextCursor of the previous page'),
+    encode: (sortKey, id) => `${Math.trunc(sortKey)}.${id.toLowerCase()}`,
+    decode(cursor) {
+      if (cursor === undefined) return undefined;
+      const match = pattern.exec(cursor);
+      if (!match?.[1] || !match[2]) {
+        throw new HttpProblem(
+          400,
+          'invalid_cursor',
+          'Bad Request',
+          'cursor is not one this service issued',
+          [{ field: 'querystring.cursor', message: 'invalid cursor' }],
+        );
+      }
+      return { sortKey: Number(match[1]), id: match[2] };
+    },
+  };
+}
+
+/** The cursor of resources identified by a uuid. */
+export const keysetCursor: KeysetCursor = keysetCursorOf(UUID_PATTERN);
 
 /** `?limit=&cursor=` with a keyset cursor; spread into a list route's querystring schema. */
 export const keysetPageQuery = {
@@ -78,3 +89,57 @@ export interface Page<T> {
 
 export const pageSchema = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+/** `?limit=&cursor=` as a list query gives them to its store. */
+export interface PageRequest {
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
+/**
+ * How a list is ordered for keyset paging: by a sort key (a timestamp in whole milliseconds or
+ * an integer), then by id, both in one direction. The SQL names are the query's aliases
+ * (`i.opened_at`), never user input.
+ */
+export interface KeysetOrder {
+  readonly sortColumn: string;
+  readonly sortType: 'timestamptz' | 'bigint';
+  readonly idColumn: string;
+  readonly idType: 'uuid' | 'text';
+  /** Default DESC: newest first. */
+  readonly direction?: 'ASC' | 'DESC';
+  /** Default the uuid cursor. */
+  readonly cursor?: KeysetCursor;
+}
+
+/**
+ * One page of `query` (already filtered, within the tenant) in keyset order: continues after the
+ * cursor's position, reads `limit + 1` rows to know whether there is a next page, and gives the
+ * last served row's position as its cursor. The one keyset query every list route uses.
+ */
+export async function keysetPage<Row extends ObjectLiteral, T>(
+  query: SelectQueryBuilder<Row>,
+  order: KeysetOrder,
+  page: PageRequest,
+  map: {
+    readonly toItem: (row: Row) => T;
+    readonly positionOf: (row: Row) => { readonly sortKey: number; readonly id: string };
+  },
+): Promise<Page<T>> {
+  const direction = order.direction ?? 'DESC';
+  const after = (order.cursor ?? keysetCursor).decode(page.cursor);
+  if (after) {
+    const sortKey = order.sortType === 'timestamptz' ? new Date(after.sortKey) : after.sortKey;
+    query.andWhere(
+      `(${order.sortColumn}, ${order.idColumn}) ${direction === 'DESC' ? '<' : '>'} (CAST(:keysetSort AS ${order.sortType}), CAST(:keysetId AS ${order.idType}))`,
+      { keysetSort: sortKey, keysetId: after.id },
+    );
+  }
+  const rows = await query
+    .orderBy(order.sortColumn, direction)
+    .addOrderBy(order.idColumn, direction)
+    .limit(page.limit + 1)
+    .getMany();
+  const served = toKeysetPage(rows, page.limit, map.positionOf);
+  return { items: served.items.map(map.toItem), nextCursor: served.nextCursor };
+}

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
-import type { Call } from '../aggregate/aggregate-routes.js';
+import { callOf, type Call } from '../aggregate/route-docs.js';
 import type { ServiceContext } from '../build-service.js';
 import { sendProblem, toProblem } from '../error-handler.js';
 import { problems } from '../http/problems.js';
@@ -233,7 +233,7 @@ export function otlpIngestRoute<S extends OtlpSignal>(
           throw error;
         }
         try {
-          const call: Call = { auth: request.auth, at: new Date(ctx.clock()).toISOString() };
+          const call = callOf(request, ctx);
           const result = await options.ingest(normalized, call);
           const partial =
             result.rejected > 0 || result.errorMessage

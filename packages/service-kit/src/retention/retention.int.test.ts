@@ -165,6 +165,8 @@ describe('retention of the outbox, the inbox and the event log', () => {
     expect(await outboxIds([oldSent])).toEqual([]);
     expect(job!.status()).toMatchObject({ name: 'retention', runs: 1, lastError: null });
     const ready = await service.app.inject({ method: 'GET', url: '/readyz' });
-    expect(ready.json()).toMatchObject({ jobs: [{ name: 'retention', runs: 1 }] });
+    expect(ready.json<{ jobs: unknown[] }>().jobs).toContainEqual(
+      expect.objectContaining({ name: 'retention', runs: 1 }),
+    );
   });
 });

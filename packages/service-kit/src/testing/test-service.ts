@@ -38,6 +38,11 @@ export async function startTestService(
   });
 }
 
-export function bearer(tenantId: string, scopes: readonly Scope[]): { authorization: string } {
-  return { authorization: `Bearer ${mintToken({ tenantId, scopes, secret: TEST_JWT_SECRET })}` };
+export function bearer(
+  tenantId: string,
+  scopes: readonly Scope[],
+  subject?: string,
+): { authorization: string } {
+  const token = mintToken({ tenantId, scopes, subject, secret: TEST_JWT_SECRET });
+  return { authorization: `Bearer ${token}` };
 }

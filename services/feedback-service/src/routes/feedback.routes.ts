@@ -1,29 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { FeedbackItem } from '@obs/domain';
+import { FeedbackItem, type FeedbackSource } from '@obs/domain';
 import {
-  BODY_PROBLEMS,
   commandRoute,
+  createRoute,
+  getRoute,
   hasScope,
-  notFound,
-  problems,
-  setEtag,
+  listRoute,
+  type Call,
   type ServiceContext,
   type Versioned,
 } from '@obs/service-kit';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { findFeedback, listFeedback } from '../feedback-item.queries.js';
 import type { FeedbackItemStore } from '../feedback-item.repository.js';
 import { viewOfSnapshot, type FeedbackItemView } from '../feedback-item.view.js';
-import { requestHash, type IdempotencyKeys } from '../idempotency-keys.js';
-import { anyScopeRoute } from '../kit-candidate-any-scope.js';
 import {
   applyBody,
   createFeedbackBody,
-  createHeaders,
   editBody,
-  feedbackPageSchema,
   feedbackSchema,
   idParams,
   listQuery,
@@ -41,7 +36,6 @@ const CREATE_CODES = [
   'feedback.source_id_required',
   'feedback.attribution_required',
   'trace.invalid_trace_id',
-  'idempotency_key_reused',
 ];
 
 export type FeedbackDto = z.output<typeof feedbackSchema>;
@@ -53,124 +47,82 @@ export function toDto(view: FeedbackItemView): FeedbackDto {
 export const savedDto = (saved: Versioned<FeedbackItem>): FeedbackDto =>
   toDto(viewOfSnapshot(saved.aggregate.toSnapshot(), saved.version));
 
-const location = (id: string) => `/v1/feedback/${id}`;
+const FEEDBACK_URL = '/v1/feedback';
 
-/**
- * Thin routes: creation by hand (it takes two scopes and an Idempotency-Key, which the kit's
- * createRoute does not), reads, and the workflow verbs as kit command routes.
- */
+/** People write, machines ingest: the source defaults to what the token is for. */
+const sourceOf = (body: z.output<typeof createFeedbackBody>, call: Call): FeedbackSource =>
+  body.source ?? (hasScope(call.auth, 'write') ? 'human' : 'agent');
+
+/** Thin routes: the kit's create (two scopes, Idempotency-Key), get, list and command routes. */
 export function feedbackRoutes(
   app: FastifyInstance,
   ctx: ServiceContext,
   store: FeedbackItemStore,
-  keys: IdempotencyKeys,
+  idempotencyTtlHours: number,
 ): void {
-  const r = app.withTypeProvider<ZodTypeProvider>();
-
-  const create = async (request: FastifyRequest, reply: FastifyReply) => {
-    const body = request.body as z.output<typeof createFeedbackBody>;
-    const { 'idempotency-key': key } = request.headers as z.output<typeof createHeaders>;
-    const auth = request.auth;
-    const at = new Date(ctx.clock());
-    // People write, machines ingest: the source defaults to what the token is for.
-    const source = body.source ?? (hasScope(auth, 'write') ? 'human' : 'agent');
-    const result = await ctx.uow.run({ context: request.otelContext }, async (tx) => {
-      if (key !== undefined) {
-        const replay = await keys.claim(
-          tx,
-          auth.tenantId,
-          key,
-          requestHash({ ...body, source }),
-          at,
-        );
-        if (replay) return { dto: replay.response as FeedbackDto, replayed: true };
-      }
-      const item = FeedbackItem.create({
+  createRoute(app, ctx, {
+    url: FEEDBACK_URL,
+    scope: ['write', 'ingest'],
+    tags: TAGS,
+    summary: 'Capture feedback',
+    description:
+      'Captures a feedback item (status captured) and emits the public FeedbackItemCreated on obs.feedback-item.v1. The write scope is for people (source defaults to human), the ingest scope for agents and machines (source defaults to agent).',
+    body: createFeedbackBody,
+    response: feedbackSchema,
+    domainCodes: CREATE_CODES,
+    // The defaulted source is part of what the request meant: a machine reusing a person's key.
+    idempotency: {
+      ttlHours: idempotencyTtlHours,
+      meaning: (body, call) => ({ ...body, source: sourceOf(body, call) }),
+    },
+    store,
+    create: (body, call) =>
+      FeedbackItem.create({
         feedbackItemId: randomUUID(),
-        tenantId: auth.tenantId,
+        tenantId: call.auth.tenantId,
         projectId: body.projectId,
         artifactId: body.artifactId,
-        source,
+        source: sourceOf(body, call),
         sourceId: body.sourceId,
         category: body.category,
         sentiment: body.sentiment,
         summary: body.summary,
         detail: body.detail,
         traceId: body.traceId,
-        createdAt: at.toISOString(),
-      });
-      const version = await store.save(tx, item, 0);
-      const dto = savedDto({ id: item.id, aggregate: item, version });
-      if (key !== undefined) await keys.complete(tx, auth.tenantId, key, item.id, dto);
-      return { dto, replayed: false };
-    });
-    if (result.replayed) void reply.header('idempotent-replayed', 'true');
-    // The ETag of the first answer: a retry must not look newer than what it replays.
-    setEtag(reply, result.dto.version);
-    return reply.code(201).header('location', location(result.dto.id)).send(result.dto);
-  };
-
-  anyScopeRoute(app, ['write', 'ingest'], {
-    method: 'POST',
-    url: '/v1/feedback',
-    schema: {
-      tags: TAGS,
-      summary: 'Capture feedback',
-      description:
-        'Captures a feedback item (status captured) and emits the public FeedbackItemCreated on obs.feedback-item.v1. Needs the write scope (people; source defaults to human) or the ingest scope (agents and machines; source defaults to agent). With an Idempotency-Key header a retry answers the first result again (201, same body, Idempotent-Replayed: true) and creates nothing; the same key with another body answers 422 idempotency_key_reused. 201 with the item, its ETag and a Location header.',
-      headers: createHeaders,
-      body: createFeedbackBody,
-      response: {
-        201: feedbackSchema,
-        ...problems([...BODY_PROBLEMS, 422], CREATE_CODES),
-      },
-    },
-    handler: create,
+        createdAt: call.at,
+      }),
+    toDto: savedDto,
   });
 
-  r.get(
-    '/v1/feedback',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: 'List feedback',
-        description:
-          "Lists the caller's feedback items, newest first (createdAt, then id), filtered by projectId, artifactId, source, category, sentiment, status and createdAt in [from, to). Keyset paging: pass nextCursor as cursor. Needs the read scope.",
-        querystring: listQuery,
-        response: { 200: feedbackPageSchema, ...problems([400]) },
-      },
-    },
-    async (request) => {
-      const { limit, cursor, ...filter } = request.query;
-      const page = await listFeedback(ctx.dataSource, request.auth.tenantId, filter, {
-        limit,
-        cursor,
-      });
+  listRoute(app, {
+    url: FEEDBACK_URL,
+    tags: TAGS,
+    summary: 'List feedback',
+    description:
+      "Lists the caller's feedback items, newest first (createdAt, then id), filtered by projectId, artifactId, source, category, sentiment, status and createdAt in [from, to).",
+    querystring: listQuery,
+    item: feedbackSchema,
+    list: async (tenantId, { limit, cursor, ...filter }) => {
+      const page = await listFeedback(ctx.dataSource, tenantId, filter, { limit, cursor });
       return { items: page.items.map(toDto), nextCursor: page.nextCursor };
     },
-  );
+  });
 
-  r.get(
-    '/v1/feedback/:id',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: 'Get a feedback item',
-        description:
-          'One feedback item of the caller\'s tenant with its attachments, and ETag "<version>" for If-Match. Another tenant\'s id answers 404. Needs the read scope.',
-        params: idParams,
-        response: { 200: feedbackSchema, ...problems([400, 404]) },
-      },
+  getRoute(app, {
+    url: `${FEEDBACK_URL}/:id`,
+    tags: TAGS,
+    summary: 'Get a feedback item',
+    description:
+      'One feedback item of the caller\'s tenant with its attachments, and ETag "<version>" for If-Match.',
+    resource: 'feedback item',
+    params: idParams,
+    response: feedbackSchema,
+    find: async (tenantId, id) => {
+      const view = await findFeedback(ctx.dataSource, tenantId, id);
+      return view && toDto(view);
     },
-    async (request, reply) => {
-      const view = await findFeedback(ctx.dataSource, request.auth.tenantId, request.params.id);
-      if (!view) throw notFound('feedback item', request.params.id);
-      setEtag(reply, view.version);
-      return toDto(view);
-    },
-  );
+    versionOf: (dto) => dto.version,
+  });
 
   commandRoute(app, ctx, {
     url: '/v1/feedback/:id',

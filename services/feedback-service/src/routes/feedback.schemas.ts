@@ -5,7 +5,7 @@ import {
   FEEDBACK_STATUSES,
   SENTIMENTS,
 } from '@obs/domain';
-import { keysetPageQuery, pageSchema } from '@obs/service-kit';
+import { keysetPageQuery } from '@obs/service-kit';
 import { z } from 'zod';
 import { EXPORT_STATUSES } from '../feedback-export.repository.js';
 
@@ -48,16 +48,6 @@ export const attachmentParams = z.object({
 export const exportParams = z.object({ id: z.uuid().describe('The export id') });
 
 /** A printable key of up to 255 characters (draft-ietf-httpapi-idempotency-key-header). */
-export const createHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .regex(/^[\x21-\x7e]{1,255}$/)
-    .optional()
-    .describe(
-      'Makes a retried POST return the first answer instead of creating a second item (per tenant, kept 24 h). The same key with a different body answers 422 idempotency_key_reused.',
-    ),
-});
-
 export const createFeedbackBody = z
   .strictObject({
     projectId: optionalRef(
@@ -199,8 +189,6 @@ export const feedbackSchema = z
       version: 1,
     },
   });
-
-export const feedbackPageSchema = pageSchema(feedbackSchema);
 
 const instant = (description: string) =>
   z.iso.datetime({ offset: true }).optional().describe(description);

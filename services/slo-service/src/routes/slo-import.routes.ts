@@ -1,6 +1,6 @@
 import type { SloDefinition } from '@obs/domain';
 import { DomainError } from '@obs/domain';
-import { problems, type ServiceContext } from '@obs/service-kit';
+import { callOf, problems, type ServiceContext } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { IMPORT_CODES, parseOpenSlo } from '../openslo-import.js';
@@ -40,7 +40,7 @@ export function sloImportRoutes(app: FastifyInstance, ctx: ServiceContext, store
         },
       },
       async (request, reply) => {
-        const call = { auth: request.auth, at: new Date(ctx.clock()).toISOString() };
+        const call = callOf(request, ctx);
         const slos: SloDefinition[] = parseOpenSlo(request.body).map(({ index, fields }) => {
           try {
             return newSlo(fields, call);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SloDefinition, sli as toSli, type SloDefinitionFields } from '@obs/domain';
 import {
   BODY_PROBLEMS,
+  callOf,
   assertVersion,
   commandRoute,
   ifMatchHeaders,
@@ -133,7 +134,7 @@ export function sloRoutes(app: FastifyInstance, ctx: ServiceContext, store: SloS
       },
     },
     async (request, reply) => {
-      const call = { auth: request.auth, at: new Date(ctx.clock()).toISOString() };
+      const call = callOf(request, ctx);
       const saved = await store.create(
         { context: request.otelContext },
         newSlo(fieldsOf(request.body), call),
