@@ -63,7 +63,7 @@ async function main(): Promise<void> {
       '',
       ...urls,
       '',
-      'Development token (tenant dev-tenant, scopes read write ingest admin; `pnpm token` mints others):',
+      'Development token (tenant dev-tenant, scopes read write ingest admin; `pnpm run token` mints others):',
       `  export TOKEN=${token}`,
       '  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:4106/v1/incidents',
       '',

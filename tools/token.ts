@@ -1,5 +1,5 @@
 /**
- * `pnpm token --tenant T --scope "read write" [--sub NAME] [--ttl SECONDS]` prints an HS256 token
+ * `pnpm run token --tenant T --scope "read write" [--sub NAME] [--ttl SECONDS]` prints an HS256 token
  * signed with JWT_SECRET (or the development secret `pnpm start` uses).
  */
 import { parseArgs } from 'node:util';
@@ -18,7 +18,7 @@ const isScope = (s: string): s is Scope => (SCOPES as readonly string[]).include
 const scopes = (values.scope ?? '').split(/\s+/).filter(Boolean);
 const unknown = scopes.filter((s) => !isScope(s));
 if (!values.tenant || unknown.length > 0 || scopes.length === 0) {
-  console.error(`usage: pnpm token --tenant T --scope "read write" (scopes: ${SCOPES.join(' ')})`);
+  console.error(`usage: pnpm run token --tenant T --scope "read write" (scopes: ${SCOPES.join(' ')})`);
   if (unknown.length > 0) console.error(`unknown scope(s): ${unknown.join(', ')}`);
   process.exit(2);
 }

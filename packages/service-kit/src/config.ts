@@ -59,7 +59,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return parsed.data;
 }
 
-/** Development mode is only ever explicit: `pnpm start`, `pnpm token` and the test harness set it. */
+/** Development mode is only ever explicit: `pnpm start`, `pnpm run token` and the test harness set it. */
 export function isDevelopmentMode(env: Pick<Env, 'NODE_ENV'>): boolean {
   return env.NODE_ENV === 'development' || env.NODE_ENV === 'test';
 }

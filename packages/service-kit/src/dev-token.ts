@@ -11,7 +11,7 @@ export interface TokenRequest {
   readonly expiresInSeconds?: number;
 }
 
-/** Mints an HS256 token with the platform's claims, for development, tests and `pnpm token`. */
+/** Mints an HS256 token with the platform's claims, for development, tests and `pnpm run token`. */
 export function mintToken(request: TokenRequest): string {
   const sign = createSigner({
     key: request.secret ?? process.env.JWT_SECRET ?? DEV_JWT_SECRET,
