@@ -70,6 +70,8 @@ export { OutboxRelay } from './outbox/outbox-relay.js';
 export { busMessageOf } from './outbox/bus-message.js';
 export type { OutboxRelayOptions } from './outbox/outbox-relay.js';
 export { ConsumerRunner } from './consumers/consumer-runner.js';
+export { consumerOf } from './consumers/consumer-of.js';
+export type { ConsumerOptions, EventHandlers } from './consumers/consumer-of.js';
 export type {
   ConsumerDefinition,
   ConsumerRunnerOptions,

@@ -1,5 +1,4 @@
-import { topicFor } from '@obs/event-envelope';
-import type { ConsumerDefinition } from '@obs/service-kit';
+import { consumerOf, type ConsumerDefinition } from '@obs/service-kit';
 import { evaluateWindow } from '../alert-evaluator.js';
 import type { AlertRuleServiceConfig } from '../config.js';
 
@@ -9,16 +8,13 @@ import type { AlertRuleServiceConfig } from '../config.js';
  * out of order is put in its place (within the configured lateness grace).
  */
 export function metricAggregatedConsumer(config: AlertRuleServiceConfig): ConsumerDefinition {
-  return {
-    name: 'metric-aggregated',
-    topics: [topicFor('MetricAggregated')],
-    eventTypes: ['MetricAggregated'],
+  return consumerOf('metric-aggregated', {
     // earliest: windows closed while this service was first deploying must still be evaluated. The AlertTriggered
     // of an old window carries its event time, so incident intake knows it is old.
     startFrom: 'earliest',
-    async handle(envelope, tx) {
-      if (envelope.eventType !== 'MetricAggregated') return;
-      await evaluateWindow(tx, envelope.tenantId, envelope.payload, envelope.traceId, config);
+    on: {
+      MetricAggregated: (envelope, tx) =>
+        evaluateWindow(tx, envelope.tenantId, envelope.payload, envelope.traceId, config),
     },
-  };
+  });
 }

@@ -1,5 +1,4 @@
-import { topicFor } from '@obs/event-envelope';
-import type { ConsumerDefinition } from '@obs/service-kit';
+import { consumerOf, type ConsumerDefinition } from '@obs/service-kit';
 import type { FeedbackIntake } from '../feedback-intake.js';
 
 /**
@@ -7,16 +6,10 @@ import type { FeedbackIntake } from '../feedback-intake.js';
  * the cost signal).
  */
 export function costAnomalyDetectedConsumer(intake: FeedbackIntake): ConsumerDefinition {
-  return {
-    name: 'cost-anomaly-detected',
-    topics: [topicFor('CostAnomalyDetected')],
-    eventTypes: ['CostAnomalyDetected'],
+  return consumerOf('cost-anomaly-detected', {
     // earliest: an anomaly found before this group first joined is still money worth a look;
     // re-reading creates nothing twice (inbox + per-event item id).
     startFrom: 'earliest',
-    async handle(envelope, tx) {
-      if (envelope.eventType !== 'CostAnomalyDetected') return;
-      await intake.costAnomalyDetected(envelope, tx);
-    },
-  };
+    on: { CostAnomalyDetected: (envelope, tx) => intake.costAnomalyDetected(envelope, tx) },
+  });
 }

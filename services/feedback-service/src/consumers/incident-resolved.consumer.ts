@@ -1,5 +1,4 @@
-import { topicFor } from '@obs/event-envelope';
-import type { ConsumerDefinition } from '@obs/service-kit';
+import { consumerOf, type ConsumerDefinition } from '@obs/service-kit';
 import type { FeedbackIntake } from '../feedback-intake.js';
 
 /**
@@ -7,16 +6,10 @@ import type { FeedbackIntake } from '../feedback-intake.js';
  * incident, its root cause in the detail). The other incident events on the topic are skipped.
  */
 export function incidentResolvedConsumer(intake: FeedbackIntake): ConsumerDefinition {
-  return {
-    name: 'incident-resolved',
-    topics: [topicFor('IncidentResolved')],
-    eventTypes: ['IncidentResolved'],
+  return consumerOf('incident-resolved', {
     // earliest: every resolved incident is a lesson for the loop, including those resolved before
     // this consumer group first joined; re-reading is harmless (inbox + per-event item id).
     startFrom: 'earliest',
-    async handle(envelope, tx) {
-      if (envelope.eventType !== 'IncidentResolved') return;
-      await intake.incidentResolved(envelope, tx);
-    },
-  };
+    on: { IncidentResolved: (envelope, tx) => intake.incidentResolved(envelope, tx) },
+  });
 }

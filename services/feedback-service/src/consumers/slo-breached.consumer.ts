@@ -1,5 +1,4 @@
-import { topicFor } from '@obs/event-envelope';
-import type { ConsumerDefinition } from '@obs/service-kit';
+import { consumerOf, type ConsumerDefinition } from '@obs/service-kit';
 import type { FeedbackIntake } from '../feedback-intake.js';
 
 /**
@@ -8,16 +7,10 @@ import type { FeedbackIntake } from '../feedback-intake.js';
  * Each breach is its own item: SloBreached is emitted once per breach, not once per SLO.
  */
 export function sloBreachedConsumer(intake: FeedbackIntake): ConsumerDefinition {
-  return {
-    name: 'slo-breached',
-    topics: [topicFor('SloBreached')],
-    eventTypes: ['SloBreached'],
+  return consumerOf('slo-breached', {
     // earliest: a breach that happened before the group first joined still feeds the loop; the
     // inbox and the per-event item id keep a re-read from creating anything twice.
     startFrom: 'earliest',
-    async handle(envelope, tx) {
-      if (envelope.eventType !== 'SloBreached') return;
-      await intake.sloBreached(envelope, tx);
-    },
-  };
+    on: { SloBreached: (envelope, tx) => intake.sloBreached(envelope, tx) },
+  });
 }

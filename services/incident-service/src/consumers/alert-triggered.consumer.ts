@@ -1,5 +1,4 @@
-import { topicFor } from '@obs/event-envelope';
-import type { ConsumerDefinition } from '@obs/service-kit';
+import { consumerOf, type ConsumerDefinition } from '@obs/service-kit';
 import type { IncidentIntake } from '../incident-intake.js';
 
 /**
@@ -12,16 +11,10 @@ import type { IncidentIntake } from '../incident-intake.js';
  * intake rather than every overdue level in the first tick. See docs/services/incident.md.
  */
 export function alertTriggeredConsumer(intake: IncidentIntake): ConsumerDefinition {
-  return {
-    name: 'alert-triggered',
-    topics: [topicFor('AlertTriggered')],
-    eventTypes: ['AlertTriggered'],
+  return consumerOf('alert-triggered', {
     // earliest: an alert that fired before this group first joined (first deployment, a renamed
     // group) must still open its incident; old alerts are handled by the intake's replay rule.
     startFrom: 'earliest',
-    async handle(envelope, tx) {
-      if (envelope.eventType !== 'AlertTriggered') return;
-      await intake.alertTriggered(envelope, tx);
-    },
-  };
+    on: { AlertTriggered: (envelope, tx) => intake.alertTriggered(envelope, tx) },
+  });
 }

@@ -1,5 +1,4 @@
-import { topicFor } from '@obs/event-envelope';
-import type { ConsumerDefinition } from '@obs/service-kit';
+import { consumerOf, type ConsumerDefinition } from '@obs/service-kit';
 import type { IncidentIntake } from '../incident-intake.js';
 
 /**
@@ -10,15 +9,9 @@ import type { IncidentIntake } from '../incident-intake.js';
  * intake opens at `breachedAt` but escalates from the intake, not from the old breach time.
  */
 export function sloBreachedConsumer(intake: IncidentIntake): ConsumerDefinition {
-  return {
-    name: 'slo-breached',
-    topics: [topicFor('SloBreached')],
-    eventTypes: ['SloBreached'],
+  return consumerOf('slo-breached', {
     // earliest: for the same reason as alert-triggered: a breach must never go without incident.
     startFrom: 'earliest',
-    async handle(envelope, tx) {
-      if (envelope.eventType !== 'SloBreached') return;
-      await intake.sloBreached(envelope, tx);
-    },
-  };
+    on: { SloBreached: (envelope, tx) => intake.sloBreached(envelope, tx) },
+  });
 }

@@ -1,5 +1,4 @@
-import { topicFor } from '@obs/event-envelope';
-import type { ConsumerDefinition } from '@obs/service-kit';
+import { consumerOf, type ConsumerDefinition } from '@obs/service-kit';
 import type { QualityIntake } from '../quality-intake.js';
 
 /**
@@ -7,15 +6,12 @@ import type { QualityIntake } from '../quality-intake.js';
  * One consumer for both, so an incident's two events are applied in their partition's order.
  */
 export function incidentConsumer(intake: QualityIntake): ConsumerDefinition {
-  return {
-    name: 'incident',
-    topics: [topicFor('IncidentOpened')],
-    eventTypes: ['IncidentOpened', 'IncidentResolved'],
+  return consumerOf('incident', {
     // earliest: incidents opened before this group joined still weigh on their windows.
     startFrom: 'earliest',
-    async handle(envelope, tx) {
-      if (envelope.eventType === 'IncidentOpened') await intake.incidentOpened(envelope, tx);
-      if (envelope.eventType === 'IncidentResolved') await intake.incidentResolved(envelope, tx);
+    on: {
+      IncidentOpened: (envelope, tx) => intake.incidentOpened(envelope, tx),
+      IncidentResolved: (envelope, tx) => intake.incidentResolved(envelope, tx),
     },
-  };
+  });
 }

@@ -1,5 +1,4 @@
-import { topicFor } from '@obs/event-envelope';
-import type { ConsumerDefinition, ServiceContext } from '@obs/service-kit';
+import { consumerOf, type ConsumerDefinition, type ServiceContext } from '@obs/service-kit';
 import type { SloStore } from '../slo-definition.repository.js';
 import { applyMetricWindow } from '../slo-evaluator.js';
 
@@ -11,17 +10,14 @@ import { applyMetricWindow } from '../slo-evaluator.js';
  * max, exemplars) change nothing here.
  */
 export function metricAggregatedConsumer(ctx: ServiceContext, store: SloStore): ConsumerDefinition {
-  return {
-    name: 'metric-aggregated',
-    topics: [topicFor('MetricAggregated')],
-    eventTypes: ['MetricAggregated'],
+  return consumerOf('metric-aggregated', {
     // earliest: windows that closed while this service was first deploying (or before its group
     // existed) still belong in the rolling budgets; the evaluation uses event time, so replaying
     // old windows yields the same budget as live delivery, and a breach carries its own time.
     startFrom: 'earliest',
-    async handle(envelope, tx) {
-      if (envelope.eventType !== 'MetricAggregated') return;
-      await applyMetricWindow(ctx, store, tx, envelope.tenantId, envelope.payload);
+    on: {
+      MetricAggregated: (envelope, tx) =>
+        applyMetricWindow(ctx, store, tx, envelope.tenantId, envelope.payload),
     },
-  };
+  });
 }

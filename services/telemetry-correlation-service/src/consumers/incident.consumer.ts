@@ -1,5 +1,4 @@
-import { topicFor } from '@obs/event-envelope';
-import type { ConsumerDefinition } from '@obs/service-kit';
+import { consumerOf, type ConsumerDefinition } from '@obs/service-kit';
 import { factsOfIncident } from '../correlation-facts.js';
 import type { CorrelationIntake } from '../correlation-intake.js';
 
@@ -9,17 +8,12 @@ import type { CorrelationIntake } from '../correlation-intake.js';
  * The internal IncidentAcknowledged / IncidentEscalated on the same topic are skipped.
  */
 export function incidentConsumer(intake: CorrelationIntake): ConsumerDefinition {
-  return {
-    name: 'incident',
-    topics: [topicFor('IncidentOpened')],
-    eventTypes: ['IncidentOpened', 'IncidentResolved'],
+  return consumerOf('incident', {
     // earliest: as for trace-recorded, links are built from the whole history.
     startFrom: 'earliest',
-    async handle(envelope, tx) {
-      if (envelope.eventType !== 'IncidentOpened' && envelope.eventType !== 'IncidentResolved') {
-        return;
-      }
-      await intake.apply(tx, factsOfIncident(envelope));
+    on: {
+      IncidentOpened: (envelope, tx) => intake.apply(tx, factsOfIncident(envelope)),
+      IncidentResolved: (envelope, tx) => intake.apply(tx, factsOfIncident(envelope)),
     },
-  };
+  });
 }

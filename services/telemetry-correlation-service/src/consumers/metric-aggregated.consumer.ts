@@ -1,5 +1,4 @@
-import { topicFor } from '@obs/event-envelope';
-import type { ConsumerDefinition } from '@obs/service-kit';
+import { consumerOf, type ConsumerDefinition } from '@obs/service-kit';
 import { factsOfMetricAggregated } from '../correlation-facts.js';
 import type { CorrelationIntake } from '../correlation-intake.js';
 
@@ -8,15 +7,9 @@ import type { CorrelationIntake } from '../correlation-intake.js';
  * name. A window without exemplars names no trace and changes nothing (only its inbox row).
  */
 export function metricAggregatedConsumer(intake: CorrelationIntake): ConsumerDefinition {
-  return {
-    name: 'metric-aggregated',
-    topics: [topicFor('MetricAggregated')],
-    eventTypes: ['MetricAggregated'],
+  return consumerOf('metric-aggregated', {
     // earliest: as for trace-recorded, links are built from the whole history.
     startFrom: 'earliest',
-    async handle(envelope, tx) {
-      if (envelope.eventType !== 'MetricAggregated') return;
-      await intake.apply(tx, factsOfMetricAggregated(envelope));
-    },
-  };
+    on: { MetricAggregated: (envelope, tx) => intake.apply(tx, factsOfMetricAggregated(envelope)) },
+  });
 }
