@@ -59,7 +59,7 @@ export type {
 export { callOf, idParams } from './aggregate/route-docs.js';
 export type { Call, RouteDocs } from './aggregate/route-docs.js';
 export { problems, BODY_PROBLEMS } from './http/problems.js';
-export type { ProblemBody, ProblemResponses } from './http/problems.js';
+export type { ProblemBody, ProblemResponses, StatusNotes } from './http/problems.js';
 export { openDataSource, quoteIdent } from './db/data-source.js';
 export { UnitOfWork, outboxChannel } from './db/unit-of-work.js';
 export type { Transaction, EventOrigin } from './db/unit-of-work.js';

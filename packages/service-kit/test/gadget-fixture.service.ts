@@ -128,14 +128,25 @@ const mapper: AggregateMapper<Gadget, GadgetRow> = {
   toAggregate: (row) => Gadget.rehydrate(row),
 };
 
-const gadgetSchema = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  createdBy: z.string(),
-  sawAuthorization: z.boolean(),
-  createdAt: z.string(),
-  version: z.number().int(),
-});
+const gadgetSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    createdBy: z.string(),
+    sawAuthorization: z.boolean(),
+    createdAt: z.string(),
+    version: z.number().int(),
+  })
+  .meta({
+    example: {
+      id: '6f1c2a8e-3d4b-4c5a-9e7f-0a1b2c3d4e5f',
+      name: 'sprocket',
+      createdBy: 'dev-user',
+      sawAuthorization: true,
+      createdAt: '2030-01-01T00:00:00.000Z',
+      version: 1,
+    },
+  });
 type GadgetDto = z.output<typeof gadgetSchema>;
 const dtoOf = (row: GadgetRow): GadgetDto => ({
   id: row.id,
@@ -165,6 +176,8 @@ export const gadgetFixtureService: ServiceDefinition = {
       body,
       response: gadgetSchema,
       domainCodes: ['gadget.bad_name'],
+      statuses: [503],
+      statusNotes: { 503: 'the gadget registry could not be reached (code registry_down)' },
       idempotency: {
         ttlHours: 24,
         // The meaning includes who sent it: a machine reusing a person's key is a reuse.

@@ -4,7 +4,7 @@ import type { Scope } from '../auth/auth.js';
 import { scopeText } from '../auth/auth.js';
 import type { ServiceContext } from '../build-service.js';
 import { ifMatchVersion, setEtag } from '../http/etag.js';
-import { BODY_PROBLEMS, problems } from '../http/problems.js';
+import { BODY_PROBLEMS, problems, type StatusNotes } from '../http/problems.js';
 import {
   IdempotencyKeys,
   idempotencyKeyHeaders,
@@ -49,8 +49,10 @@ export interface CreateRouteOptions<
   readonly response: R;
   /** The 422 codes the domain can refuse this body with (documented). */
   readonly domainCodes: readonly string[];
-  /** Statuses the route can answer besides 201, the body problems and 422 (a 409, a 503). */
+  /** Statuses the route can answer besides 201, the body problems, 409 and 422 (a 503). */
   readonly statuses?: readonly number[];
+  /** The route's own words on a status (what its 503 also means). */
+  readonly statusNotes?: StatusNotes;
   /** `Idempotency-Key` support: a retry with the key answers the first result again. */
   readonly idempotency?: IdempotencyOption<B>;
   readonly store: AggregateStore<A, Row>;
@@ -93,7 +95,11 @@ export function createRoute<
     body: options.body,
     response: {
       201: options.response,
-      ...problems([...BODY_PROBLEMS, 409, 422, ...(options.statuses ?? [])], domainCodes),
+      ...problems(
+        [...BODY_PROBLEMS, 409, 422, ...(options.statuses ?? [])],
+        domainCodes,
+        options.statusNotes,
+      ),
     },
   };
   const keys = new IdempotencyKeys(ctx.table('idempotent_requests'));
@@ -153,6 +159,8 @@ export interface CommandRouteOptions<
   readonly domainCodes: readonly string[];
   /** Statuses the route can answer besides 200, the body problems, 404, 409 and 422 (a 503). */
   readonly statuses?: readonly number[];
+  /** The route's own words on a status (what its 503 also means). */
+  readonly statusNotes?: StatusNotes;
   readonly store: AggregateStore<A, Row>;
   /**
    * The domain call: an intent-named method on the loaded aggregate. Any lookup it needs reads
@@ -190,6 +198,7 @@ export function commandRoute<
       ...problems(
         [...BODY_PROBLEMS, 404, 409, 422, ...(options.statuses ?? [])],
         options.domainCodes,
+        options.statusNotes,
       ),
     },
   };

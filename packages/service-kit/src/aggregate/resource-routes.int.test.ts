@@ -186,3 +186,17 @@ describe('deleteRoute', () => {
     expect((await get(writer(t), `/v1/gadgets/${created.id}`)).statusCode).toBe(200);
   });
 });
+
+describe('the OpenAPI document of the kit routes', () => {
+  it("shows the list page with its item's example, and a route's own note on a status", async () => {
+    const doc = (await get({}, '/docs/json')).json<{
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    }>();
+    const page = JSON.stringify(doc.paths['/v1/gadgets']?.get?.responses['200']);
+    expect(page).toContain('"nextCursor":null');
+    expect(page).toContain('sprocket');
+    const created = JSON.stringify(doc.paths['/v1/gadgets']?.post?.responses['503']);
+    expect(created).toContain('registry_down');
+    expect(JSON.stringify(doc.paths['/v1/gadgets']?.post?.responses['409'])).toContain('Conflict');
+  });
+});

@@ -13,9 +13,10 @@ import type { AggregateStore, EventSource } from './aggregate-store.js';
 import { ifMatchHeaders } from './aggregate-routes.js';
 import { callOf, idParams, type Call, type RouteDocs } from './route-docs.js';
 
-type IdParams = z.ZodObject<{ id: z.ZodType<string> }>;
+/** Path parameters, all strings; the resource's key is `id` unless the route names another. */
+type KeyParams = z.ZodObject<Record<string, z.ZodType<string>>>;
 
-export interface GetRouteOptions<R extends z.ZodType, P extends IdParams> extends RouteDocs {
+export interface GetRouteOptions<R extends z.ZodType, P extends KeyParams> extends RouteDocs {
   /** e.g. `/v1/incidents/:id`. */
   readonly url: string;
   /** Default `read`. */
@@ -24,6 +25,8 @@ export interface GetRouteOptions<R extends z.ZodType, P extends IdParams> extend
   readonly resource: string;
   /** Default a uuid `id`; a resource keyed otherwise names its own (a 32-hex traceId). */
   readonly params?: P;
+  /** The path parameter `find` is given; default `id`. */
+  readonly key?: keyof z.output<P> & string;
   readonly response: R;
   /** The tenant's resource, or undefined (another tenant's id is as unknown as a missing one). */
   readonly find: (tenantId: string, id: string) => Promise<z.input<R> | undefined>;
@@ -32,7 +35,7 @@ export interface GetRouteOptions<R extends z.ZodType, P extends IdParams> extend
 }
 
 /** `GET /v1/<resource>/:id`: 200 with the resource (and its ETag) or 404 in the caller's tenant. */
-export function getRoute<R extends z.ZodType, P extends IdParams = typeof idParams>(
+export function getRoute<R extends z.ZodType, P extends KeyParams = typeof idParams>(
   app: FastifyInstance,
   options: GetRouteOptions<R, P>,
 ): void {
@@ -45,7 +48,7 @@ export function getRoute<R extends z.ZodType, P extends IdParams = typeof idPara
     response: { 200: options.response, ...problems([400, 404]) },
   };
   app.get(options.url, { config: { scope }, schema }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+    const id = (request.params as Record<string, string>)[options.key ?? 'id'] ?? '';
     const item = await options.find(request.auth.tenantId, id);
     if (item === undefined) throw notFound(options.resource, id);
     if (options.versionOf) setEtag(reply, options.versionOf(item));
@@ -59,6 +62,8 @@ export interface ListRouteOptions<Q extends z.ZodType, I extends z.ZodType> exte
   readonly scope?: Scope | readonly Scope[];
   /** Filters spread with `keysetPageQuery` (limit and cursor). */
   readonly querystring: Q;
+  /** The path's parameters, for a list under a parent resource (`/v1/incidents/:id/events`). */
+  readonly params?: KeyParams;
   readonly item: I;
   /** Statuses besides 200 and 400 (a 404 for a list under a parent resource). */
   readonly statuses?: readonly number[];
@@ -68,6 +73,14 @@ export interface ListRouteOptions<Q extends z.ZodType, I extends z.ZodType> exte
     query: z.output<Q>,
     params: Readonly<Record<string, string>>,
   ) => Promise<Page<z.input<I>>>;
+}
+
+/** The page schema, with the item's example in it (every documented response has one). */
+function pageOf(item: z.ZodType) {
+  const example = (item.meta() as { example?: unknown } | undefined)?.example;
+  return pageSchema(item).meta({
+    example: { items: example === undefined ? [] : [example], nextCursor: null },
+  });
 }
 
 /** `GET /v1/<resource>`: one keyset page `{ items, nextCursor }` of the caller's tenant. */
@@ -81,9 +94,9 @@ export function listRoute<Q extends z.ZodType, I extends z.ZodType>(
     summary: options.summary,
     description: `${options.description} Keyset paging: pass nextCursor as cursor. Needs ${scopeText(scope)}.`,
     querystring: options.querystring,
-    ...(options.url.includes('/:') ? { params: idParams } : {}),
+    ...(options.params ? { params: options.params } : {}),
     response: {
-      200: pageSchema(options.item),
+      200: pageOf(options.item),
       ...problems([400, ...(options.statuses ?? [])]),
     },
   };

@@ -50,9 +50,10 @@ const problemBody = z.object({
 export type ProblemBody = z.infer<typeof problemBody>;
 
 /** One documented problem response: RFC 9457 body, content type application/problem+json. */
-function problemResponse(status: number, codes: readonly string[]) {
+function problemResponse(status: number, codes: readonly string[], note?: string) {
   const [description, code, title] = MEANINGS[status] ?? ['Error', 'error', 'Error'];
-  const named = codes.length > 0 ? `${description}. Codes: ${codes.join(', ')}.` : description;
+  const coded = codes.length > 0 ? `${description}. Codes: ${codes.join(', ')}.` : description;
+  const named = note ? `${coded} Also: ${note}` : coded;
   return {
     description: named,
     content: {
@@ -70,19 +71,27 @@ export type ProblemResponses = Record<number, ReturnType<typeof problemResponse>
 /** Statuses any authenticated route can answer, whatever it does. */
 const ALWAYS = [401, 403, 429, 503] as const;
 
+/** What a route adds to a status's usual meaning (a 503 that also means an upstream is down). */
+export type StatusNotes = Readonly<Partial<Record<number, string>>>;
+
 /**
  * The documented problem responses of a route: the statuses given, plus 401, 403, 429 and 503,
- * which every /v1 route can answer. `domainCodes` lists the 422 codes the domain can refuse with.
+ * which every /v1 route can answer. `domainCodes` lists the 422 codes the domain can refuse with;
+ * `notes` adds the route's own words to a status.
  *
  *   response: { 200: dto, ...problems([400, 404, 409, 422], ['incident.illegal_transition']) }
  */
 export function problems(
   statuses: readonly number[],
   domainCodes: readonly string[] = [],
+  notes: StatusNotes = {},
 ): ProblemResponses {
   const all = [...new Set([...statuses, ...ALWAYS])].sort((a, b) => a - b);
   return Object.fromEntries(
-    all.map((status) => [status, problemResponse(status, status === 422 ? domainCodes : [])]),
+    all.map((status) => [
+      status,
+      problemResponse(status, status === 422 ? domainCodes : [], notes[status]),
+    ]),
   );
 }
 
