@@ -1,5 +1,5 @@
 import type { AlertRuleContext } from '@obs/domain';
-import { keysetCursor, toKeysetPage, type Page } from '@obs/service-kit';
+import { keysetPage, type Page, type PageRequest } from '@obs/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AlertRuleEntity } from './alert-rule.repository.js';
 import { viewOfRow, type AlertRuleView } from './alert-rule.view.js';
@@ -10,8 +10,6 @@ export interface RuleFilters {
   readonly enabled?: boolean;
   readonly severity?: string;
   readonly metric?: string;
-  readonly limit: number;
-  readonly cursor?: string;
 }
 
 /** One rule of the tenant as stored; another tenant's id is as unknown as a missing one. */
@@ -25,18 +23,16 @@ export async function findRule(
 }
 
 /** The tenant's rules, newest first, keyset-paged on (created_at, id). */
-export async function listRules(
+export function listRules(
   dataSource: DataSource,
   tenantId: string,
   filters: RuleFilters,
+  page: PageRequest,
 ): Promise<Page<AlertRuleView>> {
   const query = dataSource
     .getRepository(AlertRuleEntity)
     .createQueryBuilder('r')
-    .where('r.tenant_id = :tenantId', { tenantId })
-    .orderBy('r.created_at', 'DESC')
-    .addOrderBy('r.id', 'DESC')
-    .limit(filters.limit + 1);
+    .where('r.tenant_id = :tenantId', { tenantId });
   if (filters.enabled !== undefined)
     query.andWhere('r.enabled = :enabled', { enabled: filters.enabled });
   if (filters.severity !== undefined)
@@ -44,18 +40,12 @@ export async function listRules(
   if (filters.metric !== undefined)
     query.andWhere('r.metric = :metric', { metric: filters.metric });
   // created_at is written from the service clock in whole milliseconds, as the cursor holds it.
-  const after = keysetCursor.decode(filters.cursor);
-  if (after) {
-    query.andWhere('(r.created_at, r.id) < (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))', {
-      createdAt: new Date(after.sortKey),
-      id: after.id,
-    });
-  }
-  const rows = await query.getMany();
-  return toKeysetPage(rows.map(viewOfRow), filters.limit, (view) => ({
-    sortKey: Date.parse(view.createdAt),
-    id: view.id,
-  }));
+  return keysetPage(
+    query,
+    { sortColumn: 'r.created_at', sortType: 'timestamptz', idColumn: 'r.id', idType: 'uuid' },
+    page,
+    { toItem: viewOfRow, positionOf: (row) => ({ sortKey: row.createdAt.getTime(), id: row.id }) },
+  );
 }
 
 /**

@@ -169,15 +169,6 @@ export function alertRuleStore(dataSource: DataSource, uow: UnitOfWork): AlertRu
   });
 }
 
-/** Deletes the tenant's rule; its evaluation state goes with it (ON DELETE CASCADE). */
-export async function deleteRule(
-  manager: EntityManager,
-  tenantId: string,
-  id: string,
-): Promise<void> {
-  await manager.getRepository(AlertRuleEntity).delete({ id, tenantId });
-}
-
 /**
  * A rule's evaluation state, locked for the transaction that applies a window. The jsonb may be
  * in the format written before late windows were buffered; the domain reads both.

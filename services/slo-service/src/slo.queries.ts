@@ -1,5 +1,11 @@
 import type { SloStatus } from '@obs/domain';
-import { keysetCursor, toKeysetPage, type Page } from '@obs/service-kit';
+import {
+  keysetCursor,
+  keysetPage,
+  toKeysetPage,
+  type Page,
+  type PageRequest,
+} from '@obs/service-kit';
 import type { DataSource } from 'typeorm';
 import { SloEntity, toSloSnapshot, type SloRow } from './slo-definition.repository.js';
 import {
@@ -15,11 +21,6 @@ import {
 export interface SloFilter {
   readonly projectId?: string;
   readonly status?: SloStatus;
-}
-
-export interface PageRequest {
-  readonly limit: number;
-  readonly cursor?: string;
 }
 
 const viewOfRow = (row: SloRow): SloView => viewOfSnapshot(toSloSnapshot(row), row.version);
@@ -47,7 +48,8 @@ export async function findSloStatus(
   return row ? statusOfSnapshot(toSloSnapshot(row), row.version) : undefined;
 }
 
-export async function listSlos(
+/** The tenant's SLOs, newest first, keyset-paged on (created_at, id). */
+export function listSlos(
   dataSource: DataSource,
   tenantId: string,
   filter: SloFilter,
@@ -59,28 +61,18 @@ export async function listSlos(
     .where('s.tenantId = :tenantId', { tenantId });
   if (filter.projectId) query.andWhere('s.projectId = :projectId', { projectId: filter.projectId });
   if (filter.status) query.andWhere('s.status = :status', { status: filter.status });
-  // Newest first by (createdAt, id); the cursor is the last item's position.
-  const after = keysetCursor.decode(page.cursor);
-  if (after) {
-    query.andWhere('(s.created_at, s.id) < (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))', {
-      createdAt: new Date(after.sortKey),
-      id: after.id,
-    });
-  }
-  const rows = await query
-    .orderBy('s.createdAt', 'DESC')
-    .addOrderBy('s.id', 'DESC')
-    .limit(page.limit + 1)
-    .getMany();
-  return toKeysetPage(rows.map(viewOfRow), page.limit, (view) => ({
-    sortKey: Date.parse(view.createdAt),
-    id: view.id,
-  }));
+  return keysetPage(
+    query,
+    { sortColumn: 's.created_at', sortType: 'timestamptz', idColumn: 's.id', idType: 'uuid' },
+    page,
+    { toItem: viewOfRow, positionOf: (row) => ({ sortKey: row.createdAt.getTime(), id: row.id }) },
+  );
 }
 
 /**
  * The SLO's BudgetBurnEvents, newest first, or undefined when the tenant has no such SLO. The
- * cursor carries the timestamp (epoch ms) of the last point served.
+ * cursor carries the timestamp (epoch ms) of the last point served. Paged in memory, not by
+ * keysetPage: the events are a jsonb array on the SLO's row (a day at most), not rows.
  */
 export async function listBurnEvents(
   dataSource: DataSource,

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { SloDefinition, sli as toSli, type SloDefinitionFields } from '@obs/domain';
 import {
-  BODY_PROBLEMS,
-  callOf,
-  assertVersion,
   commandRoute,
-  ifMatchHeaders,
-  ifMatchVersion,
+  createRoute,
+  deleteRoute,
+  getRoute,
   notFound,
   problems,
-  setEtag,
   type Call,
   type ServiceContext,
   type Transaction,
@@ -17,9 +14,9 @@ import {
 } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { findSlo, findSloStatus, listBurnEvents, listSlos } from '../slo.queries.js';
-import { SloEntity, type SloStore } from '../slo-definition.repository.js';
+import type { SloStore } from '../slo-definition.repository.js';
 import { dropSamples } from '../slo-evaluator.js';
 import { observe } from '../slo-observation.js';
 import { viewOfSnapshot, type SloView } from '../slo.view.js';
@@ -119,31 +116,23 @@ async function redefine(
 export function sloRoutes(app: FastifyInstance, ctx: ServiceContext, store: SloStore): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  // Hand-written rather than the kit's createRoute: a name clash is a documented 409 here.
-  r.post(
-    SLOS_URL,
-    {
-      config: { scope: 'write' },
-      schema: {
-        tags: TAGS,
-        summary: 'Define an SLO',
-        description:
-          'Defines an SLO over a ratio SLI (good/total from two metrics) or a latency SLI (a percentile of a histogram metric against a threshold). It starts healthy with its whole error budget and is evaluated from every 1m MetricAggregated window of its metrics in its project. A name already used in the project answers 409. Needs the write scope. 201 with the resource, its ETag and a Location header.',
-        body: sloDefinitionBody,
-        response: { 201: sloSchema, ...problems([...BODY_PROBLEMS, 409, 422], DEFINITION_CODES) },
-      },
-    },
-    async (request, reply) => {
-      const call = callOf(request, ctx);
-      const saved = await store.create(
-        { context: request.otelContext },
-        newSlo(fieldsOf(request.body), call),
-      );
-      setEtag(reply, saved.version);
-      return reply.code(201).header('location', `${SLOS_URL}/${saved.id}`).send(savedDto(saved));
-    },
-  );
+  createRoute(app, ctx, {
+    url: SLOS_URL,
+    scope: 'write',
+    tags: TAGS,
+    summary: 'Define an SLO',
+    description:
+      'Defines an SLO over a ratio SLI (good/total from two metrics) or a latency SLI (a percentile of a histogram metric against a threshold). It starts healthy with its whole error budget and is evaluated from every 1m MetricAggregated window of its metrics in its project. A name already used in the project answers 409.',
+    body: sloDefinitionBody,
+    response: sloSchema,
+    domainCodes: DEFINITION_CODES,
+    store,
+    create: (body, call) => newSlo(fieldsOf(body), call),
+    toDto: savedDto,
+  });
 
+  // Hand-written rather than the kit's listRoute, whose page schema carries no example (the
+  // OpenAPI document gives every response one).
   r.get(
     SLOS_URL,
     {
@@ -167,26 +156,21 @@ export function sloRoutes(app: FastifyInstance, ctx: ServiceContext, store: SloS
     },
   );
 
-  r.get(
-    `${SLOS_URL}/:id`,
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: 'Get an SLO',
-        description:
-          'One SLO of the caller\'s tenant with ETag "<version>" for If-Match. Another tenant\'s id answers 404 (a malformed id 400). Needs the read scope.',
-        params: idParams,
-        response: { 200: sloSchema, ...problems([400, 404]) },
-      },
+  getRoute(app, {
+    url: `${SLOS_URL}/:id`,
+    tags: TAGS,
+    summary: 'Get an SLO',
+    description:
+      'One SLO of the caller\'s tenant with ETag "<version>" for If-Match; a malformed id answers 400.',
+    resource: 'slo',
+    params: idParams,
+    response: sloSchema,
+    find: async (tenantId, id) => {
+      const view = await findSlo(ctx.dataSource, tenantId, id);
+      return view && toDto(view);
     },
-    async (request, reply) => {
-      const view = await findSlo(ctx.dataSource, request.auth.tenantId, request.params.id);
-      if (!view) throw notFound('slo', request.params.id);
-      setEtag(reply, view.version);
-      return toDto(view);
-    },
-  );
+    versionOf: (dto) => dto.version,
+  });
 
   commandRoute(app, ctx, {
     url: `${SLOS_URL}/:id`,
@@ -204,58 +188,35 @@ export function sloRoutes(app: FastifyInstance, ctx: ServiceContext, store: SloS
     toDto: savedDto,
   });
 
-  r.delete(
-    `${SLOS_URL}/:id`,
-    {
-      config: { scope: 'write' },
-      schema: {
-        tags: TAGS,
-        summary: 'Delete an SLO',
-        description:
-          'Deletes the SLO with its counted windows, burn history and maintenance windows; it is never evaluated again and its id answers 404 afterwards. An incident it opened stays. Optional If-Match "<version>": a stale one answers 409. Needs the write scope.',
-        params: idParams,
-        headers: ifMatchHeaders,
-        response: { 204: z.null().describe('Deleted'), ...problems([400, 404, 409]) },
-      },
-    },
-    async (request, reply) => {
-      const expected = ifMatchVersion(request);
-      const { id } = request.params;
-      await ctx.uow.run({ context: request.otelContext }, async (tx) => {
-        const loaded = await store.loadForUpdate(tx, request.auth.tenantId, id);
-        if (!loaded) throw notFound('slo', id);
-        assertVersion(expected, loaded.version);
-        await tx.manager.getRepository(SloEntity).delete({ id, tenantId: request.auth.tenantId });
-      });
-      return reply.code(204).send(null);
-    },
-  );
+  // Its counted windows go with it (slo_samples: ON DELETE CASCADE); the rest is on its row.
+  deleteRoute(app, ctx, {
+    url: `${SLOS_URL}/:id`,
+    tags: TAGS,
+    summary: 'Delete an SLO',
+    description:
+      'Deletes the SLO with its counted windows, burn history and maintenance windows; it is never evaluated again and its id answers 404 afterwards. An incident it opened stays.',
+    store,
+  });
 
-  r.get(
-    `${SLOS_URL}/:id/status`,
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: 'Get the budget status',
-        description:
-          'The SLO at its last evaluation: status, error budget and budgetRemaining, bad events over the rolling window, burn rates over 5m, 30m, 1h and 6h and the multi-window pairs firing (fast 1h & 5m ≥ 14.4×, slow 6h & 30m ≥ 6×). Needs the read scope.',
-        params: idParams,
-        response: { 200: sloStatusSchema, ...problems([400, 404]) },
-      },
+  getRoute(app, {
+    url: `${SLOS_URL}/:id/status`,
+    tags: TAGS,
+    summary: 'Get the budget status',
+    description:
+      'The SLO at its last evaluation: status, error budget and budgetRemaining, bad events over the rolling window, burn rates over 5m, 30m, 1h and 6h and the multi-window pairs firing (fast 1h & 5m ≥ 14.4×, slow 6h & 30m ≥ 6×), with ETag "<version>".',
+    resource: 'slo',
+    params: idParams,
+    response: sloStatusSchema,
+    find: async (tenantId, id) => {
+      const view = await findSloStatus(ctx.dataSource, tenantId, id);
+      return (
+        view && { ...view, burnRates: { ...view.burnRates }, firingAlerts: [...view.firingAlerts] }
+      );
     },
-    async (request, reply) => {
-      const view = await findSloStatus(ctx.dataSource, request.auth.tenantId, request.params.id);
-      if (!view) throw notFound('slo', request.params.id);
-      setEtag(reply, view.version);
-      return {
-        ...view,
-        burnRates: { ...view.burnRates },
-        firingAlerts: [...view.firingAlerts],
-      };
-    },
-  );
+    versionOf: (dto) => dto.version,
+  });
 
+  // Hand-written rather than the kit's listRoute, whose page schema carries no example.
   r.get(
     `${SLOS_URL}/:id/burn-events`,
     {
