@@ -1,5 +1,5 @@
 import type { PanelReferences } from '@obs/domain';
-import { keysetCursor, toKeysetPage, type Page } from '@obs/service-kit';
+import { keysetPage, type Page, type PageRequest } from '@obs/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   DashboardEntity,
@@ -12,16 +12,9 @@ import { panelView, viewOfSnapshot, type DashboardView, type PanelView } from '.
 
 /** Read models: plain queries over the tables, always within the caller's tenant. */
 
-export interface DashboardFilters {
-  readonly projectId?: string;
-  readonly moduleId?: string;
-  readonly limit: number;
-  readonly cursor?: string;
-}
-
-export interface PageRequest {
-  readonly limit: number;
-  readonly cursor?: string;
+export interface DashboardFilters extends PageRequest {
+  readonly projectId?: string | undefined;
+  readonly moduleId?: string | undefined;
 }
 
 export interface VersionView {
@@ -64,27 +57,18 @@ export async function listDashboards(
   const query = dataSource
     .getRepository(DashboardEntity)
     .createQueryBuilder('d')
-    .where('d.tenant_id = :tenantId', { tenantId })
-    .orderBy('d.created_at', 'DESC')
-    .addOrderBy('d.id', 'DESC')
-    .limit(filters.limit + 1);
+    .where('d.tenant_id = :tenantId', { tenantId });
   if (filters.projectId !== undefined)
     query.andWhere('d.project_id = :projectId', { projectId: filters.projectId });
   if (filters.moduleId !== undefined)
     query.andWhere('d.module_id = :moduleId', { moduleId: filters.moduleId });
   // created_at is written from the service clock in whole milliseconds, as the cursor holds it.
-  const after = keysetCursor.decode(filters.cursor);
-  if (after) {
-    query.andWhere('(d.created_at, d.id) < (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))', {
-      createdAt: new Date(after.sortKey),
-      id: after.id,
-    });
-  }
-  const rows = await query.getMany();
-  return toKeysetPage(rows.map(viewOfRow), filters.limit, (view) => ({
-    sortKey: Date.parse(view.createdAt),
-    id: view.id,
-  }));
+  return keysetPage(
+    query,
+    { sortColumn: 'd.created_at', sortType: 'timestamptz', idColumn: 'd.id', idType: 'uuid' },
+    filters,
+    { toItem: viewOfRow, positionOf: (row) => ({ sortKey: row.createdAt.getTime(), id: row.id }) },
+  );
 }
 
 /**
@@ -142,20 +126,17 @@ export async function listVersions(
     .getRepository(DashboardEntity)
     .existsBy({ id: dashboardId, tenantId });
   if (!exists) return undefined;
-  // A cursor of another dashboard is simply a position in this one.
-  const before = keysetCursor.decode(page.cursor)?.sortKey;
+  // The cursor is `<version>.<dashboard id>`: the id part keeps the kit's one cursor shape.
   const query = dataSource
     .getRepository(DashboardVersionEntity)
     .createQueryBuilder('v')
-    .where('v.tenant_id = :tenantId AND v.dashboard_id = :dashboardId', { tenantId, dashboardId })
-    .orderBy('v.version', 'DESC')
-    .limit(page.limit + 1);
-  if (before !== undefined) query.andWhere('v.version < CAST(:before AS bigint)', { before });
-  const rows = await query.getMany();
-  return toKeysetPage(rows.map(viewOfVersion), page.limit, (v) => ({
-    sortKey: v.version,
-    id: dashboardId,
-  }));
+    .where('v.tenant_id = :tenantId AND v.dashboard_id = :dashboardId', { tenantId, dashboardId });
+  return keysetPage(
+    query,
+    { sortColumn: 'v.version', sortType: 'bigint', idColumn: 'v.dashboard_id', idType: 'uuid' },
+    page,
+    { toItem: viewOfVersion, positionOf: (row) => ({ sortKey: row.version, id: row.dashboardId }) },
+  );
 }
 
 export async function findVersion(

@@ -1,6 +1,6 @@
 import { DashboardDefinition, type DashboardDefinitionSnapshot, type Panel } from '@obs/domain';
 import { AggregateStore, type UnitOfWork } from '@obs/service-kit';
-import { EntitySchema, type DataSource, type EntityManager } from 'typeorm';
+import { EntitySchema, type DataSource } from 'typeorm';
 
 export interface DashboardRow {
   id: string;
@@ -129,13 +129,4 @@ export function dashboardStore(dataSource: DataSource, uow: UnitOfWork): Dashboa
         .insert(toVersionRow(dashboard.toSnapshot()));
     },
   });
-}
-
-/** Deletes the tenant's dashboard; its history goes with it (ON DELETE CASCADE). */
-export async function deleteDashboard(
-  manager: EntityManager,
-  tenantId: string,
-  id: string,
-): Promise<void> {
-  await manager.getRepository(DashboardEntity).delete({ id, tenantId });
 }

@@ -1,5 +1,5 @@
 import type { IncidentEvent, IncidentSource, IncidentStatus, Severity } from '@obs/domain';
-import { keysetCursor, toKeysetPage, type Page } from '@obs/service-kit';
+import { keysetPage, type Page, type PageRequest } from '@obs/service-kit';
 import type { DataSource } from 'typeorm';
 import {
   IncidentEntity,
@@ -16,11 +16,6 @@ export interface IncidentFilter {
   readonly severity?: Severity;
   readonly projectId?: string;
   readonly source?: IncidentSource;
-}
-
-export interface PageRequest {
-  readonly limit: number;
-  readonly cursor?: string;
 }
 
 export function viewOfRow(row: IncidentRow): IncidentView {
@@ -76,27 +71,16 @@ export async function listIncidents(
   if (filter.projectId) query.andWhere('i.projectId = :projectId', { projectId: filter.projectId });
   if (filter.source) query.andWhere('i.source = :source', { source: filter.source });
   // Newest first by (openedAt, id); the cursor is the last item's position.
-  const after = keysetCursor.decode(page.cursor);
-  if (after) {
-    query.andWhere('(i.opened_at, i.id) < (CAST(:openedAt AS timestamptz), CAST(:id AS uuid))', {
-      openedAt: new Date(after.sortKey),
-      id: after.id,
-    });
-  }
-  const rows = await query
-    .orderBy('i.openedAt', 'DESC')
-    .addOrderBy('i.id', 'DESC')
-    .limit(page.limit + 1)
-    .getMany();
-  return toKeysetPage(rows.map(viewOfRow), page.limit, (view) => ({
-    sortKey: Date.parse(view.openedAt),
-    id: view.id,
-  }));
+  return keysetPage(
+    query,
+    { sortColumn: 'i.opened_at', sortType: 'timestamptz', idColumn: 'i.id', idType: 'uuid' },
+    page,
+    { toItem: viewOfRow, positionOf: (row) => ({ sortKey: row.openedAt.getTime(), id: row.id }) },
+  );
 }
 
 /**
  * The incident's timeline, oldest first, or undefined when the tenant has no such incident.
- * The cursor carries the line number (seq) of the last line served.
  */
 export async function listTimeline(
   dataSource: DataSource,
@@ -108,17 +92,21 @@ export async function listTimeline(
     .getRepository(IncidentEntity)
     .existsBy({ id: incidentId, tenantId });
   if (!exists) return undefined;
-  // The cursor carries the line number (seq) of the last line served; one of another incident
-  // is simply a position in this one.
-  const afterSeq = keysetCursor.decode(page.cursor)?.sortKey ?? 0;
-  const rows = await dataSource
+  // Oldest first by line number (seq); the cursor is `<seq>.<incident id>`, the kit's one shape.
+  const query = dataSource
     .getRepository(IncidentEventEntity)
     .createQueryBuilder('e')
-    .where('e.tenantId = :tenantId AND e.incidentId = :incidentId', { tenantId, incidentId })
-    .andWhere('e.seq > CAST(:afterSeq AS bigint)', { afterSeq })
-    .orderBy('e.seq', 'ASC')
-    .limit(page.limit + 1)
-    .getMany();
-  const lines = toKeysetPage(rows, page.limit, (row) => ({ sortKey: row.seq, id: incidentId }));
-  return { items: lines.items.map(toTimelineEvent), nextCursor: lines.nextCursor };
+    .where('e.tenantId = :tenantId AND e.incidentId = :incidentId', { tenantId, incidentId });
+  return keysetPage(
+    query,
+    {
+      sortColumn: 'e.seq',
+      sortType: 'bigint',
+      idColumn: 'e.incident_id',
+      idType: 'uuid',
+      direction: 'ASC',
+    },
+    page,
+    { toItem: toTimelineEvent, positionOf: (row) => ({ sortKey: row.seq, id: row.incidentId }) },
+  );
 }

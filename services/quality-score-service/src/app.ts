@@ -6,6 +6,7 @@ import { sloBreachedConsumer } from './consumers/slo-breached.consumer.js';
 import { CreateQualityScore1750000000001 } from './migrations/1750000000001-create-quality-score.js';
 import { QualityInputs } from './quality-inputs.js';
 import { QualityIntake } from './quality-intake.js';
+import { QualityScoreRevisionEntity } from './quality-score.queries.js';
 import { QualityScoreEntity, qualityScoreStore } from './quality-score.repository.js';
 import { qualityScoreRoutes } from './routes/quality-score.routes.js';
 import { ScoreRecomputer } from './score-recomputer.js';
@@ -31,7 +32,7 @@ export const qualityScoreService: ServiceDefinition = {
   schema: 'quality_score',
   defaultPort: 4108,
   openapi: { title: 'quality-score-service', description: DESCRIPTION, version: '1.0.0' },
-  entities: [QualityScoreEntity],
+  entities: [QualityScoreEntity, QualityScoreRevisionEntity],
   migrations: [CreateQualityScore1750000000001],
   topics: [topicFor('QualityScoreComputed')],
   routes: (app, ctx) => {

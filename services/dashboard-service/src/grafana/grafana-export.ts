@@ -1,4 +1,5 @@
 import type { DashboardDefinitionSnapshot, Panel, PanelType } from '@obs/domain';
+import { canonicalJson } from '@obs/service-kit';
 
 /**
  * The Grafana dashboard model this service exports: a subset of `@grafana/schema`'s Dashboard
@@ -171,3 +172,9 @@ export function toGrafanaDashboard(snapshot: DashboardDefinitionSnapshot): Grafa
     weekStart: '',
   };
 }
+
+/**
+ * The export's bytes: keys sorted at every depth (so the order code builds an object in never
+ * shows), two-space indentation and a final newline, as a file kept in Git wants.
+ */
+export const grafanaJson = (value: object): string => `${canonicalJson(value, 2)}\n`;

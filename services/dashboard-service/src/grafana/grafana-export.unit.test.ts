@@ -5,8 +5,12 @@ import {
   type Panel as GrafanaSchemaPanel,
 } from '@grafana/schema';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from './canonical-json.js';
-import { GRAFANA_SCHEMA_VERSION, prometheusName, toGrafanaDashboard } from './grafana-export.js';
+import {
+  GRAFANA_SCHEMA_VERSION,
+  grafanaJson,
+  prometheusName,
+  toGrafanaDashboard,
+} from './grafana-export.js';
 
 const context = {
   nameTaken: false,
@@ -52,7 +56,7 @@ describe('Grafana export', () => {
   });
 
   it("carries every field Grafana's schema requires, at run time", () => {
-    const parsed = JSON.parse(canonicalJson(toGrafanaDashboard(snapshotOf()))) as Record<
+    const parsed = JSON.parse(grafanaJson(toGrafanaDashboard(snapshotOf()))) as Record<
       string,
       unknown
     >;
@@ -100,7 +104,7 @@ describe('Grafana export', () => {
   });
 
   it('has no volatile field: no numeric id, version, iteration or timestamps', () => {
-    const json = canonicalJson(toGrafanaDashboard(snapshotOf()));
+    const json = grafanaJson(toGrafanaDashboard(snapshotOf()));
     const parsed = JSON.parse(json) as Record<string, unknown>;
     for (const volatile of ['id', 'version', 'iteration', 'created', 'updated']) {
       expect(parsed, volatile).not.toHaveProperty(volatile);
@@ -116,17 +120,17 @@ describe('Grafana export', () => {
       createdAt: '2025-01-01T00:00:00.000Z',
       updatedAt: '2025-06-01T00:00:00.000Z',
     };
-    const a = canonicalJson(toGrafanaDashboard(first));
-    expect(canonicalJson(toGrafanaDashboard(later))).toBe(a);
-    expect(canonicalJson(toGrafanaDashboard(snapshotOf(PANELS, 'Renamed')))).not.toBe(a);
+    const a = grafanaJson(toGrafanaDashboard(first));
+    expect(grafanaJson(toGrafanaDashboard(later))).toBe(a);
+    expect(grafanaJson(toGrafanaDashboard(snapshotOf(PANELS, 'Renamed')))).not.toBe(a);
   });
 
   it('writes keys sorted at every depth, indented, with a final newline', () => {
-    const json = canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } });
+    const json = grafanaJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } });
     expect(json).toBe(
       '{\n  "a": {\n    "c": null,\n    "d": [\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n',
     );
-    const exported = canonicalJson(toGrafanaDashboard(snapshotOf()));
+    const exported = grafanaJson(toGrafanaDashboard(snapshotOf()));
     const keys = Object.keys(JSON.parse(exported) as object);
     expect(keys).toEqual([...keys].sort());
   });

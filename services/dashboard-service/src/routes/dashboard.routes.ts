@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { DashboardDefinition, type DashboardDefinitionSnapshot } from '@obs/domain';
 import {
-  BODY_PROBLEMS,
   HttpProblem,
-  assertVersion,
-  ifMatchHeaders,
-  ifMatchVersion,
+  commandRoute,
+  createRoute,
+  deleteRoute,
+  getRoute,
   notFound,
   problems,
-  setEtag,
+  type ProblemResponses,
   type ServiceContext,
   type Versioned,
 } from '@obs/service-kit';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, RouteOptions, RouteShorthandOptions } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   findDashboardRow,
   findVersion,
@@ -22,14 +22,14 @@ import {
   listVersions,
   nameTaken,
   referencesOf,
+  viewOfRow,
 } from '../dashboard.queries.js';
-import { deleteDashboard, toSnapshot, type DashboardStore } from '../dashboard.repository.js';
+import { toSnapshot, type DashboardStore } from '../dashboard.repository.js';
 import { viewOfSnapshot } from '../dashboard.view.js';
-import { canonicalJson } from '../grafana/canonical-json.js';
-import { toGrafanaDashboard } from '../grafana/grafana-export.js';
+import { grafanaJson, toGrafanaDashboard } from '../grafana/grafana-export.js';
 import { dashboardData, defaultWindow } from '../panel-data.js';
 import { resolvePanelReferences } from '../panel-references.js';
-import { UpstreamUnavailable, type Upstreams } from '../upstreams.js';
+import type { Upstreams } from '../upstreams.js';
 import {
   DASHBOARD_DOMAIN_CODES,
   dashboardBodySchema,
@@ -59,41 +59,33 @@ const savedDto = (saved: Versioned<DashboardDefinition>) =>
   viewOfSnapshot(saved.aggregate.toSnapshot());
 
 /**
- * The documented problems of a route that resolves panel references: its 503 also means an
- * owning service is down (with Retry-After; nothing was saved).
+ * The app as the kit's create and command routes see it, their 503 described in full: there it
+ * also means an owning service is down, with Retry-After (the kit's `statuses` documents a
+ * status's usual meaning only). The zod transform keeps a response's description and content,
+ * not its headers, so Retry-After is documented in words.
  */
-function referenceProblems(statuses: readonly number[]) {
-  const documented = problems(statuses, DASHBOARD_DOMAIN_CODES);
-  const unavailable = documented[503];
-  return {
-    ...documented,
-    503: {
-      ...unavailable,
-      // The zod transform keeps a response's description and content, not its headers: the
-      // Retry-After header is documented here, in words.
-      description: `${unavailable?.description ?? ''}. Also: an owning service (metric-aggregation-service, slo-service) could not be reached to check a panel reference (code upstream_unavailable); nothing was saved, and the Retry-After header says how many seconds to wait.`,
-    },
+function describingUnavailable(app: FastifyInstance): FastifyInstance {
+  const describe = <O extends RouteShorthandOptions | RouteOptions>(options: O): O => {
+    const response = options.schema?.response as ProblemResponses | undefined;
+    const unavailable = response?.[503];
+    if (!response || !unavailable) return options;
+    const description = `${unavailable.description}. Also: an owning service (metric-aggregation-service, slo-service) could not be reached to check a panel reference (code upstream_unavailable); nothing was saved, and the Retry-After header says how many seconds to wait.`;
+    const schema = {
+      ...options.schema,
+      response: { ...response, 503: { ...unavailable, description } },
+    };
+    return { ...options, schema };
   };
+  return Object.create(app, {
+    post: {
+      value: (url: string, options: RouteShorthandOptions, handler: never) =>
+        app.post(url, describe(options), handler),
+    },
+    route: { value: (options: RouteOptions) => app.route(describe(options)) },
+  }) as FastifyInstance;
 }
 
-/** Runs `work`; an owning service that is down answers 503 with a Retry-After header. */
-async function withRetryAfter<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof UpstreamUnavailable) {
-      void reply.header('retry-after', String(error.retryAfterSeconds));
-    }
-    throw error;
-  }
-}
-
-/**
- * The kit's createRoute and commandRoute hand the domain call only who asked and when; resolving
- * panel references also needs the caller's Authorization header (forwarded to the owning
- * services), so create and replace are written out here with the same answers: 201 + Location +
- * ETag, If-Match/409, 404 across tenants, 422 with the invariant's code.
- */
+/** Panel references are resolved with the caller's token (`call.authorization`). */
 export function dashboardRoutes(
   app: FastifyInstance,
   ctx: ServiceContext,
@@ -101,52 +93,41 @@ export function dashboardRoutes(
   upstreams: Upstreams,
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const resolving = describingUnavailable(app);
 
-  r.post(
-    DASHBOARDS_URL,
-    {
-      config: { scope: 'write' },
-      schema: {
-        tags: TAGS,
-        summary: 'Create a dashboard',
-        description: `Defines a dashboard of 1-100 panels for a project (optionally one module) and emits the public DashboardDefined on obs.dashboard-definition.v1. Each panel's metric (metric-aggregation-service GET /v1/metrics/{name}) or SLO (slo-service GET /v1/slos/{id}) is resolved with the caller's token: an unknown one answers 422 dashboard.unresolvable_reference naming the panel (panels[i]). ${UNAVAILABLE_NOTE} A name taken in the scope (case-insensitive) answers 409 dashboard.name_not_unique. Needs the write scope (and read, for the owning services). 201 with the dashboard, its ETag and a Location header.`,
-        body: dashboardBodySchema,
-        response: {
-          201: dashboardSchema,
-          ...referenceProblems([...BODY_PROBLEMS, 409, 422]),
+  // Resolved before the dashboard's transaction: no lock is held across the HTTP calls.
+  createRoute(resolving, ctx, {
+    url: DASHBOARDS_URL,
+    scope: 'write',
+    tags: TAGS,
+    summary: 'Create a dashboard',
+    description: `Defines a dashboard of 1-100 panels for a project (optionally one module) and emits the public DashboardDefined on obs.dashboard-definition.v1. Each panel's metric (metric-aggregation-service GET /v1/metrics/{name}) or SLO (slo-service GET /v1/slos/{id}) is resolved with the caller's token (which needs read there too): an unknown one answers 422 dashboard.unresolvable_reference naming the panel (panels[i]). ${UNAVAILABLE_NOTE} A name taken in the scope (case-insensitive) answers 409 dashboard.name_not_unique.`,
+    body: dashboardBodySchema,
+    response: dashboardSchema,
+    domainCodes: DASHBOARD_DOMAIN_CODES,
+    statuses: [503],
+    store,
+    create: async (body, call) => {
+      const { tenantId } = call.auth;
+      const references = await resolvePanelReferences(upstreams, call.authorization, body.panels);
+      const taken = await nameTaken(ctx.dataSource.manager, tenantId, body);
+      return DashboardDefinition.create(
+        {
+          dashboardId: randomUUID(),
+          tenantId,
+          name: body.name,
+          scope: body.scope,
+          panels: body.panels,
+          createdAt: call.at,
         },
-      },
+        { ...references, nameTaken: taken },
+      );
     },
-    async (request, reply) =>
-      withRetryAfter(reply, async () => {
-        const { tenantId } = request.auth;
-        const body = request.body;
-        const references = await resolvePanelReferences(
-          upstreams,
-          request.headers.authorization,
-          body.panels,
-        );
-        const taken = await nameTaken(ctx.dataSource.manager, tenantId, body);
-        const dashboard = DashboardDefinition.create(
-          {
-            dashboardId: randomUUID(),
-            tenantId,
-            name: body.name,
-            scope: body.scope,
-            panels: body.panels,
-            createdAt: new Date(ctx.clock()).toISOString(),
-          },
-          { ...references, nameTaken: taken },
-        );
-        const saved = await store.create({ context: request.otelContext }, dashboard);
-        setEtag(reply, saved.version);
-        return reply
-          .code(201)
-          .header('location', `${DASHBOARDS_URL}/${saved.id}`)
-          .send(savedDto(saved));
-      }),
-  );
+    toDto: savedDto,
+  });
 
+  // Lists stay written out: the kit's listRoute documents its page without an example, and
+  // every response here has one (see the report: a `page` example option in listRoute).
   r.get(
     DASHBOARDS_URL,
     {
@@ -173,98 +154,56 @@ export function dashboardRoutes(
     return toSnapshot(row);
   };
 
-  r.get(
-    `${DASHBOARDS_URL}/:id`,
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: 'Get a dashboard',
-        description:
-          'One dashboard of the caller\'s tenant, with ETag "<version>" for If-Match. Another tenant\'s id answers 404. Needs the read scope.',
-        params: idParamsSchema,
-        response: { 200: dashboardSchema, ...problems([400, 404]) },
-      },
+  getRoute(app, {
+    url: `${DASHBOARDS_URL}/:id`,
+    tags: TAGS,
+    summary: 'Get a dashboard',
+    description: 'One dashboard of the caller\'s tenant, with ETag "<version>" for If-Match.',
+    resource: 'dashboard',
+    params: idParamsSchema,
+    response: dashboardSchema,
+    find: async (tenantId, id) => {
+      const row = await findDashboardRow(ctx.dataSource, tenantId, id);
+      return row ? viewOfRow(row) : undefined;
     },
-    async (request, reply) => {
-      const snapshot = await stored(request.auth.tenantId, request.params.id);
-      setEtag(reply, snapshot.version);
-      return viewOfSnapshot(snapshot);
-    },
-  );
+    versionOf: (dashboard) => dashboard.version,
+  });
 
-  r.put(
-    `${DASHBOARDS_URL}/:id`,
-    {
-      config: { scope: 'write' },
-      schema: {
-        tags: TAGS,
-        summary: 'Replace a dashboard',
-        description: `Replaces name, scope and panels; the new version is kept in the history and the internal DashboardUpdated is emitted. A replacement that changes nothing keeps the version (no event, no new history entry). Only references the dashboard does not hold yet are resolved with the owning services: an unknown one answers 422 dashboard.unresolvable_reference naming the panel. ${UNAVAILABLE_NOTE} A name taken in the scope answers 409. Optional If-Match "<version>": a stale one answers 409. Needs the write scope. 200 with the dashboard and its new ETag.`,
-        params: idParamsSchema,
-        headers: ifMatchHeaders,
-        body: replaceDashboardSchema,
-        response: {
-          200: dashboardSchema,
-          ...referenceProblems([...BODY_PROBLEMS, 404, 409, 422]),
-        },
-      },
+  // Resolved under the row lock, through its transaction's view of the names (one connection
+  // per request); references the dashboard already holds are not asked again.
+  commandRoute(resolving, ctx, {
+    url: `${DASHBOARDS_URL}/:id`,
+    method: 'PUT',
+    scope: 'write',
+    tags: TAGS,
+    summary: 'Replace a dashboard',
+    description: `Replaces name, scope and panels; the new version is kept in the history and the internal DashboardUpdated is emitted. A replacement that changes nothing keeps the version (no event, no new history entry). Only references the dashboard does not hold yet are resolved with the owning services: an unknown one answers 422 dashboard.unresolvable_reference naming the panel. ${UNAVAILABLE_NOTE} A name taken in the scope answers 409.`,
+    body: replaceDashboardSchema,
+    response: dashboardSchema,
+    domainCodes: DASHBOARD_DOMAIN_CODES,
+    statuses: [503],
+    store,
+    run: async (dashboard, body, call, tx) => {
+      const references = await resolvePanelReferences(
+        upstreams,
+        call.authorization,
+        body.panels,
+        referencesOf(dashboard.toSnapshot().panels),
+      );
+      const except = { ...body, exceptId: dashboard.id };
+      const taken = await nameTaken(tx.manager, call.auth.tenantId, except);
+      dashboard.update(body, { ...references, nameTaken: taken }, call.at);
     },
-    async (request, reply) =>
-      withRetryAfter(reply, async () => {
-        const expected = ifMatchVersion(request);
-        const { tenantId } = request.auth;
-        const { id } = request.params;
-        const body = request.body;
-        const at = new Date(ctx.clock()).toISOString();
-        const saved = await store.change(
-          { context: request.otelContext },
-          tenantId,
-          id,
-          expected,
-          async (dashboard, tx) => {
-            // Looked up under the row lock, through its transaction (one connection per request).
-            const references = await resolvePanelReferences(
-              upstreams,
-              request.headers.authorization,
-              body.panels,
-              referencesOf(dashboard.toSnapshot().panels),
-            );
-            const taken = await nameTaken(tx.manager, tenantId, { ...body, exceptId: id });
-            dashboard.update(body, { ...references, nameTaken: taken }, at);
-          },
-        );
-        setEtag(reply, saved.version);
-        return savedDto(saved);
-      }),
-  );
+    toDto: savedDto,
+  });
 
-  r.delete(
-    `${DASHBOARDS_URL}/:id`,
-    {
-      config: { scope: 'write' },
-      schema: {
-        tags: TAGS,
-        summary: 'Delete a dashboard',
-        description:
-          'Deletes the dashboard and its version history. Optional If-Match "<version>": a stale one answers 409. Needs the write scope.',
-        params: idParamsSchema,
-        headers: ifMatchHeaders,
-        response: { 204: z.null().describe('Deleted'), ...problems([400, 404, 409]) },
-      },
-    },
-    async (request, reply) => {
-      const expected = ifMatchVersion(request);
-      const { id } = request.params;
-      await ctx.uow.run({ context: request.otelContext }, async (tx) => {
-        const loaded = await store.loadForUpdate(tx, request.auth.tenantId, id);
-        if (!loaded) throw notFound('dashboard', id);
-        assertVersion(expected, loaded.version);
-        await deleteDashboard(tx.manager, request.auth.tenantId, id);
-      });
-      return reply.code(204).send(null);
-    },
-  );
+  deleteRoute(app, ctx, {
+    url: `${DASHBOARDS_URL}/:id`,
+    tags: TAGS,
+    summary: 'Delete a dashboard',
+    description: 'Deletes the dashboard and its version history (ON DELETE CASCADE).',
+    store,
+  });
 
   r.get(
     `${DASHBOARDS_URL}/:id/versions`,
@@ -281,13 +220,9 @@ export function dashboardRoutes(
       },
     },
     async (request) => {
-      const page = await listVersions(
-        ctx.dataSource,
-        request.auth.tenantId,
-        request.params.id,
-        request.query,
-      );
-      if (!page) throw notFound('dashboard', request.params.id);
+      const { id } = request.params;
+      const page = await listVersions(ctx.dataSource, request.auth.tenantId, id, request.query);
+      if (!page) throw notFound('dashboard', id);
       return { items: [...page.items], nextCursor: page.nextCursor };
     },
   );
@@ -380,7 +315,7 @@ export function dashboardRoutes(
       const snapshot = await stored(request.auth.tenantId, id);
       return reply
         .type('application/json; charset=utf-8')
-        .send(canonicalJson(toGrafanaDashboard(snapshot)));
+        .send(grafanaJson(toGrafanaDashboard(snapshot)));
     },
   );
 }
