@@ -5,13 +5,12 @@ import {
   createRoute,
   deleteRoute,
   getRoute,
+  listRoute,
   notFound,
-  problems,
   type ServiceContext,
   type Versioned,
 } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { findRule, listRules, ruleContext } from '../alert-rule.queries.js';
 import { readEvaluation, StoredAlertRule, type AlertRuleStore } from '../alert-rule.repository.js';
 import { viewOfStored } from '../alert-rule.view.js';
@@ -25,7 +24,6 @@ import {
   replaceRuleSchema,
   resolveQuerySchema,
   RULE_DOMAIN_CODES,
-  rulePageSchema,
   ruleSchema,
   ruleStateSchema,
 } from './alert-rule.schemas.js';
@@ -98,32 +96,22 @@ export function alertRuleRoutes(
     toDto: savedDto,
   });
 
-  // Hand-written rather than the kit's listRoute, whose page schema carries no example (the
-  // OpenAPI document gives every response one).
-  app.withTypeProvider<ZodTypeProvider>().get(
-    RULES_URL,
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: 'List alert rules',
-        description:
-          "The tenant's rules, newest first (createdAt, then id), filtered by `enabled`, `severity` and `metric`. Keyset paging: pass nextCursor as cursor. Needs the read scope.",
-        querystring: listQuerySchema,
-        response: { 200: rulePageSchema, ...problems([400]) },
-      },
-    },
-    async (request) => {
-      const { enabled, severity, metric, limit, cursor } = request.query;
-      const page = await listRules(
+  listRoute(app, {
+    url: RULES_URL,
+    tags: TAGS,
+    summary: 'List alert rules',
+    description:
+      "The tenant's rules, newest first (createdAt, then id), filtered by `enabled`, `severity` and `metric`.",
+    querystring: listQuerySchema,
+    item: ruleSchema,
+    list: (tenantId, { enabled, severity, metric, limit, cursor }) =>
+      listRules(
         ctx.dataSource,
-        request.auth.tenantId,
+        tenantId,
         { enabled: enabled === undefined ? undefined : enabled === 'true', severity, metric },
         { limit, cursor },
-      );
-      return { items: [...page.items], nextCursor: page.nextCursor };
-    },
-  );
+      ),
+  });
 
   getRoute(app, {
     url: `${RULES_URL}/:id`,

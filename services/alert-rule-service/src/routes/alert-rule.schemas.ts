@@ -13,7 +13,7 @@ import {
   SEVERITIES,
   WINDOWS,
 } from '@obs/domain';
-import { keysetPageQuery, pageSchema } from '@obs/service-kit';
+import { keysetPageQuery } from '@obs/service-kit';
 import { z } from 'zod';
 
 /*
@@ -209,12 +209,6 @@ export const ruleSchema = z
       createdAt: '2024-05-01T10:00:00.000Z',
       updatedAt: '2024-05-01T10:00:00.000Z',
     },
-  });
-
-export const rulePageSchema = pageSchema(ruleSchema)
-  .describe('A page of rules, newest first')
-  .meta({
-    example: { items: [], nextCursor: null },
   });
 
 /** enable and disable take no body (an empty object is accepted too). */

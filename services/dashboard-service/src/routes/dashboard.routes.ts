@@ -6,13 +6,13 @@ import {
   createRoute,
   deleteRoute,
   getRoute,
+  listRoute,
   notFound,
   problems,
-  type ProblemResponses,
   type ServiceContext,
   type Versioned,
 } from '@obs/service-kit';
-import type { FastifyInstance, RouteOptions, RouteShorthandOptions } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import {
@@ -34,7 +34,6 @@ import {
   DASHBOARD_DOMAIN_CODES,
   dashboardBodySchema,
   dashboardDataSchema,
-  dashboardPageSchema,
   dashboardSchema,
   dataQuerySchema,
   grafanaDashboardSchema,
@@ -42,7 +41,6 @@ import {
   listQuerySchema,
   replaceDashboardSchema,
   versionListQuerySchema,
-  versionPageSchema,
   versionParamsSchema,
   versionSchema,
 } from './dashboard.schemas.js';
@@ -59,31 +57,12 @@ const savedDto = (saved: Versioned<DashboardDefinition>) =>
   viewOfSnapshot(saved.aggregate.toSnapshot());
 
 /**
- * The app as the kit's create and command routes see it, their 503 described in full: there it
- * also means an owning service is down, with Retry-After (the kit's `statuses` documents a
- * status's usual meaning only). The zod transform keeps a response's description and content,
- * not its headers, so Retry-After is documented in words.
+ * What the 503 of the routes that resolve references also means. The zod transform keeps a
+ * response's description and content, not its headers, so Retry-After is documented in words.
  */
-function describingUnavailable(app: FastifyInstance): FastifyInstance {
-  const describe = <O extends RouteShorthandOptions | RouteOptions>(options: O): O => {
-    const response = options.schema?.response as ProblemResponses | undefined;
-    const unavailable = response?.[503];
-    if (!response || !unavailable) return options;
-    const description = `${unavailable.description}. Also: an owning service (metric-aggregation-service, slo-service) could not be reached to check a panel reference (code upstream_unavailable); nothing was saved, and the Retry-After header says how many seconds to wait.`;
-    const schema = {
-      ...options.schema,
-      response: { ...response, 503: { ...unavailable, description } },
-    };
-    return { ...options, schema };
-  };
-  return Object.create(app, {
-    post: {
-      value: (url: string, options: RouteShorthandOptions, handler: never) =>
-        app.post(url, describe(options), handler),
-    },
-    route: { value: (options: RouteOptions) => app.route(describe(options)) },
-  }) as FastifyInstance;
-}
+const UNAVAILABLE_503 = {
+  503: 'an owning service (metric-aggregation-service, slo-service) could not be reached to check a panel reference (code upstream_unavailable); nothing was saved, and the Retry-After header says how many seconds to wait.',
+};
 
 /** Panel references are resolved with the caller's token (`call.authorization`). */
 export function dashboardRoutes(
@@ -93,10 +72,9 @@ export function dashboardRoutes(
   upstreams: Upstreams,
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const resolving = describingUnavailable(app);
 
   // Resolved before the dashboard's transaction: no lock is held across the HTTP calls.
-  createRoute(resolving, ctx, {
+  createRoute(app, ctx, {
     url: DASHBOARDS_URL,
     scope: 'write',
     tags: TAGS,
@@ -106,6 +84,7 @@ export function dashboardRoutes(
     response: dashboardSchema,
     domainCodes: DASHBOARD_DOMAIN_CODES,
     statuses: [503],
+    statusNotes: UNAVAILABLE_503,
     store,
     create: async (body, call) => {
       const { tenantId } = call.auth;
@@ -126,26 +105,16 @@ export function dashboardRoutes(
     toDto: savedDto,
   });
 
-  // Lists stay written out: the kit's listRoute documents its page without an example, and
-  // every response here has one (see the report: a `page` example option in listRoute).
-  r.get(
-    DASHBOARDS_URL,
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: 'List dashboards',
-        description:
-          "The tenant's dashboards, newest first (createdAt, then id), filtered by projectId and moduleId. Keyset paging: pass nextCursor as cursor. Needs the read scope.",
-        querystring: listQuerySchema,
-        response: { 200: dashboardPageSchema, ...problems([400]) },
-      },
-    },
-    async (request) => {
-      const page = await listDashboards(ctx.dataSource, request.auth.tenantId, request.query);
-      return { items: [...page.items], nextCursor: page.nextCursor };
-    },
-  );
+  listRoute(app, {
+    url: DASHBOARDS_URL,
+    tags: TAGS,
+    summary: 'List dashboards',
+    description:
+      "The tenant's dashboards, newest first (createdAt, then id), filtered by projectId and moduleId.",
+    querystring: listQuerySchema,
+    item: dashboardSchema,
+    list: (tenantId, query) => listDashboards(ctx.dataSource, tenantId, query),
+  });
 
   /** The tenant's dashboard as stored, or 404 (also for another tenant's id). */
   const stored = async (tenantId: string, id: string): Promise<DashboardDefinitionSnapshot> => {
@@ -171,7 +140,7 @@ export function dashboardRoutes(
 
   // Resolved under the row lock, through its transaction's view of the names (one connection
   // per request); references the dashboard already holds are not asked again.
-  commandRoute(resolving, ctx, {
+  commandRoute(app, ctx, {
     url: `${DASHBOARDS_URL}/:id`,
     method: 'PUT',
     scope: 'write',
@@ -182,6 +151,7 @@ export function dashboardRoutes(
     response: dashboardSchema,
     domainCodes: DASHBOARD_DOMAIN_CODES,
     statuses: [503],
+    statusNotes: UNAVAILABLE_503,
     store,
     run: async (dashboard, body, call, tx) => {
       const references = await resolvePanelReferences(
@@ -205,28 +175,24 @@ export function dashboardRoutes(
     store,
   });
 
-  r.get(
-    `${DASHBOARDS_URL}/:id/versions`,
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: 'List the versions of a dashboard',
-        description:
-          'Every accepted definition of the dashboard, newest first (version 1 is as created). Keyset paging with limit and cursor. Needs the read scope.',
-        params: idParamsSchema,
-        querystring: versionListQuerySchema,
-        response: { 200: versionPageSchema, ...problems([400, 404]) },
-      },
-    },
-    async (request) => {
-      const { id } = request.params;
-      const page = await listVersions(ctx.dataSource, request.auth.tenantId, id, request.query);
+  listRoute(app, {
+    url: `${DASHBOARDS_URL}/:id/versions`,
+    tags: TAGS,
+    summary: 'List the versions of a dashboard',
+    description:
+      'Every accepted definition of the dashboard, newest first (version 1 is as created).',
+    params: idParamsSchema,
+    querystring: versionListQuerySchema,
+    item: versionSchema,
+    statuses: [404],
+    list: async (tenantId, query, { id = '' }) => {
+      const page = await listVersions(ctx.dataSource, tenantId, id, query);
       if (!page) throw notFound('dashboard', id);
-      return { items: [...page.items], nextCursor: page.nextCursor };
+      return page;
     },
-  );
+  });
 
+  // Hand-written: the version is found by two path parameters (id and n), getRoute by one.
   r.get(
     `${DASHBOARDS_URL}/:id/versions/:n`,
     {

@@ -1,5 +1,5 @@
 import { GRID_COLUMNS, MAX_PANELS, PANEL_TYPES, WINDOWS } from '@obs/domain';
-import { keysetPageQuery, pageSchema } from '@obs/service-kit';
+import { keysetPageQuery } from '@obs/service-kit';
 import { z } from 'zod';
 import { toGrafanaDashboard } from '../grafana/grafana-export.js';
 
@@ -217,10 +217,6 @@ export const dashboardSchema = z
     },
   });
 
-export const dashboardPageSchema = pageSchema(dashboardSchema)
-  .describe('A page of dashboards, newest first')
-  .meta({ example: { items: [], nextCursor: null } });
-
 export const versionSchema = z
   .object({
     dashboardId: z.uuid(),
@@ -241,10 +237,6 @@ export const versionSchema = z
       recordedAt: CREATED_AT,
     },
   });
-
-export const versionPageSchema = pageSchema(versionSchema)
-  .describe('Versions, newest first')
-  .meta({ example: { items: [], nextCursor: null } });
 
 export const idParamsSchema = z
   .object({ id: z.uuid().describe('Dashboard id').meta({ example: DASHBOARD_ID }) })

@@ -4,14 +4,13 @@ import {
   commandRoute,
   createRoute,
   getRoute,
+  listRoute,
   notFound,
-  problems,
   type Call,
   type ServiceContext,
   type Versioned,
 } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { IncidentServiceConfig } from '../config.js';
 import { findIncident, listIncidents, listTimeline } from '../incident.queries.js';
@@ -21,12 +20,11 @@ import {
   commandBody,
   createIncidentBody,
   idParams,
-  incidentPageSchema,
   incidentSchema,
   listQuery,
   postmortemNoteBody,
   resolveBody,
-  timelinePageSchema,
+  timelineEventSchema,
   timelineQuery,
 } from './incident.schemas.js';
 
@@ -61,8 +59,6 @@ export function incidentRoutes(
   store: IncidentStore,
   config: IncidentServiceConfig,
 ): void {
-  const r = app.withTypeProvider<ZodTypeProvider>();
-
   createRoute(app, ctx, {
     url: '/v1/incidents',
     scope: 'write',
@@ -100,30 +96,19 @@ export function incidentRoutes(
     toDto: savedDto,
   });
 
-  // The lists stay written out: the kit's listRoute documents its page without the example
-  // every response here has.
-  r.get(
-    '/v1/incidents',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: 'List incidents',
-        description:
-          "Lists the caller's incidents, newest first (openedAt, then id), filtered by status, severity, projectId and source. Keyset paging: pass nextCursor as cursor. Needs the read scope.",
-        querystring: listQuery,
-        response: { 200: incidentPageSchema, ...problems([400]) },
-      },
-    },
-    async (request) => {
-      const { limit, cursor, ...filter } = request.query;
-      const page = await listIncidents(ctx.dataSource, request.auth.tenantId, filter, {
-        limit,
-        cursor,
-      });
+  listRoute(app, {
+    url: '/v1/incidents',
+    tags: TAGS,
+    summary: 'List incidents',
+    description:
+      "Lists the caller's incidents, newest first (openedAt, then id), filtered by status, severity, projectId and source.",
+    querystring: listQuery,
+    item: incidentSchema,
+    list: async (tenantId, { limit, cursor, ...filter }) => {
+      const page = await listIncidents(ctx.dataSource, tenantId, filter, { limit, cursor });
       return { items: page.items.map(toDto), nextCursor: page.nextCursor };
     },
-  );
+  });
 
   getRoute(app, {
     url: '/v1/incidents/:id',
@@ -140,31 +125,22 @@ export function incidentRoutes(
     versionOf: (incident) => incident.version,
   });
 
-  r.get(
-    '/v1/incidents/:id/events',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: 'Get the timeline',
-        description:
-          'The incident timeline (IncidentEvent: timestamp, type, actor, note), oldest first: opened, status changes, escalations, alert/SLO recurrences, post-mortem notes. Keyset paging with limit and cursor. Needs the read scope.',
-        params: idParams,
-        querystring: timelineQuery,
-        response: { 200: timelinePageSchema, ...problems([400, 404]) },
-      },
+  listRoute(app, {
+    url: '/v1/incidents/:id/events',
+    tags: TAGS,
+    summary: 'Get the timeline',
+    description:
+      'The incident timeline (IncidentEvent: timestamp, type, actor, note), oldest first: opened, status changes, escalations, alert/SLO recurrences, post-mortem notes.',
+    params: idParams,
+    querystring: timelineQuery,
+    item: timelineEventSchema,
+    statuses: [404],
+    list: async (tenantId, query, { id = '' }) => {
+      const page = await listTimeline(ctx.dataSource, tenantId, id, query);
+      if (!page) throw notFound('incident', id);
+      return page;
     },
-    async (request) => {
-      const page = await listTimeline(
-        ctx.dataSource,
-        request.auth.tenantId,
-        request.params.id,
-        request.query,
-      );
-      if (!page) throw notFound('incident', request.params.id);
-      return { items: page.items.map((line) => ({ ...line })), nextCursor: page.nextCursor };
-    },
-  );
+  });
 
   /** A lifecycle verb or the post-mortem note, as a kit command route. */
   const command = <B extends z.ZodType>(route: {

@@ -5,7 +5,7 @@ import {
   ORIGINS,
   SEVERITIES,
 } from '@obs/domain';
-import { keysetPageQuery, pageSchema } from '@obs/service-kit';
+import { keysetPageQuery } from '@obs/service-kit';
 import { z } from 'zod';
 import { DEFAULT_ESCALATION_POLICY, MAX_ESCALATION_DELAY_MINUTES } from '../config.js';
 
@@ -273,10 +273,6 @@ export const incidentSchema = z
     },
   });
 
-export const incidentPageSchema = pageSchema(incidentSchema)
-  .describe('A page of incidents, newest first')
-  .meta({ example: { items: [], nextCursor: null } });
-
 export const timelineEventSchema = z
   .object({
     timestamp: z.string(),
@@ -287,21 +283,4 @@ export const timelineEventSchema = z
   .describe('One line of the timeline')
   .meta({
     example: { timestamp: OPENED_AT, type: 'opened', actor: 'user-42', note: null },
-  });
-
-export const timelinePageSchema = pageSchema(timelineEventSchema)
-  .describe('The timeline, oldest first')
-  .meta({
-    example: {
-      items: [
-        { timestamp: OPENED_AT, type: 'opened', actor: 'user-42', note: null },
-        {
-          timestamp: '2024-05-01T10:15:00.000Z',
-          type: 'escalated',
-          actor: 'system',
-          note: 'level 1: on-call-primary',
-        },
-      ],
-      nextCursor: null,
-    },
   });

@@ -1,6 +1,8 @@
 import {
   BODY_PROBLEMS,
   HttpProblem,
+  getRoute,
+  listRoute,
   notFound,
   problems,
   setEtag,
@@ -18,7 +20,6 @@ import {
   checkResultsBody,
   checkResultsResponse,
   computeBody,
-  historyPageSchema,
   historyQuery,
   projectParams,
   qualityScoreSchema,
@@ -68,50 +69,38 @@ export function qualityScoreRoutes(
     },
   );
 
-  r.get(
-    '/v1/quality-scores/:projectId',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: "The project's latest quality score",
-        description:
-          'The stored score of the project whose window ends last (a consumed signal scores its UTC day; a compute may score any window). ETag "<version>". 404 when the tenant has no score for the project (another tenant\'s project included). Needs the read scope.',
-        params: projectParams,
-        response: { 200: qualityScoreSchema, ...problems([400, 404]) },
-      },
-    },
-    async (request, reply) => {
-      const view = await latestScore(ctx, request.auth.tenantId, request.params.projectId);
-      if (!view) throw notFound('quality score of project', request.params.projectId);
-      setEtag(reply, view.version);
-      return view;
-    },
-  );
+  getRoute(app, {
+    url: '/v1/quality-scores/:projectId',
+    tags: TAGS,
+    summary: "The project's latest quality score",
+    description:
+      'The stored score of the project whose window ends last (a consumed signal scores its UTC day; a compute may score any window). ETag "<version>". 404 when the tenant has no score for the project.',
+    resource: 'quality score of project',
+    params: projectParams,
+    key: 'projectId',
+    response: qualityScoreSchema,
+    find: (tenantId, projectId) => latestScore(ctx, tenantId, projectId),
+    versionOf: (score) => score.version,
+  });
 
-  r.get(
-    '/v1/quality-scores/:projectId/history',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: "The history of the project's quality scores",
-        description:
-          "Every change of the project's scores, newest first: one item per stored version of any of its windows (a recomputation that changed nothing is not a change). Keyset paging: pass nextCursor as cursor; a malformed cursor is a 400. 404 when the tenant has no score for the project. Needs the read scope.",
-        params: projectParams,
-        querystring: historyQuery,
-        response: { 200: historyPageSchema, ...problems([400, 404]) },
-      },
-    },
-    async (request) => {
-      const { projectId } = request.params;
-      const page = await scoreHistory(ctx, request.auth.tenantId, projectId, request.query);
-      if (page.items.length === 0 && !(await latestScore(ctx, request.auth.tenantId, projectId))) {
+  listRoute(app, {
+    url: '/v1/quality-scores/:projectId/history',
+    tags: TAGS,
+    summary: "The history of the project's quality scores",
+    description:
+      "Every change of the project's scores, newest first: one item per stored version of any of its windows (a recomputation that changed nothing is not a change). A malformed cursor is a 400. 404 when the tenant has no score for the project.",
+    params: projectParams,
+    querystring: historyQuery,
+    item: qualityScoreSchema,
+    statuses: [404],
+    list: async (tenantId, query, { projectId = '' }) => {
+      const page = await scoreHistory(ctx, tenantId, projectId, query);
+      if (page.items.length === 0 && !(await latestScore(ctx, tenantId, projectId))) {
         throw notFound('quality score of project', projectId);
       }
-      return { items: [...page.items], nextCursor: page.nextCursor };
+      return page;
     },
-  );
+  });
 
   r.post(
     '/v1/quality-scores/:projectId/check-results',

@@ -1,5 +1,5 @@
 import { CHECK_DIMENSIONS, CHECK_OUTCOMES } from '@obs/domain';
-import { keysetPageQuery, pageSchema } from '@obs/service-kit';
+import { keysetPageQuery } from '@obs/service-kit';
 import { z } from 'zod';
 
 /** An ISO-8601 instant with Z or an offset (the supported range is checked by the route: 422). */
@@ -101,10 +101,6 @@ export const historyQuery = z
     }),
   })
   .meta({ example: { limit: 50 } });
-
-export const historyPageSchema = pageSchema(qualityScoreSchema).meta({
-  example: { items: [EXAMPLE_SCORE], nextCursor: null },
-});
 
 export const CHECK_SOURCES = ['ci', 'linter', 'static-analysis', 'security-scan', 'other'] as const;
 

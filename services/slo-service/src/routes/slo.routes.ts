@@ -5,15 +5,14 @@ import {
   createRoute,
   deleteRoute,
   getRoute,
+  listRoute,
   notFound,
-  problems,
   type Call,
   type ServiceContext,
   type Transaction,
   type Versioned,
 } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { findSlo, findSloStatus, listBurnEvents, listSlos } from '../slo.queries.js';
 import type { SloStore } from '../slo-definition.repository.js';
@@ -21,13 +20,12 @@ import { dropSamples } from '../slo-evaluator.js';
 import { observe } from '../slo-observation.js';
 import { viewOfSnapshot, type SloView } from '../slo.view.js';
 import {
-  burnEventPageSchema,
+  burnEventSchema,
   burnEventsQuery,
   idParams,
   listQuery,
   maintenanceWindowBody,
   sloDefinitionBody,
-  sloPageSchema,
   sloSchema,
   sloStatusSchema,
 } from './slo.schemas.js';
@@ -114,8 +112,6 @@ async function redefine(
  * what is left here is each route's schema, domain call and DTO.
  */
 export function sloRoutes(app: FastifyInstance, ctx: ServiceContext, store: SloStore): void {
-  const r = app.withTypeProvider<ZodTypeProvider>();
-
   createRoute(app, ctx, {
     url: SLOS_URL,
     scope: 'write',
@@ -131,30 +127,19 @@ export function sloRoutes(app: FastifyInstance, ctx: ServiceContext, store: SloS
     toDto: savedDto,
   });
 
-  // Hand-written rather than the kit's listRoute, whose page schema carries no example (the
-  // OpenAPI document gives every response one).
-  r.get(
-    SLOS_URL,
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: 'List SLOs',
-        description:
-          "Lists the caller's SLOs, newest first (createdAt, then id), filtered by projectId and status. Keyset paging: pass nextCursor as cursor. Needs the read scope.",
-        querystring: listQuery,
-        response: { 200: sloPageSchema, ...problems([400]) },
-      },
-    },
-    async (request) => {
-      const { limit, cursor, ...filter } = request.query;
-      const page = await listSlos(ctx.dataSource, request.auth.tenantId, filter, {
-        limit,
-        cursor,
-      });
+  listRoute(app, {
+    url: SLOS_URL,
+    tags: TAGS,
+    summary: 'List SLOs',
+    description:
+      "Lists the caller's SLOs, newest first (createdAt, then id), filtered by projectId and status.",
+    querystring: listQuery,
+    item: sloSchema,
+    list: async (tenantId, { limit, cursor, ...filter }) => {
+      const page = await listSlos(ctx.dataSource, tenantId, filter, { limit, cursor });
       return { items: page.items.map(toDto), nextCursor: page.nextCursor };
     },
-  );
+  });
 
   getRoute(app, {
     url: `${SLOS_URL}/:id`,
@@ -216,32 +201,22 @@ export function sloRoutes(app: FastifyInstance, ctx: ServiceContext, store: SloS
     versionOf: (dto) => dto.version,
   });
 
-  // Hand-written rather than the kit's listRoute, whose page schema carries no example.
-  r.get(
-    `${SLOS_URL}/:id/burn-events`,
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: 'List budget burn events',
-        description:
-          'BudgetBurnEvents (timestamp, burnedPct), newest first: one per 5-minute bucket of event time, the latest evaluation in it, kept for the last 288 buckets (a day). Keyset paging with limit and cursor. Needs the read scope.',
-        params: idParams,
-        querystring: burnEventsQuery,
-        response: { 200: burnEventPageSchema, ...problems([400, 404]) },
-      },
+  listRoute(app, {
+    url: `${SLOS_URL}/:id/burn-events`,
+    tags: TAGS,
+    summary: 'List budget burn events',
+    description:
+      'BudgetBurnEvents (timestamp, burnedPct), newest first: one per 5-minute bucket of event time, the latest evaluation in it, kept for the last 288 buckets (a day).',
+    params: idParams,
+    querystring: burnEventsQuery,
+    item: burnEventSchema,
+    statuses: [404],
+    list: async (tenantId, query, { id = '' }) => {
+      const page = await listBurnEvents(ctx.dataSource, tenantId, id, query);
+      if (!page) throw notFound('slo', id);
+      return page;
     },
-    async (request) => {
-      const page = await listBurnEvents(
-        ctx.dataSource,
-        request.auth.tenantId,
-        request.params.id,
-        request.query,
-      );
-      if (!page) throw notFound('slo', request.params.id);
-      return { items: page.items.map((e) => ({ ...e })), nextCursor: page.nextCursor };
-    },
-  );
+  });
 
   commandRoute(app, ctx, {
     url: `${SLOS_URL}/:id/maintenance-windows`,

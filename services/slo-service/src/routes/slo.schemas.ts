@@ -1,5 +1,5 @@
 import { LATENCY_PERCENTILES, SLO_BURN_WINDOWS, SLO_STATUSES } from '@obs/domain';
-import { keysetPageQuery, pageSchema } from '@obs/service-kit';
+import { keysetPageQuery } from '@obs/service-kit';
 import { z } from 'zod';
 
 /*
@@ -247,14 +247,6 @@ export const burnEventSchema = z
   })
   .describe('A BudgetBurnEvent: how much of the budget was burned at an evaluation')
   .meta({ example: { timestamp: EVALUATED_AT, burnedPct: 40 } });
-
-export const burnEventPageSchema = pageSchema(burnEventSchema)
-  .describe('BudgetBurnEvents, newest first (one per 5-minute bucket, the last day)')
-  .meta({ example: { items: [{ timestamp: EVALUATED_AT, burnedPct: 40 }], nextCursor: null } });
-
-export const sloPageSchema = pageSchema(sloSchema)
-  .describe('A page of SLOs, newest first')
-  .meta({ example: { items: [], nextCursor: null } });
 
 export const importResultSchema = z
   .object({ items: z.array(sloSchema) })
