@@ -1,5 +1,5 @@
 import { COST_CATEGORIES, type CostCategory } from '@obs/domain';
-import { keysetCursor, type Page } from '@obs/service-kit';
+import { keysetCursor, type Page, type PageRequest } from '@obs/service-kit';
 import type { DataSource } from 'typeorm';
 import { normalizeAmount, sumAmounts, tokenPrices } from './money.js';
 
@@ -16,11 +16,6 @@ export interface LineFilter {
   readonly from?: string;
   /** Lines that occurred before this instant. */
   readonly to?: string;
-}
-
-export interface RankingPage {
-  readonly limit: number;
-  readonly cursor?: string;
 }
 
 export interface ModelCost {
@@ -77,7 +72,7 @@ async function ranked<Row, Item>(
   dataSource: DataSource,
   sql: string,
   params: unknown[],
-  page: RankingPage,
+  page: PageRequest,
   toItem: (row: Row) => Item,
 ): Promise<Page<Item>> {
   const offset = keysetCursor.decode(page.cursor)?.sortKey ?? 0;
@@ -126,7 +121,7 @@ export function costByModel(
   table: string,
   tenantId: string,
   filter: LineFilter,
-  page: RankingPage,
+  page: PageRequest,
 ): Promise<Page<ModelCost>> {
   const w = where(tenantId, filter);
   return ranked(
@@ -147,7 +142,7 @@ export function costByAgent(
   table: string,
   tenantId: string,
   filter: LineFilter,
-  page: RankingPage,
+  page: PageRequest,
 ): Promise<Page<AgentCost>> {
   const w = where(tenantId, filter);
   return ranked(

@@ -1,6 +1,7 @@
-import { keysetCursor, toKeysetPage, type Page } from '@obs/service-kit';
+import { keysetPage, type Page, type PageRequest } from '@obs/service-kit';
 import type { DataSource } from 'typeorm';
 import { CostSignalEntity } from './cost-signal.repository.js';
+import { signalCursor } from './routes/cost-common.schemas.js';
 import { viewOfRow, type CostSignalView } from './cost-signal.view.js';
 import type { PeriodKind } from './periods.js';
 
@@ -14,21 +15,6 @@ export interface SignalFilter {
   /** Periods starting before this instant. */
   readonly to?: string;
 }
-
-export interface PageRequest {
-  readonly limit: number;
-  readonly cursor?: string;
-}
-
-/*
- * The kit's keyset cursor is `<integer>.<uuid>`; a signal id is `cost_<32 hex>`, so the cursor
- * carries the same 128 bits written as a UUID. Their order is the order of the ids.
- */
-const uuidOfSignalId = (id: string): string => {
-  const hex = id.slice('cost_'.length);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-};
-const signalIdOfUuid = (uuid: string): string => `cost_${uuid.replaceAll('-', '')}`;
 
 export async function findSignal(
   dataSource: DataSource,
@@ -54,20 +40,19 @@ export async function listSignals(
   if (filter.period) query.andWhere('s.periodKind = :period', { period: filter.period });
   if (filter.from) query.andWhere('s.periodStart >= :from', { from: new Date(filter.from) });
   if (filter.to) query.andWhere('s.periodStart < :to', { to: new Date(filter.to) });
-  const after = keysetCursor.decode(page.cursor);
-  if (after) {
-    query.andWhere('(s.period_start, s.id) < (CAST(:start AS timestamptz), CAST(:id AS text))', {
-      start: new Date(after.sortKey),
-      id: signalIdOfUuid(after.id),
-    });
-  }
-  const rows = await query
-    .orderBy('s.periodStart', 'DESC')
-    .addOrderBy('s.id', 'DESC')
-    .limit(page.limit + 1)
-    .getMany();
-  return toKeysetPage(rows.map(viewOfRow), page.limit, (view) => ({
-    sortKey: Date.parse(view.periodStart),
-    id: uuidOfSignalId(view.id),
-  }));
+  return keysetPage(
+    query,
+    {
+      sortColumn: 's.period_start',
+      sortType: 'timestamptz',
+      idColumn: 's.id',
+      idType: 'text',
+      cursor: signalCursor,
+    },
+    page,
+    {
+      toItem: viewOfRow,
+      positionOf: (row) => ({ sortKey: row.periodStart.getTime(), id: row.id }),
+    },
+  );
 }

@@ -1,5 +1,11 @@
 import { dimensionKey, windowContaining, type WindowSize } from '@obs/domain';
-import { keysetCursor, toKeysetPage, type Page, type ServiceContext } from '@obs/service-kit';
+import {
+  keysetCursor,
+  toKeysetPage,
+  type Page,
+  type PageRequest,
+  type ServiceContext,
+} from '@obs/service-kit';
 import { EntitySchema } from 'typeorm';
 import { encodeGroupPart, type MetricKind } from './ingest/metric-stream.js';
 import type { MetricView, SeriesView } from './metric.view.js';
@@ -86,7 +92,7 @@ export async function listMetrics(
   ctx: ServiceContext,
   tenantId: string,
   filter: { readonly prefix?: string | undefined },
-  page: { readonly limit: number; readonly cursor?: string | undefined },
+  page: PageRequest,
 ): Promise<Page<MetricView>> {
   const query = ctx.dataSource
     .getRepository(MetricEntity)

@@ -1,5 +1,5 @@
 import { COST_CATEGORIES, ORIGINS } from '@obs/domain';
-import { keysetPageQuery } from '@obs/service-kit';
+import { keysetCursorOf, keysetPageQuery } from '@obs/service-kit';
 import { z } from 'zod';
 import { AMOUNT_PATTERN } from '../money.js';
 import { PERIOD_KINDS } from '../periods.js';
@@ -13,7 +13,10 @@ export const EXPORT_ID = '5f0c3a1e-8b7d-4c2a-9e6f-1a2b3c4d5e6f';
 /** Same rules as the domain's value objects, stated as patterns so the OpenAPI says them. */
 const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const TRACE_ID_PATTERN = /^(?!0{32}$)[0-9a-f]{32}$/;
-export const SIGNAL_ID_PATTERN = /^cost_[0-9a-f]{32}$/;
+const SIGNAL_ID_SOURCE = 'cost_[0-9a-f]{32}';
+export const SIGNAL_ID_PATTERN = new RegExp(`^${SIGNAL_ID_SOURCE}$`);
+/** Signals are keyed by `cost_<32 hex>`, not a uuid: their cursor is `<periodStart ms>.<id>`. */
+export const signalCursor = keysetCursorOf(SIGNAL_ID_SOURCE);
 /** Printable ASCII without spaces: line ids, model names as providers spell them. */
 const TOKEN_PATTERN = /^[\x21-\x7e]+$/;
 
@@ -116,9 +119,16 @@ export const projectQuery = z
   .describe('Only this project')
   .meta({ example: 'checkout' });
 
+/** `?limit=&cursor=` of the breakdowns (an offset in the kit's cursor shape). */
 export const pageQuery = {
   limit: keysetPageQuery.limit.meta({ example: 50 }),
   cursor: keysetPageQuery.cursor.meta({
     example: '1714521600000.6b0f0c2f-3c8a-4c1e-9d2b-7a5f4e3d2c1b',
   }),
+};
+
+/** `?limit=&cursor=` of the signal list. */
+export const signalPageQuery = {
+  limit: pageQuery.limit,
+  cursor: signalCursor.schema.meta({ example: `1714521600000.${SIGNAL_ID}` }),
 };

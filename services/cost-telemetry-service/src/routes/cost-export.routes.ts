@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   BODY_PROBLEMS,
+  getRoute,
   HttpProblem,
   notFound,
   problems,
@@ -72,25 +73,19 @@ export function costExportRoutes(
     },
   );
 
-  r.get(
-    '/v1/cost-signals/exports/:id',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: 'Get an export’s status',
-        description:
-          "pending → succeeded (rowCount, byteSize, downloadUrl) or failed (error). Another tenant's id answers 404. Needs the read scope.",
-        params: exportIdParams,
-        response: { 200: exportSchema, ...problems([400, 404]) },
-      },
+  getRoute(app, {
+    url: '/v1/cost-signals/exports/:id',
+    tags: TAGS,
+    summary: 'Get an export’s status',
+    description: 'pending → succeeded (rowCount, byteSize, downloadUrl) or failed (error).',
+    resource: 'cost export',
+    params: exportIdParams,
+    response: exportSchema,
+    find: async (tenantId, id) => {
+      const row = await findExport(ctx.dataSource, tenantId, id);
+      return row ? viewOfExport(row) : undefined;
     },
-    async (request) => {
-      const row = await findExport(ctx.dataSource, request.auth.tenantId, request.params.id);
-      if (!row) throw notFound('cost export', request.params.id);
-      return viewOfExport(row);
-    },
-  );
+  });
 
   r.get(
     '/v1/cost-signals/exports/:id/download',

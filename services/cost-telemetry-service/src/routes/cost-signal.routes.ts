@@ -1,4 +1,4 @@
-import { notFound, problems, setEtag, type ServiceContext } from '@obs/service-kit';
+import { getRoute, listRoute, problems, type ServiceContext } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { costByAgent, costByModel, costOfTrace } from '../cost-breakdown.queries.js';
@@ -10,12 +10,7 @@ import {
   traceCostSchema,
   traceParams,
 } from './cost-breakdown.schemas.js';
-import {
-  costSignalPageSchema,
-  costSignalSchema,
-  signalIdParams,
-  signalListQuery,
-} from './cost-signal.schemas.js';
+import { costSignalSchema, signalIdParams, signalListQuery } from './cost-signal.schemas.js';
 
 const SIGNALS = ['cost signals'];
 const BREAKDOWNS = ['cost breakdowns'];
@@ -25,50 +20,32 @@ export function costSignalRoutes(app: FastifyInstance, ctx: ServiceContext): voi
   const r = app.withTypeProvider<ZodTypeProvider>();
   const lines = ctx.table('cost_lines');
 
-  r.get(
-    '/v1/cost-signals',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: SIGNALS,
-        summary: 'List cost signals',
-        description:
-          "The caller's CostSignals, newest period first (periodStart, then id), filtered by projectId, period (day | month) and periodStart in [from, to). A malformed instant is a 400; an empty range is an empty page. Keyset paging: pass nextCursor as cursor. Needs the read scope.",
-        querystring: signalListQuery,
-        response: { 200: costSignalPageSchema, ...problems([400]) },
-      },
-    },
-    async (request) => {
-      const { limit, cursor, ...filter } = request.query;
-      const page = await listSignals(ctx.dataSource, request.auth.tenantId, filter, {
-        limit,
-        cursor,
-      });
-      return { items: [...page.items], nextCursor: page.nextCursor };
-    },
-  );
+  listRoute(app, {
+    url: '/v1/cost-signals',
+    tags: SIGNALS,
+    summary: 'List cost signals',
+    description:
+      "The caller's CostSignals, newest period first (periodStart, then id), filtered by projectId, period (day | month) and periodStart in [from, to). A malformed instant is a 400; an empty range is an empty page.",
+    querystring: signalListQuery,
+    item: costSignalSchema,
+    list: (tenantId, { limit, cursor, ...filter }) =>
+      listSignals(ctx.dataSource, tenantId, filter, { limit, cursor }),
+  });
 
-  r.get(
-    '/v1/cost-signals/:id',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: SIGNALS,
-        summary: 'Get a cost signal',
-        description:
-          'One CostSignal: total, breakdown by category (total = sum of the breakdown), anomalies with their baseline and contributing traces. ETag "<version>". Another tenant\'s id answers 404. Needs the read scope.',
-        params: signalIdParams,
-        response: { 200: costSignalSchema, ...problems([400, 404]) },
-      },
-    },
-    async (request, reply) => {
-      const view = await findSignal(ctx.dataSource, request.auth.tenantId, request.params.id);
-      if (!view) throw notFound('cost signal', request.params.id);
-      setEtag(reply, view.version);
-      return view;
-    },
-  );
+  getRoute(app, {
+    url: '/v1/cost-signals/:id',
+    tags: SIGNALS,
+    summary: 'Get a cost signal',
+    description:
+      'One CostSignal: total, breakdown by category (total = sum of the breakdown), anomalies with their baseline and contributing traces. ETag "<version>".',
+    resource: 'cost signal',
+    params: signalIdParams,
+    response: costSignalSchema,
+    find: (tenantId, id) => findSignal(ctx.dataSource, tenantId, id),
+    versionOf: (signal) => signal.version,
+  });
 
+  // The breakdowns stay hand-written: rankings paged by offset, where listRoute says keyset.
   r.get(
     '/v1/costs/by-model',
     {
@@ -115,28 +92,16 @@ export function costSignalRoutes(app: FastifyInstance, ctx: ServiceContext): voi
     },
   );
 
-  r.get(
-    '/v1/costs/by-trace/:traceId',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: BREAKDOWNS,
-        summary: 'What one trace cost',
-        description:
-          "The cost lines of one trace: totals per currency, per category, and per LLM model with its tokens and cost per token. 404 when the tenant has no cost line of the trace (another tenant's trace included). Needs the read scope.",
-        params: traceParams,
-        response: { 200: traceCostSchema, ...problems([400, 404]) },
-      },
-    },
-    async (request) => {
-      const cost = await costOfTrace(
-        ctx.dataSource,
-        lines,
-        request.auth.tenantId,
-        request.params.traceId,
-      );
-      if (!cost) throw notFound('trace cost', request.params.traceId);
-      return cost;
-    },
-  );
+  getRoute(app, {
+    url: '/v1/costs/by-trace/:traceId',
+    tags: BREAKDOWNS,
+    summary: 'What one trace cost',
+    description:
+      'The cost lines of one trace: totals per currency, per category, and per LLM model with its tokens and cost per token. 404 when the tenant has no cost line of the trace.',
+    resource: 'trace cost',
+    params: traceParams,
+    key: 'traceId',
+    response: traceCostSchema,
+    find: (tenantId, traceId) => costOfTrace(ctx.dataSource, lines, tenantId, traceId),
+  });
 }

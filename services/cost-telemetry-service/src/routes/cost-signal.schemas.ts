@@ -1,4 +1,3 @@
-import { pageSchema } from '@obs/service-kit';
 import { z } from 'zod';
 import {
   SIGNAL_ID,
@@ -8,9 +7,9 @@ import {
   categorySchema,
   currencySchema,
   instantQuery,
-  pageQuery,
   periodKindSchema,
   projectQuery,
+  signalPageQuery,
 } from './cost-common.schemas.js';
 
 export const signalIdParams = z
@@ -25,7 +24,7 @@ export const signalIdParams = z
 
 export const signalListQuery = z
   .object({
-    ...pageQuery,
+    ...signalPageQuery,
     projectId: projectQuery,
     period: periodKindSchema.optional().describe('Only day or only month signals'),
     from: instantQuery(
@@ -99,7 +98,3 @@ export const costSignalSchema = z
   })
   .describe('The cost of a project over one day or month')
   .meta({ example: EXAMPLE_SIGNAL });
-
-export const costSignalPageSchema = pageSchema(costSignalSchema)
-  .describe('A page of signals, newest period first')
-  .meta({ example: { items: [EXAMPLE_SIGNAL], nextCursor: null } });

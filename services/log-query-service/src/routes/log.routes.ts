@@ -1,4 +1,10 @@
-import { BODY_PROBLEMS, otlpIngestRoute, problems, type ServiceContext } from '@obs/service-kit';
+import {
+  BODY_PROBLEMS,
+  listRoute,
+  otlpIngestRoute,
+  problems,
+  type ServiceContext,
+} from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { LogIngest } from '../ingest/log-ingest.js';
@@ -8,7 +14,7 @@ import {
   logQueryBody,
   logRecordPageSchema,
   logReferenceListQuery,
-  logReferencePageSchema,
+  logReferenceSchema,
 } from './log.schemas.js';
 
 /** Thin routes: validation in the schemas, the work in LogIngest, queryLogs and the queries. */
@@ -52,31 +58,23 @@ export function logRoutes(
     },
   );
 
-  r.get(
-    '/v1/log-references',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: ['references'],
-        summary: 'List log references',
-        description:
-          'The caller’s tenant’s LogRecordReferences, oldest first, filtered by traceId and/or executionId (none: all of them). Each names the store holding its records (logAnalyticsRef). Cursor paging. Needs the read scope.',
-        querystring: logReferenceListQuery,
-        response: { 200: logReferencePageSchema, ...problems([400]) },
-      },
-    },
-    async (request) => {
-      const q = request.query;
-      const page = await listReferences(
+  listRoute(app, {
+    url: '/v1/log-references',
+    tags: ['references'],
+    summary: 'List log references',
+    description:
+      'The caller’s tenant’s LogRecordReferences, oldest first, filtered by traceId and/or executionId (none: all of them). Each names the store holding its records (logAnalyticsRef).',
+    querystring: logReferenceListQuery,
+    item: logReferenceSchema,
+    list: (tenantId, { traceId, executionId, limit, cursor }) =>
+      listReferences(
         ctx,
         {
-          tenantId: request.auth.tenantId,
-          ...(q.traceId === undefined ? {} : { traceId: q.traceId }),
-          ...(q.executionId === undefined ? {} : { executionId: q.executionId }),
+          tenantId,
+          ...(traceId === undefined ? {} : { traceId }),
+          ...(executionId === undefined ? {} : { executionId }),
         },
-        { limit: q.limit, cursor: q.cursor },
-      );
-      return { items: [...page.items], nextCursor: page.nextCursor };
-    },
-  );
+        { limit, cursor },
+      ),
+  });
 }

@@ -157,7 +157,6 @@ export const logReferenceSchema = z
       },
     },
   });
-export const logReferencePageSchema = pageSchema(logReferenceSchema);
 
 export const logReferenceListQuery = z.object({
   traceId: traceIdSchema.optional(),

@@ -1,7 +1,8 @@
 import { DomainError, windowMs } from '@obs/domain';
 import {
   BODY_PROBLEMS,
-  notFound,
+  getRoute,
+  listRoute,
   otlpIngestRoute,
   problems,
   type ServiceContext,
@@ -19,7 +20,6 @@ import {
   ingestResultSchema,
   metricListQuery,
   metricNameParams,
-  metricPageSchema,
   metricSchema,
   nativeBatchBody,
   seriesQuery,
@@ -136,45 +136,35 @@ export function metricRoutes(
     },
   );
 
-  r.get(
-    '/v1/metrics',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: ['catalogue'],
-        summary: 'List the metric catalogue',
-        description:
-          "The tenant's metrics by name (byte order), optionally under a prefix: unit, kind, dimension names and attribute keys seen, first and last point time. Keyset paging: pass nextCursor as cursor. Needs the read scope.",
-        querystring: metricListQuery,
-        response: { 200: metricPageSchema, ...problems([400]) },
-      },
-    },
-    async (request) => {
-      const { limit, cursor, prefix } = request.query;
-      const page = await listMetrics(ctx, request.auth.tenantId, { prefix }, { limit, cursor });
+  listRoute(app, {
+    url: '/v1/metrics',
+    tags: ['catalogue'],
+    summary: 'List the metric catalogue',
+    description:
+      "The tenant's metrics by name (byte order), optionally under a prefix: unit, kind, dimension names and attribute keys seen, first and last point time.",
+    querystring: metricListQuery,
+    item: metricSchema,
+    list: async (tenantId, { limit, cursor, prefix }) => {
+      const page = await listMetrics(ctx, tenantId, { prefix }, { limit, cursor });
       return { items: page.items.map(toDto), nextCursor: page.nextCursor };
     },
-  );
+  });
 
-  r.get(
-    '/v1/metrics/:name',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: ['catalogue'],
-        summary: 'Get one metric of the catalogue',
-        description:
-          "One metric the tenant has sent (a name with / is sent URL-encoded). A metric the tenant never sent, or another tenant's, answers 404: other services (alert rules, dashboards) resolve references with it. Needs the read scope.",
-        params: metricNameParams,
-        response: { 200: metricSchema, ...problems([400, 404]) },
-      },
+  getRoute(app, {
+    url: '/v1/metrics/:name',
+    tags: ['catalogue'],
+    summary: 'Get one metric of the catalogue',
+    description:
+      'One metric the tenant has sent (a name with / is sent URL-encoded). A metric the tenant never sent answers 404: other services (alert rules, dashboards) resolve references with it.',
+    resource: 'metric',
+    params: metricNameParams,
+    key: 'name',
+    response: metricSchema,
+    find: async (tenantId, name) => {
+      const view = await findMetric(ctx, tenantId, name);
+      return view ? toDto(view) : undefined;
     },
-    async (request) => {
-      const view = await findMetric(ctx, request.auth.tenantId, request.params.name);
-      if (!view) throw notFound('metric', request.params.name);
-      return toDto(view);
-    },
-  );
+  });
 }
 
 function toDto(view: MetricView) {

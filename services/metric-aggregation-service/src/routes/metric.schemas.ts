@@ -1,5 +1,5 @@
 import { ORIGINS, WINDOWS } from '@obs/domain';
-import { keysetPageQuery, pageSchema } from '@obs/service-kit';
+import { keysetPageQuery } from '@obs/service-kit';
 import { z } from 'zod';
 import { METRIC_KINDS } from '../ingest/metric-stream.js';
 import { SERIES_AGGREGATIONS } from '../metric.queries.js';
@@ -210,8 +210,6 @@ export const metricSchema = z
       lastSeenAt: '2024-05-01T11:59:58.001Z',
     },
   });
-
-export const metricPageSchema = pageSchema(metricSchema);
 
 export const metricNameParams = z.strictObject({ name: metricNameSchema });
 

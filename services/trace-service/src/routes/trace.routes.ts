@@ -1,6 +1,7 @@
 import {
   BODY_PROBLEMS,
   HttpProblem,
+  listRoute,
   notFound,
   otlpIngestRoute,
   problems,
@@ -20,9 +21,9 @@ import {
   MAX_ATTRIBUTE_FILTERS,
   pinSchema,
   traceIdParams,
-  tracePageSchema,
   traceSchema,
   traceSearchQuery,
+  traceSummarySchema,
 } from './trace.schemas.js';
 
 const TAGS = ['traces'];
@@ -79,20 +80,14 @@ export function traceRoutes(
     },
   );
 
-  r.get(
-    '/v1/traces',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: TAGS,
-        summary: 'Search traces',
-        description: `Traces of the caller's tenant, newest first (start time, then traceId), keyset-paged: pass nextCursor as cursor. Filters combine with AND: projectId, moduleId, service, executionId (of the root span), status, minDurationMs/maxDurationMs, from/to (start time), and up to ${MAX_ATTRIBUTE_FILTERS} span attribute equalities written \`attr.<key>=<value>\` (e.g. \`attr.http.route=/cart\`; a trace matches when one of its spans has the attribute, compared as text). Any other parameter answers 400. Needs the read scope.`,
-        querystring: traceSearchQuery,
-        response: { 200: tracePageSchema, ...problems([400]) },
-      },
-    },
-    async (request) => {
-      const query = request.query;
+  listRoute(app, {
+    url: '/v1/traces',
+    tags: TAGS,
+    summary: 'Search traces',
+    description: `Traces of the caller's tenant, newest first (start time, then traceId). Filters combine with AND: projectId, moduleId, service, executionId (of the root span), status, minDurationMs/maxDurationMs, from/to (start time), and up to ${MAX_ATTRIBUTE_FILTERS} span attribute equalities written \`attr.<key>=<value>\` (e.g. \`attr.http.route=/cart\`; a trace matches when one of its spans has the attribute, compared as text). Any other parameter answers 400.`,
+    querystring: traceSearchQuery,
+    item: traceSummarySchema,
+    list: async (tenantId, query) => {
       const attributes: [string, string][] = [];
       for (const [key, value] of Object.entries(query)) {
         if (KNOWN_QUERY.has(key)) continue;
@@ -105,7 +100,7 @@ export function traceRoutes(
       if (attributes.length > MAX_ATTRIBUTE_FILTERS) {
         throw badQuery('attr', `at most ${MAX_ATTRIBUTE_FILTERS} attribute filters`);
       }
-      const page = await searchTraces(ctx, request.auth.tenantId, {
+      const page = await searchTraces(ctx, tenantId, {
         projectId: query.projectId,
         moduleId: query.moduleId,
         service: query.service,
@@ -121,7 +116,7 @@ export function traceRoutes(
       });
       return { items: page.items.map(traceSummaryView), nextCursor: page.nextCursor };
     },
-  );
+  });
 
   for (const method of ['POST', 'DELETE'] as const) {
     const pin = method === 'POST';

@@ -2,7 +2,11 @@ import { MAX_LIMIT, DEFAULT_LIMIT } from '@obs/service-kit';
 import { z } from 'zod';
 
 const TRACE_ID = /^(?!0{32}$)[0-9a-f]{32}$/;
-/** `<start ms>.<traceId>`: bigint milliseconds, never a timestamp, so any value is a position. */
+/**
+ * `<start ms>.<traceId>`: bigint milliseconds, never a timestamp, so any value is a position.
+ * Not yet the kit's `keysetCursorOf`: its sort key is unsigned, and a negative one must page (to
+ * an empty page), not answer 400.
+ */
 export const CURSOR_PATTERN = /^(-?[0-9]{1,15})[.]((?!0{32})[0-9a-f]{32})$/;
 export const TRACE_STATUS_FILTERS = ['assembling', 'ok', 'error', 'unset'] as const;
 /** The most `attr.<key>=<value>` filters one search takes. */
@@ -101,11 +105,6 @@ export const traceSchema = z
       .describe('The span tree in depth-first order from the root (children by start time)'),
   })
   .describe('A trace and its span tree');
-
-export const tracePageSchema = z.object({
-  items: z.array(traceSummarySchema),
-  nextCursor: z.string().nullable(),
-});
 
 const dimensionFilter = (description: string) =>
   z.string().min(1).max(256).optional().describe(description);
