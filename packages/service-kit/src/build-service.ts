@@ -50,10 +50,19 @@ export interface ServiceDefinition {
   readonly migrations: readonly MigrationClass[];
   /** Topics this service publishes to; ensured at start. */
   readonly topics: readonly string[];
-  readonly routes: (app: FastifyInstance, ctx: ServiceContext) => Promise<void> | void;
-  readonly consumers?: (ctx: ServiceContext) => readonly ConsumerDefinition[];
+  /**
+   * The composition root: builds every part of the service once (stores, clients, intakes) and
+   * hands the same instances to its routes, consumers and jobs.
+   */
+  readonly compose: (ctx: ServiceContext) => ServiceParts | Promise<ServiceParts>;
+}
+
+/** What a service is made of, built once by its composition root. */
+export interface ServiceParts {
+  readonly routes: (app: FastifyInstance) => Promise<void> | void;
+  readonly consumers?: readonly ConsumerDefinition[];
   /** Background workers; they start and stop with the service and show on /readyz. */
-  readonly jobs?: (ctx: ServiceContext) => readonly JobDefinition[];
+  readonly jobs?: readonly JobDefinition[];
 }
 
 export interface ServiceOverrides {
@@ -155,6 +164,7 @@ export async function buildService(
     keyGenerator: (request) => tenantKey(request.headers.authorization) ?? request.ip,
   });
   registerAuth(app, authConfig);
+  const parts = await definition.compose(ctx);
   const jobs = new Map<string, JobRunner>();
   const jobDefinitions = [
     retentionJob(
@@ -171,14 +181,14 @@ export async function buildService(
       logger,
     ),
     idempotencyPurgeJob(dataSource, ctx.table('idempotent_requests'), ctx.clock),
-    ...(definition.jobs?.(ctx) ?? []),
+    ...(parts.jobs ?? []),
   ];
   for (const job of jobDefinitions) {
     if (jobs.has(job.name)) throw new Error(`${definition.name}: two jobs are named ${job.name}`);
     jobs.set(job.name, new JobRunner(job, { schema: definition.schema, dataSource, logger }));
   }
   registerHealth(app, ctx, () => [...jobs.values()].map((job) => job.status()));
-  await app.register(async (scoped) => definition.routes(scoped, ctx));
+  await app.register(async (scoped) => parts.routes(scoped));
 
   const relay = new OutboxRelay({
     databaseUrl: env.DATABASE_URL,
@@ -187,7 +197,7 @@ export async function buildService(
     logger,
     pollMs: env.OUTBOX_POLL_MS,
   });
-  const runners = (definition.consumers?.(ctx) ?? []).map(
+  const runners = (parts.consumers ?? []).map(
     (consumer) =>
       new ConsumerRunner(consumer, {
         service: definition.name,

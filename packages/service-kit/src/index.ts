@@ -5,6 +5,7 @@ export type {
   ServiceContext,
   ServiceDefinition,
   ServiceOverrides,
+  ServiceParts,
 } from './build-service.js';
 export { SCOPES, hasScope, scopesOf, scopeText } from './auth/auth.js';
 export type { AuthContext, Scope } from './auth/auth.js';

@@ -7,7 +7,8 @@ import { AggregateStore, type AggregateMapper } from '../src/aggregate/aggregate
 import { commandRoute, createRoute } from '../src/aggregate/aggregate-routes.js';
 import { deleteRoute, getRoute, listRoute } from '../src/aggregate/resource-routes.js';
 import type { Call } from '../src/aggregate/route-docs.js';
-import type { ServiceDefinition } from '../src/build-service.js';
+import type { FastifyInstance } from 'fastify';
+import type { ServiceContext, ServiceDefinition } from '../src/build-service.js';
 import { keysetPage, keysetPageQuery } from '../src/http/pagination.js';
 
 /**
@@ -167,77 +168,79 @@ export const gadgetFixtureService: ServiceDefinition = {
   entities: [GadgetEntity as EntitySchema],
   migrations: [CreateGadgets1700000000101],
   topics: [topicFor('DashboardDefined')],
-  routes: (app, ctx) => {
-    const store = new AggregateStore(ctx.dataSource, ctx.uow, mapper);
-    createRoute(app, ctx, {
-      ...DOCS,
-      url: '/v1/gadgets',
-      scope: ['write', 'ingest'],
-      body,
-      response: gadgetSchema,
-      domainCodes: ['gadget.bad_name'],
-      statuses: [503],
-      statusNotes: { 503: 'the gadget registry could not be reached (code registry_down)' },
-      idempotency: {
-        ttlHours: 24,
-        // The meaning includes who sent it: a machine reusing a person's key is a reuse.
-        meaning: (b, call) => ({ ...b, by: call.auth.subject }),
-      },
-      store,
-      create: (b, call) => Gadget.create(b.name, call),
-      toDto: (saved) => dtoOf(mapper.toRow(saved.aggregate, saved.version)),
-    });
-    commandRoute(app, ctx, {
-      ...DOCS,
-      url: '/v1/gadgets/:id',
-      method: 'PUT',
-      scope: 'write',
-      body,
-      response: gadgetSchema,
-      domainCodes: [],
-      store,
-      run: (gadget, b) => gadget.rename(b.name),
-      toDto: (saved) => dtoOf(mapper.toRow(saved.aggregate, saved.version)),
-    });
-    getRoute(app, {
-      ...DOCS,
-      url: '/v1/gadgets/:id',
-      resource: 'gadget',
-      response: gadgetSchema,
-      find: async (tenantId, id) => {
-        const row = await ctx.dataSource.getRepository(GadgetEntity).findOneBy({ id, tenantId });
-        return row ? dtoOf(row) : undefined;
-      },
-      versionOf: (item) => item.version,
-    });
-    listRoute(app, {
-      ...DOCS,
-      url: '/v1/gadgets',
-      querystring: z.object({ prefix: z.string().optional(), ...keysetPageQuery }),
-      item: gadgetSchema,
-      list: (tenantId, query) => {
-        const q = ctx.dataSource
-          .getRepository(GadgetEntity)
-          .createQueryBuilder('g')
-          .where('g.tenant_id = :tenantId', { tenantId });
-        if (query.prefix) q.andWhere('starts_with(g.name, :prefix)', { prefix: query.prefix });
-        return keysetPage(
-          q,
-          { sortColumn: 'g.created_at', sortType: 'timestamptz', idColumn: 'g.id', idType: 'uuid' },
-          query,
-          {
-            toItem: dtoOf,
-            positionOf: (row) => ({ sortKey: row.createdAt.getTime(), id: row.id }),
-          },
-        );
-      },
-    });
-    deleteRoute(app, ctx, {
-      ...DOCS,
-      url: '/v1/gadgets/:id',
-      store,
-      remove: (gadget) => gadget.retire(),
-      domainCodes: ['gadget.kept'],
-    });
-  },
+  compose: (ctx) => ({ routes: (app) => gadgetRoutes(app, ctx) }),
 };
+
+function gadgetRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  const store = new AggregateStore(ctx.dataSource, ctx.uow, mapper);
+  createRoute(app, ctx, {
+    ...DOCS,
+    url: '/v1/gadgets',
+    scope: ['write', 'ingest'],
+    body,
+    response: gadgetSchema,
+    domainCodes: ['gadget.bad_name'],
+    statuses: [503],
+    statusNotes: { 503: 'the gadget registry could not be reached (code registry_down)' },
+    idempotency: {
+      ttlHours: 24,
+      // The meaning includes who sent it: a machine reusing a person's key is a reuse.
+      meaning: (b, call) => ({ ...b, by: call.auth.subject }),
+    },
+    store,
+    create: (b, call) => Gadget.create(b.name, call),
+    toDto: (saved) => dtoOf(mapper.toRow(saved.aggregate, saved.version)),
+  });
+  commandRoute(app, ctx, {
+    ...DOCS,
+    url: '/v1/gadgets/:id',
+    method: 'PUT',
+    scope: 'write',
+    body,
+    response: gadgetSchema,
+    domainCodes: [],
+    store,
+    run: (gadget, b) => gadget.rename(b.name),
+    toDto: (saved) => dtoOf(mapper.toRow(saved.aggregate, saved.version)),
+  });
+  getRoute(app, {
+    ...DOCS,
+    url: '/v1/gadgets/:id',
+    resource: 'gadget',
+    response: gadgetSchema,
+    find: async (tenantId, id) => {
+      const row = await ctx.dataSource.getRepository(GadgetEntity).findOneBy({ id, tenantId });
+      return row ? dtoOf(row) : undefined;
+    },
+    versionOf: (item) => item.version,
+  });
+  listRoute(app, {
+    ...DOCS,
+    url: '/v1/gadgets',
+    querystring: z.object({ prefix: z.string().optional(), ...keysetPageQuery }),
+    item: gadgetSchema,
+    list: (tenantId, query) => {
+      const q = ctx.dataSource
+        .getRepository(GadgetEntity)
+        .createQueryBuilder('g')
+        .where('g.tenant_id = :tenantId', { tenantId });
+      if (query.prefix) q.andWhere('starts_with(g.name, :prefix)', { prefix: query.prefix });
+      return keysetPage(
+        q,
+        { sortColumn: 'g.created_at', sortType: 'timestamptz', idColumn: 'g.id', idType: 'uuid' },
+        query,
+        {
+          toItem: dtoOf,
+          positionOf: (row) => ({ sortKey: row.createdAt.getTime(), id: row.id }),
+        },
+      );
+    },
+  });
+  deleteRoute(app, ctx, {
+    ...DOCS,
+    url: '/v1/gadgets/:id',
+    store,
+    remove: (gadget) => gadget.retire(),
+    domainCodes: ['gadget.kept'],
+  });
+}

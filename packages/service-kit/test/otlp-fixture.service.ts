@@ -26,18 +26,20 @@ export function otlpFixtureService(fixture: OtlpFixture): ServiceDefinition {
     entities: [],
     migrations: [],
     topics: [],
-    routes: (app, ctx) =>
-      otlpIngestRoute(app, ctx, {
-        url: '/v1/traces',
-        signal: 'traces',
-        tags: ['ingest'],
-        summary: 'Ingest spans',
-        description: 'OTLP/HTTP traces.',
-        ingest: (request) => {
-          fixture.received.push(request);
-          if (fixture.next === 'full') return Promise.reject(new OtlpBackpressureError(7));
-          return Promise.resolve(fixture.next);
-        },
-      }),
+    compose: (ctx) => ({
+      routes: (app) =>
+        otlpIngestRoute(app, ctx, {
+          url: '/v1/traces',
+          signal: 'traces',
+          tags: ['ingest'],
+          summary: 'Ingest spans',
+          description: 'OTLP/HTTP traces.',
+          ingest: (request) => {
+            fixture.received.push(request);
+            if (fixture.next === 'full') return Promise.reject(new OtlpBackpressureError(7));
+            return Promise.resolve(fixture.next);
+          },
+        }),
+    }),
   };
 }

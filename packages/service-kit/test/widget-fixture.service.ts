@@ -221,7 +221,6 @@ export const widgetFixtureService: ServiceDefinition = {
   },
   entities: [WidgetEntity],
   migrations: [CreateWidgets1700000000001, CreateEffects1700000000002],
-  consumers: () => [widgetEffects],
   topics: [topicFor('DashboardDefined')],
-  routes: widgetRoutes,
+  compose: (ctx) => ({ routes: (app) => widgetRoutes(app, ctx), consumers: [widgetEffects] }),
 };

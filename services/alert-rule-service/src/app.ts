@@ -31,15 +31,14 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
     entities: [AlertRuleEntity, AlertEvaluationEntity],
     migrations: [CreateAlertRules1730000000001, DropKnownMetrics1730000000002],
     topics: [topicFor('AlertTriggered')],
-    routes: (app, ctx) =>
-      alertRuleRoutes(
-        app,
-        ctx,
-        alertRuleStore(ctx.dataSource, ctx.uow),
-        config,
-        new MetricCatalogue(config.metricServiceUrl),
-      ),
-    consumers: () => [metricAggregatedConsumer(config)],
+    compose: (ctx) => {
+      const store = alertRuleStore(ctx.dataSource, ctx.uow);
+      const catalogue = new MetricCatalogue(config.metricServiceUrl);
+      return {
+        routes: (app) => alertRuleRoutes(app, ctx, store, config, catalogue),
+        consumers: [metricAggregatedConsumer(config)],
+      };
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { topicFor } from '@obs/event-envelope';
-import type { ServiceContext, ServiceDefinition } from '@obs/service-kit';
+import type { ServiceDefinition } from '@obs/service-kit';
 import { costConfigFrom, type CostServiceConfig } from './config.js';
 import { CostIngest } from './cost-ingest.js';
 import { SignalRecomputer } from './cost-signal.recompute.js';
@@ -21,12 +21,6 @@ and the minimum amount publishes CostAnomalyDetected on obs.cost-signal.v1, with
 cost the most. Breakdowns by model (cost per token), agent and trace; CSV export to Azure Blob.
 Reads and exports need \`read\`. Amounts are decimal strings everywhere in this API.`;
 
-interface Parts {
-  readonly ingest: CostIngest;
-  readonly blobs: ExportBlobStore | undefined;
-  readonly exportIntervalMs: number;
-}
-
 /**
  * The service definition for a configuration, or for a function reading it when the service is
  * built (so the exported definition reads the environment at start, not at import). Tests pass
@@ -35,24 +29,6 @@ interface Parts {
 export function createCostTelemetryService(
   configuration: CostServiceConfig | (() => CostServiceConfig),
 ): ServiceDefinition {
-  // The kit builds jobs before routes; both share one set of parts per built service.
-  const parts = new WeakMap<ServiceContext, Parts>();
-  const partsOf = (ctx: ServiceContext): Parts => {
-    const known = parts.get(ctx);
-    if (known) return known;
-    const config = typeof configuration === 'function' ? configuration() : configuration;
-    const store = costSignalStore(ctx.dataSource, ctx.uow);
-    const built = {
-      ingest: new CostIngest(ctx, new SignalRecomputer(ctx, store, config)),
-      blobs:
-        config.blobConnectionString === undefined
-          ? undefined
-          : new ExportBlobStore(config.blobConnectionString, config.exportContainer),
-      exportIntervalMs: config.exportIntervalMs,
-    };
-    parts.set(ctx, built);
-    return built;
-  };
   return {
     name: 'cost-telemetry-service',
     schema: 'cost',
@@ -61,15 +37,22 @@ export function createCostTelemetryService(
     entities: [CostSignalEntity, CostExportEntity],
     migrations: [CreateCost1740000000001],
     topics: [topicFor('CostAnomalyDetected')],
-    routes: (app, ctx) => {
-      const { ingest, blobs } = partsOf(ctx);
-      costRecordRoutes(app, ctx, ingest);
-      costSignalRoutes(app, ctx);
-      costExportRoutes(app, ctx, blobs);
-    },
-    jobs: (ctx) => {
-      const { blobs, exportIntervalMs } = partsOf(ctx);
-      return blobs ? [new CostExportJob(ctx, blobs).asJob(exportIntervalMs)] : [];
+    compose: (ctx) => {
+      const config = typeof configuration === 'function' ? configuration() : configuration;
+      const store = costSignalStore(ctx.dataSource, ctx.uow);
+      const ingest = new CostIngest(ctx, new SignalRecomputer(ctx, store, config));
+      const blobs =
+        config.blobConnectionString === undefined
+          ? undefined
+          : new ExportBlobStore(config.blobConnectionString, config.exportContainer);
+      return {
+        routes: (app) => {
+          costRecordRoutes(app, ctx, ingest);
+          costSignalRoutes(app, ctx);
+          costExportRoutes(app, ctx, blobs);
+        },
+        jobs: blobs ? [new CostExportJob(ctx, blobs).asJob(config.exportIntervalMs)] : [],
+      };
     },
   };
 }

@@ -29,8 +29,11 @@ export function createDashboardService(config: DashboardServiceConfig): ServiceD
     entities: [DashboardEntity, DashboardVersionEntity],
     migrations: [CreateDashboards1730000000001],
     topics: [topicFor('DashboardDefined')],
-    routes: (app, ctx) =>
-      dashboardRoutes(app, ctx, dashboardStore(ctx.dataSource, ctx.uow), upstreamsFrom(config)),
+    compose: (ctx) => {
+      const store = dashboardStore(ctx.dataSource, ctx.uow);
+      const upstreams = upstreamsFrom(config);
+      return { routes: (app) => dashboardRoutes(app, ctx, store, upstreams) };
+    },
   };
 }
 

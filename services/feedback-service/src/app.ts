@@ -1,5 +1,5 @@
 import { topicFor } from '@obs/event-envelope';
-import type { ServiceContext, ServiceDefinition } from '@obs/service-kit';
+import type { ServiceDefinition } from '@obs/service-kit';
 import { AttachmentUpload } from './attachment-upload.js';
 import { BlobStore } from './blob-store.js';
 import { feedbackConfigFrom, type FeedbackServiceConfig } from './config.js';
@@ -28,7 +28,7 @@ Attachments are streamed to Azure Blob storage as multipart/form-data and stream
 write the items matching a filter as NDJSON to Blob. Publishes FeedbackItemCreated (public) on
 obs.feedback-item.v1. Reads need the \`read\` scope, changes \`write\`.`;
 
-/** The blob container of one built service: created (if missing) when its routes are built. */
+/** The blob container of one built service: created (if missing) when the service is composed. */
 function blobStoreOf(config: FeedbackServiceConfig): BlobStore {
   if (!config.storageConnectionString) {
     throw new Error(
@@ -43,16 +43,6 @@ function blobStoreOf(config: FeedbackServiceConfig): BlobStore {
  * carries platform-wide settings, so the service reads its own with feedbackConfigFrom).
  */
 export function createFeedbackService(config: FeedbackServiceConfig): ServiceDefinition {
-  // One BlobStore per built service, shared by its routes and its export job.
-  const blobsByContext = new WeakMap<ServiceContext, BlobStore>();
-  const blobsFor = (ctx: ServiceContext): BlobStore => {
-    let blobs = blobsByContext.get(ctx);
-    if (!blobs) {
-      blobs = blobStoreOf(config);
-      blobsByContext.set(ctx, blobs);
-    }
-    return blobs;
-  };
   return {
     name: 'feedback-service',
     schema: 'feedback',
@@ -61,36 +51,27 @@ export function createFeedbackService(config: FeedbackServiceConfig): ServiceDef
     entities: [FeedbackItemEntity, FeedbackAttachmentEntity, FeedbackExportEntity],
     migrations: [CreateFeedback1740000000001, KitIdempotencyKeys1740000000002],
     topics: [topicFor('FeedbackItemCreated')],
-    routes: async (app, ctx) => {
-      const blobs = blobsFor(ctx);
+    compose: async (ctx) => {
+      const blobs = blobStoreOf(config);
       await blobs.ensureContainer();
       const store = feedbackItemStore(ctx.dataSource, ctx.uow);
       const exports = new FeedbackExports(ctx.dataSource, ctx.table('feedback_exports'));
-      feedbackRoutes(app, ctx, store, config.idempotencyTtlHours);
-      await attachmentRoutes(
-        app,
-        ctx,
-        new AttachmentUpload(store, blobs, config, ctx.clock),
-        blobs,
-        config,
-      );
-      exportRoutes(app, ctx, exports, blobs);
+      const intake = new FeedbackIntake(store);
+      const upload = new AttachmentUpload(store, blobs, config, ctx.clock);
+      return {
+        routes: async (app) => {
+          feedbackRoutes(app, ctx, store, config.idempotencyTtlHours);
+          await attachmentRoutes(app, ctx, upload, blobs, config);
+          exportRoutes(app, ctx, exports, blobs);
+        },
+        consumers: [
+          incidentResolvedConsumer(intake),
+          sloBreachedConsumer(intake),
+          costAnomalyDetectedConsumer(intake),
+        ],
+        jobs: [new FeedbackExportJob(ctx, exports, blobs).asJob(config.exportIntervalMs)],
+      };
     },
-    consumers: (ctx) => {
-      const intake = new FeedbackIntake(feedbackItemStore(ctx.dataSource, ctx.uow));
-      return [
-        incidentResolvedConsumer(intake),
-        sloBreachedConsumer(intake),
-        costAnomalyDetectedConsumer(intake),
-      ];
-    },
-    jobs: (ctx) => [
-      new FeedbackExportJob(
-        ctx,
-        new FeedbackExports(ctx.dataSource, ctx.table('feedback_exports')),
-        blobsFor(ctx),
-      ).asJob(config.exportIntervalMs),
-    ],
   };
 }
 

@@ -30,16 +30,15 @@ export function createIncidentService(config: IncidentServiceConfig): ServiceDef
     entities: [IncidentEntity, IncidentEventEntity],
     migrations: [CreateIncidents1730000000001, EscalationStartsAt1730000000002],
     topics: [topicFor('IncidentOpened')],
-    routes: (app, ctx) => incidentRoutes(app, ctx, incidentStore(ctx.dataSource, ctx.uow), config),
-    consumers: (ctx) => {
-      const intake = new IncidentIntake(incidentStore(ctx.dataSource, ctx.uow), config, ctx.clock);
-      return [alertTriggeredConsumer(intake), sloBreachedConsumer(intake)];
+    compose: (ctx) => {
+      const store = incidentStore(ctx.dataSource, ctx.uow);
+      const intake = new IncidentIntake(store, config, ctx.clock);
+      return {
+        routes: (app) => incidentRoutes(app, ctx, store, config),
+        consumers: [alertTriggeredConsumer(intake), sloBreachedConsumer(intake)],
+        jobs: [new EscalationScheduler(ctx, store).asJob(config.escalationIntervalMs)],
+      };
     },
-    jobs: (ctx) => [
-      new EscalationScheduler(ctx, incidentStore(ctx.dataSource, ctx.uow)).asJob(
-        config.escalationIntervalMs,
-      ),
-    ],
   };
 }
 

@@ -38,7 +38,7 @@ export function createLogQueryService(
     entities: [LogRecordReferenceEntity],
     migrations: [CreateLogTables1740000000001],
     topics: [],
-    routes: (app, ctx) => {
+    compose: (ctx) => {
       const la = config.logAnalytics;
       const stores: LogStores = {
         local: new PostgresLogStore(ctx),
@@ -59,7 +59,7 @@ export function createLogQueryService(
           ? { workspaceId: la.workspaceId, query: () => Promise.resolve([]) }
           : stores.local;
       const ingest = new LogIngest(ctx, config, writeStore, new LogRecordReferenceRepository(ctx));
-      logRoutes(app, ctx, ingest, stores);
+      return { routes: (app) => logRoutes(app, ctx, ingest, stores) };
     },
   };
 }

@@ -27,11 +27,14 @@ export function createMetricAggregationService(config: MetricServiceConfig): Ser
     entities: [MetricWindowEntity, MetricEntity],
     migrations: [CreateMetricTables1740000000001, WindowParts1740000000002],
     topics: [topicFor('MetricAggregated')],
-    routes: (app, ctx) => {
+    compose: (ctx) => {
       const points = new PointIngest(ctx, config);
-      metricRoutes(app, ctx, points, new OtlpMetricsIngest(ctx, config, points), config);
+      const otlp = new OtlpMetricsIngest(ctx, config, points);
+      return {
+        routes: (app) => metricRoutes(app, ctx, points, otlp, config),
+        jobs: [new WindowCloser(ctx, config).asJob()],
+      };
     },
-    jobs: (ctx) => [new WindowCloser(ctx, config).asJob()],
   };
 }
 

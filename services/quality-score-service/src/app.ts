@@ -21,12 +21,6 @@ posted to it. Each consumed signal recomputes its UTC day and every stored windo
 a change publishes QualityScoreComputed (public) on obs.quality-score.v1. The formulas are in
 docs/services/quality-score.md. Reads need \`read\`, compute \`write\`, check results \`ingest\`.`;
 
-function recomputerOf(ctx: ServiceContext): { inputs: QualityInputs; recomputer: ScoreRecomputer } {
-  const inputs = new QualityInputs(ctx);
-  const store = qualityScoreStore(ctx.dataSource, ctx.uow, ctx.table('quality_score_revisions'));
-  return { inputs, recomputer: new ScoreRecomputer(ctx, inputs, store) };
-}
-
 export const qualityScoreService: ServiceDefinition = {
   name: 'quality-score-service',
   schema: 'quality_score',
@@ -35,17 +29,18 @@ export const qualityScoreService: ServiceDefinition = {
   entities: [QualityScoreEntity, QualityScoreRevisionEntity],
   migrations: [CreateQualityScore1750000000001],
   topics: [topicFor('QualityScoreComputed')],
-  routes: (app, ctx) => {
-    const { inputs, recomputer } = recomputerOf(ctx);
-    qualityScoreRoutes(app, ctx, inputs, recomputer);
-  },
-  consumers: (ctx) => {
-    const { inputs, recomputer } = recomputerOf(ctx);
+  compose: (ctx: ServiceContext) => {
+    const inputs = new QualityInputs(ctx);
+    const store = qualityScoreStore(ctx.dataSource, ctx.uow, ctx.table('quality_score_revisions'));
+    const recomputer = new ScoreRecomputer(ctx, inputs, store);
     const intake = new QualityIntake(inputs, recomputer);
-    return [
-      feedbackItemCreatedConsumer(intake),
-      incidentConsumer(intake),
-      sloBreachedConsumer(intake),
-    ];
+    return {
+      routes: (app) => qualityScoreRoutes(app, ctx, inputs, recomputer),
+      consumers: [
+        feedbackItemCreatedConsumer(intake),
+        incidentConsumer(intake),
+        sloBreachedConsumer(intake),
+      ],
+    };
   },
 };

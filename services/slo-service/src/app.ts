@@ -25,13 +25,17 @@ export function createSloService(): ServiceDefinition {
     entities: [SloEntity],
     migrations: [CreateSlos1730000000001],
     topics: [topicFor('SloBreached')],
-    routes: (app, ctx) => {
+    compose: (ctx) => {
       const store = sloStore(ctx.dataSource, ctx.uow);
-      sloRoutes(app, ctx, store);
-      sloImportRoutes(app, ctx, store);
+      return {
+        routes: (app) => {
+          sloRoutes(app, ctx, store);
+          sloImportRoutes(app, ctx, store);
+        },
+        consumers: [metricAggregatedConsumer(ctx, store)],
+        jobs: [sampleRetentionJob(ctx)],
+      };
     },
-    consumers: (ctx) => [metricAggregatedConsumer(ctx, sloStore(ctx.dataSource, ctx.uow))],
-    jobs: (ctx) => [sampleRetentionJob(ctx)],
   };
 }
 

@@ -34,16 +34,19 @@ export function createTelemetryCorrelationService(
     migrations: [CreateCorrelations1731000000001],
     // Publishes nothing: CorrelationSnapshotted stays internal (docs/services/telemetry-correlation.md).
     topics: [],
-    routes: (app, ctx) => correlationRoutes(app, ctx, new CorrelationExpander(config)),
-    consumers: (ctx) => {
+    compose: (ctx) => {
       const intake = new CorrelationIntake(correlationStore(ctx.dataSource, ctx.uow));
-      return [
-        traceRecordedConsumer(intake),
-        incidentConsumer(intake),
-        feedbackItemCreatedConsumer(intake),
-        metricAggregatedConsumer(intake),
-        costAnomalyDetectedConsumer(intake),
-      ];
+      const expander = new CorrelationExpander(config);
+      return {
+        routes: (app) => correlationRoutes(app, ctx, expander),
+        consumers: [
+          traceRecordedConsumer(intake),
+          incidentConsumer(intake),
+          feedbackItemCreatedConsumer(intake),
+          metricAggregatedConsumer(intake),
+          costAnomalyDetectedConsumer(intake),
+        ],
+      };
     },
   };
 }

@@ -38,15 +38,18 @@ export function createTraceService(
     entities: [],
     migrations: [CreateTraceTables1740000000001],
     topics: [topicFor('TraceRecorded')],
-    routes: (app, ctx) => {
+    compose: (ctx) => {
       const store = new PostgresSpanStore(ctx);
       const reader = adapters.spanReader?.(ctx) ?? appInsightsReader(config) ?? store;
-      traceRoutes(app, ctx, new SpanIngest(ctx, config, store), reader);
+      const ingest = new SpanIngest(ctx, config, store);
+      return {
+        routes: (app) => traceRoutes(app, ctx, ingest, reader),
+        jobs: [
+          new TraceAssembler(ctx, config, store).asJob(),
+          new TraceRetention(ctx, config).asJob(),
+        ],
+      };
     },
-    jobs: (ctx) => [
-      new TraceAssembler(ctx, config, new PostgresSpanStore(ctx)).asJob(),
-      new TraceRetention(ctx, config).asJob(),
-    ],
   };
 }
 

@@ -78,9 +78,9 @@ async function captureFeedback(tenantId: string, trace: string | null): Promise<
 
 /** Applies an event through the service's own consumer, in a unit of work, without the bus. */
 async function consumeDirectly(envelope: Envelope): Promise<void> {
-  const consumers = createTelemetryCorrelationService(correlationConfigFrom({})).consumers!(
-    service.ctx,
-  );
+  const { consumers = [] } = await createTelemetryCorrelationService(
+    correlationConfigFrom({}),
+  ).compose(service.ctx);
   const consumer = consumers.find((c) => c.eventTypes.includes(envelope.eventType))!;
   const { span, context } = startConsumerSpan('test', {});
   try {
