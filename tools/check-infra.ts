@@ -46,14 +46,7 @@ async function checkCompose(binary: string): Promise<Check[]> {
     // What a shell exported must not stand in for the missing file.
     delete process.env.JWT_SECRET;
     delete process.env.POSTGRES_PASSWORD;
-    const bare = run(binary, [
-      '--env-file',
-      emptyEnvFile,
-      '-f',
-      composeFile,
-      'config',
-      '-q',
-    ]);
+    const bare = run(binary, ['--env-file', emptyEnvFile, '-f', composeFile, 'config', '-q']);
     return [
       {
         name: 'docker-compose.yml is valid Compose (docker compose config)',
