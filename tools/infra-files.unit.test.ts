@@ -30,6 +30,7 @@ const compose = parse(read('infra', 'docker-compose.yml'), { merge: true }) as {
 };
 
 describe('services', () => {
+  // The services and their ports: docs/design.md#ports (the test name keeps its old wording).
   it('every directory under services/ is one of the eleven services of DESIGN.md section 3', () => {
     expect(serviceDirs.filter((dir) => !(dir in SERVICE_PORTS))).toEqual([]);
   });

@@ -28,7 +28,7 @@ param minReplicas int = 1
 param maxReplicas int = 5
 param tags object = { platform: 'obs' }
 
-// The eleven services (DESIGN.md section 3). external: reachable from outside the environment
+// The eleven services (docs/design.md#ports). external: reachable from outside the environment
 // (ingest and API services); consumers: the Kafka consumer groups whose lag scales the app
 // (`<service>.<consumer name>`, as the kit's consumer runner names them).
 var services = [

@@ -17,7 +17,7 @@ export const aggregateRefSchema = z.strictObject({
 });
 
 /**
- * The fields every envelope has, in DESIGN.md section 6 order. Kept as a shape (not only a
+ * The fields every envelope has, in docs/design.md#envelope order. Kept as a shape (not only a
  * schema) so the per-event schemas can narrow eventType, eventVersion, aggregate and payload.
  */
 const envelopeShape = {

@@ -33,7 +33,7 @@ type EnvelopeOfDefinition<D> =
     : never;
 
 /**
- * The canonical envelope (DESIGN.md section 6) as a union discriminated by `eventType`, so a
+ * The canonical envelope (docs/design.md#envelope) as a union discriminated by `eventType`, so a
  * consumer narrows the payload with `if (envelope.eventType === 'IncidentOpened')`.
  */
 export type Envelope<T extends EventType = EventType> = EnvelopeOfDefinition<EventDefinitionOf<T>>;

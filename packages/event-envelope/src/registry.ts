@@ -26,7 +26,7 @@ import { traceRecorded } from './payloads/trace-record.js';
 import { producerForAggregate, topicForAggregate, type Topic } from './topics.js';
 
 /**
- * Every event of the platform, in topic order (DESIGN.md section 3), then internal ones after the
+ * Every event of the platform, in topic order (docs/design.md#ports), then internal ones after the
  * public ones of the same aggregate. This order is also the order of the generated documents.
  * A new payload version is a new entry here; the old one stays while consumers still read it.
  */
@@ -156,10 +156,10 @@ export interface StreamKeyed extends StreamKeySource<unknown> {
 }
 
 /**
- * The Kafka record key of an envelope: the stream its event declares (DESIGN.md section 6). Every
- * producer and every test fixture keys records with this, so partitioning never differs between
- * them. Throws for an unregistered type or version, and for an empty key, which Kafka would
- * partition as "no key" (round robin, no order at all).
+ * The Kafka record key of an envelope: the stream its event declares
+ * (docs/design.md#kafka-records). Every producer and every test fixture keys records with this, so
+ * partitioning never differs between them. Throws for an unregistered type or version, and for an
+ * empty key, which Kafka would partition as "no key" (round robin, no order at all).
  */
 export function streamKeyOf(envelope: StreamKeyed): string {
   const key = getEvent(envelope.eventType, envelope.eventVersion).streamKey.of(envelope);

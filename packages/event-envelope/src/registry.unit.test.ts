@@ -46,6 +46,7 @@ describe('registry', () => {
     expect(visibilityOf(type)).toBe(visibility);
   });
 
+  // Public events: docs/design.md#event-catalogue (the test name keeps its old wording).
   it('has exactly the ten public events of DESIGN.md section 6', () => {
     expect(registeredEvents().filter((entry) => entry.visibility === 'public')).toHaveLength(10);
   });
@@ -71,6 +72,7 @@ describe('registry', () => {
 });
 
 describe('topics and headers', () => {
+  // Topic table: docs/design.md#ports (the test name keeps its old wording).
   it('follows DESIGN.md section 3 plus the internal correlation topic', () => {
     expect(TOPICS).toEqual([
       'obs.trace-record.v1',
@@ -92,6 +94,7 @@ describe('topics and headers', () => {
     expect(dlqTopicFor('obs.incident.v1')).toBe('obs.incident.v1.dlq');
   });
 
+  // Record headers: docs/design.md#kafka-records (the test name keeps its old wording).
   it('uses the Kafka header names of DESIGN.md section 6', () => {
     expect(HEADERS).toEqual({
       eventType: 'event-type',

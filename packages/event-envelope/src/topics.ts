@@ -1,5 +1,5 @@
 /**
- * Topic per publishing aggregate (DESIGN.md section 3). Order holds per record key, which is each
+ * Topic per publishing aggregate (docs/design.md#ports). Order holds per record key, which is each
  * event's declared stream (`streamKeyOf`: the aggregate id unless the event says otherwise); the
  * `.v1` suffix lets a breaking envelope change
  * move to a new topic while old consumers drain the old one.
@@ -41,7 +41,7 @@ export function producerForAggregate(aggregateType: AggregateType): string {
 
 export const DLQ_SUFFIX = '.dlq';
 
-/** Dead-letter topic of a topic (DESIGN.md section 7): `<topic>.dlq`. */
+/** Dead-letter topic of a topic (docs/design.md#consumers): `<topic>.dlq`. */
 export function dlqTopicFor(topic: string): string {
   return `${topic}${DLQ_SUFFIX}`;
 }

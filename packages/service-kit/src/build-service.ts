@@ -42,7 +42,7 @@ type MigrationClass = new () => object;
 export interface ServiceDefinition {
   /** e.g. `incident-service`: the envelope producer and the consumer-group prefix. */
   readonly name: string;
-  /** The service's own SQL schema (DESIGN.md section 3). */
+  /** The service's own SQL schema (docs/design.md#ports). */
   readonly schema: string;
   readonly defaultPort: number;
   readonly openapi: OpenApiInfo;

@@ -62,7 +62,7 @@ const FIELD_CODES: Readonly<Record<string, string>> = {
 /** Maps any thrown value to a problem; nothing about the internals leaks from a 5xx. */
 export function toProblem(error: unknown, instance: string): Problem {
   if (error instanceof DomainError) {
-    // Uniqueness is a conflict with existing state (DESIGN.md section 4), not an invalid request.
+    // Uniqueness is a conflict with existing state (docs/design.md#concurrency), not bad input.
     if (error.code.endsWith('.name_not_unique')) {
       return problem(409, error.code, 'Conflict', error.message, instance);
     }

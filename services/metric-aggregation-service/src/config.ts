@@ -16,7 +16,7 @@ export const DEFAULT_MAX_FUTURE_MS = 5 * 60_000;
 export const DEFAULT_EXEMPLARS = 5;
 
 export interface MetricServiceConfig {
-  /** Event time after a window's end before it closes (DESIGN.md section 9: 30 s). */
+  /** Event time after a window's end before it closes (docs/design.md#metric-series: 30 s). */
   readonly graceMs: number;
   readonly idleCloseMs: number;
   readonly maxFutureMs: number;

@@ -8,7 +8,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { DIMENSIONS } from './metric-test-kit.js';
 
-/** The eleven dimensions as OTLP resource attributes (DESIGN.md section 5). */
+/** The eleven dimensions as OTLP resource attributes (docs/design.md#dimensions). */
 export function resourceAttributes(tenantId: string): Record<string, string> {
   return {
     'tenant.id': tenantId,

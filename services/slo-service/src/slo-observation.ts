@@ -7,7 +7,7 @@ import {
 } from '@obs/domain';
 import type { ServiceContext, Transaction } from '@obs/service-kit';
 
-/** Minutes of each burn-rate window (DESIGN.md section 9's pairs: 1h & 5m, 6h & 30m). */
+/** Minutes of each burn-rate window (docs/design.md#slo pairs: 1h & 5m, 6h & 30m). */
 const BURN_WINDOW_MINUTES: Readonly<Record<SloBurnWindow, number>> = {
   '5m': 5,
   '30m': 30,

@@ -28,8 +28,8 @@ export interface MetricLinkView extends LinkView {
 
 /**
  * Records found by asking their owning service about the trace, not stored as links: logs (the
- * log context publishes no events; DESIGN.md section 9 links them through log-query-service by
- * traceId) and the costs recorded against the trace.
+ * log context publishes no events; docs/design.md#telemetry-correlation joins them in through
+ * log-query-service by traceId) and the costs recorded against the trace.
  */
 export interface QueryLinkView {
   readonly store: string;

@@ -1,9 +1,9 @@
 import type { IncidentStatus } from './incident-values.js';
 
 /**
- * DESIGN.md section 9: open → acknowledged → investigating → mitigated → resolved; any unresolved
- * status may go straight to resolved; mitigated → investigating on regression; resolved is final.
- * Staying in the same status is not a transition.
+ * docs/design.md#incident: open → acknowledged → investigating → mitigated → resolved; any
+ * unresolved status may go straight to resolved; mitigated → investigating on regression; resolved
+ * is final. Staying in the same status is not a transition.
  */
 export const INCIDENT_TRANSITIONS: Readonly<Record<IncidentStatus, readonly IncidentStatus[]>> = {
   open: ['acknowledged', 'resolved'],

@@ -228,7 +228,7 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
   }
 
   /**
-   * The same alert fired again while this incident is unresolved (DESIGN.md section 9): the
+   * The same alert fired again while this incident is unresolved (docs/design.md#incident): the
    * timeline gains a line instead of a second incident opening. When it fires after mitigation
    * the mitigation did not hold, so investigation resumes (mitigated → investigating).
    */

@@ -24,7 +24,7 @@ import { metricWindow } from './metric-window.js';
 import { metricSeriesId } from './series-id.js';
 import { windowSummary, type WindowSummary } from './window-summary.js';
 
-/** DESIGN.md section 9: a window closes at its end plus this grace, in event time. */
+/** docs/design.md#metric-series: a window closes at its end plus this grace, in event time. */
 export const METRIC_WINDOW_GRACE_MS = 30_000;
 
 export interface OpenMetricSeriesInput {

@@ -4,7 +4,7 @@ import { tenantId, type TenantId } from './ids.js';
 export const ORIGINS = ['factory', 'agent', 'generated-saas'] as const;
 export type Origin = (typeof ORIGINS)[number];
 
-/** The eleven required telemetry dimensions of DESIGN.md section 5, in that order. */
+/** The eleven required telemetry dimensions of docs/design.md#dimensions, in that order. */
 export const DIMENSION_NAMES = [
   'tenantId',
   'projectId',

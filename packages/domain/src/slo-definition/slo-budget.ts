@@ -62,7 +62,7 @@ function bad(counts: SliCounts): number {
   return counts.total - counts.good;
 }
 
-/** bad share ≥ whole budget with at least one bad event (DESIGN.md section 9). */
+/** bad share ≥ whole budget with at least one bad event (docs/design.md#slo). */
 function budgetExhausted(counts: SliCounts, budgetScaled: number): boolean {
   const badEvents = bad(counts);
   return (
@@ -118,7 +118,7 @@ function remaining(counts: SliCounts, budgetScaled: number, breached: boolean): 
 }
 
 /**
- * Evaluates an SLO over its rolling window (DESIGN.md section 9):
+ * Evaluates an SLO over its rolling window (docs/design.md#slo):
  * - errorBudget = 100 − target (percent of events)
  * - budgetRemaining = max(0, errorBudget − badPct)
  * - burn rate = bad ratio / (1 − target/100)

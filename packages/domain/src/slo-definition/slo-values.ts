@@ -42,7 +42,7 @@ export function errorBudgetScaled(target: number): number {
   return HUNDRED_PERCENT_SCALED - Math.round(sloTarget(target) * TARGET_SCALE);
 }
 
-/** errorBudget = 100 − target, in percent of events (DESIGN.md section 9). */
+/** errorBudget = 100 − target, in percent of events (docs/design.md#slo). */
 export function errorBudgetOf(target: number): number {
   return errorBudgetScaled(target) / TARGET_SCALE;
 }

@@ -28,7 +28,7 @@ import { findChildOutsideParent, validateTraceTree } from './trace-tree.js';
 export interface RecordTraceInput {
   readonly traceId: string;
   readonly tenantId: string;
-  /** Resource dimensions of the root span's service (DESIGN.md section 5). */
+  /** Resource dimensions of the root span's service (docs/design.md#dimensions). */
   readonly dimensions: TelemetryDimensionsInput;
   readonly spans: readonly SpanInput[];
   /** Event time at which the trace was judged complete (root present, TRACE_IDLE_MS elapsed). */

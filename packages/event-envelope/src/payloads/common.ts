@@ -42,8 +42,8 @@ export const groupSchema = z
 const dimensionValue = z.string().min(1).max(256);
 
 /**
- * The eleven telemetry dimensions of DESIGN.md section 5. `satisfies` keeps the key set equal to
- * the domain's DIMENSION_NAMES at compile time.
+ * The eleven telemetry dimensions of docs/design.md#dimensions. `satisfies` keeps the key set equal
+ * to the domain's DIMENSION_NAMES at compile time.
  */
 const dimensionShape = {
   tenantId: tenantIdSchema,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineEvent } from '../event-definition.js';
 import { idSchema, instantSchema } from './common.js';
 
-/** Percentages as DESIGN.md section 9 defines them: target in (0,100], errorBudget = 100 - target. */
+/** Percentages as docs/design.md#slo has them: target in (0,100], errorBudget = 100 - target. */
 const percent = z.number().min(0).max(100);
 
 export const sloBreachedPayloadSchema = z.strictObject({

@@ -18,7 +18,7 @@ export interface CreateEventBusOptions {
   readonly security?: KafkaSecurity;
 }
 
-/** DESIGN.md section 7: `KAFKA_BROKERS` set ⇒ Kafka, otherwise the PostgreSQL event log. */
+/** docs/design.md#event-bus: `KAFKA_BROKERS` set ⇒ Kafka, otherwise the PostgreSQL event log. */
 export function createEventBus(options: CreateEventBusOptions): EventBus {
   const brokers = parseBrokers(options.kafkaBrokers ?? process.env.KAFKA_BROKERS);
   if (brokers.length > 0) {

@@ -39,7 +39,7 @@ export interface KafkaEventBusOptions {
   readonly sasl?: SASLOptions;
 }
 
-/** The Kafka adapter of the event bus port (kafkajs; see DESIGN.md section 7). */
+/** The Kafka adapter of the event bus port (kafkajs; see docs/design.md#event-bus). */
 export class KafkaEventBus implements EventBus {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;

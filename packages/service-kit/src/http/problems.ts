@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE, problem } from '../problem.js';
 
-/** What each status means on this platform (DESIGN.md section 4), with its usual code. */
+/** What each status means on this platform (docs/design.md#errors), with its usual code. */
 const MEANINGS: Readonly<
   Record<number, readonly [description: string, code: string, title: string]>
 > = {

@@ -1,4 +1,4 @@
-/** Default ports of the eleven services (DESIGN.md section 3). */
+/** Default ports of the eleven services (docs/design.md#ports). */
 export const SERVICE_PORTS = {
   'trace-service': 4101,
   'log-query-service': 4102,
@@ -41,9 +41,9 @@ export type QueryValue = string | number | boolean | undefined;
 
 /**
  * Reads another service's REST API on behalf of the caller: the caller's Authorization header is
- * forwarded as it came, so the upstream applies the caller's tenant and scopes (DESIGN.md section
- * 3). Every outcome is a value, never a throw, so a caller can answer partially when an upstream is
- * down instead of failing whole.
+ * forwarded as it came, so the upstream applies the caller's tenant and scopes
+ * (docs/design.md#ports). Every outcome is a value, never a throw, so a caller can answer
+ * partially when an upstream is down instead of failing whole.
  */
 export class UpstreamClient {
   private readonly timeoutMs: number;

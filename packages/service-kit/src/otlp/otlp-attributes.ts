@@ -55,9 +55,9 @@ export type ResourceDimensions =
   | { readonly ok: false; readonly reason: string };
 
 /**
- * The eleven dimensions of DESIGN.md section 5 from a resource's attributes. The token's tenant
- * must equal `tenant.id`: a resource naming another tenant is refused, never stored under either.
- * The reason names every missing attribute key at once, so a sender can fix them together.
+ * The eleven dimensions of docs/design.md#dimensions from a resource's attributes. The token's
+ * tenant must equal `tenant.id`: a resource naming another tenant is refused, never stored under
+ * either. The reason names every missing attribute key at once, so a sender can fix them together.
  */
 export function resourceDimensions(
   resourceAttributes: readonly KeyValue[] | undefined,

@@ -1,6 +1,8 @@
 import { DIMENSION_ATTRIBUTE_KEYS, type DimensionName } from '@obs/domain';
 
-/** The ten dimensions besides the tenant that test telemetry carries (DESIGN.md section 5). */
+/**
+ * The ten dimensions besides the tenant that test telemetry carries (docs/design.md#dimensions).
+ */
 export const TEST_DIMENSIONS = {
   projectId: 'checkout',
   moduleId: 'payments',

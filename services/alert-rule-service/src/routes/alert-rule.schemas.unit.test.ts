@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { createRuleSchema, RULE_DOMAIN_CODES } from './alert-rule.schemas.js';
 
 /*
- * DESIGN.md section 4: a schema-valid request is never refused with 400, and what only the domain
- * can judge is a documented 422. So every body the request schema admits either makes a rule or is
- * refused with one of RULE_DOMAIN_CODES. Strings are drawn around the limits and from characters
- * that trim() treats differently from other regex engines' `\s`.
+ * docs/design.md#openapi: a schema-valid request is never refused with 400, and what only the
+ * domain can judge is a documented 422. So every body the request schema admits either makes a rule
+ * or is refused with one of RULE_DOMAIN_CODES. Strings are drawn around the limits and from
+ * characters that trim() treats differently from other regex engines' `\s`.
  */
 
 const CHARS = [' ', '\t', '\n', '\u00a0', '\u1680', '\u2028', '\u3000', '\ufeff', '\u180e', '\x1c'];

@@ -363,7 +363,7 @@ describe('lifecycle commands', () => {
     },
   );
 
-  // Every move INCIDENT_TRANSITIONS (DESIGN.md section 9) does not allow, other than to resolved.
+  // Every move INCIDENT_TRANSITIONS (docs/design.md#incident) does not allow, except to resolved.
   it.each([
     ['open', 'investigate'],
     ['open', 'mitigate'],

@@ -33,7 +33,7 @@ const EXAMPLE_DIMENSIONS = {
   origin: 'generated-saas',
 } as const;
 
-/** The input example leaves the tenant to the token (DESIGN.md: the tenant comes from the token). */
+/** The input example leaves the tenant to the token (docs/design.md#auth: the token sets it). */
 const { tenantId: _tenant, ...EXAMPLE_INPUT_DIMENSIONS } = EXAMPLE_DIMENSIONS;
 
 const EXAMPLE_STEPS = DEFAULT_ESCALATION_POLICY.map((step) => ({ ...step }));

@@ -41,7 +41,7 @@ interface Cell {
 const PARENT_SIZES: readonly WindowSize[] = WINDOWS.filter((size) => size !== '1m');
 const MINUTE_MS = 60_000;
 
-// Every point carries all eleven dimensions (DESIGN.md section 5), so all eleven are "seen".
+// Every point carries all eleven dimensions (docs/design.md#dimensions), so all eleven are "seen".
 const DIMENSION_NAMES_SORTED = [...DIMENSION_NAMES].sort();
 const iso = (ms: number) => new Date(ms).toISOString();
 

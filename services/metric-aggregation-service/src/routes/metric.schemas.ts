@@ -71,7 +71,9 @@ export const dimensionsSchema = z
     region: dimension('cloud.region'),
     origin: z.enum(ORIGINS).describe('telemetry.origin'),
   })
-  .describe('The eleven telemetry dimensions (DESIGN.md section 5); tenantId comes from the token')
+  .describe(
+    'The eleven telemetry dimensions (docs/design.md#dimensions); tenantId comes from the token',
+  )
   .meta({ example: EXAMPLE_DIMENSIONS });
 
 const timestampSchema = z.iso.datetime().describe('Event time (ISO-8601 UTC)');

@@ -66,7 +66,9 @@ const summaryFields = {
   startedAt: z.string().describe('Earliest span start, ISO-8601'),
   durationMs: z.number(),
   spanCount: z.number().int().min(0),
-  dimensions: dimensionsSchema.describe("The root span's resource dimensions (DESIGN.md 5)"),
+  dimensions: dimensionsSchema.describe(
+    "The root span's resource dimensions (docs/design.md#dimensions)",
+  ),
   pinned: z.boolean(),
   pinnedAt: z.string().nullable(),
   recordedAt: z.string().nullable().describe('First assembly (clock time); null while assembling'),
