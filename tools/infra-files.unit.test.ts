@@ -167,7 +167,7 @@ describe('infra/bicep', () => {
   });
 });
 
-/** The names of a service's consumers, as its consumer files declare them. */
+/** The names of a service's consumers, as its consumer files declare them (`consumerOf('name'`). */
 function consumerNames(service: string): string[] {
   const dir = join(root, 'services', service, 'src', 'consumers');
   let files: string[];
@@ -177,7 +177,7 @@ function consumerNames(service: string): string[] {
     return [];
   }
   return files.flatMap((file) =>
-    [...readFileSync(join(dir, file), 'utf8').matchAll(/^\s+name: '([a-z-]+)',$/gm)].map(
+    [...readFileSync(join(dir, file), 'utf8').matchAll(/consumerOf\('([a-z-]+)'/g)].map(
       ([, name]) => name as string,
     ),
   );
