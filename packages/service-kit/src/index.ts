@@ -108,6 +108,9 @@ export {
 } from './telemetry.js';
 export { loggerOptions } from './logger.js';
 export { otlpIngestRoute, OtlpBackpressureError } from './otlp/otlp-route.js';
+export { withOtlpFastPath } from './otlp/otlp-fast-path.js';
+export type { OtlpFastPath } from './otlp/otlp-fast-path.js';
+export { mapWithLimit } from './concurrency/map-with-limit.js';
 export type { OtlpIngestOptions, OtlpIngestResult } from './otlp/otlp-route.js';
 export { anyValueOf, attributesToRecord, resourceDimensions } from './otlp/otlp-attributes.js';
 export { storableText } from './otlp/storable-text.js';

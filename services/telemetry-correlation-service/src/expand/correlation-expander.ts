@@ -1,5 +1,5 @@
 import type { CorrelationKind } from '@obs/domain';
-import { UpstreamClient, type UpstreamResult } from '@obs/service-kit';
+import { mapWithLimit, UpstreamClient, type UpstreamResult } from '@obs/service-kit';
 import { LINKED_SERVICES, type CorrelationServiceConfig, type LinkedService } from '../config.js';
 import type {
   CorrelationView,
@@ -7,7 +7,6 @@ import type {
   MetricLinkView,
   QueryLinkView,
 } from '../telemetry-correlation.view.js';
-import { mapWithLimit } from '../kit-candidate-map-with-limit.js';
 
 /** Why a linked record is not in the answer. */
 export type MissingReason = 'unavailable' | 'not_found' | 'refused';

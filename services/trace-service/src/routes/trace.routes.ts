@@ -5,6 +5,7 @@ import {
   notFound,
   otlpIngestRoute,
   problems,
+  withOtlpFastPath,
   type ServiceContext,
 } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
@@ -12,7 +13,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { canonicalFromProtobuf, isCanonicalTraces } from '../ingest/canonical-traces.js';
 import type { SpanIngest } from '../ingest/span-ingest.js';
-import { withOtlpFastPath } from '../kit-candidate-otlp-fast-path.js';
 import type { SpanReader } from '../span-store/span-store.port.js';
 import { findTrace, searchTraces } from '../trace.queries.js';
 import { spanTreeView, summaryFromSpans, traceSummaryView } from '../trace.view.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapWithLimit } from './kit-candidate-map-with-limit.js';
+import { mapWithLimit } from './map-with-limit.js';
 
 describe('mapWithLimit', () => {
   it('keeps the order of the items and never runs more than the limit at once', async () => {

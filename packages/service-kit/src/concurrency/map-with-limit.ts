@@ -1,7 +1,6 @@
 /**
- * Maps items with at most `limit` calls in flight; results keep the items' order.
- * Kit candidate: bounded fan-out for any service that reads several upstreams per request (here
- * the expanded correlation); nothing in it is specific to correlations.
+ * Maps items with at most `limit` calls in flight; results keep the items' order. Bounded
+ * fan-out for a request that reads several upstreams (the expanded correlation).
  */
 export async function mapWithLimit<T, R>(
   items: readonly T[],

@@ -1,22 +1,18 @@
-import {
-  callOf,
-  otlpTypes,
-  type Call,
-  type OtlpIngestResult,
-  type OtlpSignal,
-  type ServiceContext,
-} from '@obs/service-kit';
+import { callOf, type Call } from '../aggregate/route-docs.js';
+import type { ServiceContext } from '../build-service.js';
+import { otlpTypes, type OtlpSignal } from './otlp-schema.js';
+import type { OtlpIngestResult } from './otlp-route.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 
 /**
- * KIT CANDIDATE (otlpIngestRoute): a signal-specialised fast path in front of the kit's generic
+ * A signal-specialised fast path in front of the kit's generic
  * OTLP decoding. The kit normalises every request field by field against the proto (snake_case
  * names, base64 ids, enum names, numbers for 64-bit integers...), which cost as much as
  * JSON.parse itself on 512-span batches. Most senders already write the canonical OTLP/JSON form;
  * for those a validation pass that allocates nothing is enough, and the parsed body is handed to
  * `ingest` as it is. Anything else (protobuf, a body that does not parse, any non-canonical field,
  * an error while ingesting) goes to the kit's own handler unchanged, so every answer outside the
- * fast path is exactly the kit's. In the kit this would be an `isCanonical` option of the route.
+ * fast path is exactly the kit's. trace-service uses it for spans.
  */
 export interface OtlpFastPath<T> {
   readonly url: string;
