@@ -15,6 +15,9 @@ import {
 import { alertRuleConfigFrom } from '../config.js';
 import { NOTIFICATION_DELIVERY_JOB, notificationDeliveryJob } from './notification-delivery.job.js';
 
+/** expect.stringMatching, typed: an asymmetric matcher where a string is expected. */
+const matching = (pattern: RegExp): string => expect.stringMatching(pattern) as string;
+
 /** A real webhook receiver on 127.0.0.1: answers each path from its script, then 200. */
 interface Received {
   readonly path: string;
@@ -89,7 +92,7 @@ describe('webhook delivery of notifications', () => {
         alertRuleId: ruleId,
         status: 'pending',
         attempts: 0,
-        fingerprint: expect.stringMatching(new RegExp(`^${ruleId}:`)),
+        fingerprint: matching(new RegExp(`^${ruleId}:`)),
       }),
     ]);
 
@@ -137,14 +140,14 @@ describe('webhook delivery of notifications', () => {
     expect(message).toMatchObject({
       version: '4',
       status: 'firing',
-      receiver: expect.stringMatching(/^hook-/),
+      receiver: matching(/^hook-/),
       truncatedAlerts: 0,
       alerts: [
         {
           status: 'firing',
           labels: { alertRuleId: ruleId, severity: 'critical', service: 'payments-api' },
           endsAt: '0001-01-01T00:00:00Z',
-          fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
+          fingerprint: matching(/^[0-9a-f]{16}$/),
         },
       ],
     });
@@ -209,7 +212,7 @@ describe('webhook delivery of notifications', () => {
         status: 'failed',
         attempts: 1,
         lastStatusCode: null,
-        lastError: expect.stringMatching(
+        lastError: matching(
           /^target refused: 127\.0\.0\.1 resolves to 127\.0\.0\.1, a loopback address/,
         ),
       }),

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { classifyAddress } from './address-policy.js';
 import { vetTarget } from './webhook-sender.js';
 
+/** expect.stringMatching, typed: an asymmetric matcher where a string is expected. */
+const matching = (pattern: RegExp): string => expect.stringMatching(pattern) as string;
+
 describe('classifyAddress', () => {
   it.each([
     ['127.0.0.1', 'loopback'],
@@ -55,11 +58,11 @@ describe('classifyAddress', () => {
 describe('vetTarget', () => {
   it('refuses a literal loopback or metadata host unless private targets are allowed', async () => {
     expect(await vetTarget('127.0.0.1', false)).toEqual({
-      refused: expect.stringMatching(/127\.0\.0\.1, a loopback address/),
+      refused: matching(/127\.0\.0\.1, a loopback address/),
     });
-    expect(await vetTarget('[::1]', false)).toEqual({ refused: expect.stringMatching(/loopback/) });
+    expect(await vetTarget('[::1]', false)).toEqual({ refused: matching(/loopback/) });
     expect(await vetTarget('169.254.169.254', false)).toEqual({
-      refused: expect.stringMatching(/metadata/),
+      refused: matching(/metadata/),
     });
     expect(await vetTarget('127.0.0.1', true)).toEqual({
       addresses: [{ address: '127.0.0.1', family: 4 }],
@@ -68,7 +71,7 @@ describe('vetTarget', () => {
 
   it('resolves a name and judges every address it has (localhost is loopback)', async () => {
     expect(await vetTarget('localhost', false)).toEqual({
-      refused: expect.stringMatching(/^target refused: localhost resolves to .*loopback/),
+      refused: matching(/^target refused: localhost resolves to .*loopback/),
     });
   });
 });

@@ -2,6 +2,9 @@ import type { AlertTriggeredPayload } from '@obs/domain';
 import { describe, expect, it } from 'vitest';
 import { firingMessage, GO_ZERO_TIME } from './alertmanager-payload.js';
 
+/** expect.stringMatching, typed: an asymmetric matcher where a string is expected. */
+const matching = (pattern: RegExp): string => expect.stringMatching(pattern) as string;
+
 const RULE = '3f1c2b7a-9d4e-4c1f-8a2b-5e6d7f8a9b0c';
 const alert: AlertTriggeredPayload = {
   alertRuleId: RULE,
@@ -58,7 +61,7 @@ describe('firingMessage (Alertmanager webhook version 4)', () => {
       status: 'firing',
       startsAt: alert.activeAt,
       endsAt: GO_ZERO_TIME,
-      fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
+      fingerprint: matching(/^[0-9a-f]{16}$/),
     });
   });
 
