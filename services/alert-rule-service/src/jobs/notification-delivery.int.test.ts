@@ -219,4 +219,26 @@ describe('webhook delivery of notifications', () => {
     ]);
     expect(requestsTo('/private')).toHaveLength(0);
   });
+
+  it('delivers each notification once when several deliverers run at the same time (SKIP LOCKED)', async () => {
+    const tenant = uniqueTenant('notify');
+    const auth = bearer(tenant, ['read', 'write']);
+    const receivers = await Promise.all(
+      Array.from({ length: 6 }, () => createReceiver(service, auth, `${base}/many`)),
+    );
+    const { notifications } = await fireRuleAt(
+      service,
+      tenant,
+      receivers.map((r) => r.id),
+    );
+    expect(notifications).toHaveLength(6);
+    // Three deliverers of one service (as three processes would be) over the same table.
+    const deliverers = [1, 2, 3].map(() => notificationDeliveryJob(service.ctx, notify));
+    await Promise.all(deliverers.map((job) => job.run()));
+    const delivered = await listNotifications(service, auth, { status: 'delivered' });
+    expect(delivered).toHaveLength(6);
+    const ids = requestsTo('/many').map((r) => r.headers['webhook-id']);
+    expect(ids).toHaveLength(6);
+    expect(new Set(ids)).toEqual(new Set(notifications.map((n) => n.id)));
+  });
 });
