@@ -123,6 +123,10 @@ export async function sendWebhook(
         }),
       );
       res.on('error', (err) => resolve({ kind: 'unreachable', error: messageOf(err) }));
+      // Cut off mid-answer (the deadline, a reset): no 'end'. The first resolve wins.
+      res.on('close', () =>
+        resolve({ kind: 'unreachable', error: 'connection closed before the answer ended' }),
+      );
     });
     req.on('error', (err) => resolve({ kind: 'unreachable', error: messageOf(err) }));
     req.end(delivery.body);
