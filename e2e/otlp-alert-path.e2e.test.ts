@@ -1,4 +1,4 @@
-import { createAlertRuleService } from '@obs/alert-rule-service';
+import { alertRuleConfigFrom, createAlertRuleService } from '@obs/alert-rule-service';
 import { DEFAULT_ALERT_LATENESS_GRACE_MS } from '@obs/domain';
 import { topicFor } from '@obs/event-envelope';
 import { incidentService } from '@obs/incident-service';
@@ -37,6 +37,7 @@ beforeAll(async () => {
     createAlertRuleService({
       latenessGraceMs: DEFAULT_ALERT_LATENESS_GRACE_MS,
       metricServiceUrl: metrics.url,
+      notify: alertRuleConfigFrom({}).notify,
     }),
   );
   incidents = await startTestService(incidentService);

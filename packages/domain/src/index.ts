@@ -209,6 +209,8 @@ export {
   MAX_ACTIONS,
   alertAction,
   alertActions,
+  isReceiverTarget,
+  receiverIdsOf,
   ALERT_SCOPE_ID_MAX_LENGTH,
   alertScope,
   sameAlertScope,
@@ -461,3 +463,19 @@ export {
   TELEMETRY_CORRELATION_AGGREGATE_TYPE,
   TelemetryCorrelation,
 } from './telemetry-correlation/index.js';
+export type {
+  ReceiverType,
+  ReceiverSnapshot,
+  ReceiverConfigInput,
+  CreateReceiverInput,
+  ReplaceReceiverInput,
+} from './receiver/index.js';
+export {
+  RECEIVER_TYPES,
+  RECEIVER_NAME_MAX_LENGTH,
+  RECEIVER_URL_MAX_LENGTH,
+  WEBHOOK_SECRET_PREFIX,
+  Receiver,
+  receiverUrl,
+  webhookSecret,
+} from './receiver/index.js';

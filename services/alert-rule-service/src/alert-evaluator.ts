@@ -2,6 +2,7 @@ import { AlertRule, dimensionKey, type AlertRuleSnapshot, type DomainEvent } fro
 import type { PayloadOf } from '@obs/event-envelope';
 import type { Transaction } from '@obs/service-kit';
 import type { AlertRuleServiceConfig } from './config.js';
+import { queueNotifications } from './notify/notification-writer.js';
 import {
   AlertRuleEntity,
   loadEvaluation,
@@ -40,7 +41,8 @@ export function ruleGroup(
  * Applies one closed window to every enabled rule of the tenant on that metric and window size,
  * persisting each rule's evaluation state and queuing AlertTriggered in the same transaction.
  * A window may release the alert of another group (it moves the rule's event-time horizon), so
- * every event the evaluation recorded is queued. Returns the events.
+ * every event the evaluation recorded is queued, with the notifications owed to the rule's
+ * receivers (written at `clock()`, the service clock). Returns the events.
  */
 export async function evaluateWindow(
   tx: Transaction,
@@ -48,6 +50,7 @@ export async function evaluateWindow(
   window: MetricWindow,
   traceId: string | null,
   config: AlertRuleServiceConfig,
+  clock: () => number = Date.now,
 ): Promise<DomainEvent[]> {
   const rows = await tx.manager.getRepository(AlertRuleEntity).find({
     where: { tenantId, metric: window.metricName, enabled: true },
@@ -75,6 +78,7 @@ export async function evaluateWindow(
     const events = evaluation.pullEvents();
     await saveEvaluation(tx.manager, tenantId, evaluation, new Date(window.windowEnd));
     await tx.publish(events, rule.version);
+    await queueNotifications(tx, tenantId, snapshot.actions, events, clock());
     triggered.push(...events);
   }
   return triggered;

@@ -1,7 +1,9 @@
-import type { AlertRuleContext } from '@obs/domain';
+import { isReceiverTarget, type AlertRuleContext } from '@obs/domain';
 import { keysetPage, type Page, type PageRequest } from '@obs/service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
+import { In } from 'typeorm';
 import { AlertRuleEntity } from './alert-rule.repository.js';
+import { ReceiverEntity } from './receiver.repository.js';
 import { viewOfRow, type AlertRuleView } from './alert-rule.view.js';
 
 /** Read models: plain queries over the tables, always within the caller's tenant. */
@@ -65,6 +67,8 @@ export async function ruleContext(
     readonly metric: string;
     /** The rule being changed, which may keep its own name. */
     readonly exceptId?: string;
+    /** The actions as given: the receivers they name are looked up in the tenant. */
+    readonly actions?: readonly { readonly type: string; readonly target: string }[];
   },
 ): Promise<AlertRuleContext> {
   const query = manager
@@ -80,5 +84,19 @@ export async function ruleContext(
     .andWhere('lower(r.name) = lower(:name)', { name: rule.name.trim() });
   if (rule.exceptId !== undefined) query.andWhere('r.id <> :exceptId', { exceptId: rule.exceptId });
   const nameTaken = await query.getExists();
-  return { knownMetrics: new Set([rule.metric.trim()]), nameTaken };
+  const named = (rule.actions ?? [])
+    .map((a) => ({ type: a.type, target: a.target.trim() }))
+    .filter(isReceiverTarget)
+    .map((a) => a.target.toLowerCase());
+  const receivers =
+    named.length === 0
+      ? []
+      : await manager
+          .getRepository(ReceiverEntity)
+          .find({ select: { id: true }, where: { tenantId, id: In(named) } });
+  return {
+    knownMetrics: new Set([rule.metric.trim()]),
+    nameTaken,
+    knownReceivers: new Set(receivers.map((r) => r.id)),
+  };
 }

@@ -7,6 +7,11 @@ import { metricAggregatedConsumer } from './consumers/metric-aggregated.consumer
 import { CreateAlertRules1730000000001 } from './migrations/1730000000001-create-alert-rules.js';
 import { DropKnownMetrics1730000000002 } from './migrations/1730000000002-drop-known-metrics.js';
 import { alertRuleRoutes } from './routes/alert-rule.routes.js';
+import { receiverRoutes } from './routes/receiver.routes.js';
+import { CreateReceiversAndNotifications1730000000003 } from './migrations/1730000000003-create-receivers-and-notifications.js';
+import { ReceiverEntity, receiverStore } from './receiver.repository.js';
+import { NotificationEntity } from './notification.repository.js';
+import { notificationDeliveryJob } from './jobs/notification-delivery.job.js';
 
 const DESCRIPTION = `Alert rules: conditions over metric series. Each closed window (MetricAggregated) of
 the rule's window size is evaluated against every enabled rule on its metric, per group key, in
@@ -15,8 +20,12 @@ inactive → pending → firing once the condition held for forMinutes of event 
 is published once per firing episode on obs.alert-rule.v1, with a fingerprint (rule id + group key).
 Rules may only name metrics the tenant reports, resolved with the caller's token against
 metric-aggregation-service's catalogue (GET /v1/metrics/{name}); ?allowUnresolved=true accepts a metric
-not seen yet. Reads need the \`read\` scope,
-changes \`write\`.`;
+not seen yet. Receivers (/v1/receivers) are the tenant's notification targets, named by rules' webhook
+actions: each AlertTriggered queues one notification per receiver in the same transaction, delivered
+as an Alertmanager v4 webhook signed per Standard Webhooks, retried with backoff, visible at
+/v1/notifications. Reads need the \`read\` scope, changes \`write\`.`;
+
+export { alertRuleConfigFrom, type AlertRuleServiceConfig } from './config.js';
 
 /**
  * The service definition for a given configuration (tests pass their own; the kit's Env only
@@ -28,15 +37,24 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
     schema: 'alert_rule',
     defaultPort: 4105,
     openapi: { title: 'alert-rule-service', description: DESCRIPTION, version: '1.0.0' },
-    entities: [AlertRuleEntity, AlertEvaluationEntity],
-    migrations: [CreateAlertRules1730000000001, DropKnownMetrics1730000000002],
+    entities: [AlertRuleEntity, AlertEvaluationEntity, ReceiverEntity, NotificationEntity],
+    migrations: [
+      CreateAlertRules1730000000001,
+      DropKnownMetrics1730000000002,
+      CreateReceiversAndNotifications1730000000003,
+    ],
     topics: [topicFor('AlertTriggered')],
     compose: (ctx) => {
       const store = alertRuleStore(ctx.dataSource, ctx.uow);
+      const receivers = receiverStore(ctx.dataSource, ctx.uow);
       const catalogue = new MetricCatalogue(config.metricServiceUrl);
       return {
-        routes: (app) => alertRuleRoutes(app, ctx, store, config, catalogue),
-        consumers: [metricAggregatedConsumer(config)],
+        routes: (app) => {
+          alertRuleRoutes(app, ctx, store, config, catalogue);
+          receiverRoutes(app, ctx, receivers);
+        },
+        consumers: [metricAggregatedConsumer(config, ctx.clock)],
+        jobs: [notificationDeliveryJob(ctx, config.notify)],
       };
     },
   };

@@ -14,6 +14,26 @@ export interface AlertRuleServiceConfig {
    * METRIC_AGGREGATION_SERVICE_URL, else http://127.0.0.1:4103.
    */
   readonly metricServiceUrl: string;
+  /** Webhook delivery (receivers' notifications); see docs/services/alert-rule.md. */
+  readonly notify: NotifyConfig;
+}
+
+export interface NotifyConfig {
+  /** Attempts before a notification is dead (NOTIFY_MAX_ATTEMPTS, default 8). */
+  readonly maxAttempts: number;
+  /** First retry delay; doubles per attempt, with jitter (NOTIFY_BACKOFF_BASE_MS, default 10 s). */
+  readonly backoffBaseMs: number;
+  /** Longest delay between attempts, Retry-After included (NOTIFY_BACKOFF_MAX_MS, default 1 h). */
+  readonly backoffMaxMs: number;
+  /** One attempt's deadline, connect to last byte (NOTIFY_TIMEOUT_MS, default 10 s). */
+  readonly timeoutMs: number;
+  /** Pause between delivery runs (NOTIFY_INTERVAL_MS, default 1 s). */
+  readonly intervalMs: number;
+  /**
+   * Send to loopback, private, link-local and CGNAT addresses (NOTIFY_ALLOW_PRIVATE_TARGETS, default
+   * false: such a target is refused at send time). Development and tests only.
+   */
+  readonly allowPrivateTargets: boolean;
 }
 
 const envSchema = z.object({
@@ -22,6 +42,12 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(DEFAULT_ALERT_LATENESS_GRACE_MS),
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  NOTIFY_BACKOFF_BASE_MS: z.coerce.number().int().positive().default(10_000),
+  NOTIFY_BACKOFF_MAX_MS: z.coerce.number().int().positive().default(3_600_000),
+  NOTIFY_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(10_000),
+  NOTIFY_INTERVAL_MS: z.coerce.number().int().min(0).default(1_000),
+  NOTIFY_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).default('false'),
 });
 
 /**
@@ -37,5 +63,13 @@ export function alertRuleConfigFrom(source: NodeJS.ProcessEnv): AlertRuleService
   return {
     latenessGraceMs: env.data.ALERT_LATENESS_GRACE_MS,
     metricServiceUrl: serviceUrl('metric-aggregation-service', source),
+    notify: {
+      maxAttempts: env.data.NOTIFY_MAX_ATTEMPTS,
+      backoffBaseMs: env.data.NOTIFY_BACKOFF_BASE_MS,
+      backoffMaxMs: env.data.NOTIFY_BACKOFF_MAX_MS,
+      timeoutMs: env.data.NOTIFY_TIMEOUT_MS,
+      intervalMs: env.data.NOTIFY_INTERVAL_MS,
+      allowPrivateTargets: env.data.NOTIFY_ALLOW_PRIVATE_TARGETS === 'true',
+    },
   };
 }

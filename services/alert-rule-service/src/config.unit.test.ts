@@ -6,6 +6,14 @@ describe('alertRuleConfigFrom', () => {
     expect(alertRuleConfigFrom({})).toEqual({
       latenessGraceMs: 120_000,
       metricServiceUrl: 'http://127.0.0.1:4103',
+      notify: {
+        maxAttempts: 8,
+        backoffBaseMs: 10_000,
+        backoffMaxMs: 3_600_000,
+        timeoutMs: 10_000,
+        intervalMs: 1_000,
+        allowPrivateTargets: false,
+      },
     });
   });
 
@@ -15,12 +23,39 @@ describe('alertRuleConfigFrom', () => {
         ALERT_LATENESS_GRACE_MS: '300000',
         METRIC_AGGREGATION_SERVICE_URL: 'http://metrics.internal:8080/',
       }),
-    ).toEqual({ latenessGraceMs: 300_000, metricServiceUrl: 'http://metrics.internal:8080' });
+    ).toEqual({
+      latenessGraceMs: 300_000,
+      metricServiceUrl: 'http://metrics.internal:8080',
+      notify: alertRuleConfigFrom({}).notify,
+    });
   });
 
   it.each(['0', '-1', '1.5', 'soon'])('refuses ALERT_LATENESS_GRACE_MS=%s', (value) => {
     expect(() => alertRuleConfigFrom({ ALERT_LATENESS_GRACE_MS: value })).toThrow(
       /invalid alert-rule-service environment: ALERT_LATENESS_GRACE_MS/,
     );
+  });
+
+  it('reads the NOTIFY_* delivery settings; private targets stay refused unless exactly true', () => {
+    const { notify } = alertRuleConfigFrom({
+      NOTIFY_MAX_ATTEMPTS: '3',
+      NOTIFY_BACKOFF_BASE_MS: '500',
+      NOTIFY_BACKOFF_MAX_MS: '60000',
+      NOTIFY_TIMEOUT_MS: '2000',
+      NOTIFY_INTERVAL_MS: '0',
+      NOTIFY_ALLOW_PRIVATE_TARGETS: 'true',
+    });
+    expect(notify).toEqual({
+      maxAttempts: 3,
+      backoffBaseMs: 500,
+      backoffMaxMs: 60_000,
+      timeoutMs: 2_000,
+      intervalMs: 0,
+      allowPrivateTargets: true,
+    });
+    expect(() => alertRuleConfigFrom({ NOTIFY_ALLOW_PRIVATE_TARGETS: 'yes' })).toThrow(
+      /NOTIFY_ALLOW_PRIVATE_TARGETS/,
+    );
+    expect(() => alertRuleConfigFrom({ NOTIFY_MAX_ATTEMPTS: '0' })).toThrow(/NOTIFY_MAX_ATTEMPTS/);
   });
 });

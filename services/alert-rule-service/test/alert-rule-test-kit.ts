@@ -25,6 +25,9 @@ export async function startAlertRuleService(
   options: {
     env?: Record<string, string>;
     runConsumers?: boolean;
+    /** false: jobs (delivery) run only through `jobs.get(name).runOnce()`. */
+    runJobs?: boolean;
+    clock?: () => number;
     config?: Partial<AlertRuleServiceConfig>;
   } = {},
 ): Promise<RunningService> {
@@ -35,9 +38,16 @@ export async function startAlertRuleService(
     { runJobs: false, env },
   );
   const metricServiceUrl = await metrics.app.listen({ port: 0, host: '127.0.0.1' });
-  const config = { ...alertRuleConfigFrom({}), metricServiceUrl, ...options.config };
+  // Test receivers listen on 127.0.0.1: private targets are allowed unless a test says otherwise.
+  const config = {
+    ...alertRuleConfigFrom({ NOTIFY_ALLOW_PRIVATE_TARGETS: 'true' }),
+    metricServiceUrl,
+    ...options.config,
+  };
   const service = await startTestService(createAlertRuleService(config), {
     runConsumers: options.runConsumers,
+    runJobs: options.runJobs,
+    clock: options.clock,
     env,
   });
   const both: RunningService = {
@@ -161,4 +171,95 @@ export function ruleBody(
     severity: 'critical',
     ...overrides,
   };
+}
+
+/** A webhook receiver created through the API; answers its id and the once-shown secret. */
+export async function createReceiver(
+  service: RunningService,
+  headers: Record<string, string>,
+  url: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ id: string; secret: string }> {
+  const res = await service.app.inject({
+    method: 'POST',
+    url: '/v1/receivers',
+    headers,
+    payload: { name: `hook-${crypto.randomUUID().slice(0, 8)}`, type: 'webhook', url, ...extra },
+  });
+  if (res.statusCode !== 201) throw new Error(`creating a receiver failed: ${res.body}`);
+  return res.json<{ id: string; secret: string }>();
+}
+
+export interface NotificationItem {
+  id: string;
+  receiverId: string;
+  alertRuleId: string;
+  fingerprint: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  lastStatusCode: number | null;
+  deliveredAt: string | null;
+}
+
+/** The tenant's notifications as GET /v1/notifications lists them (filters as query). */
+export async function listNotifications(
+  service: RunningService,
+  headers: Record<string, string>,
+  query: Record<string, string> = {},
+): Promise<NotificationItem[]> {
+  const res = await service.app.inject({
+    method: 'GET',
+    url: '/v1/notifications',
+    headers,
+    query,
+  });
+  if (res.statusCode !== 200) throw new Error(`listing notifications failed: ${res.body}`);
+  return res.json<{ items: NotificationItem[] }>().items;
+}
+
+/**
+ * A rule (forMinutes 0) whose webhook actions name the receivers, made to fire once through real
+ * MetricAggregated windows on the bus; resolves when its notifications (one per receiver) exist.
+ */
+export async function fireRuleAt(
+  service: RunningService,
+  tenantId: string,
+  receiverIds: readonly string[],
+): Promise<{ ruleId: string; notifications: NotificationItem[] }> {
+  const headers = bearer(tenantId, ['read', 'write']);
+  const metric = 'http.server.duration';
+  await seedMetric(service, headers, tenantId, metric);
+  const res = await service.app.inject({
+    method: 'POST',
+    url: '/v1/alert-rules',
+    headers,
+    payload: ruleBody(metric, {
+      condition: {
+        metric,
+        aggregation: 'p95',
+        groupBy: ['service'],
+        operator: 'gt',
+        threshold: 500,
+        forMinutes: 0,
+      },
+      actions: receiverIds.map((id) => ({ type: 'webhook', target: id })),
+    }),
+  });
+  if (res.statusCode !== 201) throw new Error(`creating the rule failed: ${res.body}`);
+  const ruleId = res.json<{ id: string }>().id;
+  const start = baseMinute();
+  // forMinutes 0 still waits for the window before the breach to be final (the lateness grace).
+  for (let minute = 0; minute < 4; minute += 1) {
+    await service.ctx.bus.publish([
+      windowMessage({ tenantId, metric, start: start + minute * MINUTE, p95: 900 }),
+    ]);
+  }
+  let notifications: NotificationItem[] = [];
+  await waitUntil(async () => {
+    notifications = await listNotifications(service, headers, { alertRuleId: ruleId });
+    return notifications.length >= receiverIds.length;
+  }, `notifications of rule ${ruleId}`);
+  return { ruleId, notifications };
 }

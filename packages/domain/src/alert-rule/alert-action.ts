@@ -7,12 +7,17 @@ export const MAX_ACTIONS = 20;
 /** Longest action target, after trimming. */
 export const ALERT_ACTION_TARGET_MAX_LENGTH = 2048;
 const WEBHOOK_PATTERN = /^https?:\/\/[^\s/?#]+[^\s]*$/;
+const RECEIVER_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Entity: what happens when the rule fires. */
 export interface AlertAction {
   readonly type: AlertActionType;
-  /** Escalation policy / team for `incident`, an http(s) URL for `webhook`, an address for `email`. */
+  /**
+   * Escalation policy / team for `incident`; for `webhook` a receiver id (a uuid: delivered,
+   * signed, durable) or, as before receivers existed, an http(s) URL (accepted, not delivered);
+   * an address for `email`.
+   */
   readonly target: string;
 }
 
@@ -26,7 +31,7 @@ function targetMatches(type: AlertActionType, target: string): boolean {
     case 'incident':
       return true;
     case 'webhook':
-      return WEBHOOK_PATTERN.test(target);
+      return RECEIVER_ID_PATTERN.test(target) || WEBHOOK_PATTERN.test(target);
     case 'email':
       return EMAIL_PATTERN.test(target);
     default: {
@@ -51,7 +56,21 @@ export function alertAction(input: AlertActionInput): AlertAction {
     `action target is not a valid ${type} target`,
     { type },
   );
-  return { type, target };
+  // Receiver ids are compared as stored: lower-case, so one receiver is never listed twice.
+  return { type, target: isReceiverTarget({ type, target }) ? target.toLowerCase() : target };
+}
+
+/** A webhook action that names a receiver (by id) rather than a bare URL. */
+export function isReceiverTarget(action: {
+  readonly type: string;
+  readonly target: string;
+}): boolean {
+  return action.type === 'webhook' && RECEIVER_ID_PATTERN.test(action.target);
+}
+
+/** The receiver ids a rule's actions name, each once. */
+export function receiverIdsOf(actions: readonly AlertAction[]): string[] {
+  return [...new Set(actions.filter(isReceiverTarget).map((a) => a.target))];
 }
 
 /** Duplicates would notify the same target twice per firing, so they are refused. */

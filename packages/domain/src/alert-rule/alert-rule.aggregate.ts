@@ -2,7 +2,12 @@ import { AggregateRoot } from '../shared/aggregate-root.js';
 import { ensure } from '../shared/domain-error.js';
 import { requiredText, tenantId as toTenantId, type TenantId } from '../shared/ids.js';
 import { severity as toSeverity, type Severity } from '../shared/severity.js';
-import { alertActions, type AlertAction, type AlertActionInput } from './alert-action.js';
+import {
+  alertActions,
+  receiverIdsOf,
+  type AlertAction,
+  type AlertActionInput,
+} from './alert-action.js';
 import {
   alertCondition,
   ensureResolvableMetric,
@@ -61,6 +66,11 @@ export interface AlertRuleChanges {
 export interface AlertRuleContext {
   readonly knownMetrics: ReadonlySet<string>;
   readonly nameTaken: boolean;
+  /**
+   * The ids of the tenant's receivers among those the actions name; when given, a webhook action
+   * naming any other id is refused (`alert_rule.unknown_receiver`).
+   */
+  readonly knownReceivers?: ReadonlySet<string>;
 }
 
 type AlertRuleState = Omit<AlertRuleSnapshot, 'tenantId'> & { readonly tenantId: TenantId };
@@ -107,6 +117,18 @@ function validState(fields: UncheckedFields): AlertRuleState {
   };
 }
 
+function ensureKnownReceivers(
+  actions: readonly AlertAction[],
+  known: ReadonlySet<string> | undefined,
+): void {
+  if (known === undefined) return;
+  for (const id of receiverIdsOf(actions)) {
+    ensure(known.has(id), 'alert_rule.unknown_receiver', `no receiver ${id} in this tenant`, {
+      receiverId: id,
+    });
+  }
+}
+
 function ensureNameFree(nameTaken: boolean, name: string): void {
   ensure(
     !nameTaken,
@@ -144,6 +166,7 @@ export class AlertRule extends AggregateRoot<AlertRuleEvent> {
     });
     ensureResolvableMetric(state.condition, context.knownMetrics);
     ensureNameFree(context.nameTaken, state.name);
+    ensureKnownReceivers(state.actions, context.knownReceivers);
     return new AlertRule(state);
   }
 
@@ -190,6 +213,7 @@ export class AlertRule extends AggregateRoot<AlertRuleEvent> {
     if (next.name !== current.name || !sameAlertScope(next.scope, current.scope)) {
       ensureNameFree(context.nameTaken, next.name);
     }
+    if (changes.actions !== undefined) ensureKnownReceivers(next.actions, context.knownReceivers);
     if (configKey(next) === configKey(current)) return;
     this.state = { ...next, version: current.version + 1 };
   }

@@ -25,6 +25,8 @@ export {
   MAX_ACTIONS,
   alertAction,
   alertActions,
+  isReceiverTarget,
+  receiverIdsOf,
 } from './alert-action.js';
 export type { AlertScope, AlertScopeInput } from './alert-scope.js';
 export { ALERT_SCOPE_ID_MAX_LENGTH, alertScope, sameAlertScope } from './alert-scope.js';

@@ -13,6 +13,8 @@ import {
 } from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createReceiver,
+  fireRuleAt,
   ruleBody,
   seedMetric,
   startAlertRuleService,
@@ -26,6 +28,8 @@ const otherAuth = bearer(other, ['read', 'write']);
 const metric = 'http.server.duration';
 let service: RunningService;
 let ruleId = '';
+let receiverId = '';
+let notificationId = '';
 
 beforeAll(async () => {
   service = await startAlertRuleService();
@@ -38,7 +42,11 @@ beforeAll(async () => {
   });
   expect(res.statusCode, res.body).toBe(201);
   ruleId = res.json<{ id: string }>().id;
-});
+  // A receiver named by a rule that fired: a notification of the owner's exists.
+  receiverId = (await createReceiver(service, ownerAuth, 'http://127.0.0.1:9/hook')).id;
+  const fired = await fireRuleAt(service, owner, [receiverId]);
+  notificationId = fired.notifications[0]?.id ?? '';
+}, 60_000);
 afterAll(async () => {
   await service.close();
 });
@@ -52,9 +60,30 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'POST', path: '/v1/alert-rules/{id}/enable', scope: 'write' },
   { method: 'POST', path: '/v1/alert-rules/{id}/disable', scope: 'write' },
   { method: 'GET', path: '/v1/alert-rules/{id}/state', scope: 'read' },
+  { method: 'POST', path: '/v1/receivers', scope: 'write', body: () => receiverBody() },
+  { method: 'GET', path: '/v1/receivers', scope: 'read' },
+  { method: 'GET', path: '/v1/receivers/{id}', scope: 'read' },
+  { method: 'PUT', path: '/v1/receivers/{id}', scope: 'write', body: () => receiverBody() },
+  { method: 'DELETE', path: '/v1/receivers/{id}', scope: 'write' },
+  { method: 'GET', path: '/v1/notifications', scope: 'read' },
+  { method: 'GET', path: '/v1/notifications/{id}', scope: 'read' },
 ];
+function receiverBody() {
+  return {
+    name: `hook-${crypto.randomUUID().slice(0, 8)}`,
+    type: 'webhook',
+    url: 'https://hooks.example.com/alerts',
+  };
+}
+/** Each id route is called with the owner's resource of its kind. */
+const idFor = (path: string): string =>
+  path.startsWith('/v1/receivers')
+    ? receiverId
+    : path.startsWith('/v1/notifications')
+      ? notificationId
+      : ruleId;
 const call = (route: RouteCase, headers: Record<string, string>) =>
-  injectRoute(service.app, route, headers, { id: ruleId });
+  injectRoute(service.app, route, headers, { id: idFor(route.path) });
 /** Each route is refused a token with the other of read and write. */
 const access: RouteAccessOptions<RouteCase> = {
   routes: ROUTES,
@@ -135,6 +164,28 @@ describe('alert-rule-service access control', () => {
       headers: otherAuth,
     });
     expect(list.json()).toEqual({ items: [], nextCursor: null });
+    for (const url of ['/v1/receivers', '/v1/notifications']) {
+      const other = await service.app.inject({ method: 'GET', url, headers: otherAuth });
+      expect(other.json(), url).toEqual({ items: [], nextCursor: null });
+    }
+    // the owner's receiver and notification are listed, the secret nowhere
+    const receivers = await service.app.inject({
+      method: 'GET',
+      url: '/v1/receivers',
+      headers: ownerAuth,
+    });
+    expect(receivers.json<{ items: { id: string }[] }>().items.map((r) => r.id)).toEqual([
+      receiverId,
+    ]);
+    expect(receivers.body).not.toContain('whsec_');
+    const notifications = await service.app.inject({
+      method: 'GET',
+      url: `/v1/notifications?receiverId=${receiverId}`,
+      headers: ownerAuth,
+    });
+    expect(notifications.json<{ items: { id: string }[] }>().items.map((n) => n.id)).toEqual([
+      notificationId,
+    ]);
     // and the owner's rule is still there
     expect(
       (

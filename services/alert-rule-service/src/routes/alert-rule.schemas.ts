@@ -33,7 +33,7 @@ const SPACE = String.raw`\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\
  * kit gives every free-form string; checked by a refinement, not a pattern of its own, so the
  * string stays free-form and generators reading its type and length reach the domain with it.
  */
-const nonBlank = (maxLength: number) =>
+export const nonBlank = (maxLength: number) =>
   z
     .string()
     .max(maxLength)
@@ -49,6 +49,7 @@ export const RULE_DOMAIN_CODES = [
   'alert_rule.invalid_group_by',
   'alert_rule.invalid_action',
   'alert_rule.duplicate_action',
+  'alert_rule.unknown_receiver',
 ] as const;
 
 const RULE_ID = '3f1c2b7a-9d4e-4c1f-8a2b-5e6d7f8a9b0c';
@@ -125,7 +126,7 @@ export const actionSchema = z
   .strictObject({
     type: z.enum(ALERT_ACTION_TYPES).describe('What firing does besides AlertTriggered'),
     target: nonBlank(ALERT_ACTION_TARGET_MAX_LENGTH).describe(
-      'incident: escalation policy or team; webhook: an http(s) URL; email: an address. One that does not fit its type answers 422 alert_rule.invalid_action',
+      "incident: escalation policy or team; webhook: the id of one of the tenant's receivers (/v1/receivers: notified, signed, retried; an unknown id answers 422 alert_rule.unknown_receiver) or, for compatibility, an http(s) URL (accepted and stored, never called); email: an address. One that does not fit its type answers 422 alert_rule.invalid_action",
     ),
   })
   .meta({ example: { type: 'incident', target: 'payments-oncall' } });

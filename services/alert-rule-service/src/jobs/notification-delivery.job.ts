@@ -1,0 +1,150 @@
+import type { JobDefinition, ServiceContext } from '@obs/service-kit';
+import type { EntityManager } from 'typeorm';
+import type { NotifyConfig } from '../config.js';
+import { NotificationEntity, type NotificationRow } from '../notification.repository.js';
+import { ReceiverEntity } from '../receiver.repository.js';
+import { backoffMs, isFinalStatus, retryAfterMs } from '../notify/retry-policy.js';
+import { sendWebhook, type SendOutcome } from '../notify/webhook-sender.js';
+
+export const NOTIFICATION_DELIVERY_JOB = 'notification-delivery';
+/** Notifications sent per run at most; a run ends early when nothing more is due. */
+const BATCH = 50;
+/** What last_error keeps of an error message. */
+const ERROR_MAX = 500;
+
+type Update = Partial<
+  Pick<
+    NotificationRow,
+    'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'lastStatusCode' | 'deliveredAt'
+  >
+>;
+
+/**
+ * Sends due notifications, one per transaction: the row is claimed with `FOR UPDATE SKIP LOCKED`
+ * (several processes deliver at once, never the same row), sent, and its outcome written before
+ * the lock goes. A crash mid-send leaves the row pending and it is sent again with the same
+ * webhook-id, which is what receivers dedupe on (at-least-once delivery).
+ */
+export function notificationDeliveryJob(
+  ctx: ServiceContext,
+  config: NotifyConfig,
+  random: () => number = Math.random,
+): JobDefinition {
+  const table = ctx.table('notifications');
+  async function deliverOne(): Promise<boolean> {
+    return ctx.dataSource.transaction(async (manager) => {
+      const now = ctx.clock();
+      const rows = await manager.query<{ id: string }[]>(
+        `SELECT id FROM ${table}
+          WHERE status = 'pending' AND next_attempt_at <= $1
+          ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        [new Date(now)],
+      );
+      const id = rows[0]?.id;
+      if (id === undefined) return false;
+      const notification = await manager.getRepository(NotificationEntity).findOneByOrFail({ id });
+      await update(manager, id, await attempt(manager, notification, now));
+      return true;
+    });
+  }
+
+  async function attempt(
+    manager: EntityManager,
+    notification: NotificationRow,
+    now: number,
+  ): Promise<Update> {
+    const attempts = notification.attempts + 1;
+    const receiver = await manager.getRepository(ReceiverEntity).findOneBy({
+      id: notification.receiverId,
+      tenantId: notification.tenantId,
+    });
+    if (!receiver) {
+      return { status: 'failed', attempts, nextAttemptAt: null, lastError: 'receiver was deleted' };
+    }
+    const outcome = await sendWebhook(
+      {
+        id: notification.id,
+        url: receiver.url,
+        secret: receiver.secret,
+        body: JSON.stringify(notification.payload),
+        at: now,
+      },
+      { timeoutMs: config.timeoutMs, allowPrivateTargets: config.allowPrivateTargets },
+    );
+    return next(outcome, attempts, now);
+  }
+
+  function next(outcome: SendOutcome, attempts: number, now: number): Update {
+    switch (outcome.kind) {
+      case 'refused':
+        return { status: 'failed', attempts, nextAttemptAt: null, lastError: outcome.error };
+      case 'answered': {
+        const { status } = outcome;
+        if (status >= 200 && status < 300) {
+          return {
+            status: 'delivered',
+            attempts,
+            nextAttemptAt: null,
+            lastStatusCode: status,
+            lastError: null,
+            deliveredAt: new Date(now),
+          };
+        }
+        const lastError = `receiver answered ${status}`;
+        if (isFinalStatus(status)) {
+          return {
+            status: 'failed',
+            attempts,
+            nextAttemptAt: null,
+            lastStatusCode: status,
+            lastError,
+          };
+        }
+        return retry(attempts, now, lastError, status, retryAfterMs(outcome.retryAfter, now));
+      }
+      case 'unreachable':
+        return retry(attempts, now, outcome.error, null, undefined);
+      default: {
+        const unreachable: never = outcome;
+        throw new Error(`unknown outcome ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  function retry(
+    attempts: number,
+    now: number,
+    error: string,
+    status: number | null,
+    retryAfter: number | undefined,
+  ): Update {
+    const lastError = error.slice(0, ERROR_MAX);
+    if (attempts >= config.maxAttempts) {
+      return { status: 'dead', attempts, nextAttemptAt: null, lastError, lastStatusCode: status };
+    }
+    const delay = Math.min(config.backoffMaxMs, retryAfter ?? backoffMs(config, attempts, random));
+    return {
+      status: 'pending',
+      attempts,
+      nextAttemptAt: new Date(now + delay),
+      lastError,
+      lastStatusCode: status,
+    };
+  }
+
+  async function update(manager: EntityManager, id: string, changes: Update): Promise<void> {
+    await manager.getRepository(NotificationEntity).update({ id }, changes);
+  }
+
+  return {
+    name: NOTIFICATION_DELIVERY_JOB,
+    intervalMs: config.intervalMs,
+    // Rows are claimed with SKIP LOCKED: processes deliver side by side.
+    singleActive: false,
+    run: async () => {
+      for (let sent = 0; sent < BATCH; sent += 1) {
+        if (!(await deliverOne())) return;
+      }
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { fnv1a128, type AlertTriggeredPayload } from '@obs/domain';
+
+/**
+ * The Alertmanager webhook message, version 4 (alertmanager notify/webhook/webhook.go `Message`,
+ * embedding template/template.go `Data`, `Alert` and `KV`), so every tool that takes Alertmanager
+ * webhooks takes ours unchanged. Field names and casing are Alertmanager's, `notification_reason`
+ * included.
+ */
+export interface AlertmanagerAlert {
+  readonly status: 'firing' | 'resolved';
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly startsAt: string;
+  /** Go's zero time while firing, as Alertmanager sends it. */
+  readonly endsAt: string;
+  readonly generatorURL: string;
+  /** 16 hex digits, like Alertmanager's model.Fingerprint. */
+  readonly fingerprint: string;
+}
+
+export interface AlertmanagerMessage {
+  readonly receiver: string;
+  readonly status: 'firing' | 'resolved';
+  readonly alerts: readonly AlertmanagerAlert[];
+  readonly notification_reason: string;
+  readonly groupLabels: Readonly<Record<string, string>>;
+  readonly commonLabels: Readonly<Record<string, string>>;
+  readonly commonAnnotations: Readonly<Record<string, string>>;
+  readonly routeLabels: Readonly<Record<string, string>>;
+  readonly externalURL: string;
+  readonly version: '4';
+  readonly groupKey: string;
+  readonly truncatedAlerts: number;
+}
+
+/** Go's `time.Time{}` marshalled to JSON. */
+export const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** Our fingerprint (`<rule id>:<group key>`) as the 16 hex digits Alertmanager tools expect. */
+export function alertmanagerFingerprint(fingerprint: string): string {
+  return fnv1a128(fingerprint).slice(0, 16);
+}
+
+/** Alertmanager's label value escaping inside a group key (`{}:{alertname="…"}`). */
+const quoted = (value: string): string => JSON.stringify(value);
+
+/**
+ * One firing alert's notification. Labels: `alertname` (the rule's name), `severity`,
+ * `alertRuleId`, `projectId`, `moduleId` when the rule has one, `metric`, then the group's
+ * dimensions (a dimension never overrides one of ours). Grouping is per rule, so the group labels
+ * are `alertname` and `alertRuleId`.
+ */
+export function firingMessage(
+  receiverName: string,
+  alert: AlertTriggeredPayload,
+): AlertmanagerMessage {
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(alert.group)) labels[key] = value;
+  Object.assign(labels, {
+    alertname: alert.ruleName,
+    severity: alert.severity,
+    alertRuleId: alert.alertRuleId,
+    projectId: alert.projectId,
+    ...(alert.moduleId === null ? {} : { moduleId: alert.moduleId }),
+    metric: alert.metric,
+  });
+  const annotations = {
+    summary: `${alert.metric} ${alert.aggregation} ${alert.operator} ${alert.threshold} for ${alert.forMinutes}m`,
+    observedValue: String(alert.observedValue),
+    threshold: String(alert.threshold),
+    fingerprint: alert.fingerprint,
+  };
+  const groupLabels = { alertname: alert.ruleName, alertRuleId: alert.alertRuleId };
+  return {
+    receiver: receiverName,
+    status: 'firing',
+    alerts: [
+      {
+        status: 'firing',
+        labels,
+        annotations,
+        startsAt: alert.activeAt,
+        endsAt: GO_ZERO_TIME,
+        generatorURL: '',
+        fingerprint: alertmanagerFingerprint(alert.fingerprint),
+      },
+    ],
+    notification_reason: 'first notification',
+    groupLabels,
+    commonLabels: labels,
+    commonAnnotations: annotations,
+    routeLabels: {},
+    externalURL: '',
+    version: '4',
+    groupKey: `{}:{alertRuleId=${quoted(alert.alertRuleId)}, alertname=${quoted(alert.ruleName)}}`,
+    truncatedAlerts: 0,
+  };
+}

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import {
+  receiverIdsOf,
+  type AlertAction,
+  type AlertTriggeredPayload,
+  type DomainEvent,
+} from '@obs/domain';
+import type { Transaction } from '@obs/service-kit';
+import { In } from 'typeorm';
+import { NotificationEntity, type NotificationRow } from '../notification.repository.js';
+import { ReceiverEntity } from '../receiver.repository.js';
+import { firingMessage } from './alertmanager-payload.js';
+
+/**
+ * Queues one notification per receiver the rule's webhook actions name, for each AlertTriggered
+ * the evaluation just recorded, in the evaluation's own transaction: the alert and the duty to
+ * tell its receivers commit together or not at all. A receiver deleted since the rule named it is
+ * skipped. Due at once (`now`, the service clock); the delivery job sends them.
+ */
+export async function queueNotifications(
+  tx: Transaction,
+  tenantId: string,
+  actions: readonly AlertAction[],
+  events: readonly DomainEvent[],
+  now: number,
+): Promise<number> {
+  const alerts = events.filter((e) => e.eventType === 'AlertTriggered');
+  const receiverIds = receiverIdsOf(actions);
+  if (alerts.length === 0 || receiverIds.length === 0) return 0;
+  const receivers = await tx.manager
+    .getRepository(ReceiverEntity)
+    .find({ where: { tenantId, id: In(receiverIds) }, order: { id: 'ASC' } });
+  const rows: NotificationRow[] = [];
+  for (const event of alerts) {
+    const alert = event.payload as AlertTriggeredPayload;
+    for (const receiver of receivers) {
+      rows.push({
+        id: randomUUID(),
+        tenantId,
+        receiverId: receiver.id,
+        alertRuleId: alert.alertRuleId,
+        fingerprint: alert.fingerprint,
+        payload: firingMessage(receiver.name, alert),
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: new Date(now),
+        lastError: null,
+        lastStatusCode: null,
+        createdAt: new Date(now),
+        deliveredAt: null,
+      });
+    }
+  }
+  if (rows.length > 0) await tx.manager.getRepository(NotificationEntity).insert(rows);
+  return rows.length;
+}

@@ -1,0 +1,161 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DomainError, Receiver, WEBHOOK_SECRET_PREFIX } from '@obs/domain';
+import {
+  commandRoute,
+  createRoute,
+  deleteRoute,
+  getRoute,
+  listRoute,
+  type ServiceContext,
+} from '@obs/service-kit';
+import type { FastifyInstance } from 'fastify';
+import {
+  findNotification,
+  findReceiver,
+  listNotifications,
+  listReceivers,
+} from '../receiver.queries.js';
+import { toReceiverRow, type ReceiverStore } from '../receiver.repository.js';
+import { receiverView } from '../receiver.view.js';
+import {
+  createdReceiverSchema,
+  createReceiverSchema,
+  notificationListQuerySchema,
+  notificationSchema,
+  RECEIVER_DOMAIN_CODES,
+  receiverListQuerySchema,
+  receiverSchema,
+  replaceReceiverSchema,
+} from './receiver.schemas.js';
+
+const RECEIVERS_URL = '/v1/receivers';
+const NOTIFICATIONS_URL = '/v1/notifications';
+const TAGS = ['receivers'];
+const NOTIFICATION_TAGS = ['notifications'];
+
+/** A Standard Webhooks secret: `whsec_` and the base64 of 24 random bytes. */
+export function generateWebhookSecret(): string {
+  return `${WEBHOOK_SECRET_PREFIX}${randomBytes(24).toString('base64')}`;
+}
+
+/** Receivers (kit routes throughout) and the notifications owed to them (read-only). */
+export function receiverRoutes(
+  app: FastifyInstance,
+  ctx: ServiceContext,
+  store: ReceiverStore,
+): void {
+  createRoute(app, ctx, {
+    url: RECEIVERS_URL,
+    scope: 'write',
+    tags: TAGS,
+    summary: 'Create a receiver',
+    description:
+      'Defines a notification target once for the tenant; alert rules name it from a webhook action (`{ "type": "webhook", "target": "<receiver id>" }`). The signing secret is generated when not given and returned in this answer only. A name taken in the tenant answers 409.',
+    body: createReceiverSchema,
+    response: createdReceiverSchema,
+    domainCodes: RECEIVER_DOMAIN_CODES,
+    store,
+    create: (body, call) =>
+      Receiver.create({
+        receiverId: randomUUID(),
+        tenantId: call.auth.tenantId,
+        name: body.name,
+        type: body.type,
+        url: body.url,
+        sendResolved: body.sendResolved,
+        secret: body.secret ?? generateWebhookSecret(),
+        at: call.at,
+      }),
+    toDto: (saved) => ({
+      ...receiverView(saved.aggregate.toSnapshot(), saved.version),
+      secret: toReceiverRow(saved.aggregate, saved.version).secret,
+    }),
+  });
+
+  listRoute(app, {
+    url: RECEIVERS_URL,
+    tags: TAGS,
+    summary: 'List receivers',
+    description:
+      "The tenant's receivers, newest first (createdAt, then id); secrets are never shown.",
+    querystring: receiverListQuerySchema,
+    item: receiverSchema,
+    list: (tenantId, query) => listReceivers(ctx.dataSource, tenantId, { type: query.type }, query),
+  });
+
+  getRoute(app, {
+    url: `${RECEIVERS_URL}/:id`,
+    tags: TAGS,
+    summary: 'Get a receiver',
+    description: 'One receiver, with ETag "<version>" for If-Match; the secret is never shown.',
+    resource: 'receiver',
+    response: receiverSchema,
+    find: (tenantId, id) => findReceiver(ctx.dataSource, tenantId, id),
+    versionOf: (receiver) => receiver.version,
+  });
+
+  commandRoute(app, ctx, {
+    url: `${RECEIVERS_URL}/:id`,
+    method: 'PUT',
+    scope: 'write',
+    tags: TAGS,
+    summary: 'Replace a receiver',
+    description:
+      'Replaces name, url and sendResolved; a `secret` rotates the signing secret, none keeps it. A replacement that changes nothing keeps the version. Pending notifications go to the new url with the new secret.',
+    body: replaceReceiverSchema,
+    response: receiverSchema,
+    domainCodes: RECEIVER_DOMAIN_CODES,
+    store,
+    run: (receiver, body, call) => receiver.replace(body, call.at),
+    toDto: (saved) => receiverView(saved.aggregate.toSnapshot(), saved.version),
+  });
+
+  deleteRoute(app, ctx, {
+    url: `${RECEIVERS_URL}/:id`,
+    tags: TAGS,
+    summary: 'Delete a receiver',
+    description:
+      'Deletes a receiver no alert rule names (else 422 `receiver.in_use`: change the rules first). Its notification history stays readable; pending ones fail as "receiver was deleted".',
+    store,
+    domainCodes: ['receiver.in_use'],
+    remove: async (receiver, call, tx) => {
+      const named = await tx.manager.query<unknown[]>(
+        `SELECT 1 FROM ${ctx.table('alert_rules')}
+          WHERE tenant_id = $1 AND actions @> $2::jsonb LIMIT 1`,
+        [call.auth.tenantId, JSON.stringify([{ type: 'webhook', target: receiver.id }])],
+      );
+      if (named.length > 0) {
+        throw new DomainError('receiver.in_use', 'an alert rule still names this receiver', {
+          receiverId: receiver.id,
+        });
+      }
+    },
+  });
+
+  listRoute(app, {
+    url: NOTIFICATIONS_URL,
+    tags: NOTIFICATION_TAGS,
+    summary: 'List notifications',
+    description:
+      "The tenant's notifications, newest first (createdAt, then id), filtered by receiverId, alertRuleId and status: what was owed to whom, how many attempts, the last error and the receiver's last status code.",
+    querystring: notificationListQuerySchema,
+    item: notificationSchema,
+    list: (tenantId, query) =>
+      listNotifications(
+        ctx.dataSource,
+        tenantId,
+        { receiverId: query.receiverId, alertRuleId: query.alertRuleId, status: query.status },
+        query,
+      ),
+  });
+
+  getRoute(app, {
+    url: `${NOTIFICATIONS_URL}/:id`,
+    tags: NOTIFICATION_TAGS,
+    summary: 'Get a notification',
+    description: 'One notification and its delivery state.',
+    resource: 'notification',
+    response: notificationSchema,
+    find: (tenantId, id) => findNotification(ctx.dataSource, tenantId, id),
+  });
+}
