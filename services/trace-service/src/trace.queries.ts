@@ -1,5 +1,5 @@
-import { HttpProblem, type ServiceContext } from '@obs/service-kit';
-import { CURSOR_PATTERN } from './routes/trace.schemas.js';
+import type { ServiceContext } from '@obs/service-kit';
+import { traceCursor } from './routes/trace.schemas.js';
 import { TRACE_ROW_COLUMNS, type TraceRow } from './trace-record.mapping.js';
 
 export interface TraceSearch {
@@ -66,10 +66,10 @@ export async function searchTraces(
       `EXISTS (SELECT 1 FROM ${ctx.table('spans')} s WHERE s.tenant_id = t.tenant_id AND s.trace_id = t.trace_id AND s.attributes ->> ${bind(key)}::text = ${bind(value)}::text)`,
     );
   }
-  const position = decodeCursor(search.cursor);
+  const position = traceCursor.decode(search.cursor);
   if (position !== undefined) {
     where.push(
-      `(t.start_ms, t.trace_id) < (${bind(position.startMs)}::bigint, ${bind(position.traceId)}::text)`,
+      `(t.start_ms, t.trace_id) < (${bind(position.sortKey)}::bigint, ${bind(position.id)}::text)`,
     );
   }
   const rows: TraceRow[] = await ctx.dataSource.query(
@@ -85,22 +85,8 @@ export async function searchTraces(
   return {
     items,
     nextCursor:
-      rows.length > search.limit && last !== undefined ? `${last.start_ms}.${last.trace_id}` : null,
+      rows.length > search.limit && last !== undefined
+        ? traceCursor.encode(Number(last.start_ms), last.trace_id)
+        : null,
   };
-}
-
-function decodeCursor(cursor: string | undefined) {
-  if (cursor === undefined) return undefined;
-  const match = CURSOR_PATTERN.exec(cursor);
-  if (!match?.[1] || !match[2]) {
-    throw new HttpProblem(
-      400,
-      'invalid_cursor',
-      'Bad Request',
-      'cursor is not one this service issued',
-      [{ field: 'querystring.cursor', message: 'invalid cursor' }],
-    );
-  }
-  // 15 digits fit a bigint and a JS number exactly: any matching cursor is a valid position.
-  return { startMs: Number(match[1]), traceId: match[2] };
 }

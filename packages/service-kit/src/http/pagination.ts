@@ -33,9 +33,15 @@ const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  * A keyset cursor `<sort key>.<id>` whose id matches `idPattern` (a regular expression source,
  * lower-case): a uuid for most resources, a 32-hex traceId for traces. The sort key has at most 15
  * digits, so it fits a bigint and a JS number exactly and any matching cursor is a real position.
+ * `signed` admits a negative sort key: only for a bigint sort column (epoch ms held as a number),
+ * never a timestamptz, which cannot hold a time that far back.
  */
-export function keysetCursorOf(idPattern: string): KeysetCursor {
-  const pattern = new RegExp(`^([0-9]{1,15})[.](${idPattern})$`);
+export function keysetCursorOf(
+  idPattern: string,
+  options: { signed?: boolean } = {},
+): KeysetCursor {
+  const sign = options.signed === true ? '-?' : '';
+  const pattern = new RegExp(`^(${sign}[0-9]{1,15})[.](${idPattern})$`);
   return {
     schema: z
       .string()

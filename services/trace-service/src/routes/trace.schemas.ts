@@ -1,13 +1,12 @@
-import { MAX_LIMIT, DEFAULT_LIMIT } from '@obs/service-kit';
+import { MAX_LIMIT, DEFAULT_LIMIT, keysetCursorOf } from '@obs/service-kit';
 import { z } from 'zod';
 
 const TRACE_ID = /^(?!0{32}$)[0-9a-f]{32}$/;
 /**
- * `<start ms>.<traceId>`: bigint milliseconds, never a timestamp, so any value is a position.
- * Not yet the kit's `keysetCursorOf`: its sort key is unsigned, and a negative one must page (to
- * an empty page), not answer 400.
+ * `<start ms>.<traceId>`: bigint milliseconds, never a timestamp, so any value (a negative one
+ * included: it pages to an empty page) is a position.
  */
-export const CURSOR_PATTERN = /^(-?[0-9]{1,15})[.]((?!0{32})[0-9a-f]{32})$/;
+export const traceCursor = keysetCursorOf('(?!0{32})[0-9a-f]{32}', { signed: true });
 export const TRACE_STATUS_FILTERS = ['assembling', 'ok', 'error', 'unset'] as const;
 /** The most `attr.<key>=<value>` filters one search takes. */
 export const MAX_ATTRIBUTE_FILTERS = 10;
@@ -137,11 +136,7 @@ export const traceSearchQuery = z.looseObject({
     .max(MAX_LIMIT)
     .default(DEFAULT_LIMIT)
     .describe(`Page size (1-${MAX_LIMIT}, default ${DEFAULT_LIMIT})`),
-  cursor: z
-    .string()
-    .regex(CURSOR_PATTERN)
-    .optional()
-    .describe('Opaque cursor: the nextCursor of the previous page'),
+  cursor: traceCursor.schema,
 });
 
 export const pinSchema = z.object({
