@@ -1,3 +1,4 @@
+import { dlqTopicFor, TOPICS } from '@obs/event-envelope';
 import { SERVICE_PORTS, type ServiceName } from '@obs/service-kit';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -119,6 +120,11 @@ describe('infra/bicep', () => {
   const main = read('infra', 'bicep', 'main.bicep');
   const serviceApp = read('infra', 'bicep', 'modules', 'service-app.bicep');
   const postgres = read('infra', 'bicep', 'modules', 'postgres.bicep');
+  const module = (name: string) => read('infra', 'bicep', 'modules', `${name}.bicep`);
+  const bicepFiles = [
+    'main.bicep',
+    ...readdirSync(join(root, 'infra', 'bicep', 'modules')).map((file) => `modules/${file}`),
+  ];
 
   it.each(serviceDirs)('has a container app for %s on its port', (name) => {
     expect(main).toMatch(
@@ -164,7 +170,152 @@ describe('infra/bicep', () => {
     );
     expect(declared.sort()).toEqual(actual.sort());
   });
+
+  it('sizes the Event Hubs namespace for every topic the services create, dead-letter topics included', () => {
+    // Every Kafka topic is an event hub; the tier caps them per namespace (Event Hubs quotas).
+    const eventHubs = module('eventhubs');
+    const sku = /^param sku string = '(\w+)'$/m.exec(eventHubs)?.[1] ?? '';
+    const capacity = Number(/^param capacity int = (\d+)$/m.exec(eventHubs)?.[1]);
+    const quota = eventHubsPerNamespace(sku, capacity);
+    // The defaults are what main.bicep deploys: it passes neither.
+    expect(main).not.toMatch(/\b(sku|capacity):/);
+    // Upper bound of what the services create at start: every aggregate topic (a service's own
+    // topics) and its `.dlq` (a consumer's runner creates one beside each topic it reads).
+    const topics = new Set([...TOPICS, ...TOPICS.map(dlqTopicFor)]);
+    expect(topics.size, `${topics.size} topics on ${sku} × ${capacity}`).toBeLessThanOrEqual(quota);
+    // The tier the template had: its 11th createTopics would fail.
+    expect(topics.size).toBeGreaterThan(eventHubsPerNamespace('Standard', 1));
+  });
+
+  it('reaches Key Vault through a private endpoint in the Container Apps environment VNet', () => {
+    const vault = module('keyvault');
+    const network = module('network');
+    const environment = module('container-environment');
+    // Container Apps is not a trusted service for the firewall bypass: only a private path works.
+    expect(vault).toContain("publicNetworkAccess: 'Disabled'");
+    expect(vault).toMatch(/Microsoft\.Network\/privateEndpoints@/);
+    expect(vault).toMatch(/privateLinkServiceId: vault\.id, groupIds: \['vault'\]/);
+    expect(vault).toMatch(/privateDnsZoneGroups@[\s\S]*privateDnsZoneId: privateDnsZoneId/);
+    expect(network).toContain("name: 'privatelink.vaultcore.azure.net'");
+    expect(network).toMatch(/virtualNetworkLinks@[\s\S]*parent: vaultZone[\s\S]*id: vnet\.id/);
+    // The endpoint's subnet and the environment's subnet are in the same VNet.
+    expect(main).toContain('privateEndpointSubnetId: network.outputs.privateEndpointsSubnetId');
+    expect(main).toContain('privateDnsZoneId: network.outputs.vaultDnsZoneId');
+    expect(main).toContain('infrastructureSubnetId: network.outputs.appsSubnetId');
+    expect(environment).toMatch(
+      /vnetConfiguration: \{\s*infrastructureSubnetId: infrastructureSubnetId/,
+    );
+    expect(network).toContain("serviceName: 'Microsoft.App/environments'");
+  });
+
+  it('grants the identity the apps pull images with AcrPull on the registry, before any app', () => {
+    expect(serviceApp).toContain(
+      'registries: empty(registryServer) ? [] : [{ server: registryServer, identity: identityId }]',
+    );
+    expect(module('acr-pull')).toContain("acrPull = '7f951dda-4ed3-4680-a7ca-43fe172d538d'");
+    expect(main).toMatch(
+      /module acrPull 'modules\/acr-pull\.bicep' = if \(!empty\(registryServer\)\)[\s\S]*principalId: identity\.outputs\.principalId/,
+    );
+    expect(main).toMatch(/module apps [\s\S]*dependsOn: \[acrPull\]/);
+  });
+
+  it.each(bicepFiles)('calls nothing over plain http (%s): ingress is https-only', (file) => {
+    expect(read('infra', 'bicep', file)).not.toMatch(/http:\/\//);
+  });
+
+  it('gives service-to-service URLs the https FQDN the environment certificate names', () => {
+    expect(serviceApp).toContain('allowInsecure: false');
+    expect(main).toContain(
+      "value: 'https://${service.name}.${service.external ? '' : 'internal.'}${environment.outputs.defaultDomain}'",
+    );
+  });
+
+  it('sets only variables the code reads, and the Azure Monitor adapters', () => {
+    const source = sourceText();
+    const variables = [...main.matchAll(/\{ name: '([A-Z][A-Z0-9_]+)'/g)].map(([, name]) => name);
+    expect(variables.length).toBeGreaterThan(10);
+    for (const variable of variables)
+      expect(source, variable).toMatch(new RegExp(`\\b${variable}\\b`));
+    expect(main).toMatch(
+      /'log-query-service': \[\{ name: 'LOG_STORE', value: 'log-analytics' \}\]/,
+    );
+    expect(main).toMatch(/\{ name: 'TRACE_SPAN_READER', value: 'app-insights' \}/);
+    expect(main).toMatch(
+      /\{ name: 'TRACE_APP_INSIGHTS_WORKSPACE_ID', value: monitoring\.outputs\.workspaceCustomerId \}/,
+    );
+    expect(main).toContain(
+      "{ name: 'LOG_ANALYTICS_WORKSPACE_ID', value: monitoring.outputs.workspaceCustomerId }",
+    );
+    // Spans leave through the environment's OpenTelemetry agent to Application Insights: Container
+    // Apps sets OTEL_EXPORTER_OTLP_ENDPOINT, on which the kit starts its OTLP exporter.
+    const environment = module('container-environment');
+    expect(environment).toContain(
+      'appInsightsConfiguration: { connectionString: appInsightsConnectionString }',
+    );
+    expect(environment).toContain("tracesConfiguration: { destinations: ['appInsights'] }");
+    expect(read('packages', 'service-kit', 'src', 'telemetry.ts')).toContain(
+      'process.env.OTEL_EXPORTER_OTLP_ENDPOINT',
+    );
+  });
+
+  it('keeps PostgreSQL off the internet: VNet integration, no firewall rule', () => {
+    expect(postgres).not.toMatch(/firewallRules|0\.0\.0\.0/);
+    expect(postgres).toMatch(
+      /network: \{\s*publicNetworkAccess: 'Disabled'\s*delegatedSubnetResourceId: delegatedSubnetId\s*privateDnsZoneArmResourceId: privateDnsZoneId/,
+    );
+    expect(module('network')).toContain(
+      "name: '${postgresServerName}.private.postgres.database.azure.com'",
+    );
+    expect(main).toContain('delegatedSubnetId: network.outputs.postgresSubnetId');
+  });
+
+  it('gives every app a startup probe within the platform limits, and HTTP scaling beside Kafka lag', () => {
+    const startup = /type: 'Startup'([\s\S]*?)\n\s*\}/.exec(serviceApp)?.[1] ?? '';
+    expect(startup).toContain("httpGet: { path: '/healthz', port: port }");
+    const value = (key: string) => Number(new RegExp(`${key}: (\\d+)`).exec(startup)?.[1]);
+    // Container Apps: failureThreshold 1–10, initialDelaySeconds 0–60, periodSeconds 1–240.
+    expect(value('failureThreshold')).toBeLessThanOrEqual(10);
+    expect(value('initialDelaySeconds')).toBeLessThanOrEqual(60);
+    // Migrations and topic creation get at least 90 s before liveness counts.
+    expect(
+      value('initialDelaySeconds') + value('periodSeconds') * value('failureThreshold'),
+    ).toBeGreaterThanOrEqual(90);
+    expect(serviceApp).toContain('var scaleRules = concat(httpRules, lagRules)');
+    expect(serviceApp).toContain('rules: scaleRules');
+  });
+
+  it('sets an expiry on every Key Vault secret, and documents their rotation', () => {
+    const secret = module('secret');
+    expect(secret).toMatch(/exp: dateTimeToEpoch\(dateTimeAdd\(now, 'P\$\{expiresInDays\}D'\)\)/);
+    expect(Number(/param expiresInDays int = (\d+)/.exec(secret)?.[1])).toBeLessThanOrEqual(365);
+    // Versionless URI: Container Apps picks up a rotated secret's new version by itself.
+    expect(secret).toContain('output uri string = secret.properties.secretUri');
+    expect(read('infra', 'bicep', 'README.md')).toMatch(/^## Secret rotation$/m);
+  });
 });
+
+/** Event hubs per namespace by tier (Azure Event Hubs quotas and limits). */
+function eventHubsPerNamespace(sku: string, capacity: number): number {
+  if (sku === 'Standard' || sku === 'Basic') return 10;
+  if (sku === 'Premium') return 100 * capacity;
+  if (sku === 'Dedicated') return 1000;
+  throw new Error(`unknown Event Hubs tier ${sku}`);
+}
+
+/** The services' and the kit's own source, tests left out: what reads the environment. */
+function sourceText(): string {
+  const dirs = [
+    ...serviceDirs.map((service) => join(root, 'services', service, 'src')),
+    join(root, 'packages', 'service-kit', 'src'),
+  ];
+  return dirs
+    .flatMap((dir) =>
+      (readdirSync(dir, { recursive: true }) as string[])
+        .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+        .map((file) => readFileSync(join(dir, file), 'utf8')),
+    )
+    .join('\n');
+}
 
 /** The names of a service's consumers, as its consumer files declare them. */
 function consumerNames(service: string): string[] {
@@ -175,9 +326,12 @@ function consumerNames(service: string): string[] {
   } catch {
     return [];
   }
+  // `consumerOf('<name>', …)`, or an object literal's `name: '<name>',` line.
   return files.flatMap((file) =>
-    [...readFileSync(join(dir, file), 'utf8').matchAll(/^\s+name: '([a-z-]+)',$/gm)].map(
-      ([, name]) => name as string,
-    ),
+    [
+      ...readFileSync(join(dir, file), 'utf8').matchAll(
+        /^\s+name: '([a-z-]+)',$|\bconsumerOf\(\s*'([a-z-]+)'/gm,
+      ),
+    ].map(([, name, ofName]) => (name ?? ofName) as string),
   );
 }
