@@ -25,9 +25,12 @@ interface ComposeService {
   environment?: Record<string, string>;
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
+  command?: string[];
+  volumes?: string[];
 }
 const compose = parse(read('infra', 'docker-compose.yml'), { merge: true }) as {
   services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
 };
 
 describe('services', () => {
@@ -71,6 +74,56 @@ describe('infra/docker-compose.yml', () => {
       expect.stringMatching(/^mcr\.microsoft\.com\/azure-storage\/azurite:[0-9]+\.[0-9]+\.[0-9]+$/),
     ]);
     for (const service of infra) expect(service).toHaveProperty('healthcheck');
+  });
+
+  it("keeps Kafka's log directories on a named volume (the image defaults to /tmp)", () => {
+    const kafka = compose.services.kafka;
+    const dirs = (kafka?.environment?.KAFKA_LOG_DIRS ?? '').split(',').filter(Boolean);
+    expect(dirs.length).toBeGreaterThan(0);
+    const namedMounts = (kafka?.volumes ?? [])
+      .map((mount) => mount.split(':'))
+      .filter(([source]) => source !== undefined && source in (compose.volumes ?? {}))
+      .map(([, target]) => target as string);
+    for (const dir of dirs) {
+      expect(
+        namedMounts.some((target) => dir === target || dir.startsWith(`${target}/`)),
+        dir,
+      ).toBe(true);
+    }
+  });
+
+  it('sizes PostgreSQL max_connections for every service pool plus its outbox relay', () => {
+    const serverArgs = compose.services.postgres?.command ?? [];
+    const setting = serverArgs.find((arg) => arg.startsWith('max_connections='));
+    const maxConnections = Number(setting?.split('=')[1] ?? 100);
+    const superuserReserved = 3; // PostgreSQL's default superuser_reserved_connections
+    const perService = serviceDirs.map((name) => {
+      const pool = Number(compose.services[name]?.environment?.DATABASE_POOL_SIZE);
+      expect(pool, `${name} DATABASE_POOL_SIZE`).toBeGreaterThanOrEqual(1);
+      return pool + 1; // the outbox relay's LISTEN connection
+    });
+    const total = perService.reduce((sum, n) => sum + n, 0);
+    expect(total).toBeLessThan(maxConnections - superuserReserved);
+    // The kit hands the variable to the pool.
+    expect(read('packages', 'service-kit', 'src', 'build-service.ts')).toContain(
+      'poolSize: env.DATABASE_POOL_SIZE',
+    );
+  });
+
+  it('gives Kafka a listener for consumers on the Docker host, published on loopback only', () => {
+    const env = compose.services.kafka?.environment ?? {};
+    const names = (list: string | undefined) =>
+      (list ?? '').split(',').map((listener) => listener.split(':')[0]);
+    const mapped = names(env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP);
+    for (const name of names(env.KAFKA_LISTENERS)) expect(mapped, name).toContain(name);
+    const host = (env.KAFKA_ADVERTISED_LISTENERS ?? '')
+      .split(',')
+      .find((listener) => listener.startsWith('HOST://'));
+    const port = /^HOST:\/\/localhost:(\d+)$/.exec(host ?? '')?.[1];
+    expect(port).toBeDefined();
+    expect(env.KAFKA_LISTENERS).toContain(`HOST://:${port}`);
+    expect(compose.services.kafka?.ports).toEqual([`127.0.0.1:${port}:${port}`]);
+    expect(read('README.md')).toContain(`localhost:${port}`);
   });
 });
 
