@@ -1,10 +1,15 @@
 import { dlqTopicFor, TOPICS } from '@obs/event-envelope';
 import { SERVICE_PORTS, type ServiceName } from '@obs/service-kit';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { bundleService, healthcheckScript, productionDependencies } from './bundle-service.js';
 import { composeValidator } from './compose-schema.js';
 
 // The deployment files against the code: every service under services/ is deployed with its
@@ -163,6 +168,75 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/healthz/);
   });
+
+  it('fetches and installs before it knows the service, so all eleven images share those layers', () => {
+    const lines = dockerfile.split('\n');
+    const at = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+    const fetch = at(/^RUN pnpm fetch$/);
+    const copyAll = at(/^COPY \. \.$/);
+    const install = at(/^RUN pnpm install --frozen-lockfile --offline$/);
+    const serviceArg = at(/^ARG SERVICE$/);
+    expect(lines[fetch - 1]).toBe('COPY pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./');
+    expect(fetch).toBeGreaterThan(0);
+    expect(copyAll).toBeGreaterThan(fetch);
+    expect(install).toBeGreaterThan(copyAll);
+    // The first ARG SERVICE (the build stage's) comes after the install.
+    expect(serviceArg).toBeGreaterThan(install);
+    expect(lines.slice(0, install).join('\n')).not.toContain('SERVICE}');
+    // The image's node_modules is the bundle's dependency list, copied out of the deploy tree.
+    expect(dockerfile).toContain('pnpm bundle "${SERVICE}" /app/dist --node-modules /deploy');
+    expect(dockerfile).toContain('COPY --from=build --chown=node:node /app /app');
+  });
+
+  it('health-checks the port the service listens on, PORT set or not', async () => {
+    expect(dockerfile).toMatch(/^\s+CMD \["node", "dist\/healthcheck\.mjs"\]$/m);
+    expect(dockerfile).not.toMatch(/^ENV[\s\S]*\bPORT=/m);
+    for (const name of serviceDirs) {
+      expect(healthcheckScript(name)).toContain(
+        `const port = process.env.PORT || '${SERVICE_PORTS[name as ServiceName]}';`,
+      );
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'obs-healthcheck-'));
+    const server = createServer((request, response) => {
+      response.statusCode = request.url === '/healthz' ? 200 : 404;
+      response.end();
+    });
+    try {
+      const script = join(dir, 'healthcheck.mjs');
+      writeFileSync(script, healthcheckScript('incident-service'));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const run = (env: Record<string, string>) =>
+        new Promise<number | null>((resolve) => {
+          const child = spawn(process.execPath, [script], { env: { ...env } });
+          child.on('exit', (code) => resolve(code));
+        });
+      expect(await run({ PORT: String(port) })).toBe(0);
+      server.close();
+      expect(await run({ PORT: String(port) })).toBe(1);
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(serviceDirs)(
+    'ships %s with a dependency list free of test tools, dev-only and type packages',
+    async (name) => {
+      const dir = mkdtempSync(join(tmpdir(), 'obs-bundle-'));
+      try {
+        const { imports } = await bundleService(name, dir);
+        const list = productionDependencies(imports).map((dependency) => dependency.name);
+        expect(list).toEqual(expect.arrayContaining(['fastify', 'pg', 'pino', 'typeorm']));
+        for (const excluded of ['azurite', 'mysql2', 'pino-pretty'])
+          expect(list, excluded).not.toContain(excluded);
+        expect(list.filter((dependency) => dependency.startsWith('@types/'))).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
 
   it('leaves node_modules, .data and the tests out of the build context', () => {
     expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '.data', '**/*.test.ts']));
