@@ -25,7 +25,11 @@ async function main(): Promise<void> {
   stops.push(() => azurite.stop());
   let kafkaBrokers = process.env.KAFKA_BROKERS;
   if (withKafka && !kafkaBrokers) {
-    const kafka = await startKafka(options.kafka);
+    // The first start fetches the broker's jars with Maven: say so, and how far it got.
+    const kafka = await startKafka({
+      ...options.kafka,
+      onProgress: (message) => console.error(`[kafka] ${message}`),
+    });
     stops.push(() => kafka.close());
     kafkaBrokers = kafka.brokers;
   }
