@@ -411,6 +411,27 @@ describe('infra/bicep', () => {
     expect(serviceApp).toContain('rules: scaleRules');
   });
 
+  it('keeps every replica of every app within the PostgreSQL SKU connection limit', () => {
+    // Azure Database for PostgreSQL flexible server: default max_connections per SKU, of which 15
+    // are reserved for replication and monitoring ("Limits" in its documentation).
+    const maxConnectionsBySku: Record<string, number> = {
+      Standard_D2ds_v5: 859,
+      Standard_D4ds_v5: 1718,
+    };
+    const sku = /^param skuName string = '(\w+)'$/m.exec(postgres)?.[1] ?? '';
+    const maxConnections = maxConnectionsBySku[sku];
+    expect(maxConnections, sku).toBeDefined();
+    const maxReplicas = Number(/^param maxReplicas int = (\d+)$/m.exec(main)?.[1]);
+    const pool = Number(
+      /DATABASE_POOL_SIZE: z\.coerce[^\n]*\.default\((\d+)\)/.exec(
+        read('packages', 'service-kit', 'src', 'config.ts'),
+      )?.[1],
+    );
+    expect(main).not.toContain("'DATABASE_POOL_SIZE'"); // the kit's default applies
+    const total = serviceDirs.length * maxReplicas * (pool + 1); // + the outbox relay
+    expect(total).toBeLessThanOrEqual((maxConnections as number) - 15);
+  });
+
   it('sets an expiry on every Key Vault secret, and documents their rotation', () => {
     const secret = module('secret');
     expect(secret).toMatch(/exp: dateTimeToEpoch\(dateTimeAdd\(now, 'P\$\{expiresInDays\}D'\)\)/);
