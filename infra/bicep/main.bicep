@@ -271,4 +271,7 @@ module apps 'modules/service-app.bicep' = [for service in services: {
   dependsOn: [acrPull]
 }]
 
+// Where observed applications send their logs and traces (LOG_STORE=log-analytics): its
+// connection string is read with `az monitor app-insights component show`, not output here.
+output appInsightsName string = names.appInsights
 output appUrls array = [for (service, i) in services: { service: service.name, fqdn: apps[i].outputs.fqdn }]
