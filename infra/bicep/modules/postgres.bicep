@@ -10,6 +10,10 @@ param skuName string = 'Standard_D2ds_v5'
 param tier string = 'GeneralPurpose'
 param storageSizeGB int = 64
 param postgresVersion string = '17'
+@description('Subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers in the platform VNet.')
+param delegatedSubnetId string
+@description('Private DNS zone <server>.private.postgres.database.azure.com, linked to that VNet.')
+param privateDnsZoneId string
 param tags object
 
 resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
@@ -24,7 +28,13 @@ resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
     storage: { storageSizeGB: storageSizeGB, autoGrow: 'Enabled' }
     backup: { backupRetentionDays: 14, geoRedundantBackup: 'Enabled' }
     highAvailability: { mode: 'ZoneRedundant' }
-    network: { publicNetworkAccess: 'Enabled' }
+    // Private access (VNet integration): the server has no public endpoint and no firewall rules;
+    // only the platform VNet (the Container Apps environment) reaches it.
+    network: {
+      publicNetworkAccess: 'Disabled'
+      delegatedSubnetResourceId: delegatedSubnetId
+      privateDnsZoneArmResourceId: privateDnsZoneId
+    }
     authConfig: { activeDirectoryAuth: 'Enabled', passwordAuth: 'Enabled' }
   }
 }
@@ -55,13 +65,6 @@ resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-0
   parent: server
   name: databaseName
   properties: { charset: 'UTF8', collation: 'en_US.utf8' }
-}
-
-// Container Apps egress comes from Azure addresses; 0.0.0.0 is Azure's "allow Azure services" rule.
-resource allowAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = {
-  parent: server
-  name: 'allow-azure-services'
-  properties: { startIpAddress: '0.0.0.0', endIpAddress: '0.0.0.0' }
 }
 
 @secure()

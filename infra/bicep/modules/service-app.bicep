@@ -1,7 +1,11 @@
 // One platform service as a container app: its port, ingress (external for the ingest and API
 // services, internal otherwise), the shared environment variables and Key Vault secret
-// references, health probes on /healthz and /readyz, and replicas that scale on Kafka consumer lag
-// (KEDA) for services that consume events.
+// references, health probes on /healthz and /readyz, and replicas that scale on HTTP concurrency
+// and, for services that consume events, on Kafka consumer lag (KEDA) too.
+//
+// Startup: a service runs its migrations and creates its topics before it listens, so a startup
+// probe gives it up to 10 + 10 × 12 s before liveness and readiness start counting (Container Apps
+// allows failureThreshold 1–10 and initialDelaySeconds 0–60, so the period carries the budget).
 param location string
 param name string
 param port int
@@ -46,7 +50,8 @@ var vaultSecrets = [for secret in keyVaultSecrets: {
   identity: identityId
 }]
 var httpRules = [{ name: 'http', http: { metadata: { concurrentRequests: '50' } } }]
-var scaleRules = empty(consumerGroups) ? httpRules : lagRules
+// Both kinds: an API request burst scales a consumer too, and KEDA takes the highest replica count.
+var scaleRules = concat(httpRules, lagRules)
 
 resource app 'Microsoft.App/containerApps@2025-01-01' = {
   name: name
@@ -78,6 +83,14 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
           env: concat(env, [{ name: 'PORT', value: string(port) }])
           resources: { cpu: json('0.5'), memory: '1Gi' }
           probes: [
+            {
+              type: 'Startup'
+              httpGet: { path: '/healthz', port: port }
+              initialDelaySeconds: 10
+              periodSeconds: 12
+              failureThreshold: 10
+              timeoutSeconds: 3
+            }
             { type: 'Liveness', httpGet: { path: '/healthz', port: port }, periodSeconds: 10 }
             { type: 'Readiness', httpGet: { path: '/readyz', port: port }, periodSeconds: 5 }
           ]

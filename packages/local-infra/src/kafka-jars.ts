@@ -120,11 +120,14 @@ export async function ensureKafkaJars(
           `The Kafka jars are not cached in ${libDir} and Maven (\`mvn\`) is not available to fetch them. ${INSTALL_HINT}`,
         );
       }
-      onProgress(`fetching Kafka ${KAFKA_VERSION} jars with Maven into ${libDir} (once)`);
+      onProgress(
+        `fetching Kafka ${KAFKA_VERSION} jars with Maven into ${libDir} (once; a few minutes on a fresh machine)`,
+      );
+      const progress = mavenDownloadProgress(onProgress);
       const staging = join(cacheDir, `lib-staging-${process.pid}`);
       await rm(staging, { recursive: true, force: true });
+      // Batch mode without -q: Maven logs one "Downloaded from" line per file, read for progress.
       const args = [
-        '-q',
         '-B',
         '-f',
         pomPath(),
@@ -132,7 +135,10 @@ export async function ensureKafkaJars(
         `-DoutputDirectory=${staging}`,
         `-Dkafka.version=${KAFKA_VERSION}`,
       ];
-      const result = await runCommand('mvn', args, { timeoutMs: 15 * 60 * 1000 });
+      const result = await runCommand('mvn', args, {
+        timeoutMs: 15 * 60 * 1000,
+        onOutput: (chunk) => progress.write(chunk),
+      });
       if (result.code !== 0 || !existsSync(join(staging, `kafka_2.13-${KAFKA_VERSION}.jar`))) {
         await rm(staging, { recursive: true, force: true });
         const tail = result.output.split('\n').slice(-30).join('\n');
@@ -140,6 +146,9 @@ export async function ensureKafkaJars(
           `Maven could not fetch the Kafka jars (mvn ${args.join(' ')}, exit ${String(result.code)}):\n${tail}`,
         );
       }
+      onProgress(
+        `Kafka jars fetched: ${progress.summary()} (the rest from the local Maven repository)`,
+      );
       await writeFile(join(staging, MARKER), `${expected}\n`);
       await rm(libDir, { recursive: true, force: true });
       await rename(staging, libDir);
@@ -147,4 +156,41 @@ export async function ensureKafkaJars(
     },
     () => libDir,
   );
+}
+
+const UNITS: Record<string, number> = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9 };
+
+/**
+ * Progress of a Maven fetch from its transfer log (batch mode prints one
+ * `Downloaded from <repo>: <url> (<size> <unit> at <rate>)` line per file): a line for the
+ * reader at most every `intervalMs`, and a summary.
+ */
+export function mavenDownloadProgress(
+  report: (message: string) => void,
+  intervalMs = 3000,
+  now: () => number = Date.now,
+): { write(chunk: string): void; summary(): string } {
+  let files = 0;
+  let bytes = 0;
+  let pending = '';
+  let lastReport = now();
+  const summary = () =>
+    `${files} file${files === 1 ? '' : 's'}, ${(bytes / 1e6).toFixed(1)} MB downloaded`;
+  return {
+    write(chunk) {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const match = /Downloaded from [^:]+: (\S+) \(([\d.,]+) (B|kB|KB|MB|GB)\b/.exec(line);
+        if (!match) continue;
+        files += 1;
+        bytes += Number((match[2] as string).replace(',', '')) * (UNITS[match[3] as string] ?? 1);
+        if (now() - lastReport >= intervalMs) {
+          lastReport = now();
+          report(`Kafka jars: ${summary()} so far (${(match[1] as string).split('/').pop()})`);
+        }
+      }
+    },
+    summary,
+  };
 }

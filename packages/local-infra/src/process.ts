@@ -237,7 +237,14 @@ export interface CommandResult {
 export function runCommand(
   command: string,
   args: readonly string[],
-  options: { cwd?: string; uid?: number; gid?: number; timeoutMs?: number } = {},
+  options: {
+    cwd?: string;
+    uid?: number;
+    gid?: number;
+    timeoutMs?: number;
+    /** Sees stdout and stderr as they arrive (they are collected all the same). */
+    onOutput?: (chunk: string) => void;
+  } = {},
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], {
@@ -248,8 +255,12 @@ export function runCommand(
       timeout: options.timeoutMs,
     });
     const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const collect = (chunk: Buffer) => {
+      chunks.push(chunk);
+      options.onOutput?.(chunk.toString('utf8'));
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
     child.once('error', reject);
     child.once('close', (code) =>
       resolve({ code, output: Buffer.concat(chunks).toString('utf8') }),

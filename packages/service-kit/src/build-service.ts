@@ -115,6 +115,7 @@ export async function buildService(
     schema: definition.schema,
     entities: definition.entities,
     migrations: definition.migrations,
+    poolSize: env.DATABASE_POOL_SIZE,
   });
   const bus = createEventBus({
     // '' (not undefined) keeps the choice to this service's env, not the process's.

@@ -10,6 +10,12 @@ const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   DATABASE_URL: z.string().optional(),
+  /**
+   * Connections in the service's TypeORM pool. Besides it a service holds one more (the outbox
+   * relay's LISTEN connection), so size PostgreSQL's max_connections for the sum over the services
+   * (infra/docker-compose.yml does, and a test checks it).
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   KAFKA_BROKERS: z.string().optional(),
   /** TLS to the brokers; on by default when a SASL mechanism is set (see bus/kafka-security.ts). */
   KAFKA_TLS: z

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { authConfigFrom, DEV_JWT_SECRET, readEnv } from './config.js';
+import { DEFAULT_POOL_SIZE } from './db/data-source.js';
 
 const auth = (env: Record<string, string>) => authConfigFrom(readEnv(env));
 
@@ -39,5 +40,20 @@ describe('authConfigFrom: the development secret only when asked for by name', (
       audience: 'obs-platform',
       cooldownMs: 30_000,
     });
+  });
+});
+
+describe('DATABASE_POOL_SIZE: the connections of the service pool', () => {
+  it('defaults to the pool size openDataSource uses without it (10)', () => {
+    expect(readEnv({}).DATABASE_POOL_SIZE).toBe(10);
+    expect(DEFAULT_POOL_SIZE).toBe(10);
+  });
+
+  it('reads a per-service size', () => {
+    expect(readEnv({ DATABASE_POOL_SIZE: '4' }).DATABASE_POOL_SIZE).toBe(4);
+  });
+
+  it.each(['0', '-1', '2.5', 'ten', '101'])('refuses %s, naming the variable', (value) => {
+    expect(() => readEnv({ DATABASE_POOL_SIZE: value })).toThrow(/DATABASE_POOL_SIZE/);
   });
 });

@@ -21,7 +21,7 @@ const STATUS_CODES: Readonly<Record<number, [code: string, title: string]>> = {
   405: ['method_not_allowed', 'Method Not Allowed'],
   406: ['not_acceptable', 'Not Acceptable'],
   409: ['conflict', 'Conflict'],
-  413: ['body_too_large', 'Payload Too Large'],
+  413: ['body_too_large', 'Content Too Large'],
   415: ['unsupported_media_type', 'Unsupported Media Type'],
   422: ['unprocessable', 'Unprocessable Content'],
   429: ['rate_limited', 'Too Many Requests'],

@@ -36,6 +36,8 @@ export {
 } from './http/pagination.js';
 export type { KeysetCursor, KeysetOrder, Page, PageRequest } from './http/pagination.js';
 export { canonicalJson } from './http/canonical-json.js';
+export { buildDocsHub, DOCS_HUB_PORT } from './http/docs-hub.js';
+export type { DocsHubService } from './http/docs-hub.js';
 export {
   IdempotencyKeys,
   idempotencyKeyHeaders,

@@ -1,6 +1,10 @@
 /**
  * RFC 9457 problem details. Every error any service returns has this shape, with `code` naming
  * the invariant or condition and `errors` naming the failing fields for 400s.
+ *
+ * `type` is `about:blank` (RFC 9457 section 4.2.1): the problem has no semantics beyond its status
+ * code, so no type URI points at pages nobody serves, and `title` is the status code's phrase
+ * (RFC 9110 section 15). What went wrong is `code` (stable, for programs) and `detail` (for people).
  */
 export interface FieldError {
   readonly field: string;
@@ -18,8 +22,44 @@ export interface Problem {
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-const TYPE_BASE = 'https://obs-platform.dev/problems/';
+export const PROBLEM_TYPE = 'about:blank';
 
+/** RFC 9110 section 15 reason phrases of the statuses the services answer with. */
+const STATUS_PHRASES: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  410: 'Gone',
+  411: 'Length Required',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
+  417: 'Expectation Failed',
+  421: 'Misdirected Request',
+  422: 'Unprocessable Content',
+  428: 'Precondition Required',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** The status code's phrase (the title `about:blank` asks for); `fallback` for one not listed. */
+export function statusPhrase(status: number, fallback: string): string {
+  return STATUS_PHRASES[status] ?? fallback;
+}
+
+/** A problem with `type: about:blank`; `title` is used only for a status without a phrase. */
 export function problem(
   status: number,
   code: string,
@@ -29,8 +69,8 @@ export function problem(
   errors?: readonly FieldError[],
 ): Problem {
   return {
-    type: `${TYPE_BASE}${code.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`,
-    title,
+    type: PROBLEM_TYPE,
+    title: statusPhrase(status, title),
     status,
     detail,
     instance,

@@ -37,7 +37,7 @@ export const tooLarge = (max: number): HttpProblem =>
   new HttpProblem(
     413,
     'attachment_too_large',
-    'Payload Too Large',
+    'Content Too Large',
     `the file is larger than the ${max}-byte limit (FEEDBACK_ATTACHMENT_MAX_BYTES)`,
   );
 
@@ -78,7 +78,7 @@ function malformed(error: unknown): HttpProblem {
     return new HttpProblem(
       413,
       'form_too_large',
-      'Payload Too Large',
+      'Content Too Large',
       'the form has too many parts',
     );
   }

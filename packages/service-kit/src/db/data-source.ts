@@ -11,7 +11,11 @@ export interface DataSourceOptions {
   readonly schema: string;
   readonly entities: readonly EntitySchema[];
   readonly migrations: readonly MigrationClass[];
+  /** Connections in the pool (DATABASE_POOL_SIZE; default 10). */
+  readonly poolSize?: number;
 }
+
+export const DEFAULT_POOL_SIZE = 10;
 
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]*$/;
 
@@ -49,7 +53,7 @@ export async function openDataSource(options: DataSourceOptions): Promise<DataSo
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: 10, application_name: options.schema },
+    extra: { max: options.poolSize ?? DEFAULT_POOL_SIZE, application_name: options.schema },
   });
   await dataSource.initialize();
   await dataSource.runMigrations();

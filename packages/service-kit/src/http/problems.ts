@@ -18,7 +18,7 @@ const MEANINGS: Readonly<
     'version_conflict',
     'Conflict',
   ],
-  413: ['The body is larger than the limit', 'body_too_large', 'Payload Too Large'],
+  413: ['The body is larger than the limit', 'body_too_large', 'Content Too Large'],
   415: ['The body is not application/json', 'unsupported_media_type', 'Unsupported Media Type'],
   422: [
     'A domain invariant refused the change; `code` names it',
