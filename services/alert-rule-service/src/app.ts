@@ -12,6 +12,8 @@ import { CreateReceiversAndNotifications1730000000003 } from './migrations/17300
 import { ReceiverEntity, receiverStore } from './receiver.repository.js';
 import { NotificationEntity } from './notification.repository.js';
 import { notificationDeliveryJob } from './jobs/notification-delivery.job.js';
+import { alertClockJob } from './jobs/alert-clock.job.js';
+import { DEFAULT_ALERT_CLOCK } from './config.js';
 
 const DESCRIPTION = `Alert rules: conditions over metric series. Each closed window (MetricAggregated) of
 the rule's window size is evaluated against every enabled rule on its metric, per group key, in
@@ -54,7 +56,10 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
           receiverRoutes(app, ctx, receivers);
         },
         consumers: [metricAggregatedConsumer(config, ctx.clock)],
-        jobs: [notificationDeliveryJob(ctx, config.notify)],
+        jobs: [
+          notificationDeliveryJob(ctx, config.notify),
+          alertClockJob(ctx, config, config.clock ?? DEFAULT_ALERT_CLOCK),
+        ],
       };
     },
   };

@@ -75,6 +75,11 @@ export interface AlertEvaluationSnapshot {
   /** Windows ignored because they arrived after the horizon had passed them. */
   readonly lateWindows: number;
   readonly groups: readonly AlertGroupSnapshot[];
+  /**
+   * Processing time at which the clock last reached `newestWindowEnd` (a window arrived, or the
+   * wall clock moved it): what `advanceWithWallClock` counts from. Absent in state written before.
+   */
+  readonly clockAt?: string | null;
 }
 
 /** The state written before out-of-order windows were evaluated: one applied state per group. */
@@ -132,6 +137,7 @@ export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
   private groups: Map<string, GroupRecord>;
   private newestWindowEnd: number | null;
   private lateWindows: number;
+  private clockAt: number | null = null;
 
   private constructor(
     rule: AlertRule,
@@ -201,6 +207,10 @@ export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
         : parseStateInstant(snapshot.newestWindowEnd, 'newestWindowEnd'),
       snapshot.lateWindows,
     );
+    evaluation.clockAt =
+      snapshot.clockAt === undefined || snapshot.clockAt === null
+        ? null
+        : parseStateInstant(snapshot.clockAt, 'clockAt');
     evaluation.syncWithRule(rule.toSnapshot());
     return evaluation;
   }
@@ -228,7 +238,7 @@ export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
    * arrives after the horizon passed it, is ignored. A disabled rule keeps no state and never
    * triggers.
    */
-  observe(observation: AlertObservation): AlertGroupState {
+  observe(observation: AlertObservation, receivedAt?: number): AlertGroupState {
     const window = observedWindow(observation);
     const rule = this.rule.toSnapshot();
     this.syncWithRule(rule);
@@ -266,12 +276,42 @@ export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
     const previousHorizon = this.horizon();
     if (this.newestWindowEnd === null || window.windowEnd > this.newestWindowEnd) {
       this.newestWindowEnd = window.windowEnd;
+      if (receivedAt !== undefined) this.clockAt = receivedAt;
     }
     const horizon = this.horizon();
     // A moved horizon may make any group's pending episode final, not only this one's.
     const touched = horizon === previousHorizon ? [record] : this.sortedGroups();
     for (const group of touched) this.advance(group, rule, horizon);
     return this.replay(record, rule, false);
+  }
+
+  /**
+   * Moves the rule's event-time clock with the wall clock, so a window the metric will never
+   * follow still becomes final (docs/services/alert-rule.md, Timeliness). Event time advances by
+   * the processing time elapsed since the clock last moved (`clockAt`), but never beyond
+   * `now − metricGraceMs`: a window ending at E is closed by the metric service at E + its grace,
+   * so by then no earlier window of the metric is still to come, and the horizon (clock − lateness
+   * grace) passes E at E + metric grace + lateness grace. Counting from `clockAt` rather than
+   * jumping to `now − metricGraceMs` keeps a consumer that lags (a restart, a replay of old
+   * windows) from turning its backlog into late windows. Episodes the moved horizon made final are
+   * recorded as if a window had moved it. Returns whether the clock moved.
+   */
+  advanceWithWallClock(now: number, metricGraceMs: number): boolean {
+    const rule = this.rule.toSnapshot();
+    this.syncWithRule(rule);
+    if (!rule.enabled || this.newestWindowEnd === null) return false;
+    if (this.clockAt === null || this.clockAt > now) {
+      // State written before the clock was kept, or a clock that went back: count from now.
+      this.clockAt = now;
+      return false;
+    }
+    const target = Math.min(now - metricGraceMs, this.newestWindowEnd + (now - this.clockAt));
+    if (target <= this.newestWindowEnd) return false;
+    this.newestWindowEnd = target;
+    this.clockAt = now;
+    const horizon = this.horizon();
+    for (const group of this.sortedGroups()) this.advance(group, rule, horizon);
+    return true;
   }
 
   toSnapshot(): AlertEvaluationSnapshot {
@@ -292,6 +332,7 @@ export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
         })),
         triggered: [...record.triggered].sort((a, b) => a - b).map(toIso),
       })),
+      ...(this.clockAt === null ? {} : { clockAt: toIso(this.clockAt) }),
     };
   }
 
@@ -384,6 +425,7 @@ export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
       this.groups = new Map();
       this.newestWindowEnd = null;
       this.lateWindows = 0;
+      this.clockAt = null;
     }
     this.conditionKey = key;
   }
