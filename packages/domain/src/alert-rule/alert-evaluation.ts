@@ -8,6 +8,7 @@ import {
   worseValue,
   type AlertCondition,
 } from './alert-condition.js';
+import { publishedActions } from './alert-action.js';
 import { ALERT_RULE_AGGREGATE_TYPE, type AlertRuleEvent } from './alert-rule.events.js';
 import type { AlertRule, AlertRuleSnapshot } from './alert-rule.aggregate.js';
 import { alertGroupState, stepAlertState, type AlertGroupState } from './alert-state-machine.js';
@@ -456,6 +457,7 @@ export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
         firedAt: state.firedAt,
         projectId: rule.scope.projectId,
         moduleId: rule.scope.moduleId,
+        actions: publishedActions(rule.actions),
       },
     });
   }

@@ -101,6 +101,8 @@ describe('AlertEvaluation timing', () => {
         firedAt: '2024-05-01T10:06:00.000Z',
         projectId: 'checkout',
         moduleId: 'payments',
+        // The rule's actions (none here): incident-service opens an incident only for `incident`.
+        actions: [],
       },
     });
   });

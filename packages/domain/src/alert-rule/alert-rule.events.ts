@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../shared/aggregate-root.js';
 import type { Severity } from '../shared/severity.js';
+import type { AlertAction } from './alert-action.js';
 import type { AlertAggregation, ComparisonOperator } from './alert-condition.js';
 
 export const ALERT_RULE_AGGREGATE_TYPE = 'AlertRule';
@@ -23,6 +24,11 @@ export interface AlertTriggeredPayload {
   readonly firedAt: string;
   readonly projectId: string;
   readonly moduleId: string | null;
+  /**
+   * The rule's actions when it fired (additive: absent from events of older producers). A legacy
+   * `webhook` whose target is a URL travels as the URL's origin only (see publishedActions).
+   */
+  readonly actions?: readonly AlertAction[];
 }
 
 export type AlertTriggered = DomainEvent<'AlertTriggered', AlertTriggeredPayload>;

@@ -26,6 +26,7 @@ export {
   alertAction,
   alertActions,
   isReceiverTarget,
+  publishedActions,
   receiverIdsOf,
 } from './alert-action.js';
 export type { AlertScope, AlertScopeInput } from './alert-scope.js';

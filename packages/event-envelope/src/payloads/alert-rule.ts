@@ -4,6 +4,7 @@ import { groupSchema, idSchema, instantSchema, severitySchema } from './common.j
 
 export const AGGREGATIONS = ['count', 'sum', 'avg', 'p50', 'p95', 'p99'] as const;
 export const COMPARISON_OPERATORS = ['gt', 'gte', 'lt', 'lte', 'eq', 'neq'] as const;
+export const ALERT_ACTION_TYPES = ['incident', 'webhook', 'email'] as const;
 
 export const alertTriggeredPayloadSchema = z.strictObject({
   alertRuleId: idSchema,
@@ -23,6 +24,23 @@ export const alertTriggeredPayloadSchema = z.strictObject({
   firedAt: instantSchema,
   projectId: idSchema,
   moduleId: idSchema.nullable(),
+  actions: z
+    .array(
+      z.strictObject({
+        type: z.enum(ALERT_ACTION_TYPES),
+        target: z
+          .string()
+          .min(1)
+          .describe(
+            'incident: escalation target; webhook: a receiver id (or, for a legacy URL webhook, only its origin); email: an address',
+          ),
+      }),
+    )
+    .max(20)
+    .optional()
+    .describe(
+      "The rule's actions when it fired. Absent from older producers' events: consumers treat absence as the old behaviour (an incident is opened).",
+    ),
 });
 
 export const alertTriggered = defineEvent({
@@ -54,6 +72,10 @@ export const alertTriggered = defineEvent({
       firedAt: '2024-05-01T10:10:00.000Z',
       projectId: 'checkout',
       moduleId: 'payments',
+      actions: [
+        { type: 'incident', target: 'payments-oncall' },
+        { type: 'webhook', target: '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f' },
+      ],
     },
   },
 });

@@ -83,7 +83,18 @@ async function setup() {
     expect(await service.jobs.get(ALERT_CLOCK_JOB)?.runOnce()).toBe(true);
   };
   const fired = () => alertsOf(alerts, tenantId, ruleId);
-  return { tenantId, auth, ruleId, start, state, publish, arrive, tick, fired };
+  return {
+    tenantId,
+    auth,
+    ruleId,
+    receiverId: receiver.id,
+    start,
+    state,
+    publish,
+    arrive,
+    tick,
+    fired,
+  };
 }
 
 /** Lets the relay and the reader catch up, then checks the count has not moved. */
@@ -113,6 +124,9 @@ describe('alert clock job (event time advances with the wall clock)', () => {
       activeAt: new Date(t.start + MINUTE).toISOString(),
       firedAt: new Date(t.start + MINUTE).toISOString(),
       observedValue: 900,
+      // The rule's actions travel with the alert (incident-service opens incidents only for
+      // an `incident` action; this rule has none).
+      actions: [{ type: 'webhook', target: t.receiverId }],
     });
     expect((await t.state()).groups[0]?.status).toBe('firing');
     // The notification is written with the alert, as the consumer's evaluation writes it.

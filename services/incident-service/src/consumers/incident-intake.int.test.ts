@@ -244,6 +244,46 @@ describe('AlertTriggered → incident', () => {
   });
 });
 
+describe("AlertTriggered and the rule's actions", () => {
+  const tenant = uniqueTenant('inc-actions');
+
+  it('opens no incident for a rule without an incident action', async () => {
+    const alertRuleId = randomUUID();
+    const quiet = alertTriggered({
+      tenantId: tenant,
+      alertRuleId,
+      firedAt: clock.iso(),
+      actions: [{ type: 'webhook', target: randomUUID() }],
+    });
+    await publisher.publish(quiet);
+    // The marker (same rule, same partition, with an incident action) is consumed after it.
+    await drain(tenant, alertRuleId);
+    expect((await listOf(service, tenant)).filter(bySourceRef(quiet.payload.fingerprint))).toEqual(
+      [],
+    );
+  });
+
+  it('opens one for a rule with an incident action', async () => {
+    const loud = alertTriggered({
+      tenantId: tenant,
+      firedAt: clock.iso(),
+      actions: [
+        { type: 'email', target: 'ops@example.com' },
+        { type: 'incident', target: 'payments-oncall' },
+      ],
+    });
+    await publisher.publish(loud);
+    await waitForIncidents(tenant, bySourceRef(loud.payload.fingerprint));
+  });
+
+  it('opens one for an AlertTriggered without actions (a producer older than the field)', async () => {
+    const old = alertTriggered({ tenantId: tenant, firedAt: clock.iso(), actions: null });
+    expect('actions' in old.payload).toBe(false);
+    await publisher.publish(old);
+    await waitForIncidents(tenant, bySourceRef(old.payload.fingerprint));
+  });
+});
+
 describe('SloBreached → incident', () => {
   it('opens an incident with source slo and appends a recurrence for the next breach', async () => {
     const tenant = uniqueTenant('inc-slo');
