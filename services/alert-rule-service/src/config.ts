@@ -1,4 +1,8 @@
-import { DEFAULT_ALERT_LATENESS_GRACE_MS, METRIC_WINDOW_GRACE_MS } from '@obs/domain';
+import {
+  DEFAULT_ALERT_LATENESS_GRACE_MS,
+  DEFAULT_RESOLVE_AFTER_WINDOWS,
+  METRIC_WINDOW_GRACE_MS,
+} from '@obs/domain';
 import { serviceUrl } from '@obs/service-kit';
 import { z } from 'zod';
 
@@ -9,6 +13,11 @@ export interface AlertRuleServiceConfig {
    * partitions, but delays an alert whose forMinutes is shorter than the grace minus one window.
    */
   readonly latenessGraceMs: number;
+  /**
+   * Closed windows without the condition that end a firing episode with AlertResolved
+   * (ALERT_RESOLVE_AFTER_WINDOWS, default 1; a missing window counts). Optional: absent means 1.
+   */
+  readonly resolveAfterWindows?: number;
   /**
    * Where rule conditions resolve their metric (GET /v1/metrics/{name}):
    * METRIC_AGGREGATION_SERVICE_URL, else http://127.0.0.1:4103.
@@ -62,6 +71,12 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(DEFAULT_ALERT_LATENESS_GRACE_MS),
+  ALERT_RESOLVE_AFTER_WINDOWS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000)
+    .default(DEFAULT_RESOLVE_AFTER_WINDOWS),
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   NOTIFY_BACKOFF_BASE_MS: z.coerce.number().int().positive().default(10_000),
   NOTIFY_BACKOFF_MAX_MS: z.coerce.number().int().positive().default(3_600_000),
@@ -89,6 +104,7 @@ export function alertRuleConfigFrom(source: NodeJS.ProcessEnv): AlertRuleService
   }
   return {
     latenessGraceMs: env.data.ALERT_LATENESS_GRACE_MS,
+    resolveAfterWindows: env.data.ALERT_RESOLVE_AFTER_WINDOWS,
     metricServiceUrl: serviceUrl('metric-aggregation-service', source),
     notify: {
       maxAttempts: env.data.NOTIFY_MAX_ATTEMPTS,

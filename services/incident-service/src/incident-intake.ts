@@ -90,6 +90,25 @@ export class IncidentIntake {
     await this.store.save(tx, incident, 0);
   }
 
+  /**
+   * AlertResolved: a timeline line on the alert's unresolved incident (no status change, no
+   * auto-resolve). Without one (the rule has no incident action, or it is resolved already) it
+   * changes nothing.
+   */
+  async alertResolved(envelope: Envelope<'AlertResolved'>, tx: Transaction): Promise<boolean> {
+    const open = await loadUnresolvedBySource(
+      this.store,
+      tx,
+      envelope.tenantId,
+      'alert',
+      envelope.payload.fingerprint,
+    );
+    if (!open) return false;
+    open.aggregate.recordAlertResolved({ tenantId: envelope.tenantId, payload: envelope.payload });
+    await this.store.save(tx, open.aggregate, open.version);
+    return true;
+  }
+
   async sloBreached(envelope: Envelope<'SloBreached'>, tx: Transaction): Promise<void> {
     const breach: SloSignal = {
       tenantId: envelope.tenantId,

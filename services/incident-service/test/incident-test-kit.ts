@@ -175,6 +175,34 @@ export function alertTriggered(input: {
   return { ...event, payload };
 }
 
+/** The AlertResolved ending the episode of an AlertTriggered (same rule, group, fingerprint). */
+export function alertResolved(
+  alert: Envelope<'AlertTriggered'>,
+  resolvedAt: string,
+  observedValue: number | null = 120,
+): Envelope<'AlertResolved'> {
+  const p = alert.payload;
+  return buildEvent('AlertResolved', {
+    tenantId: alert.tenantId,
+    traceId: null,
+    aggregateId: p.alertRuleId,
+    occurredAt: resolvedAt,
+    payload: {
+      alertRuleId: p.alertRuleId,
+      fingerprint: p.fingerprint,
+      groupKey: p.groupKey,
+      group: p.group,
+      severity: p.severity,
+      observedValue,
+      activeAt: p.activeAt,
+      firedAt: p.firedAt,
+      resolvedAt,
+      projectId: p.projectId,
+      moduleId: p.moduleId,
+    },
+  });
+}
+
 /** An SloBreached of one SLO, from the registered example. */
 export function sloBreached(input: {
   tenantId: string;

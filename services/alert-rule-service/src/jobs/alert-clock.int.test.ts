@@ -103,6 +103,95 @@ async function staysAt(count: () => number, expected: number): Promise<void> {
   expect(count()).toBe(expected);
 }
 
+describe('AlertResolved', () => {
+  it('ends a firing episode after one window without the condition, and notifies receivers that asked', async () => {
+    const t = await setup();
+    const quiet = await createReceiver(service, t.auth, 'http://127.0.0.1:9/quiet');
+    const resolving = await createReceiver(service, t.auth, 'http://127.0.0.1:9/resolved', {
+      sendResolved: true,
+    });
+    // Name all three receivers (the rule of setup names the first).
+    const rule = await service.app.inject({
+      method: 'GET',
+      url: `/v1/alert-rules/${t.ruleId}`,
+      headers: t.auth,
+    });
+    const body = rule.json<Record<string, unknown>>();
+    const put = await service.app.inject({
+      method: 'PUT',
+      url: `/v1/alert-rules/${t.ruleId}`,
+      headers: t.auth,
+      payload: {
+        name: body.name,
+        scope: body.scope,
+        condition: body.condition,
+        severity: body.severity,
+        actions: [
+          { type: 'webhook', target: t.receiverId },
+          { type: 'webhook', target: quiet.id },
+          { type: 'webhook', target: resolving.id },
+        ],
+      },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+
+    await t.arrive(0, 900);
+    await t.arrive(1, 100);
+    const resolvedOf = () => alerts.of(t.tenantId, 'AlertResolved');
+    // Not yet: the recovering window is final only at its end + 30 s + 120 s.
+    clock.nowMs = t.start + 2 * MINUTE + 149 * SECOND;
+    await t.tick();
+    await expect.poll(() => t.fired().length, { timeout: 30_000 }).toBe(1);
+    await staysAt(() => resolvedOf().length, 0);
+    clock.nowMs = t.start + 2 * MINUTE + 150 * SECOND;
+    await t.tick();
+    await expect.poll(() => resolvedOf().length, { timeout: 30_000 }).toBe(1);
+    expect(resolvedOf()[0]?.payload).toMatchObject({
+      alertRuleId: t.ruleId,
+      fingerprint: t.fired()[0]?.payload.fingerprint,
+      activeAt: new Date(t.start + MINUTE).toISOString(),
+      resolvedAt: new Date(t.start + 2 * MINUTE).toISOString(),
+      observedValue: 100,
+      resolveAfterWindows: 1,
+    });
+
+    // Three firing notifications, one resolved (only the receiver with sendResolved).
+    const rows = await service.ctx.dataSource.query<
+      { receiver_id: string; payload: { status: string; alerts: { endsAt: string }[] } }[]
+    >(
+      `SELECT receiver_id, payload FROM ${service.ctx.table('notifications')}
+        WHERE alert_rule_id = $1 ORDER BY created_at, receiver_id`,
+      [t.ruleId],
+    );
+    expect(rows.filter((r) => r.payload.status === 'firing')).toHaveLength(3);
+    const resolved = rows.filter((r) => r.payload.status === 'resolved');
+    expect(resolved.map((r) => r.receiver_id)).toEqual([resolving.id]);
+    expect(resolved[0]?.payload.alerts[0]?.endsAt).toBe(
+      new Date(t.start + 2 * MINUTE).toISOString(),
+    );
+  });
+
+  it('resolves an episode whose metric stopped reporting once the missing window is final', async () => {
+    const t = await setup();
+    await t.arrive(0, 900);
+    clock.nowMs = t.start + MINUTE + 90 * SECOND;
+    await t.tick();
+    await expect.poll(() => t.fired().length, { timeout: 30_000 }).toBe(1);
+    const resolvedOf = () => alerts.of(t.tenantId, 'AlertResolved');
+    // The slot after the spike (ending at start + 2m) is final at start + 2m + 150 s.
+    clock.nowMs = t.start + 2 * MINUTE + 150 * SECOND;
+    await t.tick();
+    await expect.poll(() => resolvedOf().length, { timeout: 30_000 }).toBe(1);
+    expect(resolvedOf()[0]?.payload).toMatchObject({
+      observedValue: null,
+      resolvedAt: new Date(t.start + 2 * MINUTE).toISOString(),
+    });
+    clock.nowMs += 10 * MINUTE;
+    await t.tick();
+    await staysAt(() => resolvedOf().length, 1);
+  });
+});
+
 describe('alert clock job (event time advances with the wall clock)', () => {
   it('announces a spike whose metric goes silent, once the window before it is final', async () => {
     const t = await setup();
