@@ -92,3 +92,46 @@ describe('AlertEvaluation.advanceWithWallClock', () => {
     expect(triggered(restarted)).toHaveLength(1);
   });
 });
+
+describe('AlertResolved with resolveAfterWindows', () => {
+  it('needs that many consecutive windows without the condition; a breach restarts the count', () => {
+    const evaluation = AlertEvaluation.create(rule(1), { resolveAfterWindows: 2 });
+    // Fires at minute 2; one quiet window; a breach (pending again) restarts the count; two quiet.
+    for (const [minute, value] of [
+      [0, 100],
+      [1, 900],
+      [2, 900],
+      [3, 100],
+      [4, 900],
+      [5, 100],
+      [6, 100],
+      [10, 100],
+    ] as const) {
+      evaluation.observe(window(minute, value));
+    }
+    const events = evaluation.pullEvents();
+    expect(events.map((e) => e.eventType)).toEqual(['AlertTriggered', 'AlertResolved']);
+    expect(events[1]?.payload).toMatchObject({
+      resolveAfterWindows: 2,
+      activeAt: new Date(T0 + 2 * MINUTE).toISOString(),
+      resolvedAt: new Date(T0 + 7 * MINUTE).toISOString(),
+      observedValue: 100,
+    });
+    expect(() => AlertEvaluation.create(rule(0), { resolveAfterWindows: 0 })).toThrow(
+      /resolveAfterWindows/,
+    );
+  });
+
+  it('resolves a silent episode once the missing window is final, with no value', () => {
+    const evaluation = AlertEvaluation.create(rule(0));
+    evaluation.observe(window(0, 100), T0 + MINUTE + METRIC_GRACE);
+    evaluation.observe(window(1, 900), T0 + 2 * MINUTE + METRIC_GRACE);
+    evaluation.advanceWithWallClock(T0 + 3 * MINUTE + 150 * SECOND, METRIC_GRACE);
+    const events = evaluation.pullEvents();
+    expect(events.map((e) => e.eventType)).toEqual(['AlertTriggered', 'AlertResolved']);
+    expect(events[1]?.payload).toMatchObject({
+      observedValue: null,
+      resolvedAt: new Date(T0 + 3 * MINUTE).toISOString(),
+    });
+  });
+});
