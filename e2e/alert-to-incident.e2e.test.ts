@@ -63,6 +63,8 @@ describe('metric windows to a resolved incident', () => {
         forMinutes: 3,
       },
       severity: 'critical',
+      // incident-service opens incidents only for rules with an incident action.
+      actions: [{ type: 'incident', target: 'on-call-primary' }],
     };
     let ruleId = '';
     await expect

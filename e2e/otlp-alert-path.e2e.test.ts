@@ -62,6 +62,8 @@ const RULE = {
     forMinutes: 2,
   },
   severity: 'critical',
+  // incident-service opens incidents only for rules with an incident action.
+  actions: [{ type: 'incident', target: 'on-call-primary' }],
 };
 
 const createRule = () =>

@@ -93,6 +93,7 @@ export async function measureLoopLatency(options: LoopOptions): Promise<LoopResu
           forMinutes: 1,
         },
         severity: 'high',
+        actions: [{ type: 'incident', target: 'on-call-primary' }],
       });
       for (let attempt = 0; ; attempt += 1) {
         const res = await fetch(`${base}/v1/alert-rules`, { method: 'POST', headers: auth, body });

@@ -175,6 +175,8 @@ export type {
   AlertScopeInput,
   AlertTriggeredPayload,
   AlertTriggered,
+  AlertResolvedPayload,
+  AlertResolved,
   AlertRuleEvent,
   AlertRuleSnapshot,
   CreateAlertRuleInput,
@@ -189,6 +191,7 @@ export type {
   AlertEvaluationSnapshot,
   AlertGroupSnapshot,
   AlertRecentWindow,
+  AlertUnresolvedEpisode,
   LegacyAlertEvaluationSnapshot,
 } from './alert-rule/index.js';
 export {
@@ -210,6 +213,7 @@ export {
   alertAction,
   alertActions,
   isReceiverTarget,
+  publishedActions,
   receiverIdsOf,
   ALERT_SCOPE_ID_MAX_LENGTH,
   alertScope,
@@ -222,6 +226,7 @@ export {
   alertGroupState,
   AlertEvaluation,
   DEFAULT_ALERT_LATENESS_GRACE_MS,
+  DEFAULT_RESOLVE_AFTER_WINDOWS,
   alertFingerprint,
 } from './alert-rule/index.js';
 export type {
@@ -244,6 +249,7 @@ export type {
   IncidentSnapshot,
   OpenIncidentInput,
   AlertSignal,
+  AlertResolvedSignal,
   SloSignal,
   OpenFromAlertInput,
   OpenFromSloBreachInput,

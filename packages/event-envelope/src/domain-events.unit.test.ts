@@ -67,6 +67,7 @@ const DECLARED = {
   DashboardDefined: true,
   DashboardUpdated: true,
   AlertTriggered: true,
+  AlertResolved: true,
   IncidentOpened: true,
   IncidentAcknowledged: true,
   IncidentEscalated: true,
@@ -252,7 +253,7 @@ function alertRule(id: string, groupBy: string[], forMinutes: number): AlertRule
   );
 }
 
-function alertEvents(): AlertTriggered[] {
+function alertEvents(): AlertRuleEvent[] {
   const grouped = alertRule('b2d7e1f0-8a9c-4d3e-b5f6-7a8b9c0d1e2f', ['service'], 5);
   // The rule is configuration: creating it records nothing.
   expect(grouped.pullEvents()).toEqual([]);
@@ -285,6 +286,22 @@ function alertEvents(): AlertTriggered[] {
     group: {},
   });
   return [...evaluation.pullEvents(), ...ungrouped.pullEvents()];
+}
+
+/** A 5-minute rule that fires on a breaching window and resolves on the next one that is not. */
+function alertResolvedEvents(): AlertRuleEvent[] {
+  const evaluation = AlertEvaluation.create(
+    alertRule('b2d7e1f0-8a9c-4d3e-b5f6-7a8b9c0d1e2f', ['service'], 0),
+  );
+  const group = { service: 'payments-api' };
+  for (const [windowEnd, value] of [
+    ['2024-05-01T10:05:00.000Z', 310],
+    ['2024-05-01T10:10:00.000Z', 100],
+    ['2024-05-01T10:15:00.000Z', 100],
+  ] as const) {
+    evaluation.observe({ window: '5m', windowEnd, value, groupKey: 'service=payments-api', group });
+  }
+  return evaluation.pullEvents();
 }
 
 function firstOf<T extends AnyDomainEvent['eventType']>(
@@ -540,6 +557,11 @@ const SCENARIOS: readonly Scenario[] = [
     aggregate: 'AlertRule (AlertEvaluation)',
     run: alertEvents,
     records: ['AlertTriggered', 'AlertTriggered'],
+  },
+  {
+    aggregate: 'AlertRule (AlertEvaluation, resolved)',
+    run: alertResolvedEvents,
+    records: ['AlertTriggered', 'AlertResolved'],
   },
   {
     aggregate: 'Incident',

@@ -94,6 +94,7 @@ export {
   AGGREGATIONS,
   COMPARISON_OPERATORS,
   alertTriggeredPayloadSchema,
+  alertResolvedPayloadSchema,
 } from './payloads/alert-rule.js';
 export {
   INCIDENT_SOURCES,

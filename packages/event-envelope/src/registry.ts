@@ -8,7 +8,7 @@ import {
 } from './event-definition.js';
 import { envelopeSchemaFor } from './envelope-schema.js';
 import { EnvelopeError } from './errors.js';
-import { alertTriggered } from './payloads/alert-rule.js';
+import { alertResolved, alertTriggered } from './payloads/alert-rule.js';
 import { costAnomalyDetected } from './payloads/cost-signal.js';
 import { dashboardDefined, dashboardUpdated } from './payloads/dashboard-definition.js';
 import { feedbackItemCreated } from './payloads/feedback-item.js';
@@ -36,6 +36,7 @@ const DEFINITIONS = [
   dashboardDefined,
   dashboardUpdated,
   alertTriggered,
+  alertResolved,
   incidentOpened,
   incidentResolved,
   incidentAcknowledged,

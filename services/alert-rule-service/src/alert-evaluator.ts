@@ -65,20 +65,24 @@ export async function evaluateWindow(
     if (group === undefined) continue;
     const rule = AlertRule.rehydrate(snapshot);
     const evaluation = await loadEvaluation(tx.manager, rule, config);
-    evaluation.observe({
-      window: window.window,
-      windowStart: window.windowStart,
-      windowEnd: window.windowEnd,
-      value: window.values[snapshot.condition.aggregation],
-      groupKey: dimensionKey(group),
-      group,
-      // The telemetry trace of the firing window travels on to the alert and the incident.
-      traceId,
-    });
+    const receivedAt = clock();
+    evaluation.observe(
+      {
+        window: window.window,
+        windowStart: window.windowStart,
+        windowEnd: window.windowEnd,
+        value: window.values[snapshot.condition.aggregation],
+        groupKey: dimensionKey(group),
+        group,
+        // The telemetry trace of the firing window travels on to the alert and the incident.
+        traceId,
+      },
+      receivedAt,
+    );
     const events = evaluation.pullEvents();
     await saveEvaluation(tx.manager, tenantId, evaluation, new Date(window.windowEnd));
     await tx.publish(events, rule.version);
-    await queueNotifications(tx, tenantId, snapshot.actions, events, clock());
+    await queueNotifications(tx, tenantId, snapshot.actions, events, receivedAt);
     triggered.push(...events);
   }
   return triggered;

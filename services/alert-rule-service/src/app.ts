@@ -12,16 +12,22 @@ import { CreateReceiversAndNotifications1730000000003 } from './migrations/17300
 import { ReceiverEntity, receiverStore } from './receiver.repository.js';
 import { NotificationEntity } from './notification.repository.js';
 import { notificationDeliveryJob } from './jobs/notification-delivery.job.js';
+import { alertClockJob } from './jobs/alert-clock.job.js';
+import { DEFAULT_ALERT_CLOCK } from './config.js';
 
 const DESCRIPTION = `Alert rules: conditions over metric series. Each closed window (MetricAggregated) of
 the rule's window size is evaluated against every enabled rule on its metric, per group key, in
 event-time order (windows arriving late within a grace are put in their place); a group moves
 inactive → pending → firing once the condition held for forMinutes of event time, and AlertTriggered
-is published once per firing episode on obs.alert-rule.v1, with a fingerprint (rule id + group key).
+is published once per firing episode on obs.alert-rule.v1, with a fingerprint (rule id + group key)
+and the rule's actions, and AlertResolved once the condition stopped holding for
+ALERT_RESOLVE_AFTER_WINDOWS closed windows (a missing window counts). Event time also advances with
+the wall clock (the alert-clock job), so an episode whose metric goes silent is still announced.
 Rules may only name metrics the tenant reports, resolved with the caller's token against
 metric-aggregation-service's catalogue (GET /v1/metrics/{name}); ?allowUnresolved=true accepts a metric
 not seen yet. Receivers (/v1/receivers) are the tenant's notification targets, named by rules' webhook
-actions: each AlertTriggered queues one notification per receiver in the same transaction, delivered
+actions: each AlertTriggered queues one notification per receiver (each AlertResolved one per receiver
+with sendResolved) in the same transaction, delivered
 as an Alertmanager v4 webhook signed per Standard Webhooks, retried with backoff, visible at
 /v1/notifications. Reads need the \`read\` scope, changes \`write\`.`;
 
@@ -54,7 +60,10 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
           receiverRoutes(app, ctx, receivers);
         },
         consumers: [metricAggregatedConsumer(config, ctx.clock)],
-        jobs: [notificationDeliveryJob(ctx, config.notify)],
+        jobs: [
+          notificationDeliveryJob(ctx, config.notify),
+          alertClockJob(ctx, config, config.clock ?? DEFAULT_ALERT_CLOCK),
+        ],
       };
     },
   };

@@ -5,6 +5,7 @@ describe('alertRuleConfigFrom', () => {
   it('defaults the lateness grace to two minutes of event time, the catalogue to port 4103', () => {
     expect(alertRuleConfigFrom({})).toEqual({
       latenessGraceMs: 120_000,
+      resolveAfterWindows: 1,
       metricServiceUrl: 'http://127.0.0.1:4103',
       notify: {
         maxAttempts: 8,
@@ -14,6 +15,8 @@ describe('alertRuleConfigFrom', () => {
         intervalMs: 1_000,
         allowPrivateTargets: false,
       },
+      // The alert clock: the metric service's grace (same variable), a run every 5 s.
+      clock: { metricGraceMs: 30_000, intervalMs: 5_000 },
     });
   });
 
@@ -25,9 +28,24 @@ describe('alertRuleConfigFrom', () => {
       }),
     ).toEqual({
       latenessGraceMs: 300_000,
+      resolveAfterWindows: 1,
       metricServiceUrl: 'http://metrics.internal:8080',
       notify: alertRuleConfigFrom({}).notify,
+      clock: alertRuleConfigFrom({}).clock,
     });
+  });
+
+  it('reads METRIC_WINDOW_GRACE_MS, ALERT_CLOCK_INTERVAL_MS and ALERT_RESOLVE_AFTER_WINDOWS', () => {
+    expect(
+      alertRuleConfigFrom({
+        METRIC_WINDOW_GRACE_MS: '10000',
+        ALERT_CLOCK_INTERVAL_MS: '0',
+        ALERT_RESOLVE_AFTER_WINDOWS: '3',
+      }),
+    ).toMatchObject({ resolveAfterWindows: 3, clock: { metricGraceMs: 10_000, intervalMs: 0 } });
+    expect(() => alertRuleConfigFrom({ ALERT_RESOLVE_AFTER_WINDOWS: '0' })).toThrow(
+      /ALERT_RESOLVE_AFTER_WINDOWS/,
+    );
   });
 
   it.each(['0', '-1', '1.5', 'soon'])('refuses ALERT_LATENESS_GRACE_MS=%s', (value) => {

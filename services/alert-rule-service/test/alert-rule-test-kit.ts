@@ -39,8 +39,10 @@ export async function startAlertRuleService(
   );
   const metricServiceUrl = await metrics.app.listen({ port: 0, host: '127.0.0.1' });
   // Test receivers listen on 127.0.0.1: private targets are allowed unless a test says otherwise.
+  // The alert clock runs only through `jobs.get('alert-clock').runOnce()`: suites replay windows an
+  // hour old and decide themselves when event time moves with the (test) clock.
   const config = {
-    ...alertRuleConfigFrom({ NOTIFY_ALLOW_PRIVATE_TARGETS: 'true' }),
+    ...alertRuleConfigFrom({ NOTIFY_ALLOW_PRIVATE_TARGETS: 'true', ALERT_CLOCK_INTERVAL_MS: '0' }),
     metricServiceUrl,
     ...options.config,
   };

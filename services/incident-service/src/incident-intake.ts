@@ -33,6 +33,15 @@ export function dimensionsOfGroup(
 }
 
 /**
+ * Whether an alert asks for an incident: its rule has an `incident` action. An AlertTriggered
+ * without `actions` comes from a producer older than the field and keeps the old behaviour (every
+ * alert opens one).
+ */
+export function alertOpensIncident(payload: { readonly actions?: readonly { type: string }[] }) {
+  return payload.actions === undefined || payload.actions.some((a) => a.type === 'incident');
+}
+
+/**
  * Opens incidents from detection events, one unresolved incident per (tenant, source, sourceRef):
  * a signal whose alert fingerprint / SLO already has one appends a recurrence line instead. The
  * incident belongs to the event's tenant (the envelope tenantId, never a payload field).
@@ -63,10 +72,13 @@ export class IncidentIntake {
       alert.payload.fingerprint,
     );
     if (open) {
+      // The alert belongs to an incident already open (even if its rule dropped the action since).
       open.aggregate.recordRecurrence(alert);
       await this.store.save(tx, open.aggregate, open.version);
       return;
     }
+    // A rule without an `incident` action only notifies its receivers.
+    if (!alertOpensIncident(alert.payload)) return;
     const incident = Incident.fromAlert({
       incidentId: randomUUID(),
       tenantId: envelope.tenantId,
@@ -76,6 +88,25 @@ export class IncidentIntake {
       intake: this.intake(),
     });
     await this.store.save(tx, incident, 0);
+  }
+
+  /**
+   * AlertResolved: a timeline line on the alert's unresolved incident (no status change, no
+   * auto-resolve). Without one (the rule has no incident action, or it is resolved already) it
+   * changes nothing.
+   */
+  async alertResolved(envelope: Envelope<'AlertResolved'>, tx: Transaction): Promise<boolean> {
+    const open = await loadUnresolvedBySource(
+      this.store,
+      tx,
+      envelope.tenantId,
+      'alert',
+      envelope.payload.fingerprint,
+    );
+    if (!open) return false;
+    open.aggregate.recordAlertResolved({ tenantId: envelope.tenantId, payload: envelope.payload });
+    await this.store.save(tx, open.aggregate, open.version);
+    return true;
   }
 
   async sloBreached(envelope: Envelope<'SloBreached'>, tx: Transaction): Promise<void> {

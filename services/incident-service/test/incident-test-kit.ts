@@ -145,10 +145,12 @@ export function alertTriggered(input: {
   firedAt: string;
   traceId?: string | null;
   projectId?: string;
+  /** The rule's actions; the example's (an incident action) by default, null for none at all. */
+  actions?: { type: 'incident' | 'webhook' | 'email'; target: string }[] | null;
 }): Envelope<'AlertTriggered'> {
   const alertRuleId = input.alertRuleId ?? randomUUID();
   const groupKey = input.groupKey ?? 'service=payments-api';
-  return buildEvent('AlertTriggered', {
+  const event = buildEvent('AlertTriggered', {
     tenantId: input.tenantId,
     traceId: input.traceId === undefined ? TRACE_ID : input.traceId,
     aggregateId: alertRuleId,
@@ -164,6 +166,39 @@ export function alertTriggered(input: {
       firedAt: input.firedAt,
       projectId: input.projectId ?? 'checkout',
       moduleId: 'payments',
+      ...(input.actions ? { actions: input.actions } : {}),
+    },
+  });
+  if (input.actions !== null) return event;
+  // As a producer older than the field sends it.
+  const { actions: _omitted, ...payload } = event.payload;
+  return { ...event, payload };
+}
+
+/** The AlertResolved ending the episode of an AlertTriggered (same rule, group, fingerprint). */
+export function alertResolved(
+  alert: Envelope<'AlertTriggered'>,
+  resolvedAt: string,
+  observedValue: number | null = 120,
+): Envelope<'AlertResolved'> {
+  const p = alert.payload;
+  return buildEvent('AlertResolved', {
+    tenantId: alert.tenantId,
+    traceId: null,
+    aggregateId: p.alertRuleId,
+    occurredAt: resolvedAt,
+    payload: {
+      alertRuleId: p.alertRuleId,
+      fingerprint: p.fingerprint,
+      groupKey: p.groupKey,
+      group: p.group,
+      severity: p.severity,
+      observedValue,
+      activeAt: p.activeAt,
+      firedAt: p.firedAt,
+      resolvedAt,
+      projectId: p.projectId,
+      moduleId: p.moduleId,
     },
   });
 }

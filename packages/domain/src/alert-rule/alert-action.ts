@@ -90,3 +90,21 @@ export function alertActions(inputs: readonly AlertActionInput[]): readonly Aler
   );
   return actions;
 }
+
+/**
+ * The actions as AlertTriggered publishes them on a public topic: receiver ids, escalation targets
+ * and addresses as they are; a legacy `webhook` URL (never called, possibly with a token in its
+ * path or query) reduced to its origin, so no credential leaves the service.
+ */
+export function publishedActions(actions: readonly AlertAction[]): AlertAction[] {
+  return actions.map((action) => {
+    if (action.type !== 'webhook' || isReceiverTarget(action)) return { ...action };
+    let origin: string;
+    try {
+      origin = new URL(action.target).origin;
+    } catch {
+      origin = 'invalid:';
+    }
+    return { type: action.type, target: origin };
+  });
+}

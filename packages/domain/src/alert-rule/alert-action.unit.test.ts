@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../shared/domain-error.js';
-import { alertAction, alertActions, isReceiverTarget, receiverIdsOf } from './alert-action.js';
+import {
+  alertAction,
+  alertActions,
+  isReceiverTarget,
+  publishedActions,
+  receiverIdsOf,
+} from './alert-action.js';
 import { AlertRule } from './alert-rule.aggregate.js';
 
 const RECEIVER = '6F1C2A8E-3D4B-4C5A-9E7F-0A1B2C3D4E5F';
@@ -56,5 +62,26 @@ describe('webhook actions naming receivers', () => {
         knownReceivers: new Set([RECEIVER.toLowerCase()]),
       }).toSnapshot().actions,
     ).toEqual([{ type: 'webhook', target: RECEIVER.toLowerCase() }]);
+  });
+});
+
+describe('publishedActions', () => {
+  it('keeps receiver ids, incident targets and addresses, and reduces a legacy webhook URL to its origin', () => {
+    const receiver = '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f';
+    expect(
+      publishedActions(
+        alertActions([
+          { type: 'incident', target: 'payments-oncall' },
+          { type: 'webhook', target: receiver },
+          { type: 'webhook', target: 'https://hooks.example.com/services/T0/B0/secret-token?x=1' },
+          { type: 'email', target: 'ops@example.com' },
+        ]),
+      ),
+    ).toEqual([
+      { type: 'incident', target: 'payments-oncall' },
+      { type: 'webhook', target: receiver },
+      { type: 'webhook', target: 'https://hooks.example.com' },
+      { type: 'email', target: 'ops@example.com' },
+    ]);
   });
 });

@@ -11,7 +11,7 @@ import {
   type LegacyAlertEvaluationSnapshot,
 } from './alert-evaluation.js';
 import { AlertRule } from './alert-rule.aggregate.js';
-import type { AlertTriggered } from './alert-rule.events.js';
+import type { AlertResolved, AlertRuleEvent, AlertTriggered } from './alert-rule.events.js';
 
 /*
  * Windows that arrive out of event-time order: the lateness grace, several series in one group,
@@ -76,9 +76,18 @@ function at(minute: number, value: number, service = 'a', traceId?: string): Ale
 const iso = (minute: number): string => new Date(T0 + minute * MINUTE).toISOString();
 
 /** What identifies an alert: the brief's "set of AlertTriggered", order-free. */
-function alertSet(events: readonly AlertTriggered[]): string[] {
+function alertSet(events: readonly AlertRuleEvent[]): string[] {
   return events
+    .filter((e): e is AlertTriggered => e.eventType === 'AlertTriggered')
     .map((e) => `${e.payload.fingerprint}|${e.payload.activeAt}|${e.payload.firedAt}`)
+    .sort();
+}
+
+/** The episodes AlertResolved ended, order-free. */
+function resolvedSet(events: readonly AlertRuleEvent[]): string[] {
+  return events
+    .filter((e): e is AlertResolved => e.eventType === 'AlertResolved')
+    .map((e) => `${e.payload.fingerprint}|${e.payload.activeAt}|${e.payload.resolvedAt}`)
     .sort();
 }
 
@@ -437,7 +446,7 @@ describe('property: arrival order within the grace changes nothing', () => {
     const theRule = rule(s.forMinutes, { operator: s.operator, threshold: 300 });
     const options = { latenessGraceMs: s.graceMs };
     let evaluation = AlertEvaluation.create(theRule, options);
-    const events: AlertTriggered[] = [];
+    const events: AlertRuleEvent[] = [];
     for (const arrival of order) {
       const stored = JSON.parse(JSON.stringify(evaluation.toSnapshot())) as AlertEvaluationSnapshot;
       evaluation = AlertEvaluation.rehydrate(theRule, stored, options);
@@ -475,6 +484,8 @@ describe('property: arrival order within the grace changes nothing', () => {
           const expected = expectedAlerts(s, arrivals);
           expect(alertSet(inOrder.events)).toEqual(expected);
           expect(alertSet(outOfOrder.events)).toEqual(expected);
+          // Episodes end (AlertResolved) the same way whatever the arrival order.
+          expect(resolvedSet(outOfOrder.events)).toEqual(resolvedSet(inOrder.events));
           // The whole state left behind is the same too: what is final, what is recent.
           expect(outOfOrder.evaluation.toSnapshot()).toEqual(inOrder.evaluation.toSnapshot());
           expect(outOfOrder.evaluation.groupStates()).toEqual(inOrder.evaluation.groupStates());

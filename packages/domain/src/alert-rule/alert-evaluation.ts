@@ -8,6 +8,7 @@ import {
   worseValue,
   type AlertCondition,
 } from './alert-condition.js';
+import { publishedActions } from './alert-action.js';
 import { ALERT_RULE_AGGREGATE_TYPE, type AlertRuleEvent } from './alert-rule.events.js';
 import type { AlertRule, AlertRuleSnapshot } from './alert-rule.aggregate.js';
 import { alertGroupState, stepAlertState, type AlertGroupState } from './alert-state-machine.js';
@@ -21,6 +22,9 @@ type FiringGroupState = Extract<AlertGroupState, { readonly status: 'firing' }>;
  * forMinutes ≥ 1; coarser windows get same-window tolerance only. See docs/services/alert-rule.md.
  */
 export const DEFAULT_ALERT_LATENESS_GRACE_MS = 120_000;
+
+/** Closed windows without the condition after which a firing episode is resolved. */
+export const DEFAULT_RESOLVE_AFTER_WINDOWS = 1;
 
 /** One closed window of the rule's metric for one series, projected onto a rule group. */
 export interface AlertObservation {
@@ -40,6 +44,15 @@ export interface AlertObservation {
 export interface AlertEvaluationOptions {
   /** Defaults to DEFAULT_ALERT_LATENESS_GRACE_MS; must be a whole number of ms > 0. */
   readonly latenessGraceMs?: number;
+  /** Defaults to DEFAULT_RESOLVE_AFTER_WINDOWS; a whole number ≥ 1. */
+  readonly resolveAfterWindows?: number;
+}
+
+/** An announced episode not resolved yet, and the closed windows without the condition since. */
+export interface AlertUnresolvedEpisode {
+  readonly activeAt: string;
+  readonly firedAt: string;
+  readonly clearWindows: number;
 }
 
 /** One window of a group not yet final: its value is the worst of the group's series so far. */
@@ -64,6 +77,8 @@ export interface AlertGroupSnapshot {
   readonly recent: readonly AlertRecentWindow[];
   /** activeAt of the episodes whose AlertTriggered is recorded while their firing window is recent. */
   readonly triggered: readonly string[];
+  /** The announced episode among the settled windows, until AlertResolved (absent: none). */
+  readonly unresolved?: AlertUnresolvedEpisode | null;
 }
 
 export interface AlertEvaluationSnapshot {
@@ -75,6 +90,11 @@ export interface AlertEvaluationSnapshot {
   /** Windows ignored because they arrived after the horizon had passed them. */
   readonly lateWindows: number;
   readonly groups: readonly AlertGroupSnapshot[];
+  /**
+   * Processing time at which the clock last reached `newestWindowEnd` (a window arrived, or the
+   * wall clock moved it): what `advanceWithWallClock` counts from. Absent in state written before.
+   */
+  readonly clockAt?: string | null;
 }
 
 /** The state written before out-of-order windows were evaluated: one applied state per group. */
@@ -102,6 +122,7 @@ interface GroupRecord {
   settledThrough: number | null;
   recent: RecentWindow[];
   triggered: Set<number>;
+  unresolved: { activeAt: number; firedAt: number; clearWindows: number } | null;
 }
 
 /** A transition of the replay that fired an episode, with the window that fired it. */
@@ -128,10 +149,12 @@ interface Fired {
 export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
   private readonly rule: AlertRule;
   private readonly graceMs: number;
+  private resolveAfter = DEFAULT_RESOLVE_AFTER_WINDOWS;
   private conditionKey: string;
   private groups: Map<string, GroupRecord>;
   private newestWindowEnd: number | null;
   private lateWindows: number;
+  private clockAt: number | null = null;
 
   private constructor(
     rule: AlertRule,
@@ -151,7 +174,7 @@ export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
   }
 
   static create(rule: AlertRule, options: AlertEvaluationOptions = {}): AlertEvaluation {
-    return new AlertEvaluation(
+    const evaluation = new AlertEvaluation(
       rule,
       latenessGrace(options),
       conditionKey(rule.toSnapshot().condition),
@@ -159,6 +182,8 @@ export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
       null,
       0,
     );
+    evaluation.resolveAfter = resolveAfterWindows(options);
+    return evaluation;
   }
 
   /** The rule is the current one: a condition changed since the snapshot restarts every group. */
@@ -201,6 +226,11 @@ export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
         : parseStateInstant(snapshot.newestWindowEnd, 'newestWindowEnd'),
       snapshot.lateWindows,
     );
+    evaluation.resolveAfter = resolveAfterWindows(options);
+    evaluation.clockAt =
+      snapshot.clockAt === undefined || snapshot.clockAt === null
+        ? null
+        : parseStateInstant(snapshot.clockAt, 'clockAt');
     evaluation.syncWithRule(rule.toSnapshot());
     return evaluation;
   }
@@ -228,7 +258,7 @@ export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
    * arrives after the horizon passed it, is ignored. A disabled rule keeps no state and never
    * triggers.
    */
-  observe(observation: AlertObservation): AlertGroupState {
+  observe(observation: AlertObservation, receivedAt?: number): AlertGroupState {
     const window = observedWindow(observation);
     const rule = this.rule.toSnapshot();
     this.syncWithRule(rule);
@@ -258,6 +288,7 @@ export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
         settledThrough: null,
         recent: [],
         triggered: new Set(),
+        unresolved: null,
       };
       this.groups.set(record.groupKey, record);
     }
@@ -266,12 +297,42 @@ export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
     const previousHorizon = this.horizon();
     if (this.newestWindowEnd === null || window.windowEnd > this.newestWindowEnd) {
       this.newestWindowEnd = window.windowEnd;
+      if (receivedAt !== undefined) this.clockAt = receivedAt;
     }
     const horizon = this.horizon();
     // A moved horizon may make any group's pending episode final, not only this one's.
     const touched = horizon === previousHorizon ? [record] : this.sortedGroups();
     for (const group of touched) this.advance(group, rule, horizon);
     return this.replay(record, rule, false);
+  }
+
+  /**
+   * Moves the rule's event-time clock with the wall clock, so a window the metric will never
+   * follow still becomes final (docs/services/alert-rule.md, Timeliness). Event time advances by
+   * the processing time elapsed since the clock last moved (`clockAt`), but never beyond
+   * `now − metricGraceMs`: a window ending at E is closed by the metric service at E + its grace,
+   * so by then no earlier window of the metric is still to come, and the horizon (clock − lateness
+   * grace) passes E at E + metric grace + lateness grace. Counting from `clockAt` rather than
+   * jumping to `now − metricGraceMs` keeps a consumer that lags (a restart, a replay of old
+   * windows) from turning its backlog into late windows. Episodes the moved horizon made final are
+   * recorded as if a window had moved it. Returns whether the clock moved.
+   */
+  advanceWithWallClock(now: number, metricGraceMs: number): boolean {
+    const rule = this.rule.toSnapshot();
+    this.syncWithRule(rule);
+    if (!rule.enabled || this.newestWindowEnd === null) return false;
+    if (this.clockAt === null || this.clockAt > now) {
+      // State written before the clock was kept, or a clock that went back: count from now.
+      this.clockAt = now;
+      return false;
+    }
+    const target = Math.min(now - metricGraceMs, this.newestWindowEnd + (now - this.clockAt));
+    if (target <= this.newestWindowEnd) return false;
+    this.newestWindowEnd = target;
+    this.clockAt = now;
+    const horizon = this.horizon();
+    for (const group of this.sortedGroups()) this.advance(group, rule, horizon);
+    return true;
   }
 
   toSnapshot(): AlertEvaluationSnapshot {
@@ -291,7 +352,17 @@ export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
           traceId: w.traceId,
         })),
         triggered: [...record.triggered].sort((a, b) => a - b).map(toIso),
+        ...(record.unresolved === null
+          ? {}
+          : {
+              unresolved: {
+                activeAt: toIso(record.unresolved.activeAt),
+                firedAt: toIso(record.unresolved.firedAt),
+                clearWindows: record.unresolved.clearWindows,
+              },
+            }),
       })),
+      ...(this.clockAt === null ? {} : { clockAt: toIso(this.clockAt) }),
     };
   }
 
@@ -321,16 +392,24 @@ export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
       const final = record.recent.filter((w) => w.windowEnd <= horizon);
       let state = record.settled;
       for (const window of final) {
+        const previous = state;
         const step = applyWindow(record, state, rule.condition, window);
         state = step.state;
+        this.countClear(record, rule, previous, window, step.state);
         if (step.fired === null) continue;
         const activeAt = Date.parse(step.fired.state.activeAt);
         // Recorded while still recent: the episode is now part of the settled state.
         if (!record.triggered.delete(activeAt)) this.recordTriggered(rule, step.fired);
+        record.unresolved = {
+          activeAt,
+          firedAt: Date.parse(step.fired.state.firedAt),
+          clearWindows: 0,
+        };
       }
       record.settled = state;
       record.recent = record.recent.filter((w) => w.windowEnd > horizon);
       record.settledThrough = Math.max(record.settledThrough ?? horizon, horizon);
+      this.resolveSilent(record, rule, horizon);
     }
     this.replay(record, rule, true);
   }
@@ -384,8 +463,112 @@ export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
       this.groups = new Map();
       this.newestWindowEnd = null;
       this.lateWindows = 0;
+      this.clockAt = null;
     }
     this.conditionKey = key;
+  }
+
+  /**
+   * Counts, for the announced episode, the final windows since its last firing one in which the
+   * condition did not hold (a missing window counts as one: no data, not seen to hold), and
+   * records AlertResolved at the `resolveAfterWindows`-th. A window that holds again starts the
+   * count afresh; a new episode firing before that resolves the old one first.
+   */
+  private countClear(
+    record: GroupRecord,
+    rule: AlertRuleSnapshot,
+    previous: AlertGroupState | null,
+    window: RecentWindow,
+    next: AlertGroupState,
+  ): void {
+    const open = record.unresolved;
+    if (open === null) return;
+    const sizeMs = windowMs(rule.condition.window);
+    if (previous !== null) {
+      const missing = Math.max(
+        0,
+        Math.round((window.windowEnd - Date.parse(previous.lastWindowEnd)) / sizeMs) - 1,
+      );
+      const needed = this.resolveAfter - open.clearWindows;
+      if (missing >= needed) {
+        this.recordResolved(
+          rule,
+          record,
+          Date.parse(previous.lastWindowEnd) + needed * sizeMs,
+          null,
+        );
+        return;
+      }
+      open.clearWindows += missing;
+    }
+    if (next.status === 'firing' && Date.parse(next.activeAt) !== open.activeAt) {
+      this.recordResolved(rule, record, window.windowEnd, window.value);
+      return;
+    }
+    if (conditionHolds(rule.condition, window.value)) {
+      open.clearWindows = 0;
+      return;
+    }
+    open.clearWindows += 1;
+    if (open.clearWindows >= this.resolveAfter) {
+      this.recordResolved(rule, record, window.windowEnd, window.value);
+    }
+  }
+
+  /**
+   * Windows that never came resolve too: once the slots after the last settled window are final
+   * (by the horizon, which the wall clock also moves) and empty, they count as windows without
+   * the condition. Only final slots count, so the outcome does not depend on arrival order.
+   */
+  private resolveSilent(record: GroupRecord, rule: AlertRuleSnapshot, horizon: number): void {
+    const open = record.unresolved;
+    if (open === null || record.settled === null) return;
+    const sizeMs = windowMs(rule.condition.window);
+    const last = Date.parse(record.settled.lastWindowEnd);
+    const next = record.recent[0];
+    const bound = next === undefined ? horizon : Math.min(horizon, next.windowEnd - sizeMs);
+    const missing = Math.floor((bound - last) / sizeMs);
+    const needed = this.resolveAfter - open.clearWindows;
+    if (missing >= needed) this.recordResolved(rule, record, last + needed * sizeMs, null);
+  }
+
+  private recordResolved(
+    rule: AlertRuleSnapshot,
+    record: GroupRecord,
+    resolvedAt: number,
+    observedValue: number | null,
+  ): void {
+    const open = record.unresolved;
+    if (open === null) return;
+    record.unresolved = null;
+    this.record({
+      eventType: 'AlertResolved',
+      aggregateType: ALERT_RULE_AGGREGATE_TYPE,
+      aggregateId: rule.alertRuleId,
+      tenantId: this.rule.tenantId,
+      traceId: null,
+      occurredAt: toIso(resolvedAt),
+      payload: {
+        alertRuleId: rule.alertRuleId,
+        ruleName: rule.name,
+        fingerprint: alertFingerprint(rule.alertRuleId, record.groupKey),
+        groupKey: record.groupKey,
+        group: { ...record.group },
+        severity: rule.severity,
+        metric: rule.condition.metric,
+        aggregation: rule.condition.aggregation,
+        operator: rule.condition.operator,
+        threshold: rule.condition.threshold,
+        observedValue,
+        resolveAfterWindows: this.resolveAfter,
+        activeAt: toIso(open.activeAt),
+        firedAt: toIso(open.firedAt),
+        resolvedAt: toIso(resolvedAt),
+        projectId: rule.scope.projectId,
+        moduleId: rule.scope.moduleId,
+        actions: publishedActions(rule.actions),
+      },
+    });
   }
 
   private recordTriggered(rule: AlertRuleSnapshot, fired: Fired): void {
@@ -414,6 +597,7 @@ export class AlertEvaluation extends AggregateRoot<AlertRuleEvent> {
         firedAt: state.firedAt,
         projectId: rule.scope.projectId,
         moduleId: rule.scope.moduleId,
+        actions: publishedActions(rule.actions),
       },
     });
   }
@@ -523,6 +707,17 @@ function applyWindow(
   }
 }
 
+function resolveAfterWindows(options: AlertEvaluationOptions): number {
+  const windows = options.resolveAfterWindows ?? DEFAULT_RESOLVE_AFTER_WINDOWS;
+  ensure(
+    Number.isSafeInteger(windows) && windows >= 1,
+    'alert_rule.invalid_resolve_after_windows',
+    'resolveAfterWindows must be a whole number ≥ 1',
+    { windows },
+  );
+  return windows;
+}
+
 function latenessGrace(options: AlertEvaluationOptions): number {
   const graceMs = options.latenessGraceMs ?? DEFAULT_ALERT_LATENESS_GRACE_MS;
   ensure(
@@ -608,6 +803,23 @@ function groupRecord(snapshot: AlertGroupSnapshot): GroupRecord {
     settledThrough,
     recent,
     triggered: new Set(snapshot.triggered.map((t) => parseStateInstant(t, 'triggered'))),
+    unresolved: unresolvedOf(snapshot),
+  };
+}
+
+function unresolvedOf(snapshot: AlertGroupSnapshot): GroupRecord['unresolved'] {
+  const stored = snapshot.unresolved;
+  if (stored === undefined || stored === null) return null;
+  ensure(
+    Number.isSafeInteger(stored.clearWindows) && stored.clearWindows >= 0,
+    'alert_rule.invalid_evaluation_state',
+    'clearWindows must be a whole number ≥ 0',
+    { groupKey: snapshot.groupKey },
+  );
+  return {
+    activeAt: parseStateInstant(stored.activeAt, 'unresolved.activeAt'),
+    firedAt: parseStateInstant(stored.firedAt, 'unresolved.firedAt'),
+    clearWindows: stored.clearWindows,
   };
 }
 

@@ -26,11 +26,18 @@ export {
   alertAction,
   alertActions,
   isReceiverTarget,
+  publishedActions,
   receiverIdsOf,
 } from './alert-action.js';
 export type { AlertScope, AlertScopeInput } from './alert-scope.js';
 export { ALERT_SCOPE_ID_MAX_LENGTH, alertScope, sameAlertScope } from './alert-scope.js';
-export type { AlertTriggeredPayload, AlertTriggered, AlertRuleEvent } from './alert-rule.events.js';
+export type {
+  AlertTriggeredPayload,
+  AlertTriggered,
+  AlertResolvedPayload,
+  AlertResolved,
+  AlertRuleEvent,
+} from './alert-rule.events.js';
 export { ALERT_RULE_AGGREGATE_TYPE } from './alert-rule.events.js';
 export type {
   AlertRuleSnapshot,
@@ -52,10 +59,12 @@ export type {
   AlertEvaluationSnapshot,
   AlertGroupSnapshot,
   AlertRecentWindow,
+  AlertUnresolvedEpisode,
   LegacyAlertEvaluationSnapshot,
 } from './alert-evaluation.js';
 export {
   AlertEvaluation,
   DEFAULT_ALERT_LATENESS_GRACE_MS,
+  DEFAULT_RESOLVE_AFTER_WINDOWS,
   alertFingerprint,
 } from './alert-evaluation.js';

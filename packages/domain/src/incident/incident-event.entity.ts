@@ -12,6 +12,8 @@ export const INCIDENT_EVENT_TYPES = [
   'escalated',
   'recurrence',
   'postmortem_note',
+  /** The alert that opened the incident stopped firing (AlertResolved); no status change. */
+  'alert_resolved',
 ] as const;
 export type IncidentEventType = (typeof INCIDENT_EVENT_TYPES)[number];
 

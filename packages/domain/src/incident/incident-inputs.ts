@@ -1,4 +1,7 @@
-import type { AlertTriggeredPayload } from '../alert-rule/alert-rule.events.js';
+import type {
+  AlertResolvedPayload,
+  AlertTriggeredPayload,
+} from '../alert-rule/alert-rule.events.js';
 import type { SloBreachedPayload } from '../slo-definition/slo-definition.events.js';
 import type { TelemetryDimensionsInput } from '../shared/telemetry-dimensions.js';
 import type { EscalationStepInput } from './escalation-step.js';
@@ -41,6 +44,12 @@ export interface AlertSignal {
   readonly tenantId: string;
   readonly traceId: string | null;
   readonly payload: AlertTriggeredPayload;
+}
+
+/** What the incident needs of an AlertResolved: a DomainEvent or a parsed envelope both fit. */
+export interface AlertResolvedSignal {
+  readonly tenantId: string;
+  readonly payload: AlertResolvedPayload;
 }
 
 /** What the incident needs of an SloBreached: a DomainEvent or a parsed envelope both fit. */

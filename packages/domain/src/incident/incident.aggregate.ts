@@ -12,6 +12,7 @@ import {
   type IncidentEventType,
 } from './incident-event.entity.js';
 import type {
+  AlertResolvedSignal,
   AlertSignal,
   NoteCommand,
   OpenFromAlertInput,
@@ -248,6 +249,33 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       `${payload.metric} ${payload.aggregation} = ${payload.observedValue} (${payload.operator} ${payload.threshold})`,
       'regression: alert fired again',
     );
+  }
+
+  /**
+   * The alert that opened this incident stopped firing (AlertResolved): a timeline line, at the
+   * event's resolvedAt, and no status change. Whether the problem is over is for people to say
+   * (resolve needs a root cause); the line tells them the signal recovered.
+   */
+  recordAlertResolved(resolved: AlertResolvedSignal): void {
+    this.ensureMutable();
+    ensureTenant(this.state.tenantId, resolved.tenantId, 'the alert');
+    const payload = resolved.payload;
+    ensure(
+      this.state.source === 'alert' && this.state.sourceRef === payload.fingerprint,
+      'incident.fingerprint_mismatch',
+      'the alert belongs to another incident (different fingerprint)',
+      { sourceRef: this.state.sourceRef, fingerprint: payload.fingerprint },
+    );
+    const value = payload.observedValue === null ? 'no data' : String(payload.observedValue);
+    const windows = payload.resolveAfterWindows;
+    this.append({
+      timestamp: toIso(parseInstant(payload.resolvedAt, 'resolvedAt')),
+      type: 'alert_resolved',
+      actor: toActor(payload.alertRuleId),
+      note: optionalNote(
+        `alert resolved: ${payload.metric} ${payload.aggregation} = ${value} (${payload.operator} ${payload.threshold}) for ${windows} window${windows === 1 ? '' : 's'}`,
+      ),
+    });
   }
 
   /**

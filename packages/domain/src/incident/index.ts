@@ -46,6 +46,7 @@ export { TITLE_MAX_LENGTH, ROOT_CAUSE_MAX_LENGTH } from './incident-state.js';
 export type {
   OpenIncidentInput,
   AlertSignal,
+  AlertResolvedSignal,
   SloSignal,
   OpenFromAlertInput,
   OpenFromSloBreachInput,

@@ -1,4 +1,4 @@
-import { fnv1a128, type AlertTriggeredPayload } from '@obs/domain';
+import { fnv1a128, type AlertResolvedPayload, type AlertTriggeredPayload } from '@obs/domain';
 
 /**
  * The Alertmanager webhook message, version 4 (alertmanager notify/webhook/webhook.go `Message`,
@@ -54,6 +54,51 @@ export function firingMessage(
   receiverName: string,
   alert: AlertTriggeredPayload,
 ): AlertmanagerMessage {
+  return message(receiverName, alert, {
+    status: 'firing',
+    endsAt: GO_ZERO_TIME,
+    observedValue: String(alert.observedValue),
+  });
+}
+
+/**
+ * The same alert, resolved (Alertmanager's `send_resolved`): `status: "resolved"` on the message
+ * and the alert, `endsAt` the episode's resolvedAt, the labels, fingerprint and group key of its
+ * firing notification so receivers match the two. `observedValue` is the resolving window's value
+ * ("no data" when the metric stopped reporting).
+ */
+export function resolvedMessage(
+  receiverName: string,
+  resolved: AlertResolvedPayload,
+): AlertmanagerMessage {
+  return message(receiverName, resolved, {
+    status: 'resolved',
+    endsAt: resolved.resolvedAt,
+    observedValue: resolved.observedValue === null ? 'no data' : String(resolved.observedValue),
+  });
+}
+
+type AlertFields = Pick<
+  AlertTriggeredPayload,
+  | 'alertRuleId'
+  | 'ruleName'
+  | 'fingerprint'
+  | 'group'
+  | 'severity'
+  | 'metric'
+  | 'aggregation'
+  | 'operator'
+  | 'threshold'
+  | 'activeAt'
+  | 'projectId'
+  | 'moduleId'
+> & { readonly forMinutes?: number };
+
+function message(
+  receiverName: string,
+  alert: AlertFields,
+  state: { status: 'firing' | 'resolved'; endsAt: string; observedValue: string },
+): AlertmanagerMessage {
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(alert.group)) labels[key] = value;
   Object.assign(labels, {
@@ -64,23 +109,24 @@ export function firingMessage(
     ...(alert.moduleId === null ? {} : { moduleId: alert.moduleId }),
     metric: alert.metric,
   });
+  const held = alert.forMinutes === undefined ? '' : ` for ${alert.forMinutes}m`;
   const annotations = {
-    summary: `${alert.metric} ${alert.aggregation} ${alert.operator} ${alert.threshold} for ${alert.forMinutes}m`,
-    observedValue: String(alert.observedValue),
+    summary: `${alert.metric} ${alert.aggregation} ${alert.operator} ${alert.threshold}${held}`,
+    observedValue: state.observedValue,
     threshold: String(alert.threshold),
     fingerprint: alert.fingerprint,
   };
   const groupLabels = { alertname: alert.ruleName, alertRuleId: alert.alertRuleId };
   return {
     receiver: receiverName,
-    status: 'firing',
+    status: state.status,
     alerts: [
       {
-        status: 'firing',
+        status: state.status,
         labels,
         annotations,
         startsAt: alert.activeAt,
-        endsAt: GO_ZERO_TIME,
+        endsAt: state.endsAt,
         generatorURL: '',
         fingerprint: alertmanagerFingerprint(alert.fingerprint),
       },

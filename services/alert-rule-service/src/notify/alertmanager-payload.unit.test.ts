@@ -1,6 +1,6 @@
 import type { AlertTriggeredPayload } from '@obs/domain';
 import { describe, expect, it } from 'vitest';
-import { firingMessage, GO_ZERO_TIME } from './alertmanager-payload.js';
+import { firingMessage, GO_ZERO_TIME, resolvedMessage } from './alertmanager-payload.js';
 
 /** expect.stringMatching, typed: an asymmetric matcher where a string is expected. */
 const matching = (pattern: RegExp): string => expect.stringMatching(pattern) as string;
@@ -81,5 +81,28 @@ describe('firingMessage (Alertmanager webhook version 4)', () => {
     expect(firingMessage('a', alert).alerts[0]?.fingerprint).toBe(
       firingMessage('b', alert).alerts[0]?.fingerprint,
     );
+  });
+});
+
+describe('resolvedMessage (send_resolved)', () => {
+  it('is the firing message with status resolved, endsAt the resolution, same fingerprint and group key', () => {
+    const firing = firingMessage('ops hook', alert);
+    const resolved = resolvedMessage('ops hook', {
+      ...alert,
+      observedValue: null,
+      resolveAfterWindows: 1,
+      resolvedAt: '2030-01-01T00:06:00.000Z',
+    });
+    expect(resolved.status).toBe('resolved');
+    expect(resolved.alerts[0]).toMatchObject({
+      status: 'resolved',
+      startsAt: alert.activeAt,
+      endsAt: '2030-01-01T00:06:00.000Z',
+      fingerprint: firing.alerts[0]?.fingerprint,
+      labels: firing.alerts[0]?.labels,
+    });
+    expect(resolved.alerts[0]?.annotations.observedValue).toBe('no data');
+    expect(resolved.groupKey).toBe(firing.groupKey);
+    expect(Object.keys(resolved).sort()).toEqual(Object.keys(firing).sort());
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   receiverIdsOf,
   type AlertAction,
+  type AlertResolvedPayload,
   type AlertTriggeredPayload,
   type DomainEvent,
 } from '@obs/domain';
@@ -9,12 +10,13 @@ import type { Transaction } from '@obs/service-kit';
 import { In } from 'typeorm';
 import { NotificationEntity, type NotificationRow } from '../notification.repository.js';
 import { ReceiverEntity } from '../receiver.repository.js';
-import { firingMessage } from './alertmanager-payload.js';
+import { firingMessage, resolvedMessage } from './alertmanager-payload.js';
 
 /**
  * Queues one notification per receiver the rule's webhook actions name, for each AlertTriggered
- * the evaluation just recorded, in the evaluation's own transaction: the alert and the duty to
- * tell its receivers commit together or not at all. A receiver deleted since the rule named it is
+ * the evaluation just recorded (and for each AlertResolved, to the receivers with sendResolved),
+ * in the evaluation's own transaction: the alert and the duty to tell its receivers commit
+ * together or not at all. A receiver deleted since the rule named it is
  * skipped. Due at once (`now`, the service clock); the delivery job sends them.
  */
 export async function queueNotifications(
@@ -24,7 +26,9 @@ export async function queueNotifications(
   events: readonly DomainEvent[],
   now: number,
 ): Promise<number> {
-  const alerts = events.filter((e) => e.eventType === 'AlertTriggered');
+  const alerts = events.filter(
+    (e) => e.eventType === 'AlertTriggered' || e.eventType === 'AlertResolved',
+  );
   const receiverIds = receiverIdsOf(actions);
   if (alerts.length === 0 || receiverIds.length === 0) return 0;
   const receivers = await tx.manager
@@ -32,15 +36,20 @@ export async function queueNotifications(
     .find({ where: { tenantId, id: In(receiverIds) }, order: { id: 'ASC' } });
   const rows: NotificationRow[] = [];
   for (const event of alerts) {
-    const alert = event.payload as AlertTriggeredPayload;
+    const resolved = event.eventType === 'AlertResolved';
+    const alert = event.payload as AlertTriggeredPayload | AlertResolvedPayload;
     for (const receiver of receivers) {
+      // Resolved notifications only to the receivers that asked (Alertmanager's send_resolved).
+      if (resolved && !receiver.sendResolved) continue;
       rows.push({
         id: randomUUID(),
         tenantId,
         receiverId: receiver.id,
         alertRuleId: alert.alertRuleId,
         fingerprint: alert.fingerprint,
-        payload: firingMessage(receiver.name, alert),
+        payload: resolved
+          ? resolvedMessage(receiver.name, alert as AlertResolvedPayload)
+          : firingMessage(receiver.name, alert as AlertTriggeredPayload),
         status: 'pending',
         attempts: 0,
         nextAttemptAt: new Date(now),

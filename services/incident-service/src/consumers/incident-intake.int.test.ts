@@ -5,6 +5,7 @@ import { busMessageOf, TestClock, TopicReader } from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   TRACE_ID,
+  alertResolved,
   alertTriggered,
   listOf,
   openManual,
@@ -241,6 +242,86 @@ describe('AlertTriggered → incident', () => {
     expect(inA!.id).not.toBe(inB!.id);
     expect(inA!.tenantId).toBe(a);
     expect(inB!.tenantId).toBe(b);
+  });
+});
+
+describe("AlertTriggered and the rule's actions", () => {
+  const tenant = uniqueTenant('inc-actions');
+
+  it('opens no incident for a rule without an incident action', async () => {
+    const alertRuleId = randomUUID();
+    const quiet = alertTriggered({
+      tenantId: tenant,
+      alertRuleId,
+      firedAt: clock.iso(),
+      actions: [{ type: 'webhook', target: randomUUID() }],
+    });
+    await publisher.publish(quiet);
+    // The marker (same rule, same partition, with an incident action) is consumed after it.
+    await drain(tenant, alertRuleId);
+    expect((await listOf(service, tenant)).filter(bySourceRef(quiet.payload.fingerprint))).toEqual(
+      [],
+    );
+  });
+
+  it('opens one for a rule with an incident action', async () => {
+    const loud = alertTriggered({
+      tenantId: tenant,
+      firedAt: clock.iso(),
+      actions: [
+        { type: 'email', target: 'ops@example.com' },
+        { type: 'incident', target: 'payments-oncall' },
+      ],
+    });
+    await publisher.publish(loud);
+    await waitForIncidents(tenant, bySourceRef(loud.payload.fingerprint));
+  });
+
+  it('opens one for an AlertTriggered without actions (a producer older than the field)', async () => {
+    const old = alertTriggered({ tenantId: tenant, firedAt: clock.iso(), actions: null });
+    expect('actions' in old.payload).toBe(false);
+    await publisher.publish(old);
+    await waitForIncidents(tenant, bySourceRef(old.payload.fingerprint));
+  });
+});
+
+describe('AlertResolved → the incident timeline', () => {
+  const tenant = uniqueTenant('inc-resolved');
+
+  it("records the alert's recovery on its incident's timeline, without changing its status", async () => {
+    const alert = alertTriggered({ tenantId: tenant, firedAt: clock.iso() });
+    await publisher.publish(alert);
+    const [incident] = await waitForIncidents(tenant, bySourceRef(alert.payload.fingerprint));
+    const resolvedAt = new Date(Date.parse(alert.payload.firedAt) + 120_000).toISOString();
+    await publisher.publish(alertResolved(alert, resolvedAt));
+    await expect
+      .poll(async () => (await timelineOf(service, tenant, incident!.id)).map((e) => e.type), {
+        timeout: 30_000,
+      })
+      .toEqual(['opened', 'alert_resolved']);
+    const line = (await timelineOf(service, tenant, incident!.id))[1];
+    expect(line).toMatchObject({
+      actor: alert.payload.alertRuleId,
+      note: 'alert resolved: http.server.duration p95 = 120 (gt 300) for 1 window',
+    });
+    expect((await listOf(service, tenant)).find((i) => i.id === incident!.id)?.status).toBe('open');
+  });
+
+  it('changes nothing for an alert without an incident (and dead-letters nothing)', async () => {
+    const alertRuleId = randomUUID();
+    const quiet = alertTriggered({
+      tenantId: tenant,
+      alertRuleId,
+      firedAt: clock.iso(),
+      actions: [{ type: 'webhook', target: randomUUID() }],
+    });
+    await publisher.publish(quiet);
+    await publisher.publish(alertResolved(quiet, clock.iso(), null));
+    await drain(tenant, alertRuleId);
+    expect((await listOf(service, tenant)).filter(bySourceRef(quiet.payload.fingerprint))).toEqual(
+      [],
+    );
+    expect(dlq.of(tenant, 'AlertResolved')).toEqual([]);
   });
 });
 
