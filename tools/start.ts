@@ -45,6 +45,9 @@ async function main(): Promise<void> {
     ...process.env,
     // `pnpm start` is development mode by name: the built-in secret and readable logs.
     NODE_ENV: 'development',
+    // A receiver on this machine (a webhook catcher on 127.0.0.1) is the usual development
+    // target; outside `pnpm start` private and loopback targets are refused unless set.
+    NOTIFY_ALLOW_PRIVATE_TARGETS: process.env.NOTIFY_ALLOW_PRIVATE_TARGETS ?? 'true',
     DATABASE_URL: postgres.url,
     AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
     ...(kafkaBrokers ? { KAFKA_BROKERS: kafkaBrokers } : {}),
