@@ -1,11 +1,15 @@
 import { startPostgres, type PostgresInstance } from '@obs/local-infra';
 import { createDashboardService } from '@obs/dashboard-service';
-import { type RunningService } from '@obs/service-kit';
+import {
+  applyRoleBootstrap,
+  roleName,
+  type RunningService,
+  type ServiceRole,
+} from '@obs/service-kit';
 import { bearer, startTestService } from '@obs/service-kit/testing';
 import { createSloService } from '@obs/slo-service';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyRoleBootstrap, roleName, type ServiceRole } from './db-roles.js';
 
 // A server of this test's own (roles are cluster-wide; the shared server keeps its admin-owned
 // schemas): the deployment's path, from apps connecting as the admin to one role per schema.
