@@ -162,4 +162,43 @@ describe('pnpm db:roles against a real PostgreSQL', () => {
       asRole({ schema: 'roles_fresh', password }, (client) => client.query('SELECT 1')),
     ).resolves.toBeDefined();
   });
+
+  it('runs as a non-superuser admin with CREATEROLE, as on Azure', async () => {
+    // Azure's server admin is no superuser: a CREATEROLE member of azure_pg_admin owning the database.
+    const adminPassword = 'azure-like-admin-0123456789';
+    const superuser = new pg.Client({ connectionString: server.url });
+    await superuser.connect();
+    try {
+      await superuser.query(
+        `CREATE ROLE azure_like_admin LOGIN CREATEROLE CREATEDB PASSWORD '${adminPassword}'`,
+      );
+      await superuser.query('CREATE DATABASE azure_like OWNER azure_like_admin');
+    } finally {
+      await superuser.end();
+    }
+    const adminUrl = new URL(server.url);
+    adminUrl.username = 'azure_like_admin';
+    adminUrl.password = adminPassword;
+    adminUrl.pathname = '/azure_like';
+    const role = { schema: 'azure_like', password: 'azure-like-role-0123456789' };
+    await applyRoleBootstrap(adminUrl.toString(), [role]);
+    await applyRoleBootstrap(adminUrl.toString(), [role]);
+    const roleUrl = new URL(adminUrl);
+    roleUrl.username = roleName(role.schema);
+    roleUrl.password = role.password;
+    const client = new pg.Client({ connectionString: roleUrl.toString() });
+    await client.connect();
+    try {
+      await client.query('CREATE TABLE azure_like.things (id int)');
+      expect(await sqlState(client.query('CREATE TABLE public.intruder (id int)'))).toBe(
+        PERMISSION_DENIED,
+      );
+      const { rows } = await client.query<{ super: boolean }>(
+        'SELECT rolsuper AS super FROM pg_roles WHERE rolname = current_user',
+      );
+      expect(rows[0]?.super).toBe(false);
+    } finally {
+      await client.end();
+    }
+  });
 });
