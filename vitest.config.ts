@@ -33,7 +33,11 @@ export default defineConfig({
       {
         test: {
           name: 'int',
-          include: ['packages/**/*.int.test.ts', 'services/**/*.int.test.ts'],
+          include: [
+            'packages/**/*.int.test.ts',
+            'services/**/*.int.test.ts',
+            'tools/**/*.int.test.ts',
+          ],
           exclude: ['**/node_modules/**'],
           globalSetup: [infraSetup],
           testTimeout: 60_000,
@@ -46,7 +50,11 @@ export default defineConfig({
         // which sets OBS_INFRA=containers. Not part of `pnpm test` (no Docker engine here).
         test: {
           name: 'containers',
-          include: ['packages/**/*.int.test.ts', 'services/**/*.int.test.ts'],
+          include: [
+            'packages/**/*.int.test.ts',
+            'services/**/*.int.test.ts',
+            'tools/**/*.int.test.ts',
+          ],
           exclude: ['**/node_modules/**'],
           globalSetup: [infraSetup],
           testTimeout: 60_000,

@@ -3,7 +3,8 @@
  * container image runs (`node dist/main.mjs`). The workspace's own packages (@obs/*, TypeScript
  * source) are compiled in; every other package stays an import. The OTLP protocol definitions the
  * kit reads at start are copied next to the bundle, with `healthcheck.mjs` (the image's
- * HEALTHCHECK: PORT, or the service's own port when PORT is unset).
+ * HEALTHCHECK: PORT, or the service's own port when PORT is unset) and `db-roles.mjs` (the
+ * least-privilege role bootstrap, packages/service-kit/src/db/roles.ts, for the deployment's job).
  *
  * The bundle's dependency list is what its imports need at run time: the packages it imports and,
  * transitively, their `dependencies`, `optionalDependencies` and required peers, resolved as Node
@@ -47,8 +48,13 @@ export async function bundleService(service: string, outdir: string): Promise<Bu
   const outfile = join(outdir, 'main.mjs');
   await mkdir(outdir, { recursive: true });
   const result = await build({
-    entryPoints: [join(root, 'services', service, 'src', 'main.ts')],
-    outfile,
+    // main.mjs, and db-roles.mjs: the deployment's role bootstrap job runs it from this image.
+    entryPoints: [
+      { in: join(root, 'services', service, 'src', 'main.ts'), out: 'main' },
+      { in: join(root, 'packages', 'service-kit', 'src', 'db', 'roles-main.ts'), out: 'db-roles' },
+    ],
+    outdir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',

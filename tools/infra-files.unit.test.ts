@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { bundleService, healthcheckScript, productionDependencies } from './bundle-service.js';
 import { composeValidator } from './compose-schema.js';
+import { SERVICES } from './services.js';
 
 // The deployment files against the code: every service under services/ is deployed with its
 // port and every variable the kit needs in production; the compose file against the Compose
@@ -431,6 +432,51 @@ describe('infra/bicep', () => {
     expect(main).not.toContain("'DATABASE_POOL_SIZE'"); // the kit's default applies
     const total = serviceDirs.length * maxReplicas * (pool + 1); // + the outbox relay
     expect(total).toBeLessThanOrEqual((maxConnections as number) - 15);
+  });
+
+  it('lists every service with the schema of its ServiceDefinition', () => {
+    const declared = [
+      ...main.matchAll(/name: '([a-z-]+)',?\s*port: \d+,?\s*schema: '([a-z_]+)'/g),
+    ].map(([, name, schema]) => `${name}:${schema}`);
+    expect(declared.sort()).toEqual(SERVICES.map((s) => `${s.name}:${s.schema}`).sort());
+  });
+
+  it('connects no app as the PostgreSQL admin: each gets its own role URL, the bootstrap job the admin one', () => {
+    const job = module('db-roles-job');
+    // The admin URL is one secret, handed to the job module only.
+    expect(postgres).toMatch(/output databaseUrl string = /);
+    expect([...main.matchAll(/postgres\.outputs\.databaseUrl/g)]).toHaveLength(1);
+    expect(main).toMatch(
+      /module adminUrlSecret 'modules\/secret\.bicep' = \{[^}]*name: 'postgres-admin-url', value: postgres\.outputs\.databaseUrl/,
+    );
+    expect([...main.matchAll(/adminUrlSecret\.outputs\.uri/g)]).toHaveLength(1);
+    expect(main).toContain('adminUrlSecretUri: adminUrlSecret.outputs.uri');
+    expect(main).not.toMatch(/name: 'database-url', value:/);
+    // Each app: DATABASE_URL from its `database-url` secret, which is Key Vault's database-url-<service>.
+    expect(main).toContain("{ name: 'DATABASE_URL', secretRef: 'database-url' }");
+    expect(main).toMatch(
+      /module apps 'modules\/service-app\.bicep' = \[for \(service, i\) in services: \{[\s\S]*keyVaultSecrets: concat\(keyVaultSecrets, \[\s*\{ name: 'database-url', keyVaultUrl: databaseUrlSecrets\[i\]\.outputs\.uri \}\s*\]\)[\s\S]*databaseRolesJob: dbRoles\.outputs\.jobName/,
+    );
+    expect(main).toMatch(
+      /module databaseUrlSecrets 'modules\/secret\.bicep' = \[for service in services: \{[\s\S]*?name: 'database-url-\$\{service\.name\}'\s*value: 'postgres:\/\/\$\{service\.schema\}_svc:\$\{uriComponent\(serviceDatabasePasswords\[service\.name\]\)\}@[^']*\?sslmode=verify-full'/,
+    );
+    // The shared secret list holds no database URL.
+    const shared = /var platformSecrets = \[([\s\S]*?)\n\]/.exec(main)?.[1] ?? '';
+    expect(shared).toContain('kafka-connection-string');
+    expect(shared).not.toMatch(/database|postgres/);
+    // The job: the admin URL and each role's password, the bootstrap the images carry, on deploy.
+    expect(job).toContain("resource job 'Microsoft.App/jobs@");
+    expect(job).toContain("triggerType: 'Manual'");
+    expect(job).toContain("{ name: 'DATABASE_URL', secretRef: 'postgres-admin-url' }");
+    expect(job).toContain('env: concat(baseEnv, roleEnv)');
+    expect(job).toContain("name: 'DB_ROLE_PASSWORD_${toUpper(role.schema)}'");
+    expect(job).toContain("'dist/db-roles.mjs', '--execute'");
+    expect(job).toContain('az containerapp job start');
+    expect(job).toContain('forceUpdateTag: now');
+    expect(read('packages', 'service-kit', 'src', 'db', 'roles.ts')).toContain(
+      'export const passwordEnvName = (schema: string): string =>\n  `DB_ROLE_PASSWORD_${schema.toUpperCase()}`;',
+    );
+    expect(read('tools', 'bundle-service.ts')).toContain("out: 'db-roles'");
   });
 
   it('sets an expiry on every Key Vault secret, and documents their rotation', () => {

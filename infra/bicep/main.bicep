@@ -20,6 +20,9 @@ param registryResourceGroup string = resourceGroup().name
 param postgresAdministratorLogin string = 'obsadmin'
 @secure()
 param postgresAdministratorPassword string
+@secure()
+@description('The password of each service\'s own PostgreSQL role, by service name (at least 16 characters each).')
+param serviceDatabasePasswords object
 @description('JWKS mode (recommended): the key set URL, with issuer and audience. Empty: HS256 with jwtSecret.')
 param jwksUrl string = ''
 param jwtIssuer string = ''
@@ -31,23 +34,26 @@ param minReplicas int = 1
 param maxReplicas int = 5
 param tags object = { platform: 'obs' }
 
-// The eleven services (docs/design.md#ports). external: reachable from outside the environment
-// (ingest and API services); consumers: the Kafka consumer groups whose lag scales the app
+// The eleven services (docs/design.md#ports), each with its SQL schema (ServiceDefinition.schema;
+// the db-roles job creates its role `<schema>_svc`, and a test compares the two lists). external:
+// reachable from outside the environment (ingest and API services); consumers: the Kafka consumer groups whose lag scales the app
 // (`<service>.<consumer name>`, as the kit's consumer runner names them).
 var services = [
-  { name: 'trace-service', port: 4101, external: true, consumers: [] }
-  { name: 'log-query-service', port: 4102, external: true, consumers: [] }
-  { name: 'metric-aggregation-service', port: 4103, external: true, consumers: [] }
-  { name: 'dashboard-service', port: 4104, external: true, consumers: [] }
+  { name: 'trace-service', port: 4101, schema: 'trace', external: true, consumers: [] }
+  { name: 'log-query-service', port: 4102, schema: 'log_query', external: true, consumers: [] }
+  { name: 'metric-aggregation-service', port: 4103, schema: 'metric', external: true, consumers: [] }
+  { name: 'dashboard-service', port: 4104, schema: 'dashboard', external: true, consumers: [] }
   {
     name: 'alert-rule-service'
     port: 4105
+    schema: 'alert_rule'
     external: true
     consumers: [{ group: 'alert-rule-service.metric-aggregated', topic: 'obs.metric-series.v1' }]
   }
   {
     name: 'incident-service'
     port: 4106
+    schema: 'incident'
     external: true
     consumers: [
       { group: 'incident-service.alert-triggered', topic: 'obs.alert-rule.v1' }
@@ -57,6 +63,7 @@ var services = [
   {
     name: 'feedback-service'
     port: 4107
+    schema: 'feedback'
     external: true
     consumers: [
       { group: 'feedback-service.incident-resolved', topic: 'obs.incident.v1' }
@@ -67,6 +74,7 @@ var services = [
   {
     name: 'quality-score-service'
     port: 4108
+    schema: 'quality_score'
     external: true
     consumers: [
       { group: 'quality-score-service.feedback-item-created', topic: 'obs.feedback-item.v1' }
@@ -74,16 +82,18 @@ var services = [
       { group: 'quality-score-service.slo-breached', topic: 'obs.slo-definition.v1' }
     ]
   }
-  { name: 'cost-telemetry-service', port: 4109, external: true, consumers: [] }
+  { name: 'cost-telemetry-service', port: 4109, schema: 'cost', external: true, consumers: [] }
   {
     name: 'slo-service'
     port: 4110
+    schema: 'slo'
     external: true
     consumers: [{ group: 'slo-service.metric-aggregated', topic: 'obs.metric-series.v1' }]
   }
   {
     name: 'telemetry-correlation-service'
     port: 4111
+    schema: 'correlation'
     external: false
     consumers: [
       { group: 'telemetry-correlation-service.trace-recorded', topic: 'obs.trace-record.v1' }
@@ -172,8 +182,31 @@ module acrPull 'modules/acr-pull.bicep' = if (!empty(registryServer)) {
 
 var useJwks = !empty(jwksUrl)
 
+// The admin URL is for the db-roles job only; each app gets its own role's URL.
+module adminUrlSecret 'modules/secret.bicep' = {
+  name: 'secret-postgres-admin-url'
+  params: { vaultName: vault.outputs.name, name: 'postgres-admin-url', value: postgres.outputs.databaseUrl }
+}
+
+module databaseUrlSecrets 'modules/secret.bicep' = [for service in services: {
+  name: 'secret-database-url-${service.name}'
+  params: {
+    vaultName: vault.outputs.name
+    name: 'database-url-${service.name}'
+    value: 'postgres://${service.schema}_svc:${uriComponent(serviceDatabasePasswords[service.name])}@${postgres.outputs.fqdn}:5432/${postgres.outputs.databaseName}?sslmode=verify-full'
+  }
+}]
+
+module rolePasswordSecrets 'modules/secret.bicep' = [for service in services: {
+  name: 'secret-db-password-${service.name}'
+  params: {
+    vaultName: vault.outputs.name
+    name: 'db-password-${service.name}'
+    value: serviceDatabasePasswords[service.name]
+  }
+}]
+
 var platformSecrets = [
-  { name: 'database-url', value: postgres.outputs.databaseUrl }
   { name: 'kafka-connection-string', value: eventHubs.outputs.connectionString }
   { name: 'storage-connection-string', value: storage.outputs.connectionString }
 ]
@@ -249,7 +282,28 @@ var keyVaultSecrets = [for (secret, i) in secretValues: {
   keyVaultUrl: secrets[i].outputs.uri
 }]
 
-module apps 'modules/service-app.bicep' = [for service in services: {
+// Before any app: one least-privilege role per service schema, run as the admin inside the VNet.
+module dbRoles 'modules/db-roles-job.bicep' = {
+  name: 'db-roles'
+  params: {
+    location: location
+    name: '${prefix}-db-roles'
+    environmentId: environment.outputs.id
+    identityId: identity.outputs.id
+    registryServer: registryServer
+    image: '${imageRepository}/${services[0].name}:${imageTag}'
+    adminUrlSecretUri: adminUrlSecret.outputs.uri
+    roles: [for (service, i) in services: {
+      service: service.name
+      schema: service.schema
+      passwordSecretUri: rolePasswordSecrets[i].outputs.uri
+    }]
+    tags: tags
+  }
+  dependsOn: [acrPull]
+}
+
+module apps 'modules/service-app.bicep' = [for (service, i) in services: {
   name: 'app-${service.name}'
   params: {
     location: location
@@ -265,7 +319,12 @@ module apps 'modules/service-app.bicep' = [for service in services: {
     consumerGroups: service.consumers
     kafkaBootstrapServers: eventHubs.outputs.bootstrapServers
     env: concat(commonEnv, contains(serviceOwnEnv, service.name) ? serviceOwnEnv[service.name] : [])
-    keyVaultSecrets: keyVaultSecrets
+    // The app's `database-url` secret is its own role's URL (Key Vault `database-url-<service>`).
+    keyVaultSecrets: concat(keyVaultSecrets, [
+      { name: 'database-url', keyVaultUrl: databaseUrlSecrets[i].outputs.uri }
+    ])
+    // After the db-roles job ran: the role and its schema exist when the app first connects.
+    databaseRolesJob: dbRoles.outputs.jobName
     tags: tags
   }
   dependsOn: [acrPull]

@@ -1,5 +1,6 @@
 // Azure Database for PostgreSQL Flexible Server, TLS required: the platform's one database, with
-// one schema per service (each service creates its own and runs its migrations at start).
+// one schema per service, owned by the service's own login role (modules/db-roles-job.bicep);
+// each service runs its migrations at start. `databaseUrl` is the admin's, for that job only.
 param location string
 param name string
 param administratorLogin string
@@ -70,3 +71,4 @@ resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-0
 @secure()
 output databaseUrl string = 'postgres://${uriComponent(administratorLogin)}:${uriComponent(administratorPassword)}@${server.properties.fullyQualifiedDomainName}:5432/${database.name}?sslmode=verify-full'
 output fqdn string = server.properties.fullyQualifiedDomainName
+output databaseName string = database.name

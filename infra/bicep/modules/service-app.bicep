@@ -23,6 +23,8 @@ param kafkaBootstrapServers string
 param env array
 @description('Key Vault secret references: { name, keyVaultUrl }.')
 param keyVaultSecrets array
+@description('The job that bootstraps the app\'s PostgreSQL role (modules/db-roles-job.bicep): it runs first.')
+param databaseRolesJob string
 param tags object
 
 var lagRules = [for consumer in consumerGroups: {
@@ -56,7 +58,7 @@ var scaleRules = concat(httpRules, lagRules)
 resource app 'Microsoft.App/containerApps@2025-01-01' = {
   name: name
   location: location
-  tags: union(tags, { 'obs-service': name })
+  tags: union(tags, { 'obs-service': name, 'obs-db-roles-job': databaseRolesJob })
   identity: {
     type: 'UserAssigned'
     userAssignedIdentities: { '${identityId}': {} }

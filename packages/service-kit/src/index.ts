@@ -64,6 +64,15 @@ export type { Call, RouteDocs } from './aggregate/route-docs.js';
 export { problems, BODY_PROBLEMS } from './http/problems.js';
 export type { ProblemBody, ProblemResponses, StatusNotes } from './http/problems.js';
 export { openDataSource, quoteIdent } from './db/data-source.js';
+export {
+  applyRoleBootstrap,
+  passwordEnvName,
+  roleBootstrap,
+  roleName,
+  runRolesCli,
+  servicesFromEnv,
+} from './db/roles.js';
+export type { RoleBootstrap, ServiceRole } from './db/roles.js';
 export { UnitOfWork, outboxChannel } from './db/unit-of-work.js';
 export type { Transaction, EventOrigin } from './db/unit-of-work.js';
 export { saveVersioned } from './db/versioned-save.js';

@@ -27,6 +27,7 @@ export function quoteIdent(name: string): string {
 /**
  * One TypeORM DataSource per service schema. TypeORM neither creates the schema nor puts its
  * migrations table there by itself, so the schema is created first and the table is named into it.
+ * The schema is created only when missing (a least-privilege role owns its existing schema).
  * The kit's tables (outbox, inbox, idempotent requests) are the first migrations of every service.
  */
 export async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
@@ -34,7 +35,12 @@ export async function openDataSource(options: DataSourceOptions): Promise<DataSo
   const client = new Client({ connectionString: options.url });
   await client.connect();
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    // Only when missing: CREATE SCHEMA needs CREATE on the database even with IF NOT EXISTS, and a
+    // service's least-privilege role (tools/db-roles.ts) owns its schema but may create none.
+    const existing = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [
+      options.schema,
+    ]);
+    if (existing.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   } finally {
     await client.end();
   }
