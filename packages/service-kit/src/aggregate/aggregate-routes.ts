@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifySchema } from 'fastify';
 import { z } from 'zod';
-import type { Scope } from '../auth/auth.js';
-import { scopeText } from '../auth/auth.js';
+import { scopeText, type Scope } from '../auth/auth.js';
 import type { ServiceContext } from '../build-service.js';
 import { ifMatchVersion, setEtag } from '../http/etag.js';
 import { BODY_PROBLEMS, problems, type StatusNotes } from '../http/problems.js';
