@@ -40,12 +40,6 @@ function resolveFrom(file: string, target: string): string | undefined {
   return inRepo.split(sep).join('/');
 }
 
-/** A path exists as written, or as the .ts source an ESM `.js` import specifier stands for. */
-function pathExists(inRepo: string): boolean {
-  if (existsSync(join(root, inRepo))) return true;
-  return /\.js$/.test(inRepo) && existsSync(join(root, inRepo.replace(/\.js$/, '.ts')));
-}
-
 const lineOf = (text: string, index: number): number => text.slice(0, index).split('\n').length;
 
 // Built from pieces so that this file does not name, and trip over, what it looks for.
@@ -82,10 +76,10 @@ function escapes(file: TextFile): string[] {
     const inRepo = resolveFrom(file.path, target);
     if (inRepo === undefined) {
       found.push(`${where}: ${target} resolves outside the repository`);
-    } else if (target.includes(`..${OLD_HOME}`) && !pathExists(inRepo)) {
-      // A path into a shared folder that stays inside (packages/domain/src/shared is real) must
-      // name something that exists.
-      found.push(`${where}: ${target} names ${inRepo}, which does not exist`);
+    } else if (target.includes(`..${OLD_HOME}`)) {
+      // The design and the spec once lived in a `shared` folder beside the repository; no
+      // folder of that name is left inside it, so any path through one points at the old home.
+      found.push(`${where}: ${target} names a shared folder, which the repository does not have`);
     }
   }
   return found;
@@ -236,17 +230,17 @@ describe('the checks can fail', () => {
     ]);
   });
 
-  it('accepts paths that stay inside, including the domain’s own shared folder', () => {
+  it('accepts paths that stay inside, and refuses any path through a shared folder', () => {
     const file = 'packages/domain/src/incident/x.ts';
     const domain = at(
       file,
-      `import { DomainError } from '${UP}shared/domain-error.js';\n` +
+      `import { DomainError } from '${UP}kernel/domain-error.js';\n` +
         `const r = new URL('${UP}${UP}${UP}', import.meta.url);\n`,
     );
     expect(escapes(domain)).toEqual([]);
-    const missing = at(file, `// see ..${OLD_HOME}nowhere.md\n`);
-    expect(escapes(missing)).toEqual([
-      `${file}:1: ..${OLD_HOME}nowhere.md names packages/domain/src/shared/nowhere.md, which does not exist`,
+    const shared = at(file, `import { ensure } from '..${OLD_HOME}domain-error.js';\n`);
+    expect(escapes(shared)).toEqual([
+      `${file}:1: ..${OLD_HOME}domain-error.js names a shared folder, which the repository does not have`,
     ]);
   });
 

@@ -1,20 +1,20 @@
-export { DomainError, ensure } from './shared/domain-error.js';
-export type { Branded, TenantId, TraceId, SpanId } from './shared/ids.js';
-export { tenantId, traceId, isTraceId, spanId, requiredText } from './shared/ids.js';
+export { DomainError, ensure } from './kernel/domain-error.js';
+export type { Branded, TenantId, TraceId, SpanId } from './kernel/ids.js';
+export { tenantId, traceId, isTraceId, spanId, requiredText } from './kernel/ids.js';
 export type {
   Origin,
   DimensionName,
   TelemetryDimensions,
   TelemetryDimensionsInput,
-} from './shared/telemetry-dimensions.js';
+} from './kernel/telemetry-dimensions.js';
 export {
   ORIGINS,
   DIMENSION_NAMES,
   DIMENSION_ATTRIBUTE_KEYS,
   telemetryDimensions,
   dimensionKey,
-} from './shared/telemetry-dimensions.js';
-export type { TimeRange, WindowSize, Window } from './shared/time.js';
+} from './kernel/telemetry-dimensions.js';
+export type { TimeRange, WindowSize, Window } from './kernel/time.js';
 export {
   parseInstant,
   toIso,
@@ -25,10 +25,10 @@ export {
   windowMs,
   windowContaining,
   positiveMinutes,
-} from './shared/time.js';
-export type { Severity } from './shared/severity.js';
-export { SEVERITIES, severity, severityRank } from './shared/severity.js';
-export type { Money } from './shared/money.js';
+} from './kernel/time.js';
+export type { Severity } from './kernel/severity.js';
+export { SEVERITIES, severity, severityRank } from './kernel/severity.js';
+export type { Money } from './kernel/money.js';
 export {
   MICROS_PER_UNIT,
   currency,
@@ -36,10 +36,10 @@ export {
   moneyFromMicros,
   addMoney,
   toAmount,
-} from './shared/money.js';
-export type { DomainEvent } from './shared/aggregate-root.js';
-export { AggregateRoot } from './shared/aggregate-root.js';
-export { fnv1a128, stableId } from './shared/stable-hash.js';
+} from './kernel/money.js';
+export type { DomainEvent } from './kernel/aggregate-root.js';
+export { AggregateRoot } from './kernel/aggregate-root.js';
+export { fnv1a128, stableId } from './kernel/stable-hash.js';
 export type {
   TraceStatus,
   AttributeScalar,

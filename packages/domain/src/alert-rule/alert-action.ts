@@ -1,4 +1,4 @@
-import { ensure } from '../shared/domain-error.js';
+import { ensure } from '../kernel/domain-error.js';
 
 export const ALERT_ACTION_TYPES = ['incident', 'webhook', 'email'] as const;
 export type AlertActionType = (typeof ALERT_ACTION_TYPES)[number];

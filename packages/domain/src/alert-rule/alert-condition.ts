@@ -1,5 +1,5 @@
-import { ensure } from '../shared/domain-error.js';
-import { WINDOWS, type WindowSize } from '../shared/time.js';
+import { ensure } from '../kernel/domain-error.js';
+import { WINDOWS, type WindowSize } from '../kernel/time.js';
 
 /**
  * Kept beside the rule rather than imported from metric-series: the rule refuses with its own

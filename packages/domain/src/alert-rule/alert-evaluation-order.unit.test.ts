@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../shared/domain-error.js';
-import type { WindowSize } from '../shared/time.js';
+import { DomainError } from '../kernel/domain-error.js';
+import type { WindowSize } from '../kernel/time.js';
 import { worseValue, type ComparisonOperator } from './alert-condition.js';
 import {
   AlertEvaluation,

@@ -1,6 +1,6 @@
-import { AggregateRoot } from '../shared/aggregate-root.js';
-import { DomainError, ensure } from '../shared/domain-error.js';
-import { WINDOWS, parseInstant, toIso, windowMs, type WindowSize } from '../shared/time.js';
+import { AggregateRoot } from '../kernel/aggregate-root.js';
+import { DomainError, ensure } from '../kernel/domain-error.js';
+import { WINDOWS, parseInstant, toIso, windowMs, type WindowSize } from '../kernel/time.js';
 import {
   conditionHolds,
   conditionKey,

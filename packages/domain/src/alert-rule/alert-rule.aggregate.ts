@@ -1,7 +1,7 @@
-import { AggregateRoot } from '../shared/aggregate-root.js';
-import { ensure } from '../shared/domain-error.js';
-import { requiredText, tenantId as toTenantId, type TenantId } from '../shared/ids.js';
-import { severity as toSeverity, type Severity } from '../shared/severity.js';
+import { AggregateRoot } from '../kernel/aggregate-root.js';
+import { ensure } from '../kernel/domain-error.js';
+import { requiredText, tenantId as toTenantId, type TenantId } from '../kernel/ids.js';
+import { severity as toSeverity, type Severity } from '../kernel/severity.js';
 import {
   alertActions,
   receiverIdsOf,

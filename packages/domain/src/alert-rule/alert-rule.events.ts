@@ -1,5 +1,5 @@
-import type { DomainEvent } from '../shared/aggregate-root.js';
-import type { Severity } from '../shared/severity.js';
+import type { DomainEvent } from '../kernel/aggregate-root.js';
+import type { Severity } from '../kernel/severity.js';
 import type { AlertAction } from './alert-action.js';
 import type { AlertAggregation, ComparisonOperator } from './alert-condition.js';
 

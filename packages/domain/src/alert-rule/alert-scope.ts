@@ -1,5 +1,5 @@
-import { ensure } from '../shared/domain-error.js';
-import { requiredText } from '../shared/ids.js';
+import { ensure } from '../kernel/domain-error.js';
+import { requiredText } from '../kernel/ids.js';
 
 /** Longest projectId or moduleId of a scope. */
 export const ALERT_SCOPE_ID_MAX_LENGTH = 256;

@@ -1,5 +1,5 @@
-import { DomainError, ensure } from '../shared/domain-error.js';
-import { parseInstant, toIso } from '../shared/time.js';
+import { DomainError, ensure } from '../kernel/domain-error.js';
+import { parseInstant, toIso } from '../kernel/time.js';
 
 export const ALERT_STATES = ['inactive', 'pending', 'firing'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];

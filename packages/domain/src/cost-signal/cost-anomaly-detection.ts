@@ -1,5 +1,5 @@
-import { ensure } from '../shared/domain-error.js';
-import { MICROS_PER_UNIT, type Money } from '../shared/money.js';
+import { ensure } from '../kernel/domain-error.js';
+import { MICROS_PER_UNIT, type Money } from '../kernel/money.js';
 import { COST_CATEGORIES, type CostBreakdownLine, type CostCategory } from './cost-values.js';
 
 export interface AnomalyOptions {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../shared/domain-error.js';
-import { money } from '../shared/money.js';
+import { DomainError } from '../kernel/domain-error.js';
+import { money } from '../kernel/money.js';
 import { detectAnomalies } from './cost-anomaly-detection.js';
 import { costLinesFromInput, type CostBreakdownLine } from './cost-values.js';
 

@@ -1,20 +1,20 @@
-import { AggregateRoot } from '../shared/aggregate-root.js';
-import { ensure } from '../shared/domain-error.js';
+import { AggregateRoot } from '../kernel/aggregate-root.js';
+import { ensure } from '../kernel/domain-error.js';
 import {
   requiredText,
   tenantId as toTenantId,
   traceId as toTraceId,
   type TenantId,
-} from '../shared/ids.js';
+} from '../kernel/ids.js';
 import {
   currency as toCurrency,
   money,
   moneyFromMicros,
   toAmount,
   type Money,
-} from '../shared/money.js';
-import { stableId } from '../shared/stable-hash.js';
-import { parseInstant, toIso } from '../shared/time.js';
+} from '../kernel/money.js';
+import { stableId } from '../kernel/stable-hash.js';
+import { parseInstant, toIso } from '../kernel/time.js';
 import { detectAnomalies, type AnomalyOptions } from './cost-anomaly-detection.js';
 import { COST_SIGNAL_AGGREGATE_TYPE, type CostSignalEvent } from './cost-signal.events.js';
 import {

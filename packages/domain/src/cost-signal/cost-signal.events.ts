@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../shared/aggregate-root.js';
+import type { DomainEvent } from '../kernel/aggregate-root.js';
 import type { CostCategory } from './cost-values.js';
 
 export const COST_SIGNAL_AGGREGATE_TYPE = 'CostSignal';

@@ -1,6 +1,6 @@
-import { ensure } from '../shared/domain-error.js';
-import { addMoney, money, moneyFromMicros, type Money } from '../shared/money.js';
-import { parseInstant, toIso } from '../shared/time.js';
+import { ensure } from '../kernel/domain-error.js';
+import { addMoney, money, moneyFromMicros, type Money } from '../kernel/money.js';
+import { parseInstant, toIso } from '../kernel/time.js';
 
 /** Declaration order is the canonical order of breakdowns, so equal inputs give equal rows. */
 export const COST_CATEGORIES = ['model_inference', 'compute', 'storage', 'network'] as const;

@@ -1,7 +1,7 @@
-import { AggregateRoot } from '../shared/aggregate-root.js';
-import { ensure } from '../shared/domain-error.js';
-import { requiredText, tenantId as toTenantId, type TenantId } from '../shared/ids.js';
-import { parseInstant, toIso } from '../shared/time.js';
+import { AggregateRoot } from '../kernel/aggregate-root.js';
+import { ensure } from '../kernel/domain-error.js';
+import { requiredText, tenantId as toTenantId, type TenantId } from '../kernel/ids.js';
+import { parseInstant, toIso } from '../kernel/time.js';
 import {
   DASHBOARD_DEFINITION_AGGREGATE_TYPE,
   type DashboardDefinitionEvent,

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../shared/aggregate-root.js';
+import type { DomainEvent } from '../kernel/aggregate-root.js';
 import type { DashboardScope } from './dashboard-values.js';
 
 export const DASHBOARD_DEFINITION_AGGREGATE_TYPE = 'DashboardDefinition';

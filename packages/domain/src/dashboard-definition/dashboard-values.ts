@@ -1,5 +1,5 @@
-import { ensure } from '../shared/domain-error.js';
-import { requiredText } from '../shared/ids.js';
+import { ensure } from '../kernel/domain-error.js';
+import { requiredText } from '../kernel/ids.js';
 
 export const PANEL_TYPES = ['timeseries', 'stat', 'table', 'trace', 'heatmap'] as const;
 export type PanelType = (typeof PANEL_TYPES)[number];

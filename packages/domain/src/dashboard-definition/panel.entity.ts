@@ -1,4 +1,4 @@
-import { DomainError, ensure } from '../shared/domain-error.js';
+import { DomainError, ensure } from '../kernel/domain-error.js';
 import { panelType, type PanelType } from './dashboard-values.js';
 
 /** Grafana's grid: 24 columns; rows are unbounded. */

@@ -1,6 +1,6 @@
-import { ensure } from '../shared/domain-error.js';
-import { requiredText } from '../shared/ids.js';
-import { parseInstant, toIso } from '../shared/time.js';
+import { ensure } from '../kernel/domain-error.js';
+import { requiredText } from '../kernel/ids.js';
+import { parseInstant, toIso } from '../kernel/time.js';
 
 /** What the blob holds, so a reader knows how to open it before downloading it. */
 export const ATTACHMENT_KINDS = [

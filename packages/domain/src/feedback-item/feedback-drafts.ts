@@ -1,5 +1,5 @@
 import type { CostAnomalyDetectedPayload } from '../cost-signal/cost-signal.events.js';
-import { isTraceId } from '../shared/ids.js';
+import { isTraceId } from '../kernel/ids.js';
 import type { SloBreachedPayload } from '../slo-definition/slo-definition.events.js';
 import type { CreateFeedbackItemInput } from './feedback-item.aggregate.js';
 import { DETAIL_MAX_LENGTH, SUMMARY_MAX_LENGTH, type FeedbackCategory } from './feedback-values.js';

@@ -1,8 +1,8 @@
-import { AggregateRoot } from '../shared/aggregate-root.js';
-import { ensure } from '../shared/domain-error.js';
-import { requiredText, tenantId as toTenantId, traceId as toTraceId } from '../shared/ids.js';
-import type { TenantId } from '../shared/ids.js';
-import { parseInstant, toIso } from '../shared/time.js';
+import { AggregateRoot } from '../kernel/aggregate-root.js';
+import { ensure } from '../kernel/domain-error.js';
+import { requiredText, tenantId as toTenantId, traceId as toTraceId } from '../kernel/ids.js';
+import type { TenantId } from '../kernel/ids.js';
+import { parseInstant, toIso } from '../kernel/time.js';
 import {
   attachmentList,
   feedbackAttachment,

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../shared/aggregate-root.js';
+import type { DomainEvent } from '../kernel/aggregate-root.js';
 import type { FeedbackCategory, FeedbackSource, Sentiment } from './feedback-values.js';
 
 export const FEEDBACK_ITEM_AGGREGATE_TYPE = 'FeedbackItem';

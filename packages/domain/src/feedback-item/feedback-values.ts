@@ -1,4 +1,4 @@
-import { ensure } from '../shared/domain-error.js';
+import { ensure } from '../kernel/domain-error.js';
 
 export const FEEDBACK_SOURCES = ['incident', 'runtime-signal', 'human', 'agent'] as const;
 export type FeedbackSource = (typeof FEEDBACK_SOURCES)[number];

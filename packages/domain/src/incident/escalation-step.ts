@@ -1,5 +1,5 @@
-import { DomainError } from '../shared/domain-error.js';
-import { parseInstant, toIso } from '../shared/time.js';
+import { DomainError } from '../kernel/domain-error.js';
+import { parseInstant, toIso } from '../kernel/time.js';
 
 export const MAX_ESCALATION_STEPS = 10;
 const TARGET_MAX_LENGTH = 256;

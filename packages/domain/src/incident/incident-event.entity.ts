@@ -1,6 +1,6 @@
-import { ensure } from '../shared/domain-error.js';
-import { requiredText } from '../shared/ids.js';
-import { parseInstant, toIso } from '../shared/time.js';
+import { ensure } from '../kernel/domain-error.js';
+import { requiredText } from '../kernel/ids.js';
+import { parseInstant, toIso } from '../kernel/time.js';
 
 /** The timeline kinds: status changes carry the status they entered. */
 export const INCIDENT_EVENT_TYPES = [

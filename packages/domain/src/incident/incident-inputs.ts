@@ -3,7 +3,7 @@ import type {
   AlertTriggeredPayload,
 } from '../alert-rule/alert-rule.events.js';
 import type { SloBreachedPayload } from '../slo-definition/slo-definition.events.js';
-import type { TelemetryDimensionsInput } from '../shared/telemetry-dimensions.js';
+import type { TelemetryDimensionsInput } from '../kernel/telemetry-dimensions.js';
 import type { EscalationStepInput } from './escalation-step.js';
 
 export interface OpenIncidentInput {

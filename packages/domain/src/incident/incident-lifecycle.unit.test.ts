@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../shared/domain-error.js';
+import { DomainError } from '../kernel/domain-error.js';
 import { dueSteps, escalationPolicy, MAX_ESCALATION_STEPS } from './escalation-step.js';
 import { incidentEvent, NOTE_MAX_LENGTH, optionalNote } from './incident-event.entity.js';
 import {

@@ -1,17 +1,17 @@
-import { ensure } from '../shared/domain-error.js';
+import { ensure } from '../kernel/domain-error.js';
 import {
   requiredText,
   tenantId as toTenantId,
   traceId as toTraceId,
   type TenantId,
-} from '../shared/ids.js';
-import { severity as toSeverity, type Severity } from '../shared/severity.js';
+} from '../kernel/ids.js';
+import { severity as toSeverity, type Severity } from '../kernel/severity.js';
 import {
   telemetryDimensions,
   type TelemetryDimensions,
   type TelemetryDimensionsInput,
-} from '../shared/telemetry-dimensions.js';
-import { parseInstant, toIso } from '../shared/time.js';
+} from '../kernel/telemetry-dimensions.js';
+import { parseInstant, toIso } from '../kernel/time.js';
 import {
   escalationPolicy,
   type EscalationStep,

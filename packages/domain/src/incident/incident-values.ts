@@ -1,4 +1,4 @@
-import { ensure } from '../shared/domain-error.js';
+import { ensure } from '../kernel/domain-error.js';
 
 export const INCIDENT_STATUSES = [
   'open',

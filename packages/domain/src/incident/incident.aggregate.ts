@@ -1,8 +1,8 @@
-import { AggregateRoot } from '../shared/aggregate-root.js';
-import { ensure } from '../shared/domain-error.js';
-import type { TenantId } from '../shared/ids.js';
-import type { Severity } from '../shared/severity.js';
-import { parseInstant, toIso } from '../shared/time.js';
+import { AggregateRoot } from '../kernel/aggregate-root.js';
+import { ensure } from '../kernel/domain-error.js';
+import type { TenantId } from '../kernel/ids.js';
+import type { Severity } from '../kernel/severity.js';
+import { parseInstant, toIso } from '../kernel/time.js';
 import { dueSteps, escalationStart, type EscalationStep } from './escalation-step.js';
 import {
   actor as toActor,

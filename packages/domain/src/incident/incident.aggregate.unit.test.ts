@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertTriggeredPayload } from '../alert-rule/alert-rule.events.js';
-import { DomainError } from '../shared/domain-error.js';
+import { DomainError } from '../kernel/domain-error.js';
 import type { SloBreachedPayload } from '../slo-definition/slo-definition.events.js';
 import { Incident } from './incident.aggregate.js';
 import type { AlertSignal, OpenIncidentInput, SloSignal } from './incident-inputs.js';

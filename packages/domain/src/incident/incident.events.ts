@@ -1,6 +1,6 @@
-import type { DomainEvent } from '../shared/aggregate-root.js';
-import type { Severity } from '../shared/severity.js';
-import type { TelemetryDimensions } from '../shared/telemetry-dimensions.js';
+import type { DomainEvent } from '../kernel/aggregate-root.js';
+import type { Severity } from '../kernel/severity.js';
+import type { TelemetryDimensions } from '../kernel/telemetry-dimensions.js';
 import type { IncidentSource } from './incident-values.js';
 
 export const INCIDENT_AGGREGATE_TYPE = 'Incident';

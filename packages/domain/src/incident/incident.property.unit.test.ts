@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AlertTriggeredPayload } from '../alert-rule/alert-rule.events.js';
-import { DomainError } from '../shared/domain-error.js';
+import { DomainError } from '../kernel/domain-error.js';
 import type { SloBreachedPayload } from '../slo-definition/slo-definition.events.js';
 import { executeIncidentCommand, type IncidentCommand } from './incident-commands.js';
 import { canTransition, INCIDENT_TRANSITIONS } from './incident-lifecycle.js';

@@ -1,4 +1,4 @@
-import { ensure } from '../shared/domain-error.js';
+import { ensure } from '../kernel/domain-error.js';
 
 /**
  * Where the log body lives: a Log Analytics workspace plus an opaque handle the log store adapter

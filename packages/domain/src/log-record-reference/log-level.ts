@@ -1,4 +1,4 @@
-import { ensure } from '../shared/domain-error.js';
+import { ensure } from '../kernel/domain-error.js';
 
 /** Serilog's levels, least to most severe; the order is what `minimum level` filters rely on. */
 export const LOG_LEVELS = ['Verbose', 'Debug', 'Information', 'Warning', 'Error', 'Fatal'] as const;

@@ -1,4 +1,4 @@
-import { ensure } from '../shared/domain-error.js';
+import { ensure } from '../kernel/domain-error.js';
 import type { AggregatedValues } from './metric-aggregation.js';
 
 export const AGGREGATION_KINDS = ['count', 'sum', 'avg', 'p50', 'p95', 'p99'] as const;

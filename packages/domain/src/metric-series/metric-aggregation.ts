@@ -1,4 +1,4 @@
-import { ensure } from '../shared/domain-error.js';
+import { ensure } from '../kernel/domain-error.js';
 
 /** The six AggregationKinds of one window, as MetricAggregated carries them. */
 export interface AggregatedValues {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../shared/domain-error.js';
+import { DomainError } from '../kernel/domain-error.js';
 import { AGGREGATION_KINDS, aggregatedValue, aggregationKind } from './aggregation-kind.js';
 import { aggregate, nearestRank } from './metric-aggregation.js';
 

@@ -1,5 +1,5 @@
-import { ensure } from '../shared/domain-error.js';
-import { dimensionKey } from '../shared/telemetry-dimensions.js';
+import { ensure } from '../kernel/domain-error.js';
+import { dimensionKey } from '../kernel/telemetry-dimensions.js';
 
 /** Which metric, grouped by which dimension values: what dashboards and alerts address. */
 export interface MetricKey {

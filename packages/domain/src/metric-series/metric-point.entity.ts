@@ -1,4 +1,4 @@
-import { parseInstant, toIso } from '../shared/time.js';
+import { parseInstant, toIso } from '../kernel/time.js';
 import { valueForUnit } from './metric-unit.js';
 
 /** One observation. Within a series its timestamp is its identity (see MetricSeries.recordPoint). */

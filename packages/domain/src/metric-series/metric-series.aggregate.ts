@@ -1,14 +1,14 @@
-import { AggregateRoot } from '../shared/aggregate-root.js';
-import { ensure } from '../shared/domain-error.js';
-import { requiredText, tenantId as toTenantId, type TenantId } from '../shared/ids.js';
-import { dimensionKey } from '../shared/telemetry-dimensions.js';
+import { AggregateRoot } from '../kernel/aggregate-root.js';
+import { ensure } from '../kernel/domain-error.js';
+import { requiredText, tenantId as toTenantId, type TenantId } from '../kernel/ids.js';
+import { dimensionKey } from '../kernel/telemetry-dimensions.js';
 import {
   parseInstant,
   rangeContains,
   toIso,
   type Window,
   type WindowSize,
-} from '../shared/time.js';
+} from '../kernel/time.js';
 import { aggregate, type AggregatedValues } from './metric-aggregation.js';
 import { metricGroup, metricName } from './metric-key.js';
 import {

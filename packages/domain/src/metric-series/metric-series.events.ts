@@ -1,5 +1,5 @@
-import type { DomainEvent } from '../shared/aggregate-root.js';
-import type { WindowSize } from '../shared/time.js';
+import type { DomainEvent } from '../kernel/aggregate-root.js';
+import type { WindowSize } from '../kernel/time.js';
 import type { AggregatedValues } from './metric-aggregation.js';
 import type { MetricExemplar } from './window-summary.js';
 

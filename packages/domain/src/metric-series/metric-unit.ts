@@ -1,4 +1,4 @@
-import { ensure } from '../shared/domain-error.js';
+import { ensure } from '../kernel/domain-error.js';
 
 /** OpenTelemetry limits units to 63 printable ASCII characters; empty means "unspecified". */
 const UNIT_PATTERN = /^[\x20-\x7e]{0,63}$/;

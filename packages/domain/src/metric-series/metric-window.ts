@@ -1,5 +1,5 @@
-import { ensure } from '../shared/domain-error.js';
-import { parseInstant, windowContaining, windowSize, type Window } from '../shared/time.js';
+import { ensure } from '../kernel/domain-error.js';
+import { parseInstant, windowContaining, windowSize, type Window } from '../kernel/time.js';
 
 /**
  * A series covers exactly one epoch-aligned tumbling window; a start that is not aligned would

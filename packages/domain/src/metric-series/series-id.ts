@@ -1,5 +1,5 @@
-import { stableId } from '../shared/stable-hash.js';
-import type { WindowSize } from '../shared/time.js';
+import { stableId } from '../kernel/stable-hash.js';
+import type { WindowSize } from '../kernel/time.js';
 
 export interface MetricSeriesIdentity {
   readonly tenantId: string;

@@ -1,5 +1,5 @@
-import { ensure } from '../shared/domain-error.js';
-import { traceId } from '../shared/ids.js';
+import { ensure } from '../kernel/domain-error.js';
+import { traceId } from '../kernel/ids.js';
 import type { AggregatedValues } from './metric-aggregation.js';
 
 /** At most this many exemplars travel with one closed window. */

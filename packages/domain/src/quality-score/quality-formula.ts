@@ -5,10 +5,10 @@ import {
   sentiment,
   type FeedbackCategory,
 } from '../feedback-item/feedback-values.js';
-import { ensure } from '../shared/domain-error.js';
-import { requiredText, tenantId as toTenantId, type TenantId } from '../shared/ids.js';
-import { severity as toSeverity, type Severity } from '../shared/severity.js';
-import { stableId } from '../shared/stable-hash.js';
+import { ensure } from '../kernel/domain-error.js';
+import { requiredText, tenantId as toTenantId, type TenantId } from '../kernel/ids.js';
+import { severity as toSeverity, type Severity } from '../kernel/severity.js';
+import { stableId } from '../kernel/stable-hash.js';
 import { sloStatus } from '../slo-definition/slo-values.js';
 import {
   overallOf,

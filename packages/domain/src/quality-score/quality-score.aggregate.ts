@@ -1,7 +1,7 @@
-import { AggregateRoot } from '../shared/aggregate-root.js';
-import { ensure } from '../shared/domain-error.js';
-import { isTraceId, requiredText, tenantId as toTenantId } from '../shared/ids.js';
-import { parseInstant, toIso } from '../shared/time.js';
+import { AggregateRoot } from '../kernel/aggregate-root.js';
+import { ensure } from '../kernel/domain-error.js';
+import { isTraceId, requiredText, tenantId as toTenantId } from '../kernel/ids.js';
+import { parseInstant, toIso } from '../kernel/time.js';
 import {
   computeQualityScore,
   qualityScoreIdFor,

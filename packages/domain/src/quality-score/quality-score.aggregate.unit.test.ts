@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../shared/domain-error.js';
+import { DomainError } from '../kernel/domain-error.js';
 import type { QualityScoreInputs } from './quality-formula.js';
 import { QualityScore, type QualityScoreSnapshot } from './quality-score.aggregate.js';
 

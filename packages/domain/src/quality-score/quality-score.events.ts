@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../shared/aggregate-root.js';
+import type { DomainEvent } from '../kernel/aggregate-root.js';
 import type { ArtifactScore, ScoreVector } from './quality-values.js';
 
 export const QUALITY_SCORE_AGGREGATE_TYPE = 'QualityScore';

@@ -1,5 +1,5 @@
-import { ensure } from '../shared/domain-error.js';
-import { parseInstant, toIso } from '../shared/time.js';
+import { ensure } from '../kernel/domain-error.js';
+import { parseInstant, toIso } from '../kernel/time.js';
 
 export const QUALITY_DIMENSIONS = [
   'reliability',

@@ -1,6 +1,6 @@
-import { AggregateRoot, type DomainEvent } from '../shared/aggregate-root.js';
-import { ensure } from '../shared/domain-error.js';
-import { requiredText, tenantId as toTenantId, type TenantId } from '../shared/ids.js';
+import { AggregateRoot, type DomainEvent } from '../kernel/aggregate-root.js';
+import { ensure } from '../kernel/domain-error.js';
+import { requiredText, tenantId as toTenantId, type TenantId } from '../kernel/ids.js';
 
 /** Receiver kinds this version delivers to; slack, email and alertmanager follow (issue 22). */
 export const RECEIVER_TYPES = ['webhook'] as const;

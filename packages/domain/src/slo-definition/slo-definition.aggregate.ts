@@ -1,7 +1,7 @@
-import { AggregateRoot } from '../shared/aggregate-root.js';
-import { ensure } from '../shared/domain-error.js';
-import { requiredText, tenantId as toTenantId, type TenantId } from '../shared/ids.js';
-import { parseInstant, positiveMinutes, toIso } from '../shared/time.js';
+import { AggregateRoot } from '../kernel/aggregate-root.js';
+import { ensure } from '../kernel/domain-error.js';
+import { requiredText, tenantId as toTenantId, type TenantId } from '../kernel/ids.js';
+import { parseInstant, positiveMinutes, toIso } from '../kernel/time.js';
 import {
   evaluateSlo,
   SLO_BURN_ALERTS,

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../shared/aggregate-root.js';
+import type { DomainEvent } from '../kernel/aggregate-root.js';
 
 export const SLO_DEFINITION_AGGREGATE_TYPE = 'SloDefinition';
 

@@ -1,4 +1,4 @@
-import { DomainError, ensure } from '../shared/domain-error.js';
+import { DomainError, ensure } from '../kernel/domain-error.js';
 
 export const SLO_STATUSES = ['healthy', 'at-risk', 'breached'] as const;
 export type SloStatus = (typeof SLO_STATUSES)[number];

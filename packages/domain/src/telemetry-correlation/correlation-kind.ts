@@ -1,4 +1,4 @@
-import { ensure } from '../shared/domain-error.js';
+import { ensure } from '../kernel/domain-error.js';
 
 /**
  * In display order: the trace anchors the view, then its logs, metrics, incidents, feedback and

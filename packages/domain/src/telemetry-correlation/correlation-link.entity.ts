@@ -1,5 +1,5 @@
-import { ensure } from '../shared/domain-error.js';
-import { requiredText } from '../shared/ids.js';
+import { ensure } from '../kernel/domain-error.js';
+import { requiredText } from '../kernel/ids.js';
 import { CORRELATION_KINDS, correlationKind, type CorrelationKind } from './correlation-kind.js';
 
 /**

@@ -1,18 +1,18 @@
-import { AggregateRoot } from '../shared/aggregate-root.js';
-import { ensure } from '../shared/domain-error.js';
+import { AggregateRoot } from '../kernel/aggregate-root.js';
+import { ensure } from '../kernel/domain-error.js';
 import {
   requiredText,
   tenantId as toTenantId,
   traceId as toTraceId,
   type TenantId,
   type TraceId,
-} from '../shared/ids.js';
+} from '../kernel/ids.js';
 import {
   telemetryDimensions,
   type TelemetryDimensions,
   type TelemetryDimensionsInput,
-} from '../shared/telemetry-dimensions.js';
-import { parseInstant, toIso } from '../shared/time.js';
+} from '../kernel/telemetry-dimensions.js';
+import { parseInstant, toIso } from '../kernel/time.js';
 import type { CorrelationKind } from './correlation-kind.js';
 import {
   compareLinks,

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../shared/aggregate-root.js';
+import type { DomainEvent } from '../kernel/aggregate-root.js';
 import type { CorrelationKind } from './correlation-kind.js';
 
 export const TELEMETRY_CORRELATION_AGGREGATE_TYPE = 'TelemetryCorrelation';

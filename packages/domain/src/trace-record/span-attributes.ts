@@ -1,4 +1,4 @@
-import { ensure } from '../shared/domain-error.js';
+import { ensure } from '../kernel/domain-error.js';
 
 export type AttributeScalar = string | number | boolean;
 /** OTLP attribute values the platform keeps: scalars and homogeneous-enough arrays of scalars. */

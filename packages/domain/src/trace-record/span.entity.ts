@@ -1,4 +1,4 @@
-import { ensure } from '../shared/domain-error.js';
+import { ensure } from '../kernel/domain-error.js';
 import {
   requiredText,
   spanId,
@@ -7,8 +7,8 @@ import {
   type SpanId,
   type TenantId,
   type TraceId,
-} from '../shared/ids.js';
-import { parseInstant, toIso } from '../shared/time.js';
+} from '../kernel/ids.js';
+import { parseInstant, toIso } from '../kernel/time.js';
 import {
   attributes,
   type AttributeScalar,

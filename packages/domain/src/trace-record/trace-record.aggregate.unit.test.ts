@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../shared/domain-error.js';
+import { DomainError } from '../kernel/domain-error.js';
 import type { SpanInput } from './span.entity.js';
 import { TraceRecord, type RecordTraceInput } from './trace-record.aggregate.js';
 

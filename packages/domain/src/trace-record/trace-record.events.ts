@@ -1,5 +1,5 @@
-import type { DomainEvent } from '../shared/aggregate-root.js';
-import type { TelemetryDimensions } from '../shared/telemetry-dimensions.js';
+import type { DomainEvent } from '../kernel/aggregate-root.js';
+import type { TelemetryDimensions } from '../kernel/telemetry-dimensions.js';
 import type { TraceStatus } from './trace-status.js';
 
 export const TRACE_RECORD_AGGREGATE_TYPE = 'TraceRecord';

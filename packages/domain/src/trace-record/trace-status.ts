@@ -1,4 +1,4 @@
-import { ensure } from '../shared/domain-error.js';
+import { ensure } from '../kernel/domain-error.js';
 
 /** OpenTelemetry span status codes, as the spec names them. */
 export const TRACE_STATUSES = ['ok', 'error', 'unset'] as const;

@@ -1,4 +1,4 @@
-import { ensure } from '../shared/domain-error.js';
+import { ensure } from '../kernel/domain-error.js';
 
 /** The part of a span the tree rules look at; plain strings so unchecked input can be tested. */
 export interface TraceTreeNode {

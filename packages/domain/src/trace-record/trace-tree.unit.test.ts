@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../shared/domain-error.js';
+import { DomainError } from '../kernel/domain-error.js';
 import { validateTraceTree, type TraceTreeNode } from './trace-tree.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
