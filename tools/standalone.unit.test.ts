@@ -44,7 +44,14 @@ const lineOf = (text: string, index: number): number => text.slice(0, index).spl
 
 // Built from pieces so that this file does not name, and trip over, what it looks for.
 const OLD_HOME = ['', 'shared', ''].join('/');
-const OLD_NAMES = [`${OLD_HOME}DESIGN.md`, `${OLD_HOME}spec/`];
+/** The workspace the repository was once written in, and its notes beside the repository. */
+const OLD_WORKSPACE = ['', 'work', ''].join('/');
+const OLD_NAMES = [
+  `${OLD_HOME}DESIGN.md`,
+  `${OLD_HOME}spec/`,
+  OLD_WORKSPACE,
+  ['notes', 'event-payloads.md'].join('/'),
+];
 
 /**
  * A relative path written anywhere (code, comment, string, Markdown, YAML, Bicep): `../` or
@@ -65,7 +72,7 @@ function escapes(file: TextFile): string[] {
   for (const name of OLD_NAMES) {
     for (let at = file.text.indexOf(name); at !== -1; at = file.text.indexOf(name, at + 1)) {
       found.push(
-        `${file.path}:${lineOf(file.text, at)}: names ${name.slice(1)}, outside the repository`,
+        `${file.path}:${lineOf(file.text, at)}: names ${name.replace(/^\//, '')}, outside the repository`,
       );
     }
   }
@@ -220,6 +227,14 @@ describe('the checks can fail', () => {
     ]);
     expect(brokenLinks(readme)).toEqual([
       `README.md:3: ..${OLD_HOME}DESIGN.md leaves the repository`,
+    ]);
+  });
+
+  it('refuses an absolute path into the old workspace and its notes', () => {
+    const code = at('packages/x.ts', `// contract: ${OLD_WORKSPACE}${OLD_NAMES[3] ?? ''}\n`);
+    expect(escapes(code)).toEqual([
+      `packages/x.ts:1: names ${OLD_WORKSPACE.slice(1)}, outside the repository`,
+      `packages/x.ts:1: names ${OLD_NAMES[3] ?? ''}, outside the repository`,
     ]);
   });
 

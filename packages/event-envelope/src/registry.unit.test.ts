@@ -14,7 +14,7 @@ import {
 } from './registry.js';
 import { AGGREGATE_TOPICS, HEADERS, TOPICS, dlqTopicFor } from './topics.js';
 
-/** /work/notes/event-payloads.md, transcribed: the contract this package must cover exactly. */
+/** the event payload schemas in packages/event-envelope/src/payloads, transcribed: the contract this package must cover exactly. */
 const CONTRACT = [
   ['TraceRecorded', 'TraceRecord', 'public', 'obs.trace-record.v1'],
   ['MetricAggregated', 'MetricSeries', 'public', 'obs.metric-series.v1'],

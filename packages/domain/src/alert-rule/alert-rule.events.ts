@@ -5,8 +5,8 @@ import type { AlertAggregation, ComparisonOperator } from './alert-condition.js'
 
 export const ALERT_RULE_AGGREGATE_TYPE = 'AlertRule';
 
-/** Payload contract: /work/notes/event-payloads.md (AlertTriggered, public). */
-export interface AlertTriggeredPayload {
+/** What AlertTriggered and AlertResolved both say of the rule, its group and its condition. */
+interface AlertEpisodeFields {
   readonly alertRuleId: string;
   readonly ruleName: string;
   /** `${alertRuleId}:${groupKey}`: one incident per unresolved fingerprint. */
@@ -18,8 +18,7 @@ export interface AlertTriggeredPayload {
   readonly aggregation: AlertAggregation;
   readonly operator: ComparisonOperator;
   readonly threshold: number;
-  readonly observedValue: number;
-  readonly forMinutes: number;
+  /** The episode's activeAt and firedAt (AlertResolved repeats its AlertTriggered's). */
   readonly activeAt: string;
   readonly firedAt: string;
   readonly projectId: string;
@@ -31,33 +30,25 @@ export interface AlertTriggeredPayload {
   readonly actions?: readonly AlertAction[];
 }
 
+/**
+ * Payload contract (AlertTriggered, public): the zod schema in
+ * packages/event-envelope/src/payloads/alert-rule.ts.
+ */
+export interface AlertTriggeredPayload extends AlertEpisodeFields {
+  readonly observedValue: number;
+  readonly forMinutes: number;
+}
+
 export type AlertTriggered = DomainEvent<'AlertTriggered', AlertTriggeredPayload>;
 
-/** Payload contract: AlertResolved (public): the end of an episode AlertTriggered announced. */
-export interface AlertResolvedPayload {
-  readonly alertRuleId: string;
-  readonly ruleName: string;
-  /** The fingerprint of the episode's AlertTriggered. */
-  readonly fingerprint: string;
-  readonly groupKey: string;
-  readonly group: Readonly<Record<string, string>>;
-  readonly severity: Severity;
-  readonly metric: string;
-  readonly aggregation: AlertAggregation;
-  readonly operator: ComparisonOperator;
-  readonly threshold: number;
+/** Payload contract (AlertResolved, public): the end of an episode AlertTriggered announced. */
+export interface AlertResolvedPayload extends AlertEpisodeFields {
   /** The value of the window that resolved it; null when windows stopped coming (no data). */
   readonly observedValue: number | null;
   /** Closed windows without the condition that resolve an episode. */
   readonly resolveAfterWindows: number;
-  /** The episode's activeAt and firedAt, as in its AlertTriggered. */
-  readonly activeAt: string;
-  readonly firedAt: string;
   /** The end of the last of those windows. */
   readonly resolvedAt: string;
-  readonly projectId: string;
-  readonly moduleId: string | null;
-  readonly actions?: readonly AlertAction[];
 }
 
 export type AlertResolved = DomainEvent<'AlertResolved', AlertResolvedPayload>;

@@ -3,7 +3,7 @@ import type { CostCategory } from './cost-values.js';
 
 export const COST_SIGNAL_AGGREGATE_TYPE = 'CostSignal';
 
-/** Payload fixed by the event contract (notes/event-payloads.md); amounts in currency units. */
+/** Payload fixed by the event contract (packages/event-envelope/src/payloads); amounts in currency units. */
 export interface CostAnomalyDetectedPayload {
   readonly costSignalId: string;
   readonly projectId: string;

@@ -3,7 +3,7 @@ import type { DashboardScope } from './dashboard-values.js';
 
 export const DASHBOARD_DEFINITION_AGGREGATE_TYPE = 'DashboardDefinition';
 
-/** Payload contract: /work/notes/event-payloads.md (DashboardDefined public, DashboardUpdated internal). */
+/** Payload contract: the event payload schemas in packages/event-envelope/src/payloads (DashboardDefined public, DashboardUpdated internal). */
 export interface DashboardDefinitionPayload {
   readonly dashboardId: string;
   readonly name: string;

@@ -3,7 +3,7 @@ import type { FeedbackCategory, FeedbackSource, Sentiment } from './feedback-val
 
 export const FEEDBACK_ITEM_AGGREGATE_TYPE = 'FeedbackItem';
 
-/** Payload fixed by the event contract (notes/event-payloads.md); times are ISO-8601 UTC. */
+/** Payload fixed by the event contract (packages/event-envelope/src/payloads); times are ISO-8601 UTC. */
 export interface FeedbackItemCreatedPayload {
   readonly feedbackItemId: string;
   readonly projectId: string | null;

@@ -5,7 +5,7 @@ import type { IncidentSource } from './incident-values.js';
 
 export const INCIDENT_AGGREGATE_TYPE = 'Incident';
 
-/** Payload contract: /work/notes/event-payloads.md (IncidentOpened, public). */
+/** Payload contract: the event payload schemas in packages/event-envelope/src/payloads (IncidentOpened, public). */
 export interface IncidentOpenedPayload {
   readonly incidentId: string;
   readonly title: string;

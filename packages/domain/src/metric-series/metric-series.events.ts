@@ -5,7 +5,7 @@ import type { MetricExemplar } from './window-summary.js';
 
 export const METRIC_SERIES_AGGREGATE_TYPE = 'MetricSeries';
 
-/** Payload contract: /work/notes/event-payloads.md (MetricAggregated, public). */
+/** Payload contract: the event payload schemas in packages/event-envelope/src/payloads (MetricAggregated, public). */
 export interface MetricAggregatedPayload {
   readonly seriesId: string;
   readonly metricName: string;

@@ -3,7 +3,7 @@ import type { ArtifactScore, ScoreVector } from './quality-values.js';
 
 export const QUALITY_SCORE_AGGREGATE_TYPE = 'QualityScore';
 
-/** Payload fixed by the event contract (notes/event-payloads.md). */
+/** Payload fixed by the event contract (packages/event-envelope/src/payloads). */
 export interface QualityScoreComputedPayload {
   readonly qualityScoreId: string;
   readonly projectId: string;

@@ -2,7 +2,7 @@ import type { DomainEvent } from '../kernel/aggregate-root.js';
 
 export const SLO_DEFINITION_AGGREGATE_TYPE = 'SloDefinition';
 
-/** Payload fixed by the event contract (notes/event-payloads.md). */
+/** Payload fixed by the event contract (packages/event-envelope/src/payloads). */
 export interface SloBreachedPayload {
   readonly sloId: string;
   readonly projectId: string;

@@ -4,7 +4,7 @@ import type { CorrelationKind } from './correlation-kind.js';
 export const TELEMETRY_CORRELATION_AGGREGATE_TYPE = 'TelemetryCorrelation';
 
 /**
- * Payload contract: /work/notes/event-payloads.md (CorrelationSnapshotted, internal). Links carry
+ * Payload contract: the event payload schemas in packages/event-envelope/src/payloads (CorrelationSnapshotted, internal). Links carry
  * kind, targetId and store only (the envelope's v1 shape); locators stay in the aggregate.
  * telemetry-correlation-service does not publish this event (docs/services/telemetry-correlation.md):
  * v1 of the envelope has no `cost` kind and requires a projectId, which is null until the trace or

@@ -4,7 +4,7 @@ import type { TraceStatus } from './trace-status.js';
 
 export const TRACE_RECORD_AGGREGATE_TYPE = 'TraceRecord';
 
-/** Payload contract: /work/notes/event-payloads.md (TraceRecorded, public). */
+/** Payload contract: the event payload schemas in packages/event-envelope/src/payloads (TraceRecorded, public). */
 export interface TraceRecordedPayload {
   readonly traceId: string;
   readonly projectId: string;

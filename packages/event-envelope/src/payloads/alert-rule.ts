@@ -24,10 +24,9 @@ const actionsSchema = z
     "The rule's actions when it fired. Absent from older producers' events: consumers treat absence as the old behaviour (an incident is opened).",
   );
 
-export const alertTriggeredPayloadSchema = z.strictObject({
-  alertRuleId: idSchema,
-  ruleName: z.string().min(1),
-  fingerprint: idSchema.describe('Rule id + group key: one incident per unresolved fingerprint'),
+/** The fields AlertTriggered and AlertResolved share, in the order both documents list them. */
+const ruleFields = { alertRuleId: idSchema, ruleName: z.string().min(1) };
+const conditionFields = {
   groupKey: z.string(),
   group: groupSchema,
   severity: severitySchema,
@@ -35,14 +34,19 @@ export const alertTriggeredPayloadSchema = z.strictObject({
   aggregation: z.enum(AGGREGATIONS),
   operator: z.enum(COMPARISON_OPERATORS),
   threshold: z.number(),
+};
+const scopeFields = { projectId: idSchema, moduleId: idSchema.nullable(), actions: actionsSchema };
+
+export const alertTriggeredPayloadSchema = z.strictObject({
+  ...ruleFields,
+  fingerprint: idSchema.describe('Rule id + group key: one incident per unresolved fingerprint'),
+  ...conditionFields,
   observedValue: z.number(),
   // 0 is the Prometheus `for: 0`: fire on the first breaching window.
   forMinutes: z.number().int().min(0),
   activeAt: instantSchema.describe('When the condition first held (pending since)'),
   firedAt: instantSchema,
-  projectId: idSchema,
-  moduleId: idSchema.nullable(),
-  actions: actionsSchema,
+  ...scopeFields,
 });
 
 export const alertTriggered = defineEvent({
@@ -83,16 +87,9 @@ export const alertTriggered = defineEvent({
 });
 
 export const alertResolvedPayloadSchema = z.strictObject({
-  alertRuleId: idSchema,
-  ruleName: z.string().min(1),
+  ...ruleFields,
   fingerprint: idSchema.describe('The fingerprint of the AlertTriggered of the episode it ends'),
-  groupKey: z.string(),
-  group: groupSchema,
-  severity: severitySchema,
-  metric: idSchema,
-  aggregation: z.enum(AGGREGATIONS),
-  operator: z.enum(COMPARISON_OPERATORS),
-  threshold: z.number(),
+  ...conditionFields,
   observedValue: z
     .number()
     .nullable()
@@ -105,9 +102,7 @@ export const alertResolvedPayloadSchema = z.strictObject({
   activeAt: instantSchema.describe("The episode's activeAt, as in its AlertTriggered"),
   firedAt: instantSchema.describe("The episode's firedAt, as in its AlertTriggered"),
   resolvedAt: instantSchema.describe('The end of the last window without the condition'),
-  projectId: idSchema,
-  moduleId: idSchema.nullable(),
-  actions: actionsSchema,
+  ...scopeFields,
 });
 
 export const alertResolved = defineEvent({
