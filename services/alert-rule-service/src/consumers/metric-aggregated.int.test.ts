@@ -4,11 +4,10 @@ import { bearer, busMessageOf, type TopicReader } from '@obs/service-kit/testing
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   alertsOf,
+  createP95Rule,
   baseMinute,
   MINUTE,
   openAlerts,
-  ruleBody,
-  seedMetric,
   startAlertRuleService,
   uniqueTenant,
   windowEnvelope,
@@ -46,25 +45,7 @@ interface RuleState {
 async function setup(forMinutes: number, extra: Record<string, unknown> = {}) {
   const tenantId = uniqueTenant('eval');
   const auth = bearer(tenantId, ['read', 'write']);
-  await seedMetric(service, auth, tenantId, metric);
-  const res = await service.app.inject({
-    method: 'POST',
-    url: '/v1/alert-rules',
-    headers: auth,
-    payload: ruleBody(metric, {
-      condition: {
-        metric,
-        aggregation: 'p95',
-        groupBy: ['service'],
-        operator: 'gt',
-        threshold: 500,
-        forMinutes,
-      },
-      ...extra,
-    }),
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  const ruleId = res.json<{ id: string }>().id;
+  const ruleId = await createP95Rule(service, tenantId, metric, forMinutes, extra);
   const start = baseMinute();
   const publish = (
     minute: number,

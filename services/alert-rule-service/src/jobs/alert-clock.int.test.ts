@@ -3,12 +3,11 @@ import { bearer, TestClock, type TopicReader } from '@obs/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   alertsOf,
+  createP95Rule,
   createReceiver,
   listNotifications,
   MINUTE,
   openAlerts,
-  ruleBody,
-  seedMetric,
   startAlertRuleService,
   uniqueTenant,
   windowMessage,
@@ -36,27 +35,11 @@ afterAll(async () => {
 async function setup() {
   const tenantId = uniqueTenant('clock');
   const auth = bearer(tenantId, ['read', 'write']);
-  await seedMetric(service, auth, tenantId, metric);
   // Never sent: the delivery job does not run here, the notification stays pending.
   const receiver = await createReceiver(service, auth, 'http://127.0.0.1:9/hook');
-  const res = await service.app.inject({
-    method: 'POST',
-    url: '/v1/alert-rules',
-    headers: auth,
-    payload: ruleBody(metric, {
-      condition: {
-        metric,
-        aggregation: 'p95',
-        groupBy: ['service'],
-        operator: 'gt',
-        threshold: 500,
-        forMinutes: 0,
-      },
-      actions: [{ type: 'webhook', target: receiver.id }],
-    }),
+  const ruleId = await createP95Rule(service, tenantId, metric, 0, {
+    actions: [{ type: 'webhook', target: receiver.id }],
   });
-  expect(res.statusCode, res.body).toBe(201);
-  const ruleId = res.json<{ id: string }>().id;
   // A fresh minute for every test: the clock only moves forward.
   const start = Math.ceil(clock.nowMs / MINUTE) * MINUTE + MINUTE;
   const state = async () =>
