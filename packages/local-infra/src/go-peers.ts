@@ -88,14 +88,22 @@ function goEnv(): NodeJS.ProcessEnv {
   return { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'auto', GOWORK: 'off' };
 }
 
+/** One go command's limit: a first Jaeger build on two busy cores took more than 30 minutes. */
+const BUILD_TIMEOUT_MS = 90 * 60 * 1000;
+
 async function go(args: readonly string[], cwd: string | undefined, what: string) {
   const result = await runCommand(goCommand(), args, {
     cwd,
     env: goEnv(),
-    timeoutMs: 30 * 60 * 1000,
+    timeoutMs: BUILD_TIMEOUT_MS,
   }).catch((error: unknown) => {
     throw new Error(`${what}: cannot run \`${goCommand()}\` (${String(error)}).`);
   });
+  if (result.code === null) {
+    throw new Error(
+      `${what}: go ${args.join(' ')} was stopped after ${BUILD_TIMEOUT_MS / 60_000} min`,
+    );
+  }
   if (result.code !== 0) {
     const tail = result.output.split('\n').slice(-30).join('\n');
     throw new Error(`${what}: go ${args.join(' ')} exited ${String(result.code)}:\n${tail}`);
@@ -162,7 +170,7 @@ export async function goPeerBinary(
     () => existsSync(target),
     () => build(name, target, onProgress),
     () => target,
-    45 * 60 * 1000,
+    2 * BUILD_TIMEOUT_MS,
   );
 }
 
