@@ -26,8 +26,10 @@ const MINUTE = 60_000;
 const T0 = Math.floor(Date.now() / MINUTE) * MINUTE - 10 * MINUTE;
 const minute = (n: number, second = 0) => T0 + n * MINUTE + second * 1_000;
 const metricClock = new TestClock(minute(6));
-// Escalation runs on its own clock: the test moves it past every step of the policy.
+// Escalation and the alert clock run on their own clocks: the test moves the first past every
+// step of the policy, the second past the lateness grace that makes the recovery final.
 const incidentClock = new TestClock(Date.now());
+const alertClock = new TestClock(Date.now());
 
 interface Delivery {
   readonly headers: IncomingHttpHeaders;
@@ -69,6 +71,7 @@ beforeAll(async () => {
         intervalMs: 200,
       },
     }),
+    { clock: alertClock.now },
   );
   incidents = await startTestService(incidentService, {
     clock: incidentClock.now,
@@ -221,8 +224,16 @@ describe('from an OTLP latency spike to a signed notification, an incident and i
     // Recovery: the fast minute closes (the clock passes the idle timeout) and resolves the alert.
     metricClock.advanceMinutes(10);
     await metrics.closeWindows();
+    // No window follows the fast one: the alert clock makes it final with the passing time.
+    alertClock.advanceMinutes(5);
     await expect
-      .poll(() => topics.of(tenant, 'AlertResolved').length, { timeout: 60_000, interval: 200 })
+      .poll(
+        async () => {
+          await alerts.jobs.get('alert-clock')?.runOnce();
+          return topics.of(tenant, 'AlertResolved').length;
+        },
+        { timeout: 60_000, interval: 500 },
+      )
       .toBe(1);
     await expect.poll(() => receiver.deliveries.length, { timeout: 30_000 }).toBe(2);
     const resolved = verified(receiver.deliveries[1]!, secret);
