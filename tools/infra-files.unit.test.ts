@@ -1,5 +1,6 @@
 import { dlqTopicFor, TOPICS } from '@obs/event-envelope';
 import { OTLP_GATEWAY_PORT, OTLP_ROUTES, SERVICE_PORTS, type ServiceName } from '@obs/service-kit';
+import { resourceAttributesOf } from '@obs/service-kit/testing';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -542,6 +543,34 @@ describe('the OTLP/HTTP front door on 4318 (docs/design.md#ports)', () => {
     // The module runs the given program instead of the image's, and only then.
     expect(serviceApp).toContain('command: empty(command) ? null : take(command, 1)');
     expect(serviceApp).toContain('args: empty(command) ? null : skip(command, 1)');
+  });
+
+  it('documents an OpenTelemetry Collector whose otlphttp exporter sends every signal to 4318 with the token', () => {
+    const page = read('docs', 'otel-collector.md');
+    const yamlBlock = /```yaml\n([\s\S]*?)```/.exec(page)?.[1] ?? '';
+    const config = parse(yamlBlock) as {
+      exporters: Record<string, { endpoint: string; headers: Record<string, string> }>;
+      processors: Record<string, { attributes?: { key: string }[] }>;
+      service: { pipelines: Record<string, { exporters: string[] }> };
+    };
+    const exporter = config.exporters['otlphttp/obs'];
+    expect(exporter?.endpoint).toMatch(/:4318$/);
+    expect(exporter?.headers.Authorization).toBe('Bearer ${env:OBS_TOKEN}');
+    expect(Object.keys(config.service.pipelines).sort()).toEqual(['logs', 'metrics', 'traces']);
+    for (const pipeline of Object.values(config.service.pipelines))
+      expect(pipeline.exporters).toEqual(['otlphttp/obs']);
+    // The dimensions it sets are the kit's attribute keys (service.name is the application's).
+    const keys = (config.processors['resource/obs']?.attributes ?? []).map((a) => a.key);
+    expect([...keys, 'service.name'].sort()).toEqual(Object.keys(resourceAttributesOf('t')).sort());
+  });
+
+  it("shows the endpoint, the token header and the eleven dimensions in the README's quick start", () => {
+    const readme = read('README.md');
+    expect(readme).toContain('export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318');
+    expect(readme).toContain('export OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer%20$TOKEN"');
+    const line = /^export OTEL_RESOURCE_ATTRIBUTES="([^"]+)"$/m.exec(readme)?.[1] ?? '';
+    const keys = line.split(',').map((pair) => pair.split('=')[0]);
+    expect(keys.sort()).toEqual(Object.keys(resourceAttributesOf('t')).sort());
   });
 
   it('gives every app CORS_ORIGINS from the corsOrigins parameter, empty by default', () => {
