@@ -251,6 +251,9 @@ export type {
   AlertSignal,
   AlertResolvedSignal,
   SloSignal,
+  SloBurnRateAlertSignal,
+  SloBurnRateAlertResolvedSignal,
+  OpenFromSloBurnRateAlertInput,
   OpenFromAlertInput,
   OpenFromSloBreachInput,
   SignalIntake,
@@ -284,6 +287,7 @@ export {
   Incident,
   alertTitle,
   sloTitle,
+  sloBurnRateTitle,
   executeIncidentCommand,
 } from './incident/index.js';
 export type {
