@@ -136,7 +136,7 @@ export function sloRoutes(
     tags: TAGS,
     summary: 'Define an SLO',
     description:
-      'Defines an SLO over a ratio SLI (good/total from two metrics) or a latency SLI (a percentile of a histogram metric against a threshold). It starts healthy with its whole error budget and is evaluated from every 1m MetricAggregated window of its metrics in its project. A name already used in the project answers 409.',
+      'Defines an SLO over a ratio SLI (good/total from two metrics) or a latency SLI (a percentile of a histogram metric against a threshold). It starts healthy with its whole error budget and is evaluated from every 1m MetricAggregated window of its metrics in its project; its multiwindow burn-rate alerts (SloBurnRateAlertFired/Resolved) are on unless burnRateAlerts.enabled is false. A name already used in the project answers 409.',
     body: sloDefinitionBody,
     response: sloSchema,
     domainCodes: DEFINITION_CODES,
@@ -182,7 +182,7 @@ export function sloRoutes(
     tags: TAGS,
     summary: 'Redefine an SLO',
     description:
-      'Replaces the definition (name, projectId, target, windowMinutes, sli). A changed sli or projectId drops the windows counted so far; an SLO evaluated before is re-evaluated at once at its last evaluation time under the new definition (a breach it then shows emits SloBreached, unless it was breached already). A name already used in the project answers 409.',
+      'Replaces the definition (name, projectId, target, windowMinutes, sli, burnRateAlerts: left out means on, no receivers; turning them off resolves the alerts firing). A changed sli or projectId drops the windows counted so far; an SLO evaluated before is re-evaluated at once at its last evaluation time under the new definition (a breach it then shows emits SloBreached, unless it was breached already). A name already used in the project answers 409.',
     body: sloDefinitionBody,
     response: sloSchema,
     domainCodes: DEFINITION_CODES,
@@ -206,7 +206,7 @@ export function sloRoutes(
     tags: TAGS,
     summary: 'Get the budget status',
     description:
-      'The SLO at its last evaluation: status, error budget and budgetRemaining, bad events over the rolling window, burn rates over 5m, 30m, 1h and 6h and the multi-window pairs firing (fast 1h & 5m ≥ 14.4×, slow 6h & 30m ≥ 6×), with ETag "<version>".',
+      'The SLO at its last evaluation: status, error budget and budgetRemaining, bad events over the rolling window, burn rates over 5m, 30m, 1h and 6h, the multi-window pairs firing (fast 1h & 5m ≥ 14.4×, slow 6h & 30m ≥ 6×) and the burn-rate alerts firing (activeBurnAlerts: page, ticket), with ETag "<version>".',
     resource: 'slo',
     params: idParams,
     response: sloStatusSchema,
