@@ -60,6 +60,7 @@ var services = [
     consumers: [
       { group: 'incident-service.alert-triggered', topic: 'obs.alert-rule.v1' }
       { group: 'incident-service.slo-breached', topic: 'obs.slo-definition.v1' }
+      { group: 'incident-service.slo-burn-rate-alert', topic: 'obs.slo-definition.v1' }
     ]
   }
   {
