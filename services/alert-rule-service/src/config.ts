@@ -35,7 +35,7 @@ export interface AlertRuleServiceConfig {
 export interface AlertClockConfig {
   /**
    * The metric service's window grace (METRIC_WINDOW_GRACE_MS, the same variable and default as
-   * metric-aggregation-service's, 30 s): a window ending at E is published at E + this grace.
+   * metric-aggregation-service's, 15 s): a window ending at E is published at E + this grace.
    */
   readonly metricGraceMs: number;
   /** Pause between runs of the job (ALERT_CLOCK_INTERVAL_MS, default 5 s; 0: only `runOnce()`). */

@@ -3,8 +3,9 @@ import { alertRuleConfigFrom } from './config.js';
 
 describe('alertRuleConfigFrom', () => {
   it('defaults the lateness grace to two minutes of event time, the catalogue to port 4103', () => {
+    // The name predates the timeliness defaults: the lateness grace is one minute of event time.
     expect(alertRuleConfigFrom({})).toEqual({
-      latenessGraceMs: 120_000,
+      latenessGraceMs: 60_000,
       resolveAfterWindows: 1,
       metricServiceUrl: 'http://127.0.0.1:4103',
       notify: {
@@ -16,7 +17,7 @@ describe('alertRuleConfigFrom', () => {
         allowPrivateTargets: false,
       },
       // The alert clock: the metric service's grace (same variable), a run every 5 s.
-      clock: { metricGraceMs: 30_000, intervalMs: 5_000 },
+      clock: { metricGraceMs: 15_000, intervalMs: 5_000 },
     });
   });
 

@@ -4,10 +4,13 @@ import { z } from 'zod';
 export const DEFAULT_CLOSE_INTERVAL_MS = 5_000;
 /**
  * A tenant that stops sending would leave its last windows open forever on an event-time
- * watermark alone; after this long (wall clock, `ctx.clock()`) without newer points the watermark
- * moves with the clock instead, so the last windows close too.
+ * watermark alone; the watermark is never older than the clock (`ctx.clock()`) minus this, so a
+ * window closes by its end + grace + this on the wall clock at the latest, whether or not more
+ * points come. 5 s (one reporting interval of a typical exporter): a metric that goes silent right
+ * after a spike still gets its alert within 90 s; a point arriving more than grace + this after
+ * its window's end is late (docs/services/metric-aggregation.md#timeliness).
  */
-export const DEFAULT_IDLE_CLOSE_MS = 5 * 60_000;
+export const DEFAULT_IDLE_CLOSE_MS = 5_000;
 /**
  * Points further ahead of the clock than this are refused: one point from a host with a wrong
  * clock would otherwise move the tenant's watermark and close every open window early.
@@ -16,7 +19,7 @@ export const DEFAULT_MAX_FUTURE_MS = 5 * 60_000;
 export const DEFAULT_EXEMPLARS = 5;
 
 export interface MetricServiceConfig {
-  /** Event time after a window's end before it closes (docs/design.md#metric-series: 30 s). */
+  /** Event time after a window's end before it closes (docs/design.md#metric-series: 15 s). */
   readonly graceMs: number;
   readonly idleCloseMs: number;
   readonly maxFutureMs: number;
