@@ -10,6 +10,7 @@ import { CreateMetricTables1740000000001 } from './migrations/1740000000001-crea
 import { WindowParts1740000000002 } from './migrations/1740000000002-window-parts.js';
 import { PrometheusView1740000000003 } from './migrations/1740000000003-prometheus-view.js';
 import { prometheusRoutes } from './prometheus/prometheus.routes.js';
+import { remoteWriteRoute } from './prometheus/remote-write/remote-write.route.js';
 import { metricRoutes } from './routes/metric.routes.js';
 
 const DESCRIPTION = `Metric aggregation: OTLP/HTTP metrics and native JSON points in, time-series
@@ -42,6 +43,7 @@ export function createMetricAggregationService(config: MetricServiceConfig): Ser
         routes: (app) => {
           metricRoutes(app, ctx, points, otlp, config);
           prometheusRoutes(app, ctx, config);
+          remoteWriteRoute(app, otlp);
         },
         jobs: [new WindowCloser(ctx, config).asJob()],
       };

@@ -9,7 +9,9 @@ import {
   routeName as name,
   type RouteCase,
 } from '@obs/service-kit/testing';
+import snappy from 'snappyjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeWriteRequest } from '../prometheus/remote-write/remote-write-decode.js';
 import {
   point,
   reader,
@@ -77,6 +79,14 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/prometheus/api/v1/label/{name}/values', scope: 'read' },
   { method: 'GET', path: '/prometheus/api/v1/metadata', scope: 'read' },
   { method: 'GET', path: '/prometheus/api/v1/status/buildinfo', scope: 'read' },
+  {
+    method: 'POST',
+    path: '/prometheus/api/v1/write',
+    scope: 'ingest',
+    contentType: 'application/x-protobuf',
+    body: Buffer.from(snappy.compress(encodeWriteRequest({ series: [] }))),
+    status: 204,
+  },
 ];
 
 const owner = uniqueTenant('ma-owner');
