@@ -30,7 +30,8 @@ export function all(params: Params, name: string): string[] {
 export function parseTime(name: string, text: string): number {
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text.trim()) && text.trim() !== '') {
     const seconds = Number(text);
-    if (Number.isFinite(seconds)) {
+    // Beyond ±8.64e15 ms no date exists to read points at.
+    if (Number.isFinite(seconds) && Math.abs(seconds) <= 8.64e12) {
       const whole = Math.trunc(seconds);
       const frac = Math.round((seconds - whole) * 1000) / 1000;
       return whole * 1000 + Math.round(frac * 1000);
@@ -40,7 +41,7 @@ export function parseTime(name: string, text: string): number {
   if (text === MAX_TIME_TEXT) return MAX_TIME;
   if (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(text)) {
     const ms = Date.parse(text);
-    if (Number.isFinite(ms)) return ms;
+    if (Number.isFinite(ms) && Math.abs(ms) <= 8.64e15) return ms;
   }
   throw invalidParam(name, `cannot parse "${text}" to a valid timestamp`);
 }

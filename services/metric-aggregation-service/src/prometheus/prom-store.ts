@@ -137,8 +137,8 @@ export class PromStore {
         [
           this.tenantId,
           [...new Set(series.map((s) => s.streamId))],
-          new Date(minT),
-          new Date(maxT),
+          new Date(clampMs(minT)),
+          new Date(clampMs(maxT)),
           limits.maxSamples + 1,
         ],
       );
@@ -191,4 +191,9 @@ export class PromStore {
 /** The store as the evaluator's Querier, for one tenant. */
 export function querierFor(store: PromStore): Querier {
   return { select: (matchers, minT, maxT, limits) => store.select(matchers, minT, maxT, limits) };
+}
+
+/** Offsets and ranges can reach past the dates points can have (years 1 to 9999): clamp. */
+function clampMs(ms: number): number {
+  return Math.min(253_402_300_799_999, Math.max(-62_135_596_800_000, ms));
 }

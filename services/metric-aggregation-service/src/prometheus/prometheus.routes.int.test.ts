@@ -233,6 +233,10 @@ describe('GET|POST /prometheus/api/v1/query_range', () => {
       'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer',
     ],
     [
+      { query: GAUGE, start: '0', end: '0', step: '0.0001' },
+      'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer',
+    ],
+    [
       { query: GAUGE, start: '0', end: '10', step: 'abc' },
       'invalid parameter "step": cannot parse "abc" to a valid duration',
     ],

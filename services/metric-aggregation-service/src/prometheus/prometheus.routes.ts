@@ -230,7 +230,8 @@ export function prometheusRoutes(
         const end = parseTime('end', first(params, 'end'));
         if (end < start) throw invalidParam('end', 'end timestamp must not be before start time');
         const step = parseDuration('step', first(params, 'step'));
-        if (step <= 0) {
+        // Steps below a millisecond are zero for an engine that counts in milliseconds.
+        if (Math.round(step) <= 0) {
           throw invalidParam(
             'step',
             'zero or negative query resolution step widths are not accepted. Try a positive integer',
