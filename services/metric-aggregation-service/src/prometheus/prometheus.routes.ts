@@ -66,8 +66,13 @@ const jsonError = (description: string) => ({
 function responses(data: z.ZodType, statuses: readonly number[]) {
   const kit = problems([]);
   const out: Record<number, unknown> = { ...kit, 200: success(data) };
-  if (statuses.includes(400))
-    out[400] = jsonError('bad_data: a parameter or the query is invalid (named)');
+  // bad_data from the API (application/json); a value the platform refuses before the API sees
+  // it (U+0000, a malformed body) is the kit's problem+json.
+  const kit400 = (problems([400]) as Record<number, { content: Record<string, unknown> }>)[400];
+  out[400] = {
+    description: 'bad_data: a parameter or the query is invalid (named)',
+    content: { ...kit400?.content, 'application/json': { schema: promErrorSchema } },
+  };
   if (statuses.includes(422)) {
     out[422] = jsonError('execution: unsupported PromQL (named), a limit, or an evaluation error');
   }
