@@ -214,6 +214,18 @@ function gadgetRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     },
     versionOf: (item) => item.version,
   });
+  // A read with a querystring: the gadget as it would look with a suffix (a computed view).
+  getRoute(app, {
+    ...DOCS,
+    url: '/v1/gadgets/:id/with-suffix',
+    resource: 'gadget',
+    querystring: z.object({ suffix: z.string().max(5).default('!') }),
+    response: gadgetSchema,
+    find: async (tenantId, id, query) => {
+      const row = await ctx.dataSource.getRepository(GadgetEntity).findOneBy({ id, tenantId });
+      return row ? { ...dtoOf(row), name: `${row.name}${query.suffix}` } : undefined;
+    },
+  });
   listRoute(app, {
     ...DOCS,
     url: '/v1/gadgets',

@@ -4,6 +4,7 @@ import { alertRuleConfigFrom, type AlertRuleServiceConfig } from './config.js';
 import { AlertEvaluationEntity, AlertRuleEntity, alertRuleStore } from './alert-rule.repository.js';
 import { MetricCatalogue } from './metric-catalogue.js';
 import { metricAggregatedConsumer } from './consumers/metric-aggregated.consumer.js';
+import { incidentEscalatedConsumer } from './consumers/incident-escalated.consumer.js';
 import { CreateAlertRules1730000000001 } from './migrations/1730000000001-create-alert-rules.js';
 import { DropKnownMetrics1730000000002 } from './migrations/1730000000002-drop-known-metrics.js';
 import { alertRuleRoutes } from './routes/alert-rule.routes.js';
@@ -59,7 +60,10 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
           alertRuleRoutes(app, ctx, store, config, catalogue);
           receiverRoutes(app, ctx, receivers);
         },
-        consumers: [metricAggregatedConsumer(config, ctx.clock)],
+        consumers: [
+          metricAggregatedConsumer(config, ctx.clock),
+          incidentEscalatedConsumer(ctx.clock),
+        ],
         jobs: [
           notificationDeliveryJob(ctx, config.notify),
           alertClockJob(ctx, config, config.clock ?? DEFAULT_ALERT_CLOCK),

@@ -133,6 +133,18 @@ describe('getRoute and listRoute', () => {
     );
   });
 
+  it('hands a get route its validated querystring, and names a bad parameter in the 400', async () => {
+    const t = tenant('get-query');
+    const created = (await post(writer(t), 'q')).json<Gadget>();
+    const url = `/v1/gadgets/${created.id}/with-suffix`;
+    expect((await get(writer(t), `${url}?suffix=ok`)).json<Gadget>().name).toBe('qok');
+    expect((await get(writer(t), url)).json<Gadget>().name).toBe('q!');
+    const bad = await get(writer(t), `${url}?suffix=toolong`);
+    expectProblem(bad, 400, 'validation_failed');
+    expect(bad.body).toContain('querystring.suffix');
+    expectProblem(await get(writer(tenant('q-other')), url), 404, 'not_found');
+  });
+
   it('pages newest first over the keyset, filters, and refuses a forged cursor with 400', async () => {
     const t = tenant('list');
     const ids: string[] = [];
