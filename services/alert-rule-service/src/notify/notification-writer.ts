@@ -39,8 +39,9 @@ export async function queueNotifications(
     const resolved = event.eventType === 'AlertResolved';
     const alert = event.payload as AlertTriggeredPayload | AlertResolvedPayload;
     for (const receiver of receivers) {
-      // Resolved notifications only to the receivers that asked (Alertmanager's send_resolved).
-      if (resolved && !receiver.sendResolved) continue;
+      // Resolved notifications only to the receivers that asked (Alertmanager's send_resolved),
+      // and always to an Alertmanager: it needs the resolution to end the alert it holds.
+      if (resolved && !receiver.sendResolved && receiver.type !== 'alertmanager') continue;
       rows.push({
         id: randomUUID(),
         tenantId,
