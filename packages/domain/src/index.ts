@@ -496,3 +496,33 @@ export {
   receiverUrl,
   webhookSecret,
 } from './receiver/index.js';
+export type {
+  MatcherOperator,
+  LabelMatcher,
+  LabelMatcherInput,
+  CompiledMatcher,
+  SilenceState,
+  SilenceSnapshot,
+  CreateSilenceInput,
+} from './silence/index.js';
+export {
+  MATCHER_OPERATORS,
+  MATCHER_NAME_MAX_LENGTH,
+  MATCHER_VALUE_MAX_LENGTH,
+  MATCHER_REGEX_MAX_LENGTH,
+  MATCHERS_MAX,
+  MATCHER_REGEX_MAX_REPETITIONS,
+  anchoredRegex,
+  compileMatcher,
+  labelMatcher,
+  labelMatchers,
+  matchesAll,
+  unboundedRegexReason,
+  SILENCE_STATES,
+  SILENCE_COMMENT_MAX_LENGTH,
+  SILENCE_CREATED_BY_MAX_LENGTH,
+  SILENCE_MAX_DURATION_MS,
+  Silence,
+  silenceMatches,
+  silenceStateAt,
+} from './silence/index.js';
