@@ -255,4 +255,12 @@ function gadgetRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     remove: (gadget) => gadget.retire(),
     domainCodes: ['gadget.kept'],
   });
+  // A DELETE that keeps the row: the gadget is renamed `retired-…` and stays readable.
+  deleteRoute(app, ctx, {
+    ...DOCS,
+    url: '/v1/gadgets/:id/active',
+    store,
+    keep: true,
+    remove: (gadget) => gadget.rename(`retired-${gadget.state.name}`),
+  });
 }

@@ -15,6 +15,7 @@ describe('alertRuleConfigFrom', () => {
         timeoutMs: 10_000,
         intervalMs: 1_000,
         allowPrivateTargets: false,
+        externalUrl: 'http://127.0.0.1:4105',
       },
       // The alert clock: the metric service's grace (same variable), a run every 5 s.
       clock: { metricGraceMs: 15_000, intervalMs: 5_000 },
@@ -71,6 +72,7 @@ describe('alertRuleConfigFrom', () => {
       timeoutMs: 2_000,
       intervalMs: 0,
       allowPrivateTargets: true,
+      externalUrl: 'http://127.0.0.1:4105',
     });
     expect(() => alertRuleConfigFrom({ NOTIFY_ALLOW_PRIVATE_TARGETS: 'yes' })).toThrow(
       /NOTIFY_ALLOW_PRIVATE_TARGETS/,

@@ -199,6 +199,23 @@ describe('deleteRoute', () => {
   });
 });
 
+describe('deleteRoute with keep', () => {
+  it('retires the aggregate and saves it at its next version; the row stays readable', async () => {
+    const t = tenant('keep');
+    const created = (await post(writer(t), 'kept-row')).json<Gadget>();
+    const before = await outboxCount(created.id);
+    const retire = (headers: Record<string, string>) =>
+      service.app.inject({ method: 'DELETE', url: `/v1/gadgets/${created.id}/active`, headers });
+    expectProblem(await retire(writer(tenant('intruder'))), 404, 'not_found');
+    expect((await retire(writer(t))).statusCode).toBe(204);
+    const read = await get(writer(t), `/v1/gadgets/${created.id}`);
+    expect(read.statusCode).toBe(200);
+    expect(read.json()).toMatchObject({ name: 'retired-kept-row' });
+    expect(read.headers.etag).toBe('"2"');
+    expect(await outboxCount(created.id)).toBe(before + 1);
+  });
+});
+
 describe('the OpenAPI document of the kit routes', () => {
   it("shows the list page with its item's example, and a route's own note on a status", async () => {
     const doc = (await get({}, '/docs/json')).json<{

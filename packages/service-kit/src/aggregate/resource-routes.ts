@@ -139,11 +139,18 @@ export interface DeleteRouteOptions<
    */
   readonly remove?: (aggregate: A, call: Call, tx: Transaction) => void | Promise<void>;
   readonly domainCodes?: readonly string[];
+  /**
+   * The row stays: the farewell retires the aggregate (expires, archives it) and it is saved at
+   * its next version instead of deleted, so it stays readable (an Alertmanager silence expired
+   * early). Default false: the row is deleted.
+   */
+  readonly keep?: boolean;
 }
 
 /**
  * `DELETE /v1/<resource>/:id`: 204, or 404 in the caller's tenant, or 409 for a stale If-Match.
- * Row lock, If-Match check, the farewell, the delete and its events are one unit of work.
+ * Row lock, If-Match check, the farewell, the delete (or, with `keep`, the save) and its events
+ * are one unit of work.
  */
 export function deleteRoute<A extends EventSource, Row extends VersionedRow>(
   app: FastifyInstance,
@@ -155,11 +162,11 @@ export function deleteRoute<A extends EventSource, Row extends VersionedRow>(
   const schema: FastifySchema = {
     tags: [...options.tags],
     summary: options.summary,
-    description: `${options.description} Optional If-Match "<version>": a stale one answers 409. Needs ${scopeText(scope)}. 204 when deleted.`,
+    description: `${options.description} Optional If-Match "<version>": a stale one answers 409. Needs ${scopeText(scope)}. 204 when ${options.keep === true ? 'done (the resource stays readable)' : 'deleted'}.`,
     params: idParams,
     headers: ifMatchHeaders,
     response: {
-      204: z.null().describe('Deleted'),
+      204: z.null().describe(options.keep === true ? 'Retired; still readable' : 'Deleted'),
       ...problems([400, 404, 409, ...(codes.length > 0 ? [422] : [])], codes),
     },
   };
@@ -173,7 +180,8 @@ export function deleteRoute<A extends EventSource, Row extends VersionedRow>(
       if (!loaded) throw notFound(resource, id);
       assertVersion(expected, loaded.version);
       await options.remove?.(loaded.aggregate, call, tx);
-      await options.store.delete(tx, call.auth.tenantId, loaded);
+      if (options.keep === true) await options.store.save(tx, loaded.aggregate, loaded.version);
+      else await options.store.delete(tx, call.auth.tenantId, loaded);
     });
     return reply.code(204).send(null);
   });
