@@ -9,6 +9,7 @@ describe('metricConfigFrom', () => {
       maxFutureMs: 300_000,
       exemplars: 5,
       closeIntervalMs: 5_000,
+      promql: { maxSamples: 2_000_000, maxSeries: 10_000, timeoutMs: 30_000 },
     });
   });
 

@@ -94,6 +94,25 @@ export async function dueTenants(
   return rows.map((r) => ({ tenantId: r.tenant_id, watermark: r.at }));
 }
 
+/** Whether the tenant has an open window of this size due at the watermark (no lock taken). */
+export async function hasDueWindows(
+  manager: Transaction['manager'],
+  table: (name: string) => string,
+  tenantId: string,
+  size: WindowSize,
+  watermark: Date,
+  graceMs: number,
+): Promise<boolean> {
+  const rows: unknown[] = await manager.query(
+    `SELECT 1 FROM ${table('windows')}
+      WHERE status = 'open' AND tenant_id = $1 AND window_size = $2
+        AND window_end + make_interval(secs => $4::float8 / 1000) <= $3::timestamptz
+      LIMIT 1`,
+    [tenantId, size, watermark.toISOString(), graceMs],
+  );
+  return rows.length > 0;
+}
+
 /** Open windows of one size of the tenant due at the watermark, locked, oldest first. */
 export async function lockDueWindows(
   tx: Transaction,
