@@ -93,9 +93,11 @@ export function registerAuth(app: FastifyInstance, config: AuthConfig): void {
   app.decorateRequest('auth');
   app.addHook('onRequest', async (request) => {
     const url = request.routeOptions.url;
-    // Only the API under /v1 is protected: /healthz, /readyz and /docs are open, and unmatched
-    // routes fall through to the 404 handler.
-    if (url === undefined || !url.startsWith('/v1/')) return;
+    // The API under /v1, and any route that names a scope (a compatibility API under its own
+    // prefix, such as /jaeger/api), is protected: /healthz, /readyz and /docs are open, and
+    // unmatched routes fall through to the 404 handler.
+    const open = !url?.startsWith('/v1/') && request.routeOptions.config.scope === undefined;
+    if (url === undefined || open) return;
     const token = bearerToken(request.headers.authorization);
     request.auth = verified.get(token, Date.now()) ?? (await verifyToken(token));
     const needed = request.routeOptions.config.scope;
