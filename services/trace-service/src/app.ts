@@ -8,6 +8,7 @@ import { CreateTraceTables1740000000001 } from './migrations/1740000000001-creat
 import { AddSpanDetail1760000000001 } from './migrations/1760000000001-add-span-detail.js';
 import { jaegerRoutes } from './jaeger/jaeger.routes.js';
 import { traceRoutes } from './routes/trace.routes.js';
+import { serviceMapRoutes } from './service-map/service-map.routes.js';
 import { AppInsightsSpanStore } from './span-store/app-insights-span-store.js';
 import { PostgresSpanStore } from './span-store/postgres-span-store.js';
 import type { SpanReader } from './span-store/span-store.port.js';
@@ -48,6 +49,7 @@ export function createTraceService(
         routes: (app) => {
           traceRoutes(app, ctx, ingest, reader);
           jaegerRoutes(app, ctx, reader);
+          serviceMapRoutes(app, ctx);
         },
         jobs: [
           new TraceAssembler(ctx, config, store).asJob(),

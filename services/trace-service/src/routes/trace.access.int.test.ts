@@ -41,6 +41,7 @@ const ROUTES = [
   { method: 'GET', path: '/jaeger/api/traces', scope: 'read', query: { service: 'svc' } },
   { method: 'GET', path: '/jaeger/api/traces/{traceId}', scope: 'read' },
   { method: 'GET', path: '/jaeger/api/dependencies', scope: 'read' },
+  { method: 'GET', path: '/v1/service-map', scope: 'read' },
 ] as const satisfies readonly RouteCase[];
 
 let service: RunningService;
