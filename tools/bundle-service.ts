@@ -4,7 +4,9 @@
  * source) are compiled in; every other package stays an import. The OTLP protocol definitions the
  * kit reads at start are copied next to the bundle, with `healthcheck.mjs` (the image's
  * HEALTHCHECK: PORT, or the service's own port when PORT is unset) and `db-roles.mjs` (the
- * least-privilege role bootstrap, packages/service-kit/src/db/roles.ts, for the deployment's job).
+ * least-privilege role bootstrap, packages/service-kit/src/db/roles.ts, for the deployment's job)
+ * and `otlp-gateway.mjs` (the OTLP/HTTP front door on 4318, packages/service-kit/src/http/
+ * otlp-gateway.ts: compose and the Container Apps template run it from the trace-service image).
  *
  * The bundle's dependency list is what its imports need at run time: the packages it imports and,
  * transitively, their `dependencies`, `optionalDependencies` and required peers, resolved as Node
@@ -52,6 +54,10 @@ export async function bundleService(service: string, outdir: string): Promise<Bu
     entryPoints: [
       { in: join(root, 'services', service, 'src', 'main.ts'), out: 'main' },
       { in: join(root, 'packages', 'service-kit', 'src', 'db', 'roles-main.ts'), out: 'db-roles' },
+      {
+        in: join(root, 'packages', 'service-kit', 'src', 'http', 'otlp-gateway-main.ts'),
+        out: 'otlp-gateway',
+      },
     ],
     outdir,
     outExtension: { '.js': '.mjs' },

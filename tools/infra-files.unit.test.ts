@@ -1,5 +1,6 @@
 import { dlqTopicFor, TOPICS } from '@obs/event-envelope';
-import { SERVICE_PORTS, type ServiceName } from '@obs/service-kit';
+import { OTLP_GATEWAY_PORT, OTLP_ROUTES, SERVICE_PORTS, type ServiceName } from '@obs/service-kit';
+import { resourceAttributesOf } from '@obs/service-kit/testing';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -27,6 +28,7 @@ const BLOB_VARIABLE = 'AZURE_STORAGE_CONNECTION_STRING';
 
 interface ComposeService {
   image?: string;
+  restart?: string;
   build?: { args?: Record<string, string> };
   environment?: Record<string, string>;
   ports?: string[];
@@ -486,6 +488,96 @@ describe('infra/bicep', () => {
     // Versionless URI: Container Apps picks up a rotated secret's new version by itself.
     expect(secret).toContain('output uri string = secret.properties.secretUri');
     expect(read('infra', 'bicep', 'README.md')).toMatch(/^## Secret rotation$/m);
+  });
+});
+
+describe('the OTLP/HTTP front door on 4318 (docs/design.md#ports)', () => {
+  const main = read('infra', 'bicep', 'main.bicep');
+  const serviceApp = read('infra', 'bicep', 'modules', 'service-app.bicep');
+  const upstreams = [...new Set(Object.values(OTLP_ROUTES))].sort();
+  const command = ['node', '--enable-source-maps', 'dist/otlp-gateway.mjs'];
+
+  it('is the standard port and reaches the three ingest services', () => {
+    expect(OTLP_GATEWAY_PORT).toBe(4318);
+    expect(upstreams).toEqual(['log-query-service', 'metric-aggregation-service', 'trace-service']);
+    // Every image carries the front door next to the service (tools/bundle-service.ts).
+    expect(read('tools', 'bundle-service.ts')).toContain("out: 'otlp-gateway'");
+  });
+
+  it('runs in compose from the trace-service image on 4318, after the three services are healthy', () => {
+    const gateway = compose.services['otlp-gateway'];
+    expect(gateway?.build?.args?.SERVICE).toBe('trace-service');
+    expect(gateway?.image).toBe(compose.services['trace-service']?.image);
+    expect(gateway?.command).toEqual(command);
+    expect(gateway?.ports).toEqual(['4318:4318']);
+    expect(gateway?.restart).toBe('unless-stopped');
+    const env = gateway?.environment ?? {};
+    expect(env).toMatchObject({ PORT: '4318', HOST: '0.0.0.0', NODE_ENV: 'production' });
+    for (const upstream of upstreams) {
+      const variable = `${upstream.replaceAll('-', '_').toUpperCase()}_URL`;
+      expect(env[variable], variable).toBe(
+        `http://${upstream}:${SERVICE_PORTS[upstream as ServiceName]}`,
+      );
+      expect(gateway?.depends_on?.[upstream]?.condition).toBe('service_healthy');
+    }
+    // No database, no secret: it holds none.
+    expect(Object.keys(env).filter((name) => /DATABASE|JWT|KAFKA|AZURE/.test(name))).toEqual([]);
+  });
+
+  it('gives every service CORS_ORIGINS from infra/.env, empty (no CORS) unless set', () => {
+    for (const name of serviceDirs)
+      expect(compose.services[name]?.environment?.CORS_ORIGINS, name).toBe('${CORS_ORIGINS:-}');
+    expect(read('infra', '.env.example')).toMatch(/^CORS_ORIGINS=$/m);
+  });
+
+  it('is a container app on 4318 with external ingress, from the trace-service image, and an output', () => {
+    expect(main).toContain("var otlpGateway = { name: 'otlp-gateway', port: 4318 }");
+    expect(main).toMatch(
+      /module gateway 'modules\/service-app\.bicep' = \{[\s\S]*?name: otlpGateway\.name\s*port: otlpGateway\.port\s*external: true\s*image: '\$\{imageRepository\}\/trace-service:\$\{imageTag\}'\s*command: \['node', '--enable-source-maps', 'dist\/otlp-gateway\.mjs'\]/,
+    );
+    expect(main).toContain(
+      "var otlpUpstreams = ['trace-service', 'log-query-service', 'metric-aggregation-service']",
+    );
+    expect(main).toContain("value: 'https://${upstream}.${environment.outputs.defaultDomain}'");
+    expect(main).toContain("output otlpEndpoint string = 'https://${gateway.outputs.fqdn}'");
+    // The module runs the given program instead of the image's, and only then.
+    expect(serviceApp).toContain('command: empty(command) ? null : take(command, 1)');
+    expect(serviceApp).toContain('args: empty(command) ? null : skip(command, 1)');
+  });
+
+  it('documents an OpenTelemetry Collector whose otlphttp exporter sends every signal to 4318 with the token', () => {
+    const page = read('docs', 'otel-collector.md');
+    const yamlBlock = /```yaml\n([\s\S]*?)```/.exec(page)?.[1] ?? '';
+    const config = parse(yamlBlock) as {
+      exporters: Record<string, { endpoint: string; headers: Record<string, string> }>;
+      processors: Record<string, { attributes?: { key: string }[] }>;
+      service: { pipelines: Record<string, { exporters: string[] }> };
+    };
+    const exporter = config.exporters['otlphttp/obs'];
+    expect(exporter?.endpoint).toMatch(/:4318$/);
+    expect(exporter?.headers.Authorization).toBe('Bearer ${env:OBS_TOKEN}');
+    expect(Object.keys(config.service.pipelines).sort()).toEqual(['logs', 'metrics', 'traces']);
+    for (const pipeline of Object.values(config.service.pipelines))
+      expect(pipeline.exporters).toEqual(['otlphttp/obs']);
+    // The dimensions it sets are the kit's attribute keys (service.name is the application's).
+    const keys = (config.processors['resource/obs']?.attributes ?? []).map((a) => a.key);
+    expect([...keys, 'service.name'].sort()).toEqual(Object.keys(resourceAttributesOf('t')).sort());
+  });
+
+  it("shows the endpoint, the token header and the eleven dimensions in the README's quick start", () => {
+    const readme = read('README.md');
+    expect(readme).toContain('export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318');
+    expect(readme).toContain('export OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer%20$TOKEN"');
+    const line = /^export OTEL_RESOURCE_ATTRIBUTES="([^"]+)"$/m.exec(readme)?.[1] ?? '';
+    const keys = line.split(',').map((pair) => pair.split('=')[0]);
+    expect(keys.sort()).toEqual(Object.keys(resourceAttributesOf('t')).sort());
+  });
+
+  it('gives every app CORS_ORIGINS from the corsOrigins parameter, empty by default', () => {
+    expect(main).toMatch(/^param corsOrigins string = ''$/m);
+    expect(main).toContain("{ name: 'CORS_ORIGINS', value: corsOrigins }");
+    const platformEnv = /var platformEnv = \[([\s\S]*?)\n\]/.exec(main)?.[1] ?? '';
+    expect(platformEnv).toContain("'CORS_ORIGINS'");
   });
 });
 

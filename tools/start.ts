@@ -5,6 +5,8 @@
  * event-log bus; `pnpm start --kafka` also starts a local Kafka broker (needs Java 17 and Maven).
  * One Swagger UI page at http://127.0.0.1:4100/docs holds all eleven OpenAPI documents in its
  * selector (the kit's buildDocsHub); each service still serves its own at <service>/docs.
+ * OTLP/HTTP for every signal on the standard port, http://127.0.0.1:4318 (the kit's
+ * buildOtlpGateway): what `OTEL_EXPORTER_OTLP_ENDPOINT` points at.
  */
 import { join } from 'node:path';
 import {
@@ -16,9 +18,11 @@ import {
 } from '@obs/local-infra';
 import {
   buildDocsHub,
+  buildOtlpGateway,
   buildService,
   DOCS_HUB_PORT,
   mintToken,
+  OTLP_GATEWAY_PORT,
   type RunningService,
 } from '@obs/service-kit';
 
@@ -72,6 +76,17 @@ async function main(): Promise<void> {
   const hub = await buildDocsHub(listening);
   stops.unshift(() => hub.close());
   const hubUrl = await hub.listen({ port: DOCS_HUB_PORT, host: '127.0.0.1' });
+  const urlOf = (name: string) => listening.find((service) => service.name === name)?.url;
+  const gateway = await buildOtlpGateway({
+    env: { ...env, PORT: undefined },
+    upstreams: {
+      'trace-service': urlOf('trace-service'),
+      'metric-aggregation-service': urlOf('metric-aggregation-service'),
+      'log-query-service': urlOf('log-query-service'),
+    },
+  });
+  stops.unshift(() => gateway.close());
+  const otlpUrl = await gateway.listen(OTLP_GATEWAY_PORT);
   const token = mintToken({ tenantId: 'dev-tenant', scopes: ['read', 'write', 'ingest', 'admin'] });
   console.log(
     [
@@ -82,12 +97,14 @@ async function main(): Promise<void> {
       `  blobs      Azurite (${join(dataRoot(), 'azurite-dev')})`,
       '',
       `API docs: ${hubUrl}/docs   one Swagger UI, all ${listening.length} services in its selector (top right)`,
+      `OTLP/HTTP: ${otlpUrl}   /v1/traces, /v1/metrics, /v1/logs (OTEL_EXPORTER_OTLP_ENDPOINT=${otlpUrl})`,
       '',
       ...urls,
       '',
       'Development token (tenant dev-tenant, scopes read write ingest admin; `pnpm run token` mints others):',
       `  export TOKEN=${token}`,
       '  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:4106/v1/incidents',
+      `  export OTEL_EXPORTER_OTLP_ENDPOINT=${otlpUrl} OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer%20$TOKEN"`,
       '',
     ].join('\n'),
   );

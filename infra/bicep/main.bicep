@@ -30,6 +30,8 @@ param jwtAudience string = ''
 @secure()
 @description('Only without jwksUrl: the HS256 secret (at least 16 characters), kept in Key Vault.')
 param jwtSecret string = ''
+@description('Browser origins allowed to call the OTLP endpoint and the read APIs (CORS): comma-separated exact origins, e.g. https://app.example.com. Empty: none.')
+param corsOrigins string = ''
 param minReplicas int = 1
 param maxReplicas int = 5
 param tags object = { platform: 'obs' }
@@ -58,6 +60,7 @@ var services = [
     consumers: [
       { group: 'incident-service.alert-triggered', topic: 'obs.alert-rule.v1' }
       { group: 'incident-service.slo-breached', topic: 'obs.slo-definition.v1' }
+      { group: 'incident-service.slo-burn-rate-alert', topic: 'obs.slo-definition.v1' }
     ]
   }
   {
@@ -254,6 +257,7 @@ var platformEnv = [
   { name: 'AZURE_STORAGE_CONNECTION_STRING', secretRef: 'storage-connection-string' }
   { name: 'LOG_ANALYTICS_WORKSPACE_ID', value: monitoring.outputs.workspaceCustomerId }
   { name: 'AZURE_CLIENT_ID', value: identity.outputs.clientId }
+  { name: 'CORS_ORIGINS', value: corsOrigins }
 ]
 // Service-to-service calls stay inside the environment, over https: ingress refuses plain http
 // (allowInsecure: false) with a 301 whose redirect drops the Authorization header. The
@@ -330,7 +334,49 @@ module apps 'modules/service-app.bicep' = [for (service, i) in services: {
   dependsOn: [acrPull]
 }]
 
+// The one OTLP/HTTP endpoint (OTLP's standard port 4318 in the container; https on 443 outside):
+// /v1/traces, /v1/metrics and /v1/logs passed unchanged to the three services. Not a service of
+// its own: the kit's front door (dist/otlp-gateway.mjs) run from the trace-service image, with no
+// database, no secret and no consumer; it reaches the services at their https URLs.
+var otlpGateway = { name: 'otlp-gateway', port: 4318 }
+var otlpUpstreams = ['trace-service', 'log-query-service', 'metric-aggregation-service']
+var otlpGatewayBaseEnv = [
+  { name: 'NODE_ENV', value: 'production' }
+  { name: 'HOST', value: '0.0.0.0' }
+  { name: 'LOG_LEVEL', value: 'info' }
+]
+var otlpGatewayEnv = [for upstream in otlpUpstreams: {
+  name: '${toUpper(replace(upstream, '-', '_'))}_URL'
+  value: 'https://${upstream}.${environment.outputs.defaultDomain}'
+}]
+
+module gateway 'modules/service-app.bicep' = {
+  name: 'app-${otlpGateway.name}'
+  params: {
+    location: location
+    name: otlpGateway.name
+    port: otlpGateway.port
+    external: true
+    image: '${imageRepository}/trace-service:${imageTag}'
+    command: ['node', '--enable-source-maps', 'dist/otlp-gateway.mjs']
+    environmentId: environment.outputs.id
+    identityId: identity.outputs.id
+    registryServer: registryServer
+    minReplicas: minReplicas
+    maxReplicas: maxReplicas
+    consumerGroups: []
+    kafkaBootstrapServers: eventHubs.outputs.bootstrapServers
+    env: concat(otlpGatewayBaseEnv, otlpGatewayEnv)
+    keyVaultSecrets: []
+    databaseRolesJob: ''
+    tags: tags
+  }
+  dependsOn: [acrPull]
+}
+
 // Where observed applications send their logs and traces (LOG_STORE=log-analytics): its
 // connection string is read with `az monitor app-insights component show`, not output here.
 output appInsightsName string = names.appInsights
 output appUrls array = [for (service, i) in services: { service: service.name, fqdn: apps[i].outputs.fqdn }]
+// OTEL_EXPORTER_OTLP_ENDPOINT for applications and Collectors outside the environment.
+output otlpEndpoint string = 'https://${gateway.outputs.fqdn}'

@@ -25,6 +25,8 @@ param env array
 param keyVaultSecrets array
 @description('The job that bootstraps the app\'s PostgreSQL role (modules/db-roles-job.bicep): it runs first.')
 param databaseRolesJob string
+@description('Program and arguments instead of the image\'s (the OTLP front door: node dist/otlp-gateway.mjs); empty for the service itself.')
+param command array = []
 param tags object
 
 var lagRules = [for consumer in consumerGroups: {
@@ -82,6 +84,8 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
         {
           name: name
           image: image
+          command: empty(command) ? null : take(command, 1)
+          args: empty(command) ? null : skip(command, 1)
           env: concat(env, [{ name: 'PORT', value: string(port) }])
           resources: { cpu: json('0.5'), memory: '1Gi' }
           probes: [

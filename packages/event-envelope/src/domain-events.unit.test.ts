@@ -31,7 +31,6 @@ import {
   type IncidentResolved,
   type MetricSeriesEvent,
   type QualityScoreEvent,
-  type SloBreached,
   type SloDefinitionEvent,
   type SpanInput,
   type TelemetryCorrelationEvent,
@@ -76,6 +75,8 @@ const DECLARED = {
   QualityScoreComputed: true,
   CostAnomalyDetected: true,
   SloBreached: true,
+  SloBurnRateAlertFired: true,
+  SloBurnRateAlertResolved: true,
   CorrelationSnapshotted: true,
 } as const satisfies Record<DomainEventType, true>;
 
@@ -361,7 +362,7 @@ function incidentEvents(): IncidentDomainEvent[] {
   return [...fromAlert.pullEvents(), ...fromTrace.pullEvents(), ...manual.pullEvents()];
 }
 
-function sloEvents(): SloBreached[] {
+function sloEvents(): SloDefinitionEvent[] {
   const slo = SloDefinition.create({
     sloId: 'e7f8a9b0-c1d2-4e3f-8a4b-5c6d7e8f9a0b',
     tenantId: TENANT,
@@ -382,6 +383,50 @@ function sloEvents(): SloBreached[] {
   slo.evaluate({ window: { good: 99_880, total: 100_000 } }, '2024-05-01T10:30:00.000Z');
   // Still breached: one breach is one event.
   slo.evaluate({ window: { good: 99_800, total: 100_000 } }, '2024-05-01T10:35:00.000Z');
+  return slo.pullEvents();
+}
+
+/** A page burn-rate alert fires at 20x over 1h and 5m, and resolves when the 5m window cools. */
+function sloBurnEvents(): SloDefinitionEvent[] {
+  const slo = SloDefinition.create({
+    sloId: 'e7f8a9b0-c1d2-4e3f-8a4b-5c6d7e8f9a0b',
+    tenantId: TENANT,
+    projectId: 'checkout',
+    name: 'Payments availability',
+    indicator: {
+      kind: 'ratio',
+      goodMetric: 'http.server.requests.good',
+      totalMetric: 'http.server.requests',
+      filter: { service: 'payments-api' },
+    },
+    target: 99.9,
+    windowMinutes: 43_200,
+    createdAt: '2024-05-01T09:00:00.000Z',
+    burnRateAlerts: { enabled: true, receivers: ['0b7a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d'] },
+  });
+  const burning = { good: 9_800, total: 10_000 };
+  slo.evaluate(
+    {
+      window: { good: 999_800, total: 1_000_000 },
+      burnWindows: { '5m': burning, '30m': burning, '1h': burning, '6h': burning },
+    },
+    '2024-05-01T10:05:00.000Z',
+  );
+  slo.evaluate(
+    {
+      window: { good: 999_790, total: 1_000_000 },
+      burnWindows: { '5m': { good: 1_000, total: 1_000 }, '30m': burning, '1h': burning },
+    },
+    '2024-05-01T10:40:00.000Z',
+  );
+  const quiet = { good: 1_000, total: 1_000 };
+  slo.evaluate(
+    {
+      window: { good: 999_790, total: 1_000_000 },
+      burnWindows: { '5m': quiet, '30m': quiet, '1h': burning, '6h': burning },
+    },
+    '2024-05-01T11:10:00.000Z',
+  );
   return slo.pullEvents();
 }
 
@@ -598,6 +643,13 @@ const SCENARIOS: readonly Scenario[] = [
     records: ['CostAnomalyDetected', 'CostAnomalyDetected', 'CostAnomalyDetected'],
   },
   { aggregate: 'SloDefinition', run: sloEvents, records: ['SloBreached'] },
+  {
+    aggregate: 'SloDefinition (burn-rate alerts)',
+    run: sloBurnEvents,
+    // 10:40: the 30m window still burns at 20x, so the 6h/30m rule keeps the page firing although
+    // the 5m window is quiet; 11:10: both short windows are quiet and the page resolves.
+    records: ['SloBurnRateAlertFired', 'SloBurnRateAlertResolved'],
+  },
   {
     aggregate: 'TelemetryCorrelation',
     run: correlationEvents,

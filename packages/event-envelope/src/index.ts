@@ -115,7 +115,14 @@ export {
   qualityScoreComputedPayloadSchema,
 } from './payloads/quality-score.js';
 export { COST_CATEGORIES, costAnomalyDetectedPayloadSchema } from './payloads/cost-signal.js';
-export { sloBreachedPayloadSchema } from './payloads/slo-definition.js';
+export {
+  sloBreachedPayloadSchema,
+  sloBurnRateAlertFiredPayloadSchema,
+  sloBurnRateAlertResolvedPayloadSchema,
+  SLO_BURN_ALERT_SEVERITIES,
+  SLO_BURN_ALERT_WINDOWS,
+  SLO_BURN_ALERT_RULES,
+} from './payloads/slo-definition.js';
 export {
   CORRELATION_LINK_KINDS,
   correlationLinkSchema,

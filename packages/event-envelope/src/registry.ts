@@ -20,7 +20,11 @@ import {
 } from './payloads/incident.js';
 import { metricAggregated } from './payloads/metric-series.js';
 import { qualityScoreComputed } from './payloads/quality-score.js';
-import { sloBreached } from './payloads/slo-definition.js';
+import {
+  sloBreached,
+  sloBurnRateAlertFired,
+  sloBurnRateAlertResolved,
+} from './payloads/slo-definition.js';
 import { correlationSnapshotted } from './payloads/telemetry-correlation.js';
 import { traceRecorded } from './payloads/trace-record.js';
 import { producerForAggregate, topicForAggregate, type Topic } from './topics.js';
@@ -45,6 +49,8 @@ const DEFINITIONS = [
   qualityScoreComputed,
   costAnomalyDetected,
   sloBreached,
+  sloBurnRateAlertFired,
+  sloBurnRateAlertResolved,
   correlationSnapshotted,
 ] as const;
 

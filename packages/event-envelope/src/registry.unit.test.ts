@@ -30,6 +30,8 @@ const CONTRACT = [
   ['QualityScoreComputed', 'QualityScore', 'public', 'obs.quality-score.v1'],
   ['CostAnomalyDetected', 'CostSignal', 'public', 'obs.cost-signal.v1'],
   ['SloBreached', 'SloDefinition', 'public', 'obs.slo-definition.v1'],
+  ['SloBurnRateAlertFired', 'SloDefinition', 'public', 'obs.slo-definition.v1'],
+  ['SloBurnRateAlertResolved', 'SloDefinition', 'public', 'obs.slo-definition.v1'],
   ['CorrelationSnapshotted', 'TelemetryCorrelation', 'internal', 'obs.telemetry-correlation.v1'],
 ] as const;
 
@@ -50,7 +52,7 @@ describe('registry', () => {
   // Public events: docs/design.md#event-catalogue (the test name keeps its old wording; AlertResolved
   // made them eleven).
   it('has exactly the ten public events of DESIGN.md section 6', () => {
-    expect(registeredEvents().filter((entry) => entry.visibility === 'public')).toHaveLength(11);
+    expect(registeredEvents().filter((entry) => entry.visibility === 'public')).toHaveLength(13);
   });
 
   it('looks up by (eventType, eventVersion) only', () => {

@@ -21,3 +21,12 @@ export { dataRoot, repoRoot } from './paths.js';
 export type { InfraContext } from './vitest-global-setup.js';
 export { cpuBetween, sampleCpu } from './cpu-usage.js';
 export type { CpuSample } from './cpu-usage.js';
+export {
+  GO_PEERS,
+  ensureGoPeers,
+  goPeerBinary,
+  goPeerPath,
+  goPeersCacheDir,
+  startGoPeer,
+} from './go-peers.js';
+export type { GoPeer, GoPeerName, GoPeerSpec, StartGoPeerOptions } from './go-peers.js';

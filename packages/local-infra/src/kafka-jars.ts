@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from './paths.js';
+import { withFetchLock } from './fetch-lock.js';
 import { runCommand } from './process.js';
 
 /** The broker version: checked with kafkajs 2.2.4 (topics, idempotent + transactional produce, consumer groups). */
@@ -56,47 +56,6 @@ function isComplete(libDir: string, expected: string): boolean {
   return existsSync(marker) && readFileSync(marker, 'utf8').trim() === expected;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** A lock file holding the owner's pid; a lock whose owner died is taken over. */
-async function withFetchLock<T>(
-  cacheDir: string,
-  isDone: () => boolean,
-  work: () => Promise<T>,
-  done: () => T,
-): Promise<T> {
-  const lockPath = join(cacheDir, '.fetch.lock');
-  const deadline = Date.now() + 15 * 60 * 1000;
-  for (;;) {
-    if (isDone()) return done();
-    try {
-      const handle = await open(lockPath, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
-      if (Number.isFinite(owner) && !pidAlive(owner)) await rm(lockPath, { force: true });
-      else if (Date.now() > deadline)
-        throw new Error(`timed out waiting for another process fetching Kafka jars (${lockPath})`);
-      else await sleep(500);
-    }
-  }
-  try {
-    return isDone() ? done() : await work();
-  } finally {
-    await rm(lockPath, { force: true });
-  }
-}
-
 /**
  * The broker's classpath directory, fetched with Maven from `infra/kafka/pom.xml` on first use only
  * (a marker file records the pom fingerprint). Concurrent callers share one fetch.
@@ -111,6 +70,7 @@ export async function ensureKafkaJars(
 
   await mkdir(cacheDir, { recursive: true });
   return withFetchLock(
+    'Kafka jars',
     cacheDir,
     () => isComplete(libDir, expected),
     async () => {

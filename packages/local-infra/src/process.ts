@@ -239,6 +239,7 @@ export function runCommand(
   args: readonly string[],
   options: {
     cwd?: string;
+    env?: NodeJS.ProcessEnv;
     uid?: number;
     gid?: number;
     timeoutMs?: number;
@@ -249,6 +250,7 @@ export function runCommand(
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], {
       cwd: options.cwd,
+      env: options.env ?? process.env,
       uid: options.uid,
       gid: options.gid,
       stdio: ['ignore', 'pipe', 'pipe'],

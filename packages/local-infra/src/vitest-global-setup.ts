@@ -1,6 +1,7 @@
 import type { ProvidedContext } from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { CONTROL_URL_ENV, startControlServer } from './control.js';
+import { ensureGoPeers } from './go-peers.js';
 import { infraEnv, startLocalInfra } from './infra.js';
 
 /** What `inject('infra')` returns in a test (also in process.env for code that reads env). */
@@ -47,6 +48,9 @@ function seconds(ms: number): string {
 }
 
 async function boot(): Promise<Running> {
+  // Peers (Prometheus, Alertmanager, Jaeger) are built before the servers start and before any test
+  // asks for one: a first build takes minutes, longer than a test hook may wait.
+  await ensureGoPeers((message) => console.error(`[go-peers] ${message}`));
   const saved = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
   const infra = await startLocalInfra({
     kafka: { onProgress: (message) => console.error(`[local-infra] ${message}`) },
@@ -84,7 +88,8 @@ async function boot(): Promise<Running> {
 
 /**
  * Vitest global setup for the `int` and `e2e` projects: starts real PostgreSQL, Kafka and Azurite
- * once per run (or uses DATABASE_URL / KAFKA_BROKERS / AZURE_STORAGE_CONNECTION_STRING), and fails
+ * once per run (or uses DATABASE_URL / KAFKA_BROKERS / AZURE_STORAGE_CONNECTION_STRING), builds the
+ * Go peers on first use (go-peers.ts), and fails
  * the run with what is missing when they cannot start. Never skips.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

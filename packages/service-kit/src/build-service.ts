@@ -22,6 +22,7 @@ import { retentionJob } from './retention/retention.js';
 import { idempotencyPurgeJob } from './idempotency/idempotency-purge.job.js';
 import { registerRequestTracing, startTelemetry } from './telemetry.js';
 import { registerNulGuard } from './http/nul-guard.js';
+import { registerCors } from './http/cors.js';
 
 /** What routes and consumers are given: the service's own infrastructure, nothing global. */
 export interface ServiceContext {
@@ -93,7 +94,8 @@ export interface RunningService {
 
 /**
  * Builds a service from its definition: pino, zod validation and OpenAPI, problem+json errors,
- * JWT auth with tenant context, rate and body limits, health, tracing, its TypeORM data source
+ * CORS for the origins of CORS_ORIGINS, JWT auth with tenant context, rate and body limits,
+ * health, tracing, its TypeORM data source
  * with migrations, the unit of work, the outbox relay and its consumers.
  */
 export async function buildService(
@@ -158,6 +160,8 @@ export async function buildService(
   registerNulGuard(app);
   registerRequestTracing(app);
   await registerOpenApi(app, definition.openapi);
+  // Before the limiter and auth: a preflight carries no token and is answered here.
+  await registerCors(app, env.CORS_ORIGINS);
   await app.register(rateLimit, {
     max: env.RATE_LIMIT_MAX,
     timeWindow: env.RATE_LIMIT_WINDOW_MS,

@@ -46,7 +46,42 @@ const envSchema = z.object({
   EVENT_LOG_RETENTION_DAYS: z.coerce.number().positive().default(7),
   /** How often the retention job runs (default hourly; 0 turns the timer off). */
   RETENTION_INTERVAL_MS: z.coerce.number().int().nonnegative().default(3_600_000),
+  /**
+   * Browser origins allowed to call the OTLP routes and the read APIs (CORS, http/cors.ts):
+   * comma-separated exact origins such as `https://app.example.com`. Unset or empty: none, and no
+   * CORS header is ever sent. `*` is refused: the list names the origins a deployment trusts.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      const origins = value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+      for (const origin of origins) {
+        const problem = originProblem(origin);
+        if (problem) context.addIssue({ code: 'custom', message: `${origin}: ${problem}` });
+      }
+      return [...new Set(origins)];
+    }),
 });
+
+/** Why an entry of CORS_ORIGINS is not an exact origin (`scheme://host[:port]`), if it is not. */
+function originProblem(entry: string): string | undefined {
+  if (entry === '*') return 'a wildcard is not allowed; list the exact origins';
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    return 'not an origin (scheme://host[:port])';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return 'the scheme must be http or https';
+  if (url.origin !== entry)
+    return `not an exact origin (scheme://host[:port], no path or trailing slash; did you mean ${url.origin}?)`;
+  return undefined;
+}
 
 export type Env = z.infer<typeof envSchema>;
 

@@ -57,3 +57,30 @@ describe('DATABASE_POOL_SIZE: the connections of the service pool', () => {
     expect(() => readEnv({ DATABASE_POOL_SIZE: value })).toThrow(/DATABASE_POOL_SIZE/);
   });
 });
+
+describe('CORS_ORIGINS: exact origins, none by default', () => {
+  it('is empty when unset or blank', () => {
+    expect(readEnv({}).CORS_ORIGINS).toEqual([]);
+    expect(readEnv({ CORS_ORIGINS: ' , ' }).CORS_ORIGINS).toEqual([]);
+  });
+
+  it('takes comma-separated origins, trimmed and without duplicates', () => {
+    expect(
+      readEnv({
+        CORS_ORIGINS: 'https://app.example.com, http://localhost:5173,https://app.example.com',
+      }).CORS_ORIGINS,
+    ).toEqual(['https://app.example.com', 'http://localhost:5173']);
+  });
+
+  it.each([
+    ['*', /wildcard is not allowed/],
+    ['app.example.com', /not an origin/],
+    ['ftp://files.example.com', /scheme must be http or https/],
+    ['https://app.example.com/', /did you mean https:\/\/app\.example\.com\?/],
+    ['https://app.example.com/path', /not an exact origin/],
+    ['https://App.example.com', /did you mean https:\/\/app\.example\.com\?/],
+  ])('refuses %s, naming the variable', (value, message) => {
+    expect(() => readEnv({ CORS_ORIGINS: value })).toThrow(/CORS_ORIGINS/);
+    expect(() => readEnv({ CORS_ORIGINS: value })).toThrow(message);
+  });
+});

@@ -39,6 +39,20 @@ export { canonicalJson } from './http/canonical-json.js';
 export { buildDocsHub, DOCS_HUB_PORT } from './http/docs-hub.js';
 export type { DocsHubService } from './http/docs-hub.js';
 export {
+  buildOtlpGateway,
+  runOtlpGateway,
+  OTLP_GATEWAY_NAME,
+  OTLP_GATEWAY_PORT,
+  OTLP_ROUTES,
+} from './http/otlp-gateway.js';
+export type { OtlpGateway, OtlpGatewayOptions } from './http/otlp-gateway.js';
+export {
+  CORS_ALLOWED_HEADERS,
+  CORS_EXPOSED_HEADERS,
+  CORS_MAX_AGE_SECONDS,
+  CORS_METHODS,
+} from './http/cors.js';
+export {
   IdempotencyKeys,
   idempotencyKeyHeaders,
   keyReused,

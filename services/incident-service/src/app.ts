@@ -3,6 +3,7 @@ import type { ServiceDefinition } from '@obs/service-kit';
 import { incidentConfigFrom, type IncidentServiceConfig } from './config.js';
 import { alertTriggeredConsumer } from './consumers/alert-triggered.consumer.js';
 import { sloBreachedConsumer } from './consumers/slo-breached.consumer.js';
+import { sloBurnRateAlertConsumer } from './consumers/slo-burn-rate-alert.consumer.js';
 import { EscalationScheduler } from './escalation/escalation.scheduler.js';
 import { IncidentIntake } from './incident-intake.js';
 import { IncidentEntity, IncidentEventEntity, incidentStore } from './incident.repository.js';
@@ -35,7 +36,11 @@ export function createIncidentService(config: IncidentServiceConfig): ServiceDef
       const intake = new IncidentIntake(store, config, ctx.clock);
       return {
         routes: (app) => incidentRoutes(app, ctx, store, config),
-        consumers: [alertTriggeredConsumer(intake), sloBreachedConsumer(intake)],
+        consumers: [
+          alertTriggeredConsumer(intake),
+          sloBreachedConsumer(intake),
+          sloBurnRateAlertConsumer(store, config, ctx.clock),
+        ],
         jobs: [new EscalationScheduler(ctx, store).asJob(config.escalationIntervalMs)],
       };
     },

@@ -1,7 +1,9 @@
 import {
   SloDefinition,
   sliMetrics,
+  type ActiveBurnAlert,
   type BudgetBurnEvent,
+  type BurnRateAlertsConfig,
   type MaintenanceWindow,
   type Sli,
   type SloDefinitionSnapshot,
@@ -29,6 +31,8 @@ export interface SloRow {
   lastEvaluation: SloLastEvaluation;
   burnEvents: BudgetBurnEvent[];
   maintenanceWindows: MaintenanceWindow[];
+  burnRateAlerts: BurnRateAlertsConfig;
+  activeBurnAlerts: ActiveBurnAlert[];
   createdAt: Date;
   version: number;
 }
@@ -53,6 +57,8 @@ export const SloEntity = new EntitySchema<SloRow>({
     lastEvaluation: { type: 'jsonb', name: 'last_evaluation' },
     burnEvents: { type: 'jsonb', name: 'burn_events' },
     maintenanceWindows: { type: 'jsonb', name: 'maintenance_windows' },
+    burnRateAlerts: { type: 'jsonb', name: 'burn_rate_alerts' },
+    activeBurnAlerts: { type: 'jsonb', name: 'active_burn_alerts' },
     createdAt: { type: 'timestamptz', name: 'created_at' },
     version: { type: 'integer' },
   },
@@ -80,6 +86,11 @@ export function toSloRow(snapshot: SloDefinitionSnapshot, version: number): SloR
     },
     burnEvents: snapshot.burnEvents.map((e) => ({ ...e })),
     maintenanceWindows: snapshot.maintenanceWindows.map((w) => ({ ...w })),
+    burnRateAlerts: {
+      enabled: snapshot.burnRateAlerts.enabled,
+      receivers: [...snapshot.burnRateAlerts.receivers],
+    },
+    activeBurnAlerts: snapshot.activeBurnAlerts.map((a) => ({ ...a, rules: [...a.rules] })),
     createdAt: new Date(snapshot.createdAt),
     version,
   };
@@ -107,6 +118,8 @@ export function toSloSnapshot(row: SloRow): SloDefinitionSnapshot {
     lastEvaluation: row.lastEvaluation,
     burnEvents: row.burnEvents,
     maintenanceWindows: row.maintenanceWindows,
+    burnRateAlerts: row.burnRateAlerts,
+    activeBurnAlerts: row.activeBurnAlerts,
   };
 }
 

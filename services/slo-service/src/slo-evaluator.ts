@@ -6,6 +6,7 @@ import {
 } from '@obs/domain';
 import type { PayloadOf } from '@obs/event-envelope';
 import type { ServiceContext, Transaction } from '@obs/service-kit';
+import { settledBefore, type SloServiceConfig } from './config.js';
 import type { SloStore } from './slo-definition.repository.js';
 import { observe } from './slo-observation.js';
 
@@ -27,11 +28,12 @@ export interface WindowOutcome {
  * Applies one closed metric window to every SLO of the tenant and project that reads the metric:
  * stores the window's good/total contribution (a redelivered or revised window replaces its
  * sample), then re-evaluates the SLO at event time max(lastEvaluatedAt, windowEnd) and saves it
- * with its SloBreached, if any, in the same transaction.
+ * with its SloBreached and burn-rate alert events, if any, in the same transaction.
  */
 export async function applyMetricWindow(
   ctx: ServiceContext,
   store: SloStore,
+  config: SloServiceConfig,
   tx: Transaction,
   tenantId: string,
   window: MetricWindow,
@@ -52,11 +54,12 @@ export async function applyMetricWindow(
     if (!sliMatchesGroup(snapshot.indicator, window.group)) continue;
     const parts = sliContributions(snapshot.indicator, window.metricName, window.values);
     if (parts.length === 0) continue;
-    await storeSamples(ctx, tx, id, window, parts);
+    const now = ctx.clock();
+    await storeSamples(ctx, tx, id, window, parts, now);
     const last = snapshot.lastEvaluatedAt;
     const at =
       last !== null && Date.parse(last) > Date.parse(window.windowEnd) ? last : window.windowEnd;
-    const observation = await observe(ctx, tx, snapshot, at);
+    const observation = await observe(ctx, tx, snapshot, at, settledBefore(now, config));
     loaded.aggregate.evaluate(observation, at);
     await store.save(tx, loaded.aggregate, loaded.version);
     outcomes.push({ sloId: id, status: loaded.aggregate.status });
@@ -70,14 +73,26 @@ async function storeSamples(
   sloId: string,
   window: MetricWindow,
   parts: readonly SliContribution[],
+  now: number,
 ): Promise<void> {
+  const receivedAt = new Date(now).toISOString();
   for (const part of parts) {
+    // A revision keeps the first received_at: the pairing grace runs from the first arrival.
     await tx.manager.query(
-      `INSERT INTO ${ctx.table('slo_samples')} (slo_id, role, group_key, window_start, window_end, events)
-       VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO ${ctx.table('slo_samples')}
+         (slo_id, role, group_key, window_start, window_end, events, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (slo_id, role, group_key, window_start)
        DO UPDATE SET window_end = EXCLUDED.window_end, events = EXCLUDED.events`,
-      [sloId, part.role, window.groupKey, window.windowStart, window.windowEnd, part.events],
+      [
+        sloId,
+        part.role,
+        window.groupKey,
+        window.windowStart,
+        window.windowEnd,
+        part.events,
+        receivedAt,
+      ],
     );
   }
 }

@@ -1,5 +1,7 @@
 import type {
+  ActiveBurnAlert,
   BudgetBurnEvent,
+  BurnRateAlertsConfig,
   MaintenanceWindow,
   Sli,
   SloDefinitionSnapshot,
@@ -21,6 +23,7 @@ export interface SloView {
   readonly status: SloStatus;
   readonly lastEvaluatedAt: string | null;
   readonly maintenanceWindows: readonly MaintenanceWindow[];
+  readonly burnRateAlerts: BurnRateAlertsConfig;
   readonly createdAt: string;
   readonly version: number;
 }
@@ -36,6 +39,7 @@ export interface SloStatusView extends SloLastEvaluation {
   /** budgetRemaining as a share of the error budget, percent (100 with a zero budget unbreached). */
   readonly budgetRemainingPct: number;
   readonly badPct: number;
+  readonly activeBurnAlerts: readonly ActiveBurnAlert[];
   readonly lastEvaluatedAt: string | null;
   readonly version: number;
 }
@@ -54,6 +58,7 @@ export function viewOfSnapshot(snapshot: SloDefinitionSnapshot, version: number)
     status: snapshot.status,
     lastEvaluatedAt: snapshot.lastEvaluatedAt,
     maintenanceWindows: snapshot.maintenanceWindows,
+    burnRateAlerts: snapshot.burnRateAlerts,
     createdAt: snapshot.createdAt,
     version,
   };
@@ -76,6 +81,7 @@ export function statusOfSnapshot(snapshot: SloDefinitionSnapshot, version: numbe
     budgetRemainingPct: Math.min(100, Math.max(0, remainingPct)),
     badPct: snapshot.badPct,
     ...snapshot.lastEvaluation,
+    activeBurnAlerts: snapshot.activeBurnAlerts,
     lastEvaluatedAt: snapshot.lastEvaluatedAt,
     version,
   };

@@ -11,6 +11,7 @@ import {
 } from '@obs/service-kit/testing';
 import { expect } from 'vitest';
 import { createSloService } from '../src/app.js';
+import { DEFAULT_SLO_CONFIG } from '../src/config.js';
 
 /** Test helpers shared by the slo-service integration tests (real Postgres and Kafka). */
 
@@ -22,7 +23,9 @@ export async function startSloService(
     env?: Record<string, string>;
   } = {},
 ): Promise<RunningService> {
-  return startTestService(createSloService(), {
+  // The suites feed windows of 2001-2025 and read their event-time budgets; a burn clock on its
+  // timer would move those SLOs to today. Its own test runs it by hand (runOnce) on a TestClock.
+  return startTestService(createSloService({ ...DEFAULT_SLO_CONFIG, burnClockIntervalMs: 0 }), {
     clock: options.clock?.now,
     runConsumers: options.runConsumers,
     runJobs: options.runJobs,

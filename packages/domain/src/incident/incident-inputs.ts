@@ -2,7 +2,11 @@ import type {
   AlertResolvedPayload,
   AlertTriggeredPayload,
 } from '../alert-rule/alert-rule.events.js';
-import type { SloBreachedPayload } from '../slo-definition/slo-definition.events.js';
+import type {
+  SloBreachedPayload,
+  SloBurnRateAlertFiredPayload,
+  SloBurnRateAlertResolvedPayload,
+} from '../slo-definition/slo-definition.events.js';
 import type { TelemetryDimensionsInput } from '../kernel/telemetry-dimensions.js';
 import type { EscalationStepInput } from './escalation-step.js';
 
@@ -57,6 +61,30 @@ export interface SloSignal {
   readonly tenantId: string;
   readonly traceId: string | null;
   readonly payload: SloBreachedPayload;
+}
+
+/** What the incident needs of an SloBurnRateAlertFired: a DomainEvent or a parsed envelope. */
+export interface SloBurnRateAlertSignal {
+  readonly tenantId: string;
+  readonly traceId: string | null;
+  readonly payload: SloBurnRateAlertFiredPayload;
+}
+
+/** What the incident needs of an SloBurnRateAlertResolved. */
+export interface SloBurnRateAlertResolvedSignal {
+  readonly tenantId: string;
+  readonly payload: SloBurnRateAlertResolvedPayload;
+}
+
+export interface OpenFromSloBurnRateAlertInput {
+  readonly incidentId: string;
+  /** The tenant of the consuming context; the alert must carry the same one. */
+  readonly tenantId: string;
+  readonly alert: SloBurnRateAlertSignal;
+  /** The alert carries page/ticket, not a platform severity: the service decides. */
+  readonly severity: string;
+  readonly escalationSteps?: readonly EscalationStepInput[];
+  readonly intake?: SignalIntake;
 }
 
 export interface OpenFromAlertInput {

@@ -17,13 +17,23 @@ import type {
   NoteCommand,
   OpenFromAlertInput,
   OpenFromSloBreachInput,
+  OpenFromSloBurnRateAlertInput,
   OpenIncidentInput,
   PostmortemNoteCommand,
   ResolveCommand,
+  SloBurnRateAlertResolvedSignal,
+  SloBurnRateAlertSignal,
   SloSignal,
 } from './incident-inputs.js';
 import { canTransition } from './incident-lifecycle.js';
-import { alertTitle, openedPayload, resolvedPayload, sloTitle } from './incident-payloads.js';
+import {
+  alertTitle,
+  burnRuleReadings,
+  openedPayload,
+  resolvedPayload,
+  sloBurnRateTitle,
+  sloTitle,
+} from './incident-payloads.js';
 import {
   ensureTenant,
   rootCause as toRootCause,
@@ -119,6 +129,40 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       sourceTenantId: input.breach.tenantId,
       intake: input.intake,
     });
+  }
+
+  /**
+   * Opens the incident for a burn-rate alert of an SLO (slo-service pages long before the budget
+   * is spent). The sloId becomes the sourceRef, as for a breach, so one SLO problem is one
+   * incident: a breach that follows lands on it as a recurrence.
+   */
+  static fromSloBurnRateAlert(input: OpenFromSloBurnRateAlertInput): Incident {
+    const alert = input.alert.payload;
+    const incident = Incident.create({
+      incidentId: input.incidentId,
+      tenantId: input.tenantId,
+      projectId: alert.projectId,
+      // An SLO is defined per project; the alert names no module.
+      moduleId: null,
+      title: sloBurnRateTitle(alert),
+      severity: input.severity,
+      source: 'slo',
+      sourceRef: alert.sloId,
+      traceId: input.alert.traceId,
+      openedAt: alert.firedAt,
+      escalationSteps: input.escalationSteps ?? [],
+      sourceTenantId: input.alert.tenantId,
+      intake: input.intake,
+    });
+    incident.state = {
+      ...incident.state,
+      events: incident.state.events.map((line) =>
+        line.type === 'opened'
+          ? { ...line, note: optionalNote(`burn-rate alert fired: ${burnRuleReadings(alert)}`) }
+          : line,
+      ),
+    };
+    return incident;
   }
 
   static rehydrate(snapshot: IncidentSnapshot): Incident {
@@ -297,6 +341,52 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       payload.sloId,
       `SLO ${payload.name} breached again: ${payload.badPct}% bad events (budget ${payload.errorBudget}%)`,
       'regression: SLO breached again',
+    );
+  }
+
+  /**
+   * A burn-rate alert of this incident's SLO fired while it is unresolved (it was opened by a
+   * breach, or an earlier episode of the alert): a recurrence line, and a regression when it was
+   * mitigated, as for an alert or a breach.
+   */
+  recordSloBurnRateAlert(alert: SloBurnRateAlertSignal): void {
+    this.ensureMutable();
+    ensureTenant(this.state.tenantId, alert.tenantId, 'the SLO burn-rate alert');
+    const payload = alert.payload;
+    this.ensureSlo(payload.sloId);
+    this.recur(
+      toIso(parseInstant(payload.firedAt, 'firedAt')),
+      payload.sloId,
+      `SLO ${payload.name} burn-rate alert (${payload.severity}) fired: ${burnRuleReadings(payload)}`,
+      'regression: SLO burn-rate alert fired again',
+    );
+  }
+
+  /**
+   * The burn-rate alert stopped (its short windows cooled): an `alert_resolved` line at the
+   * event's resolvedAt and no status change, as for AlertResolved.
+   */
+  recordSloBurnRateAlertResolved(resolved: SloBurnRateAlertResolvedSignal): void {
+    this.ensureMutable();
+    ensureTenant(this.state.tenantId, resolved.tenantId, 'the SLO burn-rate alert');
+    const payload = resolved.payload;
+    this.ensureSlo(payload.sloId);
+    this.append({
+      timestamp: toIso(parseInstant(payload.resolvedAt, 'resolvedAt')),
+      type: 'alert_resolved',
+      actor: toActor(payload.sloId),
+      note: optionalNote(
+        `SLO burn-rate alert (${payload.severity}) resolved: ${burnRuleReadings(payload)}; ${payload.budgetRemaining}% of ${payload.errorBudget}% budget left`,
+      ),
+    });
+  }
+
+  private ensureSlo(sloId: string): void {
+    ensure(
+      this.state.source === 'slo' && this.state.sourceRef === sloId,
+      'incident.slo_mismatch',
+      'the SLO signal belongs to another incident (different SLO)',
+      { sourceRef: this.state.sourceRef, sloId },
     );
   }
 

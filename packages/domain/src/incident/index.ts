@@ -48,6 +48,9 @@ export type {
   AlertSignal,
   AlertResolvedSignal,
   SloSignal,
+  SloBurnRateAlertSignal,
+  SloBurnRateAlertResolvedSignal,
+  OpenFromSloBurnRateAlertInput,
   OpenFromAlertInput,
   OpenFromSloBreachInput,
   SignalIntake,
@@ -57,6 +60,6 @@ export type {
   PostmortemNoteCommand,
 } from './incident-inputs.js';
 export { Incident } from './incident.aggregate.js';
-export { alertTitle, sloTitle } from './incident-payloads.js';
+export { alertTitle, sloTitle, sloBurnRateTitle } from './incident-payloads.js';
 export type { IncidentCommand, IncidentCommandType } from './incident-commands.js';
 export { executeIncidentCommand } from './incident-commands.js';

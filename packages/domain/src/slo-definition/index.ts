@@ -30,6 +30,7 @@ export {
 export type {
   SloBurnWindow,
   SloBurnAlertName,
+  SloObservedWindow,
   SloObservation,
   SloEvaluationInput,
   SloEvaluation,
@@ -38,8 +39,37 @@ export { SLO_BURN_WINDOWS, SLO_BURN_ALERTS, evaluateSlo } from './slo-budget.js'
 export type {
   SloBreachedPayload,
   SloBreached,
+  SloBurnRateAlertPayload,
+  SloBurnRateAlertFiredPayload,
+  SloBurnRateAlertResolvedPayload,
+  SloBurnRateAlertFired,
+  SloBurnRateAlertResolved,
   SloDefinitionEvent,
 } from './slo-definition.events.js';
+export type {
+  BurnAlertSeverity,
+  BurnAlertRule,
+  BurnAlertRuleName,
+  BurnRateAlertsConfig,
+  ActiveBurnAlert,
+  BurnAlertRuleReading,
+  BurnAlertRates,
+  BurnAlertStepInput,
+  BurnAlertTransition,
+  BurnAlertStep,
+} from './slo-burn-alerts.js';
+export {
+  BURN_ALERT_SEVERITIES,
+  BURN_ALERT_WINDOW_MINUTES,
+  BURN_ALERT_RULE_NAMES,
+  BURN_ALERT_RULES,
+  BURN_ALERT_LOOKBACK_MINUTES,
+  MAX_BURN_ALERT_RECEIVERS,
+  DEFAULT_BURN_RATE_ALERTS,
+  burnRateAlertsConfig,
+  activeBurnAlerts,
+  stepBurnAlerts,
+} from './slo-burn-alerts.js';
 export { SLO_DEFINITION_AGGREGATE_TYPE } from './slo-definition.events.js';
 export type {
   BudgetBurnEvent,

@@ -27,11 +27,17 @@ export const SLO_BURN_ALERTS: readonly {
   { name: 'slow', long: '6h', short: '30m', thresholdTenths: 60 },
 ];
 
+/**
+ * Every window a burn rate is computed over: the four of the status read, and the 3-day window of
+ * the ticket-severity burn-rate alert (slo-burn-alerts.ts).
+ */
+export type SloObservedWindow = SloBurnWindow | '3d';
+
 export interface SloObservation {
   /** Counts over the SLO's whole rolling window. */
   readonly window: SliCounts;
   /** Counts over the burn-rate windows; a missing window cannot fire its pair. */
-  readonly burnWindows?: Partial<Record<SloBurnWindow, SliCounts>>;
+  readonly burnWindows?: Partial<Record<SloObservedWindow, SliCounts>>;
 }
 
 export interface SloEvaluationInput extends SloObservation {
@@ -81,7 +87,7 @@ function budgetLow(counts: SliCounts, budgetScaled: number): boolean {
 }
 
 /** Burn rate ≥ threshold; with a zero budget any bad event is an unbounded burn. */
-function burning(
+export function burning(
   counts: SliCounts | undefined,
   budgetScaled: number,
   thresholdTenths: number,
@@ -95,7 +101,7 @@ function burning(
 }
 
 /** Reported burn rate; null instead of Infinity/NaN so snapshots stay JSON-clean. */
-function burnRate(counts: SliCounts | undefined, budgetScaled: number): number | null {
+export function burnRate(counts: SliCounts | undefined, budgetScaled: number): number | null {
   if (counts === undefined || budgetScaled === 0) return null;
   if (counts.total === 0) return 0;
   // bad ratio / (1 − target/100) = bad·100·SCALE / (budgetScaled·total): one division of two

@@ -11,7 +11,20 @@ import {
   type SloEvaluation,
   type SloObservation,
 } from './slo-budget.js';
-import { SLO_DEFINITION_AGGREGATE_TYPE, type SloDefinitionEvent } from './slo-definition.events.js';
+import {
+  activeBurnAlerts,
+  burnRateAlertsConfig,
+  stepBurnAlerts,
+  type ActiveBurnAlert,
+  type BurnAlertStep,
+  type BurnAlertTransition,
+  type BurnRateAlertsConfig,
+} from './slo-burn-alerts.js';
+import {
+  SLO_DEFINITION_AGGREGATE_TYPE,
+  type SloBurnRateAlertPayload,
+  type SloDefinitionEvent,
+} from './slo-definition.events.js';
 import {
   errorBudgetOf,
   sli,
@@ -66,6 +79,8 @@ export interface SloDefinitionFields {
   readonly indicator: Sli;
   readonly target: number;
   readonly windowMinutes: number;
+  /** Burn-rate alerts: on, with no receivers, when left out (slo-burn-alerts.ts). */
+  readonly burnRateAlerts?: BurnRateAlertsConfig;
 }
 
 const NO_EVALUATION: SloLastEvaluation = {
@@ -95,6 +110,9 @@ export interface SloDefinitionSnapshot {
   readonly lastEvaluation: SloLastEvaluation;
   readonly burnEvents: readonly BudgetBurnEvent[];
   readonly maintenanceWindows: readonly MaintenanceWindow[];
+  readonly burnRateAlerts: BurnRateAlertsConfig;
+  /** The burn-rate alerts firing at the last evaluation, one per severity at most. */
+  readonly activeBurnAlerts: readonly ActiveBurnAlert[];
 }
 
 export interface CreateSloDefinitionInput extends SloDefinitionFields {
@@ -109,7 +127,10 @@ type SloState = Omit<SloDefinitionSnapshot, 'tenantId' | 'status'> & {
   readonly status: SloStatus;
 };
 
-type UncheckedFields = Omit<SloDefinitionSnapshot, 'status'> & { readonly status: string };
+type UncheckedFields = Omit<SloDefinitionSnapshot, 'status' | 'burnRateAlerts'> & {
+  readonly status: string;
+  readonly burnRateAlerts?: BurnRateAlertsConfig;
+};
 
 function burnEvent(event: BudgetBurnEvent): BudgetBurnEvent {
   ensure(
@@ -230,6 +251,8 @@ function validState(fields: UncheckedFields): SloState {
     lastEvaluation: lastEvaluation(fields.lastEvaluation),
     burnEvents: fields.burnEvents.map(burnEvent).slice(-MAX_BURN_EVENTS),
     maintenanceWindows: validMaintenanceWindows(fields.maintenanceWindows),
+    burnRateAlerts: burnRateAlertsConfig(fields.burnRateAlerts),
+    activeBurnAlerts: activeBurnAlerts(fields.activeBurnAlerts),
   };
 }
 
@@ -289,6 +312,7 @@ export class SloDefinition extends AggregateRoot<SloDefinitionEvent> {
         lastEvaluation: NO_EVALUATION,
         burnEvents: [],
         maintenanceWindows: [],
+        activeBurnAlerts: [],
       }),
     );
   }
@@ -323,7 +347,7 @@ export class SloDefinition extends AggregateRoot<SloDefinitionEvent> {
       { at, lastEvaluatedAt: last },
     );
     const evaluation = evaluateSlo({ ...observation, target: this.state.target });
-    this.apply(evaluation, toIso(atMs), this.state.status);
+    this.apply(evaluation, toIso(atMs), this.state.status, observation);
     return evaluation;
   }
 
@@ -351,7 +375,19 @@ export class SloDefinition extends AggregateRoot<SloDefinitionEvent> {
         : evaluateSlo({ ...observation, target: next.target });
     const previous = this.state.status;
     this.state = next;
-    if (evaluation !== undefined && at !== null) this.apply(evaluation, at, previous);
+    if (evaluation !== undefined && at !== null && observation !== undefined) {
+      this.apply(evaluation, at, previous, observation);
+    } else if (this.state.activeBurnAlerts.length > 0 && at !== null) {
+      // Nothing to count under the new definition: the alerts it had stop with the old one.
+      this.applyBurnAlerts(
+        { window: { good: 0, total: 0 } },
+        at,
+        evaluateSlo({
+          window: { good: 0, total: 0 },
+          target: next.target,
+        }),
+      );
+    }
     return evaluation;
   }
 
@@ -366,8 +402,18 @@ export class SloDefinition extends AggregateRoot<SloDefinitionEvent> {
     return valid;
   }
 
+  /** The burn-rate alerts firing now (one per severity at most). */
+  get activeBurnAlerts(): readonly ActiveBurnAlert[] {
+    return this.state.activeBurnAlerts;
+  }
+
   /** `previous`: the status a breach is a step from (a redefinition keeps the old one). */
-  private apply(evaluation: SloEvaluation, timestamp: string, previous: SloStatus): void {
+  private apply(
+    evaluation: SloEvaluation,
+    timestamp: string,
+    previous: SloStatus,
+    observation: SloObservation,
+  ): void {
     this.state = {
       ...this.state,
       budgetRemaining: evaluation.budgetRemaining,
@@ -386,6 +432,8 @@ export class SloDefinition extends AggregateRoot<SloDefinitionEvent> {
         burnedPct: evaluation.burnedPct,
       }),
     };
+    // Burn-rate alerts before the breach: on one evaluation, the page comes first.
+    this.applyBurnAlerts(observation, timestamp, evaluation);
     switch (evaluation.status) {
       case 'breached':
         if (previous !== 'breached') this.recordBreach(evaluation, timestamp);
@@ -400,6 +448,69 @@ export class SloDefinition extends AggregateRoot<SloDefinitionEvent> {
     }
   }
 
+  /** Steps the burn-rate alerts at `timestamp` and records a Fired/Resolved per transition. */
+  private applyBurnAlerts(
+    observation: SloObservation,
+    timestamp: string,
+    evaluation: SloEvaluation,
+  ): void {
+    const atMs = Date.parse(timestamp);
+    const step = stepBurnAlerts({
+      target: this.state.target,
+      config: this.state.burnRateAlerts,
+      active: this.state.activeBurnAlerts,
+      windows: observation.burnWindows ?? {},
+      at: timestamp,
+      inMaintenance: this.state.maintenanceWindows.some(
+        (w) => Date.parse(w.start) <= atMs && atMs < Date.parse(w.end),
+      ),
+    });
+    this.state = { ...this.state, activeBurnAlerts: [...step.active] };
+    for (const transition of step.fired) {
+      this.recordBurnAlert('SloBurnRateAlertFired', transition, step, evaluation, timestamp);
+    }
+    for (const transition of step.resolved) {
+      this.recordBurnAlert('SloBurnRateAlertResolved', transition, step, evaluation, timestamp);
+    }
+  }
+
+  private recordBurnAlert(
+    eventType: 'SloBurnRateAlertFired' | 'SloBurnRateAlertResolved',
+    transition: BurnAlertTransition,
+    step: BurnAlertStep,
+    evaluation: SloEvaluation,
+    at: string,
+  ): void {
+    const payload: SloBurnRateAlertPayload = {
+      sloId: this.state.sloId,
+      projectId: this.state.projectId,
+      name: this.state.name,
+      severity: transition.alert.severity,
+      target: this.state.target,
+      windowMinutes: this.state.windowMinutes,
+      errorBudget: this.state.errorBudget,
+      budgetRemaining: evaluation.budgetRemaining,
+      rules: transition.readings.map((r) => ({ ...r })),
+      burnRates: { ...step.rates },
+      dimensions: { ...this.state.indicator.filter },
+      receivers: [...this.state.burnRateAlerts.receivers],
+      traceIds: [],
+      firedAt: transition.alert.firedAt,
+    };
+    const header = {
+      aggregateType: SLO_DEFINITION_AGGREGATE_TYPE,
+      aggregateId: this.state.sloId,
+      tenantId: this.state.tenantId,
+      traceId: null,
+      occurredAt: at,
+    };
+    if (eventType === 'SloBurnRateAlertFired') {
+      this.record({ ...header, eventType, payload });
+    } else {
+      this.record({ ...header, eventType, payload: { ...payload, resolvedAt: at } });
+    }
+  }
+
   toSnapshot(): SloDefinitionSnapshot {
     return {
       ...this.state,
@@ -411,6 +522,11 @@ export class SloDefinition extends AggregateRoot<SloDefinitionEvent> {
       },
       burnEvents: this.state.burnEvents.map((e) => ({ ...e })),
       maintenanceWindows: this.state.maintenanceWindows.map((w) => ({ ...w })),
+      burnRateAlerts: {
+        enabled: this.state.burnRateAlerts.enabled,
+        receivers: [...this.state.burnRateAlerts.receivers],
+      },
+      activeBurnAlerts: this.state.activeBurnAlerts.map((a) => ({ ...a, rules: [...a.rules] })),
     };
   }
 

@@ -1,4 +1,5 @@
 import { consumerOf, type ConsumerDefinition, type ServiceContext } from '@obs/service-kit';
+import type { SloServiceConfig } from '../config.js';
 import type { SloStore } from '../slo-definition.repository.js';
 import { applyMetricWindow } from '../slo-evaluator.js';
 
@@ -9,7 +10,11 @@ import { applyMetricWindow } from '../slo-evaluator.js';
  * needs are read (count, sum, p50/p95/p99), so optional fields the producer adds later (min,
  * max, exemplars) change nothing here.
  */
-export function metricAggregatedConsumer(ctx: ServiceContext, store: SloStore): ConsumerDefinition {
+export function metricAggregatedConsumer(
+  ctx: ServiceContext,
+  store: SloStore,
+  config: SloServiceConfig,
+): ConsumerDefinition {
   return consumerOf('metric-aggregated', {
     // earliest: windows that closed while this service was first deploying (or before its group
     // existed) still belong in the rolling budgets; the evaluation uses event time, so replaying
@@ -17,7 +22,7 @@ export function metricAggregatedConsumer(ctx: ServiceContext, store: SloStore): 
     startFrom: 'earliest',
     on: {
       MetricAggregated: (envelope, tx) =>
-        applyMetricWindow(ctx, store, tx, envelope.tenantId, envelope.payload),
+        applyMetricWindow(ctx, store, config, tx, envelope.tenantId, envelope.payload),
     },
   });
 }

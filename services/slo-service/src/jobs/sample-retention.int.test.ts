@@ -27,9 +27,10 @@ const minute = (n: number) => T0 + n * 60_000;
 describe('sample retention', () => {
   it('drops windows no evaluation can read again, keeping the budget unchanged', async () => {
     const tenant = uniqueTenant('slo-retention');
-    // A 60-minute SLO: the 6h burn window is the longer look-back, so 360 minutes are kept.
+    // A 60-minute SLO: the 3d window of the ticket burn-rate alert is the longer look-back, so
+    // 4 320 minutes are kept.
     const slo = await createSlo(service, tenant, ratioBody({ target: 99, windowMinutes: 60 }));
-    const windows = [0, 1, 400].flatMap((n) => [
+    const windows = [0, 1, 4_400].flatMap((n) => [
       metricWindow({ tenantId: tenant, metric: GOOD_METRIC, start: minute(n), sum: 100 }),
       metricWindow({ tenantId: tenant, metric: TOTAL_METRIC, start: minute(n), sum: 100 }),
     ]);
@@ -39,7 +40,7 @@ describe('sample retention', () => {
         timeout: 30_000,
         interval: 100,
       })
-      .toBe(new Date(minute(401)).toISOString());
+      .toBe(new Date(minute(4_401)).toISOString());
     await expect
       .poll(async () => (await statusOf(service, tenant, slo.id)).totalEvents, {
         timeout: 30_000,
@@ -57,7 +58,7 @@ describe('sample retention', () => {
       );
     expect(await count()).toBe(6);
     expect(await service.jobs.get(SAMPLE_RETENTION_JOB)?.runOnce()).toBe(true);
-    // Minutes 0 and 1 ended more than 360 minutes before 401: gone; minute 400 stays.
+    // Minutes 0 and 1 ended more than 4 320 minutes before 4 401: gone; minute 4 400 stays.
     expect(await count()).toBe(2);
     expect((await statusOf(service, tenant, slo.id)).totalEvents).toBe(100);
   });

@@ -1,3 +1,4 @@
+import { BURN_ALERT_LOOKBACK_MINUTES } from '@obs/domain';
 import type { JobDefinition, ServiceContext } from '@obs/service-kit';
 
 export const SAMPLE_RETENTION_JOB = 'slo-sample-retention';
@@ -8,8 +9,9 @@ const MAX_BATCHES = 20;
 
 /**
  * Deletes counted metric windows that no evaluation can read again: those that ended before the
- * SLO's last evaluation minus the longer of its window and the 6h burn window. Evaluation time
- * only moves forward (event time), so such a sample never counts again. Bounded per run.
+ * SLO's last evaluation minus the longer of its window and the 3-day window of the ticket
+ * burn-rate alert. Evaluation time only moves forward (event time), so such a sample never
+ * counts again. Bounded per run.
  */
 export function sampleRetentionJob(ctx: ServiceContext, intervalMs = HOUR_MS): JobDefinition {
   return {
@@ -26,7 +28,7 @@ export function sampleRetentionJob(ctx: ServiceContext, intervalMs = HOUR_MS): J
                 JOIN ${ctx.table('slos')} AS d ON d.id = x.slo_id
                WHERE d.last_evaluated_at IS NOT NULL
                  AND x.window_end <= d.last_evaluated_at
-                       - make_interval(mins => greatest(d.window_minutes, 360))
+                       - make_interval(mins => greatest(d.window_minutes, ${BURN_ALERT_LOOKBACK_MINUTES}))
                LIMIT ${BATCH}
                FOR UPDATE OF x SKIP LOCKED)`,
         );

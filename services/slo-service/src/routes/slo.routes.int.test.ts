@@ -302,6 +302,7 @@ describe('status, burn events and maintenance windows before any window', () => 
       burnRate: null,
       burnRates: { '5m': null, '30m': null, '1h': null, '6h': null },
       firingAlerts: [],
+      activeBurnAlerts: [],
       lastEvaluatedAt: null,
       version: 1,
     });

@@ -14,6 +14,7 @@ import {
 } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
+import { settledBefore, type SloServiceConfig } from '../config.js';
 import { findSlo, findSloStatus, listBurnEvents, listSlos } from '../slo.queries.js';
 import type { SloStore } from '../slo-definition.repository.js';
 import { dropSamples } from '../slo-evaluator.js';
@@ -40,6 +41,7 @@ export const DEFINITION_CODES = [
   'slo.name_required',
   'slo.project_required',
   'slo.invalid_indicator',
+  'slo.invalid_burn_rate_alerts',
 ];
 
 type SloDto = z.output<typeof sloSchema>;
@@ -49,6 +51,10 @@ export function toDto(view: SloView): SloDto {
     ...view,
     sli: { ...view.sli, filter: { ...view.sli.filter } },
     maintenanceWindows: view.maintenanceWindows.map((w) => ({ ...w })),
+    burnRateAlerts: {
+      enabled: view.burnRateAlerts.enabled,
+      receivers: [...view.burnRateAlerts.receivers],
+    },
   };
 }
 
@@ -64,6 +70,11 @@ export function fieldsOf(body: DefinitionBody): SloDefinitionFields {
     target: body.target,
     windowMinutes: body.windowMinutes,
     indicator: { ...body.sli, filter: body.sli.filter ?? {} },
+    // A definition replaces the whole settings: what the body leaves out takes its default.
+    burnRateAlerts: {
+      enabled: body.burnRateAlerts?.enabled ?? true,
+      receivers: body.burnRateAlerts?.receivers ?? [],
+    },
   };
 }
 
@@ -83,6 +94,7 @@ export function newSlo(fields: SloDefinitionFields, call: Call): SloDefinition {
  */
 async function redefine(
   ctx: ServiceContext,
+  config: SloServiceConfig,
   tx: Transaction,
   slo: SloDefinition,
   fields: SloDefinitionFields,
@@ -103,6 +115,7 @@ async function redefine(
           tx,
           { ...before, windowMinutes: fields.windowMinutes },
           before.lastEvaluatedAt,
+          settledBefore(ctx.clock(), config),
         );
   slo.redefine({ ...fields, indicator }, observation);
 }
@@ -111,14 +124,19 @@ async function redefine(
  * Thin routes: tenancy, If-Match, the unit of work and the documented problems come from the kit;
  * what is left here is each route's schema, domain call and DTO.
  */
-export function sloRoutes(app: FastifyInstance, ctx: ServiceContext, store: SloStore): void {
+export function sloRoutes(
+  app: FastifyInstance,
+  ctx: ServiceContext,
+  store: SloStore,
+  config: SloServiceConfig,
+): void {
   createRoute(app, ctx, {
     url: SLOS_URL,
     scope: 'write',
     tags: TAGS,
     summary: 'Define an SLO',
     description:
-      'Defines an SLO over a ratio SLI (good/total from two metrics) or a latency SLI (a percentile of a histogram metric against a threshold). It starts healthy with its whole error budget and is evaluated from every 1m MetricAggregated window of its metrics in its project. A name already used in the project answers 409.',
+      'Defines an SLO over a ratio SLI (good/total from two metrics) or a latency SLI (a percentile of a histogram metric against a threshold). It starts healthy with its whole error budget and is evaluated from every 1m MetricAggregated window of its metrics in its project; its multiwindow burn-rate alerts (SloBurnRateAlertFired/Resolved) are on unless burnRateAlerts.enabled is false. A name already used in the project answers 409.',
     body: sloDefinitionBody,
     response: sloSchema,
     domainCodes: DEFINITION_CODES,
@@ -164,12 +182,12 @@ export function sloRoutes(app: FastifyInstance, ctx: ServiceContext, store: SloS
     tags: TAGS,
     summary: 'Redefine an SLO',
     description:
-      'Replaces the definition (name, projectId, target, windowMinutes, sli). A changed sli or projectId drops the windows counted so far; an SLO evaluated before is re-evaluated at once at its last evaluation time under the new definition (a breach it then shows emits SloBreached, unless it was breached already). A name already used in the project answers 409.',
+      'Replaces the definition (name, projectId, target, windowMinutes, sli, burnRateAlerts: left out means on, no receivers; turning them off resolves the alerts firing). A changed sli or projectId drops the windows counted so far; an SLO evaluated before is re-evaluated at once at its last evaluation time under the new definition (a breach it then shows emits SloBreached, unless it was breached already). A name already used in the project answers 409.',
     body: sloDefinitionBody,
     response: sloSchema,
     domainCodes: DEFINITION_CODES,
     store,
-    run: (slo, body, _call, tx) => redefine(ctx, tx, slo, fieldsOf(body)),
+    run: (slo, body, _call, tx) => redefine(ctx, config, tx, slo, fieldsOf(body)),
     toDto: savedDto,
   });
 
@@ -188,14 +206,19 @@ export function sloRoutes(app: FastifyInstance, ctx: ServiceContext, store: SloS
     tags: TAGS,
     summary: 'Get the budget status',
     description:
-      'The SLO at its last evaluation: status, error budget and budgetRemaining, bad events over the rolling window, burn rates over 5m, 30m, 1h and 6h and the multi-window pairs firing (fast 1h & 5m ≥ 14.4×, slow 6h & 30m ≥ 6×), with ETag "<version>".',
+      'The SLO at its last evaluation: status, error budget and budgetRemaining, bad events over the rolling window, burn rates over 5m, 30m, 1h and 6h, the multi-window pairs firing (fast 1h & 5m ≥ 14.4×, slow 6h & 30m ≥ 6×) and the burn-rate alerts firing (activeBurnAlerts: page, ticket), with ETag "<version>".',
     resource: 'slo',
     params: idParams,
     response: sloStatusSchema,
     find: async (tenantId, id) => {
       const view = await findSloStatus(ctx.dataSource, tenantId, id);
       return (
-        view && { ...view, burnRates: { ...view.burnRates }, firingAlerts: [...view.firingAlerts] }
+        view && {
+          ...view,
+          burnRates: { ...view.burnRates },
+          firingAlerts: [...view.firingAlerts],
+          activeBurnAlerts: view.activeBurnAlerts.map((a) => ({ ...a, rules: [...a.rules] })),
+        }
       );
     },
     versionOf: (dto) => dto.version,
@@ -237,7 +260,10 @@ export function sloRoutes(app: FastifyInstance, ctx: ServiceContext, store: SloS
         reason: body.reason ?? null,
       });
       const at = slo.lastEvaluatedAt;
-      if (at !== null) slo.evaluate(await observe(ctx, tx, slo.toSnapshot(), at), at);
+      if (at !== null) {
+        const settled = settledBefore(ctx.clock(), config);
+        slo.evaluate(await observe(ctx, tx, slo.toSnapshot(), at, settled), at);
+      }
     },
     toDto: savedDto,
   });

@@ -1,4 +1,11 @@
-import { LATENCY_PERCENTILES, SLO_BURN_WINDOWS, SLO_STATUSES } from '@obs/domain';
+import {
+  BURN_ALERT_RULE_NAMES,
+  BURN_ALERT_SEVERITIES,
+  LATENCY_PERCENTILES,
+  MAX_BURN_ALERT_RECEIVERS,
+  SLO_BURN_WINDOWS,
+  SLO_STATUSES,
+} from '@obs/domain';
 import { keysetPageQuery } from '@obs/service-kit';
 import { z } from 'zod';
 
@@ -86,12 +93,37 @@ export const sliSchema = z
   .describe('The service-level indicator')
   .meta({ example: RATIO_EXAMPLE });
 
+const RECEIVER_ID = '0b7a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d';
+const BURN_RATE_ALERTS_EXAMPLE = { enabled: true, receivers: [RECEIVER_ID] };
+
+export const burnRateAlertsBody = z
+  .strictObject({
+    enabled: z.boolean().optional().describe('Whether the burn-rate alerts fire (default true)'),
+    receivers: z
+      .array(z.uuid().describe('A receiver id of the tenant (/v1/receivers on alert-rule-service)'))
+      .max(MAX_BURN_ALERT_RECEIVERS)
+      .optional()
+      .describe(
+        `Receivers the SloBurnRateAlertFired/Resolved events name for notification; at most ${MAX_BURN_ALERT_RECEIVERS} (default none)`,
+      ),
+  })
+  .describe(
+    'Multiwindow burn-rate alerts: page at 14.4× over 1h and 5m or 6× over 6h and 30m, ticket at 1× over 3d and 6h. Left out: on, with no receivers.',
+  )
+  .meta({ example: BURN_RATE_ALERTS_EXAMPLE });
+
+const burnRateAlertsSchema = z
+  .object({ enabled: z.boolean(), receivers: z.array(z.string()) })
+  .describe('The burn-rate alert settings')
+  .meta({ example: BURN_RATE_ALERTS_EXAMPLE });
+
 const DEFINITION_EXAMPLE = {
   name: 'Payments availability',
   projectId: 'checkout',
   target: 99.9,
   windowMinutes: 43_200,
   sli: RATIO_EXAMPLE,
+  burnRateAlerts: BURN_RATE_ALERTS_EXAMPLE,
 };
 
 export const sloDefinitionBody = z
@@ -108,6 +140,7 @@ export const sloDefinitionBody = z
       .max(MAX_WINDOW_MINUTES)
       .describe('Rolling window in minutes (43200 = 30 days)'),
     sli: sliInputSchema,
+    burnRateAlerts: burnRateAlertsBody.optional(),
   })
   .describe('An SLO definition')
   .meta({ example: DEFINITION_EXAMPLE });
@@ -163,6 +196,7 @@ export const sloSchema = z
     status: statusSchema,
     lastEvaluatedAt: z.string().nullable().describe('Event time of the last evaluation'),
     maintenanceWindows: z.array(maintenanceWindowSchema),
+    burnRateAlerts: burnRateAlertsSchema,
     createdAt: z.string(),
     version: z
       .number()
@@ -189,6 +223,19 @@ export const sloSchema = z
   });
 
 const rate = z.number().nullable();
+
+const activeBurnAlertSchema = z
+  .object({
+    severity: z.enum(BURN_ALERT_SEVERITIES),
+    firedAt: z.string().describe('Event time of the evaluation that fired it'),
+    rules: z
+      .array(z.enum(BURN_ALERT_RULE_NAMES))
+      .describe('Rules firing: page-1h-5m (14.4×), page-6h-30m (6×), ticket-3d-6h (1×)'),
+  })
+  .describe('A burn-rate alert firing now')
+  .meta({
+    example: { severity: 'page', firedAt: EVALUATED_AT, rules: ['page-1h-5m'] },
+  });
 const burnRatesExample = { '5m': 0.4, '30m': 0.5, '1h': 0.45, '6h': 0.38 };
 
 export const sloStatusSchema = z
@@ -216,6 +263,9 @@ export const sloStatusSchema = z
     firingAlerts: z
       .array(z.enum(['fast', 'slow']))
       .describe('fast: 1h & 5m both ≥ 14.4×; slow: 6h & 30m both ≥ 6×'),
+    activeBurnAlerts: z
+      .array(activeBurnAlertSchema)
+      .describe('The burn-rate alerts firing at the last evaluation, one per severity at most'),
     lastEvaluatedAt: z.string().nullable(),
     version: z.number().int(),
   })
@@ -235,6 +285,7 @@ export const sloStatusSchema = z
       burnRate: 0.4,
       burnRates: burnRatesExample,
       firingAlerts: [],
+      activeBurnAlerts: [],
       lastEvaluatedAt: EVALUATED_AT,
       version: 7,
     },
