@@ -1,55 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { findFreePort } from '@obs/local-infra';
+import { join } from 'node:path';
+import { findFreePort, startGoPeer } from '@obs/local-infra';
 
 /**
- * The real Jaeger (v1.75, all-in-one binary, memory storage, OTLP/HTTP receiver) for the
- * differential test: built from its Go module on first use and cached where the platform caches
- * its Go peers (`OBS_GO_PEERS_CACHE`, else ~/.cache/obs-platform/go-peers). Missing Go fails
- * loudly, naming what to install.
+ * The real Jaeger (v1.75, the all-in-one binary: memory storage, OTLP/HTTP receiver) for the
+ * differential test, from the platform's Go peers (built from its module on first use by the test
+ * setup and cached; a missing Go fails naming it).
  */
-const MODULE = 'github.com/jaegertracing/jaeger';
-const VERSION = 'v1.75.0';
-
-function cacheDir(): string {
-  return (
-    process.env.OBS_GO_PEERS_CACHE ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'obs-platform', 'go-peers')
-  );
-}
-
-export function jaegerBinaryPath(): string {
-  return join(cacheDir(), `jaeger-${VERSION}`, 'jaeger');
-}
-
-/** The binary, built with `go build` from the module's own root (its replace directives apply). */
-export async function jaegerBinary(): Promise<string> {
-  const target = jaegerBinaryPath();
-  if (existsSync(target)) return target;
-  const go = process.env.OBS_GO ?? 'go';
-  const env = { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'auto', GOWORK: 'off' };
-  const run = (args: string[], cwd?: string) => {
-    const result = spawnSync(go, args, { cwd, env, encoding: 'utf8', timeout: 45 * 60_000 });
-    if (result.error !== undefined || result.status !== 0) {
-      throw new Error(
-        `Jaeger ${VERSION} is built from ${MODULE} on first use and needs Go on PATH (or OBS_GO): ` +
-          `\`${go} ${args.join(' ')}\` failed: ${result.error?.message ?? result.stderr.slice(-2000)}`,
-      );
-    }
-    return result.stdout;
-  };
-  const { Dir } = JSON.parse(run(['mod', 'download', '-json', `${MODULE}@${VERSION}`])) as {
-    Dir: string;
-  };
-  await mkdir(dirname(target), { recursive: true });
-  run(['build', '-o', `${target}.partial`, './cmd/jaeger'], Dir);
-  spawnSync('mv', [`${target}.partial`, target]);
-  return target;
-}
-
 export interface JaegerPeer {
   /** OTLP/HTTP receiver: POST `${otlpUrl}/v1/traces`. */
   readonly otlpUrl: string;
@@ -59,13 +15,8 @@ export interface JaegerPeer {
 }
 
 export async function startJaeger(): Promise<JaegerPeer> {
-  const binary = await jaegerBinary();
-  const dir = await mkdtemp(join(tmpdir(), 'obs-jaeger-'));
-  const [otlp, http, grpc] = [await findFreePort(), await findFreePort(), await findFreePort()];
-  // Only what the test needs: no UI, no sampling, no own telemetry ports.
-  await writeFile(
-    join(dir, 'config.yaml'),
-    `service:
+  const [otlp, grpc] = [await findFreePort(), await findFreePort()];
+  const config = (http: number) => `service:
   extensions: [jaeger_storage, jaeger_query]
   pipelines:
     traces:
@@ -99,39 +50,14 @@ receivers:
 exporters:
   jaeger_storage_exporter:
     trace_storage: mem
-`,
-  );
-  let log = '';
-  const child: ChildProcess = spawn(binary, ['--config', join(dir, 'config.yaml')], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
+`;
+  // Only what the test needs: no UI, no sampling, no own telemetry ports.
+  const http = await findFreePort();
+  const peer = await startGoPeer('jaeger', {
+    port: http,
+    files: { 'config.yaml': config(http) },
+    args: ({ dataDir }) => ['--config', join(dataDir, 'config.yaml')],
+    readyPath: '/api/services',
   });
-  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const queryUrl = `http://127.0.0.1:${http}`;
-  const stop = async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`Jaeger exited early:\n${log.slice(-3000)}`);
-    }
-    const ready = await fetch(`${queryUrl}/api/services`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`Jaeger did not answer on ${queryUrl} within 60 s:\n${log.slice(-3000)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return { otlpUrl: `http://127.0.0.1:${otlp}`, queryUrl, stop };
+  return { otlpUrl: `http://127.0.0.1:${otlp}`, queryUrl: peer.url, stop: () => peer.stop() };
 }

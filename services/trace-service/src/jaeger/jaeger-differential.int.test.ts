@@ -417,7 +417,7 @@ beforeAll(async () => {
     if (Date.now() > deadline) throw new Error(`Jaeger never stored ${missing.join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}, 45 * 60_000); // the first run builds Jaeger from source
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all([jaeger?.stop(), service?.close()]);
