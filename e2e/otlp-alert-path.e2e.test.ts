@@ -99,7 +99,8 @@ describe('OTLP metrics from the OpenTelemetry SDK to an incident', () => {
     const ruleId = created.json<{ id: string }>().id;
 
     // Three slow minutes (every request in (500, 1000] ms), then a fast one whose export moves
-    // the tenant's watermark to 4m30s: minutes 0 to 3 are past their end plus the 30 s grace.
+    // the tenant's watermark to 4m30s: minutes 0 to 3 are past their end plus the 15 s grace
+    // (and the service's clock, at 6m, is past minute 4's end + grace + the 5 s idle close).
     for (const n of [1, 2, 3]) await minuteOf(n, [620, 780, 910, 700]);
     await minuteOf(4, [90, 110]);
     await sdk.shutdown();
@@ -176,8 +177,8 @@ describe('OTLP metrics from the OpenTelemetry SDK to an incident', () => {
       ]);
     expect(incidentId).not.toBe('');
 
-    // The fast minute closing too (the clock passes the idle timeout) ends the episode: no
-    // second alert, still one incident.
+    // The fast minute, closed by the clock (the idle close), ends the episode: no second alert,
+    // still one incident, however far the clock moves.
     clock.advanceMinutes(10);
     await metrics.closeWindows();
     await expect

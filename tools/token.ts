@@ -18,7 +18,9 @@ const isScope = (s: string): s is Scope => (SCOPES as readonly string[]).include
 const scopes = (values.scope ?? '').split(/\s+/).filter(Boolean);
 const unknown = scopes.filter((s) => !isScope(s));
 if (!values.tenant || unknown.length > 0 || scopes.length === 0) {
-  console.error(`usage: pnpm run token --tenant T --scope "read write" (scopes: ${SCOPES.join(' ')})`);
+  console.error(
+    `usage: pnpm run token --tenant T --scope "read write" (scopes: ${SCOPES.join(' ')})`,
+  );
   if (unknown.length > 0) console.error(`unknown scope(s): ${unknown.join(', ')}`);
   process.exit(2);
 }

@@ -26,8 +26,10 @@ const percentile = (sorted: readonly number[], p: number): number =>
  * breaching windows fires), the time from the acknowledged publish of that window's
  * MetricAggregated to the IncidentOpened record for that rule arriving on Kafka. Rules are
  * measured one at a time: unloaded latency. Not forMinutes 0: an alert is announced only once
- * the window before its episode is final (docs/services/alert-rule.md), so a single breaching
- * window would wait for the next one and the loop would measure the gap between publishes.
+ * the window before its episode is final (docs/services/alert-rule.md), so under a lateness grace
+ * above one window (ALERT_LATENESS_GRACE_MS) a single breaching window would wait for the next one
+ * and the loop would measure the gap between publishes. The spike-to-incident time with the
+ * metric service in the path is `pnpm bench:alert-latency` (alert-latency.bench.ts).
  */
 export async function measureLoopLatency(options: LoopOptions): Promise<LoopResult> {
   const alerts = await buildService(alertRuleService, { env: options.env });

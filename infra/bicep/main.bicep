@@ -50,7 +50,10 @@ var services = [
     port: 4105
     schema: 'alert_rule'
     external: true
-    consumers: [{ group: 'alert-rule-service.metric-aggregated', topic: 'obs.metric-series.v1' }]
+    consumers: [
+      { group: 'alert-rule-service.metric-aggregated', topic: 'obs.metric-series.v1' }
+      { group: 'alert-rule-service.incident-escalated', topic: 'obs.incident.v1' }
+    ]
   }
   {
     name: 'incident-service'

@@ -9,6 +9,7 @@ import {
   AlertRule,
   CostSignal,
   DashboardDefinition,
+  EscalationPolicy,
   FeedbackItem,
   Incident,
   LogRecordReference,
@@ -359,7 +360,38 @@ function incidentEvents(): IncidentDomainEvent[] {
     openedBy: 'user-7',
   });
   manual.resolve({ actor: 'user-7', at: '2024-05-01T12:00:00.000Z', rootCause: 'Retry storm' });
-  return [...fromAlert.pullEvents(), ...fromTrace.pullEvents(), ...manual.pullEvents()];
+  // An incident on an escalation policy: its steps carry receivers and the on-call member.
+  const policy = EscalationPolicy.create({
+    policyId: '2a7c9e1f-3b5d-4f7a-9c1e-3f5a7b9c1d3e',
+    tenantId: TENANT,
+    name: 'payments',
+    steps: [
+      { delayMinutes: 0, receiverIds: ['6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f'] },
+      { delayMinutes: 10, scheduleIds: ['4d6f8a0c-2e4a-4c6e-8a0c-2e4a6c8e0a2c'] },
+    ],
+    at: '2024-05-01T09:00:00.000Z',
+  });
+  const onPolicy = Incident.create({
+    incidentId: 'inc-policy-1',
+    tenantId: TENANT,
+    projectId: 'checkout',
+    title: 'Checkout is failing',
+    severity: 'high',
+    source: 'manual',
+    openedAt: '2024-05-01T13:00:00.000Z',
+    escalationSteps: policy.incidentSteps(),
+    escalationPolicyId: policy.id,
+  });
+  onPolicy.escalateDue('2024-05-01T13:10:00.000Z', () => ({
+    scheduleName: 'payments primary',
+    member: 'alice@example.com',
+  }));
+  return [
+    ...fromAlert.pullEvents(),
+    ...fromTrace.pullEvents(),
+    ...manual.pullEvents(),
+    ...onPolicy.pullEvents(),
+  ];
 }
 
 function sloEvents(): SloDefinitionEvent[] {
@@ -620,6 +652,9 @@ const SCENARIOS: readonly Scenario[] = [
       'IncidentOpened',
       'IncidentOpened',
       'IncidentResolved',
+      'IncidentOpened',
+      'IncidentEscalated',
+      'IncidentEscalated',
     ],
   },
   {

@@ -214,6 +214,18 @@ function gadgetRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     },
     versionOf: (item) => item.version,
   });
+  // A read with a querystring: the gadget as it would look with a suffix (a computed view).
+  getRoute(app, {
+    ...DOCS,
+    url: '/v1/gadgets/:id/with-suffix',
+    resource: 'gadget',
+    querystring: z.object({ suffix: z.string().max(5).default('!') }),
+    response: gadgetSchema,
+    find: async (tenantId, id, query) => {
+      const row = await ctx.dataSource.getRepository(GadgetEntity).findOneBy({ id, tenantId });
+      return row ? { ...dtoOf(row), name: `${row.name}${query.suffix}` } : undefined;
+    },
+  });
   listRoute(app, {
     ...DOCS,
     url: '/v1/gadgets',
@@ -242,5 +254,13 @@ function gadgetRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     store,
     remove: (gadget) => gadget.retire(),
     domainCodes: ['gadget.kept'],
+  });
+  // A DELETE that keeps the row: the gadget is renamed `retired-…` and stays readable.
+  deleteRoute(app, ctx, {
+    ...DOCS,
+    url: '/v1/gadgets/:id/active',
+    store,
+    keep: true,
+    remove: (gadget) => gadget.rename(`retired-${gadget.state.name}`),
   });
 }

@@ -2,7 +2,7 @@ import { AlertRule, dimensionKey, type AlertRuleSnapshot, type DomainEvent } fro
 import type { PayloadOf } from '@obs/event-envelope';
 import type { Transaction } from '@obs/service-kit';
 import type { AlertRuleServiceConfig } from './config.js';
-import { queueNotifications } from './notify/notification-writer.js';
+import { publishAlerts } from './notify/alert-muting.js';
 import {
   AlertRuleEntity,
   loadEvaluation,
@@ -81,9 +81,9 @@ export async function evaluateWindow(
     );
     const events = evaluation.pullEvents();
     await saveEvaluation(tx.manager, tenantId, evaluation, new Date(window.windowEnd));
-    await tx.publish(events, rule.version);
-    await queueNotifications(tx, tenantId, snapshot.actions, events, receivedAt);
-    triggered.push(...events);
+    triggered.push(
+      ...(await publishAlerts(tx, tenantId, snapshot.actions, events, rule.version, receivedAt)),
+    );
   }
   return triggered;
 }

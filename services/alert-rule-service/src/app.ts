@@ -4,11 +4,16 @@ import { alertRuleConfigFrom, type AlertRuleServiceConfig } from './config.js';
 import { AlertEvaluationEntity, AlertRuleEntity, alertRuleStore } from './alert-rule.repository.js';
 import { MetricCatalogue } from './metric-catalogue.js';
 import { metricAggregatedConsumer } from './consumers/metric-aggregated.consumer.js';
+import { incidentEscalatedConsumer } from './consumers/incident-escalated.consumer.js';
 import { CreateAlertRules1730000000001 } from './migrations/1730000000001-create-alert-rules.js';
 import { DropKnownMetrics1730000000002 } from './migrations/1730000000002-drop-known-metrics.js';
 import { alertRuleRoutes } from './routes/alert-rule.routes.js';
 import { receiverRoutes } from './routes/receiver.routes.js';
 import { CreateReceiversAndNotifications1730000000003 } from './migrations/1730000000003-create-receivers-and-notifications.js';
+import { ReceiverKinds1730000000004 } from './migrations/1730000000004-receiver-kinds.js';
+import { CreateSilences1730000000005 } from './migrations/1730000000005-create-silences.js';
+import { SilenceEntity, silenceStore } from './silence.repository.js';
+import { silenceRoutes } from './routes/silence.routes.js';
 import { ReceiverEntity, receiverStore } from './receiver.repository.js';
 import { NotificationEntity } from './notification.repository.js';
 import { notificationDeliveryJob } from './jobs/notification-delivery.job.js';
@@ -25,11 +30,14 @@ ALERT_RESOLVE_AFTER_WINDOWS closed windows (a missing window counts). Event time
 the wall clock (the alert-clock job), so an episode whose metric goes silent is still announced.
 Rules may only name metrics the tenant reports, resolved with the caller's token against
 metric-aggregation-service's catalogue (GET /v1/metrics/{name}); ?allowUnresolved=true accepts a metric
-not seen yet. Receivers (/v1/receivers) are the tenant's notification targets, named by rules' webhook
-actions: each AlertTriggered queues one notification per receiver (each AlertResolved one per receiver
-with sendResolved) in the same transaction, delivered
-as an Alertmanager v4 webhook signed per Standard Webhooks, retried with backoff, visible at
-/v1/notifications. Reads need the \`read\` scope, changes \`write\`.`;
+not seen yet. Receivers (/v1/receivers) are the tenant's notification targets — webhook (an
+Alertmanager v4 message signed per Standard Webhooks), slack (incoming webhook), email (SMTP) and
+alertmanager (an existing Alertmanager's /api/v2/alerts) — named by rules' webhook actions: each
+AlertTriggered queues one notification per receiver (each AlertResolved one per receiver with
+sendResolved) in the same transaction, delivered by the receiver's kind, retried with backoff,
+visible at /v1/notifications. Silences (/v1/silences, Alertmanager matchers =, !=, =~, !~ over the
+alert's labels) mute alerts while active: the alert keeps its state, its AlertTriggered carries
+silenced: true and no actions, nothing is sent and no incident opened. Reads need the \`read\` scope, changes \`write\`.`;
 
 export { alertRuleConfigFrom, type AlertRuleServiceConfig } from './config.js';
 
@@ -43,23 +51,36 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
     schema: 'alert_rule',
     defaultPort: 4105,
     openapi: { title: 'alert-rule-service', description: DESCRIPTION, version: '1.0.0' },
-    entities: [AlertRuleEntity, AlertEvaluationEntity, ReceiverEntity, NotificationEntity],
+    entities: [
+      AlertRuleEntity,
+      AlertEvaluationEntity,
+      ReceiverEntity,
+      NotificationEntity,
+      SilenceEntity,
+    ],
     migrations: [
       CreateAlertRules1730000000001,
       DropKnownMetrics1730000000002,
       CreateReceiversAndNotifications1730000000003,
+      ReceiverKinds1730000000004,
+      CreateSilences1730000000005,
     ],
     topics: [topicFor('AlertTriggered')],
     compose: (ctx) => {
       const store = alertRuleStore(ctx.dataSource, ctx.uow);
       const receivers = receiverStore(ctx.dataSource, ctx.uow);
+      const silences = silenceStore(ctx.dataSource, ctx.uow);
       const catalogue = new MetricCatalogue(config.metricServiceUrl);
       return {
         routes: (app) => {
           alertRuleRoutes(app, ctx, store, config, catalogue);
           receiverRoutes(app, ctx, receivers);
+          silenceRoutes(app, ctx, silences);
         },
-        consumers: [metricAggregatedConsumer(config, ctx.clock)],
+        consumers: [
+          metricAggregatedConsumer(config, ctx.clock),
+          incidentEscalatedConsumer(ctx.clock),
+        ],
         jobs: [
           notificationDeliveryJob(ctx, config.notify),
           alertClockJob(ctx, config, config.clock ?? DEFAULT_ALERT_CLOCK),

@@ -35,7 +35,7 @@ export interface AlertRuleServiceConfig {
 export interface AlertClockConfig {
   /**
    * The metric service's window grace (METRIC_WINDOW_GRACE_MS, the same variable and default as
-   * metric-aggregation-service's, 30 s): a window ending at E is published at E + this grace.
+   * metric-aggregation-service's, 15 s): a window ending at E is published at E + this grace.
    */
   readonly metricGraceMs: number;
   /** Pause between runs of the job (ALERT_CLOCK_INTERVAL_MS, default 5 s; 0: only `runOnce()`). */
@@ -63,6 +63,12 @@ export interface NotifyConfig {
    * false: such a target is refused at send time). Development and tests only.
    */
   readonly allowPrivateTargets: boolean;
+  /**
+   * Where this service is reached (ALERT_RULE_SERVICE_URL, else http://127.0.0.1:4105): slack and
+   * email notifications link the rule there, and alerts sent to an Alertmanager carry it as their
+   * generatorURL.
+   */
+  readonly externalUrl: string;
 }
 
 const envSchema = z.object({
@@ -113,6 +119,7 @@ export function alertRuleConfigFrom(source: NodeJS.ProcessEnv): AlertRuleService
       timeoutMs: env.data.NOTIFY_TIMEOUT_MS,
       intervalMs: env.data.NOTIFY_INTERVAL_MS,
       allowPrivateTargets: env.data.NOTIFY_ALLOW_PRIVATE_TARGETS === 'true',
+      externalUrl: serviceUrl('alert-rule-service', source),
     },
     clock: {
       metricGraceMs: env.data.METRIC_WINDOW_GRACE_MS,

@@ -3,8 +3,9 @@ import { alertRuleConfigFrom } from './config.js';
 
 describe('alertRuleConfigFrom', () => {
   it('defaults the lateness grace to two minutes of event time, the catalogue to port 4103', () => {
+    // The name predates the timeliness defaults: the lateness grace is one minute of event time.
     expect(alertRuleConfigFrom({})).toEqual({
-      latenessGraceMs: 120_000,
+      latenessGraceMs: 60_000,
       resolveAfterWindows: 1,
       metricServiceUrl: 'http://127.0.0.1:4103',
       notify: {
@@ -14,9 +15,10 @@ describe('alertRuleConfigFrom', () => {
         timeoutMs: 10_000,
         intervalMs: 1_000,
         allowPrivateTargets: false,
+        externalUrl: 'http://127.0.0.1:4105',
       },
       // The alert clock: the metric service's grace (same variable), a run every 5 s.
-      clock: { metricGraceMs: 30_000, intervalMs: 5_000 },
+      clock: { metricGraceMs: 15_000, intervalMs: 5_000 },
     });
   });
 
@@ -70,6 +72,7 @@ describe('alertRuleConfigFrom', () => {
       timeoutMs: 2_000,
       intervalMs: 0,
       allowPrivateTargets: true,
+      externalUrl: 'http://127.0.0.1:4105',
     });
     expect(() => alertRuleConfigFrom({ NOTIFY_ALLOW_PRIVATE_TARGETS: 'yes' })).toThrow(
       /NOTIFY_ALLOW_PRIVATE_TARGETS/,

@@ -1,4 +1,10 @@
-import { Receiver, type ReceiverSnapshot, type ReceiverType } from '@obs/domain';
+import {
+  Receiver,
+  type EmailSettings,
+  type ReceiverSnapshot,
+  type ReceiverType,
+  type SmtpCredentials,
+} from '@obs/domain';
 import { AggregateStore, type UnitOfWork } from '@obs/service-kit';
 import { EntitySchema, type DataSource } from 'typeorm';
 
@@ -7,10 +13,15 @@ export interface ReceiverRow {
   tenantId: string;
   name: string;
   type: ReceiverType;
-  url: string;
+  /** webhook, slack (a credential: never shown whole), alertmanager; null for email. */
+  url: string | null;
   sendResolved: boolean;
   /** The Standard Webhooks signing secret (`whsec_…`); never leaves the service except in a signature. */
-  secret: string;
+  secret: string | null;
+  /** An email receiver's recipients, sender and SMTP server. */
+  email: EmailSettings | null;
+  /** An email receiver's SMTP AUTH username and password; write-only. */
+  credentials: SmtpCredentials | null;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -24,9 +35,11 @@ export const ReceiverEntity = new EntitySchema<ReceiverRow>({
     tenantId: { type: 'text', name: 'tenant_id' },
     name: { type: 'text' },
     type: { type: 'text' },
-    url: { type: 'text' },
+    url: { type: 'text', nullable: true },
     sendResolved: { type: 'boolean', name: 'send_resolved' },
-    secret: { type: 'text' },
+    secret: { type: 'text', nullable: true },
+    email: { type: 'jsonb', nullable: true },
+    credentials: { type: 'jsonb', nullable: true },
     version: { type: 'integer' },
     createdAt: { type: 'timestamptz', name: 'created_at' },
     updatedAt: { type: 'timestamptz', name: 'updated_at' },
@@ -42,6 +55,8 @@ export function toReceiverSnapshot(row: ReceiverRow): ReceiverSnapshot {
     url: row.url,
     sendResolved: row.sendResolved,
     secret: row.secret,
+    email: row.email,
+    credentials: row.credentials,
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -58,6 +73,8 @@ export function toReceiverRow(receiver: Receiver, version: number): ReceiverRow 
     url: s.url,
     sendResolved: s.sendResolved,
     secret: s.secret,
+    email: s.email,
+    credentials: s.credentials,
     version,
     createdAt: new Date(s.createdAt),
     updatedAt: new Date(s.updatedAt),

@@ -256,14 +256,14 @@ export async function createP95Rule(
 
 /**
  * A rule (forMinutes 0) whose webhook actions name the receivers, made to fire once through real
- * MetricAggregated windows on the bus; resolves when its notifications (one per receiver) exist.
+ * MetricAggregated windows on the bus (group service=payments-api, p95 900 > 500); resolves once
+ * the windows are published, not when the alert is evaluated. Returns the rule's id.
  */
-export async function fireRuleAt(
+export async function fireRule(
   service: RunningService,
   tenantId: string,
   receiverIds: readonly string[],
-): Promise<{ ruleId: string; notifications: NotificationItem[] }> {
-  const headers = bearer(tenantId, ['read', 'write']);
+): Promise<string> {
   const metric = 'http.server.duration';
   const ruleId = await createP95Rule(service, tenantId, metric, 0, {
     actions: receiverIds.map((id) => ({ type: 'webhook', target: id })),
@@ -275,6 +275,19 @@ export async function fireRuleAt(
       windowMessage({ tenantId, metric, start: start + minute * MINUTE, p95: 900 }),
     ]);
   }
+  return ruleId;
+}
+
+/**
+ * fireRule, then waits until the rule's notifications (one per receiver) exist.
+ */
+export async function fireRuleAt(
+  service: RunningService,
+  tenantId: string,
+  receiverIds: readonly string[],
+): Promise<{ ruleId: string; notifications: NotificationItem[] }> {
+  const headers = bearer(tenantId, ['read', 'write']);
+  const ruleId = await fireRule(service, tenantId, receiverIds);
   let notifications: NotificationItem[] = [];
   await waitUntil(async () => {
     notifications = await listNotifications(service, headers, { alertRuleId: ruleId });

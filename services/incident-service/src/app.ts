@@ -10,6 +10,14 @@ import { IncidentEntity, IncidentEventEntity, incidentStore } from './incident.r
 import { CreateIncidents1730000000001 } from './migrations/1730000000001-create-incidents.js';
 import { EscalationStartsAt1730000000002 } from './migrations/1730000000002-escalation-starts-at.js';
 import { incidentRoutes } from './routes/incident.routes.js';
+import { onCallRoutes } from './routes/on-call.routes.js';
+import { EscalationPoliciesAndSchedules1730000000003 } from './migrations/1730000000003-escalation-policies-and-schedules.js';
+import {
+  EscalationPolicyEntity,
+  escalationPolicyStore,
+  ScheduleEntity,
+  scheduleStore,
+} from './on-call.repository.js';
 
 const DESCRIPTION = `Incidents: the unit of operational reaction. An incident is opened by hand, from an
 AlertTriggered (one per unresolved alert fingerprint; repeats append a recurrence) or from an
@@ -28,14 +36,23 @@ export function createIncidentService(config: IncidentServiceConfig): ServiceDef
     schema: 'incident',
     defaultPort: 4106,
     openapi: { title: 'incident-service', description: DESCRIPTION, version: '1.0.0' },
-    entities: [IncidentEntity, IncidentEventEntity],
-    migrations: [CreateIncidents1730000000001, EscalationStartsAt1730000000002],
+    entities: [IncidentEntity, IncidentEventEntity, EscalationPolicyEntity, ScheduleEntity],
+    migrations: [
+      CreateIncidents1730000000001,
+      EscalationStartsAt1730000000002,
+      EscalationPoliciesAndSchedules1730000000003,
+    ],
     topics: [topicFor('IncidentOpened')],
     compose: (ctx) => {
       const store = incidentStore(ctx.dataSource, ctx.uow);
+      const policies = escalationPolicyStore(ctx.dataSource, ctx.uow);
+      const schedules = scheduleStore(ctx.dataSource, ctx.uow);
       const intake = new IncidentIntake(store, config, ctx.clock);
       return {
-        routes: (app) => incidentRoutes(app, ctx, store, config),
+        routes: (app) => {
+          incidentRoutes(app, ctx, store, config);
+          onCallRoutes(app, ctx, policies, schedules);
+        },
         consumers: [
           alertTriggeredConsumer(intake),
           sloBreachedConsumer(intake),

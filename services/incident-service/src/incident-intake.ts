@@ -3,6 +3,7 @@ import {
   DIMENSION_ATTRIBUTE_KEYS,
   DIMENSION_NAMES,
   Incident,
+  type EscalationPolicy,
   type AlertSignal,
   type SignalIntake,
   type SloSignal,
@@ -12,6 +13,7 @@ import type { Envelope } from '@obs/event-envelope';
 import type { Transaction } from '@obs/service-kit';
 import type { IncidentServiceConfig } from './config.js';
 import { loadUnresolvedBySource, type IncidentStore } from './incident.repository.js';
+import { policyNamed } from './on-call.queries.js';
 
 /**
  * The eleven dimensions when the alert's group carries all of them (by dimension name or OTLP
@@ -79,12 +81,14 @@ export class IncidentIntake {
     }
     // A rule without an `incident` action only notifies its receivers.
     if (!alertOpensIncident(alert.payload)) return;
+    const policy = await this.policyOf(alert.payload, envelope.tenantId, tx);
     const incident = Incident.fromAlert({
       incidentId: randomUUID(),
       tenantId: envelope.tenantId,
       alert,
       dimensions: dimensionsOfGroup(alert.payload.group, envelope.tenantId),
-      escalationSteps: this.config.escalationPolicy,
+      escalationSteps: policy?.incidentSteps() ?? this.config.escalationPolicy,
+      escalationPolicyId: policy?.id ?? null,
       intake: this.intake(),
     });
     await this.store.save(tx, incident, 0);
@@ -136,6 +140,24 @@ export class IncidentIntake {
       intake: this.intake(),
     });
     await this.store.save(tx, incident, 0);
+  }
+
+  /**
+   * The escalation policy the rule's `incident` action names (by id or name; the first action
+   * that names an existing policy of the tenant), or undefined for the default policy: a target
+   * naming no policy, a policy deleted since, or an event without actions.
+   */
+  private async policyOf(
+    payload: { readonly actions?: readonly { type: string; target: string }[] },
+    tenantId: string,
+    tx: Transaction,
+  ): Promise<EscalationPolicy | undefined> {
+    for (const action of payload.actions ?? []) {
+      if (action.type !== 'incident') continue;
+      const policy = await policyNamed(tx.manager, tenantId, action.target);
+      if (policy) return policy;
+    }
+    return undefined;
   }
 
   private intake(): SignalIntake {

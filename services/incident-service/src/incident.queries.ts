@@ -37,6 +37,7 @@ export function viewOfRow(row: IncidentRow): IncidentView {
     resolvedAt: row.resolvedAt?.toISOString() ?? null,
     rootCause: row.rootCause,
     statusChangedAt: row.statusChangedAt.toISOString(),
+    escalationPolicyId: row.escalationPolicyId,
     escalationSteps: row.escalationSteps,
     nextEscalationAt: row.nextEscalationAt?.toISOString() ?? null,
     version: row.version,

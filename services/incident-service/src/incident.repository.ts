@@ -33,6 +33,7 @@ export interface IncidentRow {
   rootCause: string | null;
   statusChangedAt: Date;
   dimensions: TelemetryDimensions | null;
+  escalationPolicyId: string | null;
   escalationSteps: EscalationStep[];
   /** Derived (see nextEscalationAt); indexed for the scheduler, never read back into the domain. */
   nextEscalationAt: Date | null;
@@ -70,6 +71,7 @@ export const IncidentEntity = new EntitySchema<IncidentRow>({
     rootCause: { type: 'text', name: 'root_cause', nullable: true },
     statusChangedAt: { type: 'timestamptz', name: 'status_changed_at' },
     dimensions: { type: 'jsonb', nullable: true },
+    escalationPolicyId: { type: 'uuid', name: 'escalation_policy_id', nullable: true },
     escalationSteps: { type: 'jsonb', name: 'escalation_steps' },
     nextEscalationAt: { type: 'timestamptz', name: 'next_escalation_at', nullable: true },
     version: { type: 'integer' },
@@ -114,6 +116,7 @@ export function toIncidentRow(snapshot: IncidentSnapshot, version: number): Inci
     rootCause: snapshot.rootCause,
     statusChangedAt: new Date(snapshot.statusChangedAt),
     dimensions: snapshot.dimensions === null ? null : { ...snapshot.dimensions },
+    escalationPolicyId: snapshot.escalationPolicyId,
     escalationSteps: snapshot.escalationSteps.map((step) => ({ ...step })),
     nextEscalationAt: dateOrNull(nextEscalationAt(snapshot)),
     version,
@@ -168,6 +171,7 @@ export function toSnapshot(
     rootCause: row.rootCause,
     statusChangedAt: iso(row.statusChangedAt),
     dimensions: row.dimensions,
+    escalationPolicyId: row.escalationPolicyId,
     escalationSteps: row.escalationSteps,
     events: events.map(toTimelineEvent),
   };

@@ -30,6 +30,7 @@ export interface IncidentView {
   readonly resolvedAt: string | null;
   readonly rootCause: string | null;
   readonly statusChangedAt: string;
+  readonly escalationPolicyId: string | null;
   readonly escalationSteps: readonly EscalationStep[];
   readonly nextEscalationAt: string | null;
   readonly version: number;
@@ -54,6 +55,7 @@ export function viewOfSnapshot(snapshot: IncidentSnapshot, version: number): Inc
     resolvedAt: snapshot.resolvedAt,
     rootCause: snapshot.rootCause,
     statusChangedAt: snapshot.statusChangedAt,
+    escalationPolicyId: snapshot.escalationPolicyId,
     escalationSteps: snapshot.escalationSteps,
     nextEscalationAt: nextEscalationAt(snapshot),
     version,

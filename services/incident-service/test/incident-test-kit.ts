@@ -62,7 +62,15 @@ export interface IncidentBody {
   acknowledgedAt: string | null;
   resolvedAt: string | null;
   rootCause: string | null;
-  escalationSteps: { level: number; target: string; delayMinutes: number; at: string | null }[];
+  escalationPolicyId: string | null;
+  escalationSteps: {
+    level: number;
+    target: string;
+    delayMinutes: number;
+    at: string | null;
+    receiverIds?: string[];
+    scheduleIds?: string[];
+  }[];
   nextEscalationAt: string | null;
   version: number;
 }

@@ -8,6 +8,9 @@ import { MetricEntity } from './metric.queries.js';
 import { MetricWindowEntity } from './metric-window.repository.js';
 import { CreateMetricTables1740000000001 } from './migrations/1740000000001-create-metric-tables.js';
 import { WindowParts1740000000002 } from './migrations/1740000000002-window-parts.js';
+import { PrometheusView1740000000003 } from './migrations/1740000000003-prometheus-view.js';
+import { prometheusRoutes } from './prometheus/prometheus.routes.js';
+import { remoteWriteRoute } from './prometheus/remote-write/remote-write.route.js';
 import { metricRoutes } from './routes/metric.routes.js';
 
 const DESCRIPTION = `Metric aggregation: OTLP/HTTP metrics and native JSON points in, time-series
@@ -16,7 +19,9 @@ dimensions, point attributes) in the same transaction, with count, sum, min, max
 p50/p95/p99 from DDSketch (1 % relative error). A window closes at its end plus grace on the
 tenant's event-time watermark and publishes MetricAggregated (public) on obs.metric-series.v1, keyed
 by series. Charts read GET /v1/metric-series; GET /v1/metrics is the catalogue other services
-resolve metric references against. Ingest needs the \`ingest\` scope, reads \`read\`.`;
+resolve metric references against. The Prometheus HTTP API (PromQL: query, query_range, series,
+labels, metadata) reads the same data under /prometheus/api/v1. Ingest needs the \`ingest\` scope,
+reads \`read\`.`;
 
 export function createMetricAggregationService(config: MetricServiceConfig): ServiceDefinition {
   return {
@@ -25,13 +30,21 @@ export function createMetricAggregationService(config: MetricServiceConfig): Ser
     defaultPort: 4103,
     openapi: { title: 'metric-aggregation-service', description: DESCRIPTION, version: '1.0.0' },
     entities: [MetricWindowEntity, MetricEntity],
-    migrations: [CreateMetricTables1740000000001, WindowParts1740000000002],
+    migrations: [
+      CreateMetricTables1740000000001,
+      WindowParts1740000000002,
+      PrometheusView1740000000003,
+    ],
     topics: [topicFor('MetricAggregated')],
     compose: (ctx) => {
       const points = new PointIngest(ctx, config);
       const otlp = new OtlpMetricsIngest(ctx, config, points);
       return {
-        routes: (app) => metricRoutes(app, ctx, points, otlp, config),
+        routes: (app) => {
+          metricRoutes(app, ctx, points, otlp, config);
+          prometheusRoutes(app, ctx, config);
+          remoteWriteRoute(app, otlp);
+        },
         jobs: [new WindowCloser(ctx, config).asJob()],
       };
     },

@@ -4,6 +4,9 @@
  * - OTLP/HTTP JSON: batches of 512 spans through POST /v1/traces over HTTP, durable (the 200
  *   comes after the commit of the spans and their traces' rows): spans/s and p99 per batch.
  * - The same through OTLP/HTTP protobuf.
+ * - Both again through the OTLP/HTTP front door (the kit's buildOtlpGateway, what 4318 serves in
+ *   `pnpm start`, compose and Azure) to the same service: its cost against posting directly. In
+ *   each round the direct and front-door paths alternate which goes first.
  * - Baseline, same run: raw COPY (pg-copy-streams) of the same span rows, as the service writes
  *   them, into the same table (trace.spans, with its two indexes).
  *
@@ -12,8 +15,15 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startPostgres } from '@obs/local-infra';
-import { buildService, mintToken, normalizeMessage, otlpTypes } from '@obs/service-kit';
+import {
+  buildOtlpGateway,
+  buildService,
+  mintToken,
+  normalizeMessage,
+  otlpTypes,
+} from '@obs/service-kit';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createTraceService, traceConfigFrom } from '../src/app.js';
@@ -208,6 +218,11 @@ async function main(): Promise<void> {
     { env, runJobs: false },
   );
   const url = await service.app.listen({ port: 0, host: '127.0.0.1' });
+  const gateway = await buildOtlpGateway({
+    env: { LOG_LEVEL: 'error' },
+    upstreams: { 'trace-service': url },
+  });
+  const front = await gateway.listen(0);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const settings = await client.query<{ name: string; setting: string }>(
@@ -220,6 +235,10 @@ async function main(): Promise<void> {
   const copy: number[] = [];
   const jsonP99: number[] = [];
   const protoP99: number[] = [];
+  const frontJson: number[] = [];
+  const frontProto: number[] = [];
+  const frontJsonP99: number[] = [];
+  const frontProtoP99: number[] = [];
   const batches = Math.max(1, Math.round(totalSpans / BATCH));
   for (let round = 0; round < rounds; round += 1) {
     const tenant = `bench-${Date.now().toString(36)}-${round}`;
@@ -230,12 +249,36 @@ async function main(): Promise<void> {
       protobufOf(batch(tenant, b, now)),
     );
     const jsonText = jsonBodies.map((b) => JSON.stringify(b));
+    // The front door's own bodies: the same shape, other trace ids.
+    const frontJsonText = Array.from({ length: batches }, (_, b) =>
+      JSON.stringify(batch(tenant, b, now)),
+    );
+    const frontProtoBodies = Array.from({ length: batches }, (_, b) =>
+      protobufOf(batch(tenant, b, now)),
+    );
+    // Building the bodies held the event loop for a while: let the servers' keep-alive timers
+    // that expired meanwhile close their idle sockets before the client reuses one (a reused
+    // socket the server is closing at that moment is an ECONNRESET, not a measurement).
+    await sleep(250);
     // Warm-up, not measured.
     await post(url, authorization, jsonText.slice(0, 8), 'application/json');
     await post(url, authorization, protoBodies.slice(0, 8), 'application/x-protobuf');
+    await post(front, authorization, frontJsonText.slice(0, 8), 'application/json');
+    await post(front, authorization, frontProtoBodies.slice(0, 8), 'application/x-protobuf');
 
-    const j = await post(url, authorization, jsonText, 'application/json');
-    const p = await post(url, authorization, protoBodies, 'application/x-protobuf');
+    const directPaths = async () => ({
+      j: await post(url, authorization, jsonText, 'application/json'),
+      p: await post(url, authorization, protoBodies, 'application/x-protobuf'),
+    });
+    const frontPaths = async () => ({
+      fj: await post(front, authorization, frontJsonText, 'application/json'),
+      fp: await post(front, authorization, frontProtoBodies, 'application/x-protobuf'),
+    });
+    // Interleaved: which of the two goes first alternates from round to round.
+    const { j, p, fj, fp } =
+      round % 2 === 0
+        ? { ...(await directPaths()), ...(await frontPaths()) }
+        : { ...(await frontPaths()), ...(await directPaths()) };
 
     // The same span rows the ingest wrote for the JSON bodies, as COPY text lines.
     const receivedAt = Date.now();
@@ -256,12 +299,17 @@ async function main(): Promise<void> {
     copy.push(c);
     jsonP99.push(j.p99Ms);
     protoP99.push(p.p99Ms);
+    frontJson.push(fj.rate);
+    frontProto.push(fp.rate);
+    frontJsonP99.push(fj.p99Ms);
+    frontProtoP99.push(fp.p99Ms);
     console.log(
-      `round ${round + 1}: JSON ${fmt(j.rate)} spans/s (p99 ${j.p99Ms.toFixed(1)} ms/batch), protobuf ${fmt(p.rate)} spans/s (p99 ${p.p99Ms.toFixed(1)} ms), COPY ${fmt(c)} rows/s`,
+      `round ${round + 1}: JSON ${fmt(j.rate)} spans/s (p99 ${j.p99Ms.toFixed(1)} ms/batch), protobuf ${fmt(p.rate)} spans/s (p99 ${p.p99Ms.toFixed(1)} ms), COPY ${fmt(c)} rows/s; through 4318: JSON ${fmt(fj.rate)} spans/s (p99 ${fj.p99Ms.toFixed(1)} ms), protobuf ${fmt(fp.rate)} spans/s (p99 ${fp.p99Ms.toFixed(1)} ms)`,
     );
   }
   await removeBenchRows(client);
   await client.end();
+  await gateway.close();
   await service.close();
   await infra.stop();
   const copyRate = median(copy);
@@ -278,6 +326,20 @@ async function main(): Promise<void> {
   );
   console.log(`| COPY FROM STDIN, one stream, same rows | ${fmt(copyRate)} | 1.00× | |`);
   console.log(`JSON target ≥ 0.5× of COPY: ${median(json) / copyRate >= 0.5 ? 'met' : 'NOT met'}`);
+  console.log(
+    '\n## The OTLP/HTTP front door (4318) vs posting to trace-service directly, same run, interleaved',
+  );
+  console.log(
+    '| encoding | direct spans/s | via 4318 spans/s | ratio | direct p99 | via 4318 p99 |\n| --- | --- | --- | --- | --- | --- |',
+  );
+  for (const [name, d, f, dp, fp] of [
+    ['JSON', json, frontJson, jsonP99, frontJsonP99],
+    ['protobuf', proto, frontProto, protoP99, frontProtoP99],
+  ] as const) {
+    console.log(
+      `| ${name} | ${fmt(median(d))} | ${fmt(median(f))} | ${(median(f) / median(d)).toFixed(2)}× | ${median(dp).toFixed(1)} ms | ${median(fp).toFixed(1)} ms |`,
+    );
+  }
 }
 
 await main();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AlertEvaluation } from './alert-evaluation.js';
+import { METRIC_WINDOW_GRACE_MS } from '../metric-series/metric-series.aggregate.js';
+import { AlertEvaluation, DEFAULT_ALERT_LATENESS_GRACE_MS } from './alert-evaluation.js';
 import { AlertRule } from './alert-rule.aggregate.js';
 import type { AlertTriggered } from './alert-rule.events.js';
 
@@ -8,7 +9,9 @@ import type { AlertTriggered } from './alert-rule.events.js';
 const T0 = Date.parse('2024-05-01T10:00:00.000Z');
 const MINUTE = 60_000;
 const SECOND = 1_000;
+/** The graces these tests were written for: metric 30 s, lateness two minutes. */
 const METRIC_GRACE = 30 * SECOND;
+const TWO_MINUTE_GRACE = { latenessGraceMs: 2 * MINUTE } as const;
 const context = { knownMetrics: new Set(['http.server.duration']), nameTaken: false };
 
 function rule(forMinutes: number): AlertRule {
@@ -49,7 +52,7 @@ const triggered = (evaluation: AlertEvaluation) =>
 
 describe('AlertEvaluation.advanceWithWallClock', () => {
   it('makes a silent spike final at the end of the slot before it + metric grace + lateness grace', () => {
-    const evaluation = AlertEvaluation.create(rule(0));
+    const evaluation = AlertEvaluation.create(rule(0), TWO_MINUTE_GRACE);
     const arrival = T0 + MINUTE + METRIC_GRACE;
     evaluation.observe(window(0, 900), arrival);
     expect(triggered(evaluation)).toHaveLength(0);
@@ -84,12 +87,50 @@ describe('AlertEvaluation.advanceWithWallClock', () => {
   });
 
   it('starts counting from the first tick when the state has no clock yet, and survives a restart', () => {
-    const evaluation = AlertEvaluation.create(rule(0));
+    const evaluation = AlertEvaluation.create(rule(0), TWO_MINUTE_GRACE);
     evaluation.observe(window(0, 900));
     expect(evaluation.advanceWithWallClock(T0 + 5 * MINUTE, METRIC_GRACE)).toBe(false);
-    const restarted = AlertEvaluation.rehydrate(rule(0), evaluation.toSnapshot());
+    const restarted = AlertEvaluation.rehydrate(rule(0), evaluation.toSnapshot(), TWO_MINUTE_GRACE);
     restarted.advanceWithWallClock(T0 + 7 * MINUTE, METRIC_GRACE);
     expect(triggered(restarted)).toHaveLength(1);
+  });
+});
+
+describe('the default graces (timeliness, docs/services/alert-rule.md#timeliness)', () => {
+  const series = (minute: number, value: number, service: string) => ({
+    ...window(minute, value),
+    groupKey: `service=${service}`,
+    group: { service },
+  });
+
+  it('announces a forMinutes-0 spike on 1-minute windows as soon as its own window arrives', () => {
+    expect(DEFAULT_ALERT_LATENESS_GRACE_MS).toBe(MINUTE);
+    const evaluation = AlertEvaluation.create(rule(0));
+    evaluation.observe(window(0, 100), T0 + MINUTE + METRIC_WINDOW_GRACE_MS);
+    expect(triggered(evaluation)).toHaveLength(0);
+    // The spike's window, published at its end + the metric grace: no later window is needed,
+    // so a metric that goes silent after the spike is announced just the same.
+    const arrival = T0 + 2 * MINUTE + METRIC_WINDOW_GRACE_MS;
+    expect(evaluation.observe(window(1, 900), arrival).status).toBe('firing');
+    const [alert] = triggered(evaluation);
+    expect(alert?.payload.activeAt).toBe(new Date(T0 + 2 * MINUTE).toISOString());
+    expect(evaluation.advanceWithWallClock(arrival + 10 * MINUTE, METRIC_WINDOW_GRACE_MS)).toBe(
+      true,
+    );
+    expect(triggered(evaluation)).toHaveLength(0);
+  });
+
+  it('combines windows of the same end in any order; a window older than the newest is late', () => {
+    const evaluation = AlertEvaluation.create(rule(0));
+    evaluation.observe(series(0, 100, 'a'));
+    evaluation.observe(series(1, 100, 'a'));
+    // Another series of the rule with the same end still counts, in its place.
+    expect(evaluation.observe(series(1, 900, 'b')).status).toBe('firing');
+    expect(triggered(evaluation)).toHaveLength(1);
+    // A window one window behind the rule's newest arrives after the newer one: late.
+    expect(evaluation.observe(series(0, 900, 'c')).status).toBe('inactive');
+    expect(evaluation.lateWindowsIgnored).toBe(1);
+    expect(triggered(evaluation)).toHaveLength(0);
   });
 });
 

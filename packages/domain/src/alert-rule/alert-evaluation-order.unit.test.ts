@@ -31,6 +31,11 @@ function codeOf(fn: () => unknown): string | undefined {
 
 const T0 = Date.parse('2024-05-01T10:00:00.000Z');
 const MINUTE = 60_000;
+/**
+ * The lateness grace most of these tests were written for (the default before it became one
+ * window, for timeliness): they test the ordering and lateness mechanism within a two-minute grace.
+ */
+const TWO_MINUTE_GRACE = { latenessGraceMs: 2 * MINUTE } as const;
 const HIGH = 310;
 const LOW = 100;
 const context = { knownMetrics: new Set(['http.server.duration']), nameTaken: false };
@@ -116,7 +121,7 @@ describe('AlertEvaluation and the window size', () => {
 
 describe('AlertEvaluation lateness', () => {
   it('evaluates a window that arrives after its successor in event-time order', () => {
-    const late = AlertEvaluation.create(rule(1));
+    const late = AlertEvaluation.create(rule(1), TWO_MINUTE_GRACE);
     late.observe(at(1, HIGH));
     late.observe(at(3, HIGH));
     // Without 10:02 the episode would restart at 10:03 after a gap.
@@ -170,7 +175,7 @@ describe('AlertEvaluation lateness', () => {
   });
 
   it('shows a decided but unannounced episode as pending, then firing once announced', () => {
-    const evaluation = AlertEvaluation.create(rule(0));
+    const evaluation = AlertEvaluation.create(rule(0), TWO_MINUTE_GRACE);
     expect(evaluation.observe(at(1, HIGH))).toMatchObject({ status: 'pending', firedAt: null });
     expect(evaluation.groupStates()).toEqual([
       expect.objectContaining({ groupKey: 'service=a', status: 'pending', activeAt: iso(1) }),
@@ -182,7 +187,7 @@ describe('AlertEvaluation lateness', () => {
   });
 
   it('a window of one group moves the horizon for every group of the rule', () => {
-    const evaluation = AlertEvaluation.create(rule(0));
+    const evaluation = AlertEvaluation.create(rule(0), TWO_MINUTE_GRACE);
     evaluation.observe(at(1, HIGH, 'quiet-after'));
     expect(evaluation.pullEvents()).toEqual([]);
     // service=quiet-after stops reporting; service=b keeps event time moving.
@@ -205,7 +210,7 @@ describe('AlertEvaluation lateness', () => {
         'alert_rule.invalid_lateness_grace',
       );
     }
-    expect(DEFAULT_ALERT_LATENESS_GRACE_MS).toBe(2 * MINUTE);
+    expect(DEFAULT_ALERT_LATENESS_GRACE_MS).toBe(MINUTE);
   });
 });
 
@@ -260,7 +265,7 @@ describe('several series in one group', () => {
       ['1'.repeat(32), '2'.repeat(32)],
       ['2'.repeat(32), '1'.repeat(32)],
     ]) {
-      const evaluation = AlertEvaluation.create(rule(0));
+      const evaluation = AlertEvaluation.create(rule(0), TWO_MINUTE_GRACE);
       evaluation.observe(at(1, HIGH, 'a', traces[0]));
       evaluation.observe(at(1, HIGH, 'a', traces[1]));
       evaluation.observe(at(2, LOW));
@@ -326,7 +331,7 @@ describe('AlertEvaluation state from before out-of-order evaluation', () => {
   });
 
   it('refuses stored state whose recent windows are out of order or before settledThrough', () => {
-    const evaluation = AlertEvaluation.create(rule(3));
+    const evaluation = AlertEvaluation.create(rule(3), TWO_MINUTE_GRACE);
     for (const m of [1, 2, 3]) evaluation.observe(at(m, HIGH));
     const snapshot = evaluation.toSnapshot();
     const [group] = snapshot.groups;
@@ -340,11 +345,13 @@ describe('AlertEvaluation state from before out-of-order evaluation', () => {
       { ...snapshot, lateWindows: -1 },
     ];
     for (const state of broken) {
-      expect(codeOf(() => AlertEvaluation.rehydrate(rule(3), state))).toBe(
+      expect(codeOf(() => AlertEvaluation.rehydrate(rule(3), state, TWO_MINUTE_GRACE))).toBe(
         'alert_rule.invalid_evaluation_state',
       );
     }
-    expect(AlertEvaluation.rehydrate(rule(3), snapshot).toSnapshot()).toEqual(snapshot);
+    expect(AlertEvaluation.rehydrate(rule(3), snapshot, TWO_MINUTE_GRACE).toSnapshot()).toEqual(
+      snapshot,
+    );
   });
 });
 

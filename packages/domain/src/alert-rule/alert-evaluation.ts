@@ -17,11 +17,12 @@ type FiringGroupState = Extract<AlertGroupState, { readonly status: 'firing' }>;
 
 /**
  * How far (event time) behind the newest window of the rule a window may arrive and still be
- * evaluated in its place. Two minutes let a 1-minute window arrive after its successor (another
- * series of the group on another partition, a lagging consumer) and cost nothing for a rule with
- * forMinutes ≥ 1; coarser windows get same-window tolerance only. See docs/services/alert-rule.md.
+ * evaluated in its place. One minute: windows of the same end are combined in any order, and a
+ * forMinutes-0 episode of 1-minute windows is announced as soon as its own window arrives (the slot
+ * before it is final then), so a spike becomes an incident within 90 s; the cost is that a window
+ * arriving after a newer window of the rule is late. See docs/services/alert-rule.md#timeliness.
  */
-export const DEFAULT_ALERT_LATENESS_GRACE_MS = 120_000;
+export const DEFAULT_ALERT_LATENESS_GRACE_MS = 60_000;
 
 /** Closed windows without the condition after which a firing episode is resolved. */
 export const DEFAULT_RESOLVE_AFTER_WINDOWS = 1;

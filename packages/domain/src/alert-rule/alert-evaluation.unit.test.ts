@@ -23,6 +23,11 @@ function codeOf(fn: () => unknown): string | undefined {
 const context = { knownMetrics: new Set(['http.server.duration']), nameTaken: false };
 const T0 = Date.parse('2024-05-01T10:00:00.000Z');
 const MINUTE = 60_000;
+/**
+ * The lateness grace most of these tests were written for (the default before it became one
+ * window, for timeliness): they test the ordering and lateness mechanism within a two-minute grace.
+ */
+const TWO_MINUTE_GRACE = { latenessGraceMs: 2 * MINUTE } as const;
 
 function ruleWith(forMinutes: number, overrides: Partial<CreateAlertRuleInput> = {}): AlertRule {
   return AlertRule.create(
@@ -108,7 +113,7 @@ describe('AlertEvaluation timing', () => {
   });
 
   it('fires on the first breaching window when forMinutes is 0, once the window before is final', () => {
-    const evaluation = AlertEvaluation.create(ruleWith(0));
+    const evaluation = AlertEvaluation.create(ruleWith(0), TWO_MINUTE_GRACE);
     expect(evaluation.observe(at(1, LOW)).status).toBe('inactive');
     // 10:01 could still be joined by a breaching series (grace 2 min): 10:02 may not start it.
     expect(evaluation.observe(at(2, HIGH))).toMatchObject({
@@ -191,7 +196,7 @@ describe('AlertEvaluation timing', () => {
   });
 
   it('a repeated window changes nothing (redelivery)', () => {
-    const evaluation = AlertEvaluation.create(ruleWith(0));
+    const evaluation = AlertEvaluation.create(ruleWith(0), TWO_MINUTE_GRACE);
     evaluation.observe(at(1, HIGH));
     const fired = evaluation.observe(at(2, HIGH));
     expect(fired.status).toBe('firing');
@@ -361,12 +366,12 @@ describe('AlertEvaluation persistence', () => {
 
   it('an episode decided but not yet announced is announced once, after a restart', () => {
     const rule = ruleWith(0);
-    const first = AlertEvaluation.create(rule);
+    const first = AlertEvaluation.create(rule, TWO_MINUTE_GRACE);
     expect(first.observe(at(1, HIGH)).status).toBe('pending');
     const stored = JSON.parse(JSON.stringify(first.toSnapshot())) as ReturnType<
       AlertEvaluation['toSnapshot']
     >;
-    const restarted = AlertEvaluation.rehydrate(rule, stored);
+    const restarted = AlertEvaluation.rehydrate(rule, stored, TWO_MINUTE_GRACE);
     restarted.observe(at(2, HIGH));
     restarted.observe(at(3, HIGH));
     expect(restarted.pullEvents().map((e) => e.payload.firedAt)).toEqual([

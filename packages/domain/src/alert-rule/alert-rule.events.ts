@@ -37,6 +37,13 @@ interface AlertEpisodeFields {
 export interface AlertTriggeredPayload extends AlertEpisodeFields {
   readonly observedValue: number;
   readonly forMinutes: number;
+  /**
+   * An active silence matched the alert when it fired (additive): nothing is to be done, and
+   * `actions` is empty. Absent otherwise.
+   */
+  readonly silenced?: true;
+  /** The silences that matched, with `silenced`. */
+  readonly silencedBy?: readonly string[];
 }
 
 export type AlertTriggered = DomainEvent<'AlertTriggered', AlertTriggeredPayload>;

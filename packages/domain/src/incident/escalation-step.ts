@@ -2,6 +2,13 @@ import { DomainError } from '../kernel/domain-error.js';
 import { parseInstant, toIso } from '../kernel/time.js';
 
 export const MAX_ESCALATION_STEPS = 10;
+/**
+ * Steps an incident may hold when they come from an escalation policy: every round of its steps
+ * (10 steps × 10 rounds). Steps given by hand or by the environment keep MAX_ESCALATION_STEPS.
+ */
+export const MAX_POLICY_ESCALATION_STEPS = 100;
+const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const MAX_STEP_IDS = 10;
 const TARGET_MAX_LENGTH = 256;
 const MS_PER_MINUTE = 60_000;
 
@@ -11,6 +18,10 @@ export interface EscalationStep {
   readonly target: string;
   readonly delayMinutes: number;
   readonly at: string | null;
+  /** Receivers notified at this step (steps from an escalation policy); absent otherwise. */
+  readonly receiverIds?: readonly string[];
+  /** Schedules whose on-call member is paged at this step (policy steps); absent otherwise. */
+  readonly scheduleIds?: readonly string[];
 }
 
 export interface EscalationStepInput {
@@ -18,6 +29,22 @@ export interface EscalationStepInput {
   readonly target: string;
   readonly delayMinutes: number;
   readonly at?: string | null;
+  readonly receiverIds?: readonly string[];
+  readonly scheduleIds?: readonly string[];
+}
+
+/** Lower-case uuids, each once, at most 10; absent stays absent. */
+function stepIds(values: readonly string[] | undefined, index: number): string[] | undefined {
+  if (values === undefined) return undefined;
+  const ids = values.map((v) => (typeof v === 'string' ? v.toLowerCase() : ''));
+  if (
+    ids.length > MAX_STEP_IDS ||
+    new Set(ids).size !== ids.length ||
+    !ids.every((id) => ID_PATTERN.test(id))
+  ) {
+    invalid('a step names at most 10 distinct receiver or schedule ids', { index });
+  }
+  return ids;
 }
 
 function invalid(message: string, details: Record<string, unknown>): never {
@@ -30,9 +57,10 @@ function invalid(message: string, details: Record<string, unknown>): never {
  */
 export function escalationPolicy(
   inputs: readonly EscalationStepInput[],
+  maxSteps: number = MAX_ESCALATION_STEPS,
 ): readonly EscalationStep[] {
-  if (inputs.length > MAX_ESCALATION_STEPS) {
-    invalid(`at most ${MAX_ESCALATION_STEPS} escalation steps`, { count: inputs.length });
+  if (inputs.length > maxSteps) {
+    invalid(`at most ${maxSteps} escalation steps`, { count: inputs.length });
   }
   return inputs.map((input, index) => {
     const previous = inputs[index - 1];
@@ -50,11 +78,15 @@ export function escalationPolicy(
       invalid('every escalation step needs a target', { index });
     }
     const at = input.at ?? null;
+    const receiverIds = stepIds(input.receiverIds, index);
+    const scheduleIds = stepIds(input.scheduleIds, index);
     return {
       level: input.level,
       target,
       delayMinutes: input.delayMinutes,
       at: at === null ? null : toIso(parseInstant(at, 'escalation.at')),
+      ...(receiverIds === undefined ? {} : { receiverIds }),
+      ...(scheduleIds === undefined ? {} : { scheduleIds }),
     };
   });
 }

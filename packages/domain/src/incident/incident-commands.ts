@@ -2,6 +2,7 @@ import type { Incident } from './incident.aggregate.js';
 import type {
   AlertSignal,
   NoteCommand,
+  OnCallLookup,
   PostmortemNoteCommand,
   ResolveCommand,
   SloSignal,
@@ -13,8 +14,8 @@ export type IncidentCommand =
   | ({ readonly type: 'investigate' } & NoteCommand)
   | ({ readonly type: 'mitigate' } & NoteCommand)
   | ({ readonly type: 'resolve' } & ResolveCommand)
-  | ({ readonly type: 'escalate' } & NoteCommand)
-  | { readonly type: 'escalateDue'; readonly now: string }
+  | ({ readonly type: 'escalate'; readonly onCall?: OnCallLookup } & NoteCommand)
+  | { readonly type: 'escalateDue'; readonly now: string; readonly onCall?: OnCallLookup }
   | ({ readonly type: 'addPostmortemNote' } & PostmortemNoteCommand)
   | { readonly type: 'recordRecurrence'; readonly alert: AlertSignal }
   | { readonly type: 'recordSloRecurrence'; readonly breach: SloSignal };
@@ -32,10 +33,10 @@ export function executeIncidentCommand(incident: Incident, command: IncidentComm
     case 'resolve':
       return incident.resolve(command);
     case 'escalate':
-      incident.escalate(command);
+      incident.escalate(command, command.onCall);
       return;
     case 'escalateDue':
-      incident.escalateDue(command.now);
+      incident.escalateDue(command.now, command.onCall);
       return;
     case 'addPostmortemNote':
       return incident.addPostmortemNote(command);

@@ -14,6 +14,8 @@ export const INCIDENT_EVENT_TYPES = [
   'postmortem_note',
   /** The alert that opened the incident stopped firing (AlertResolved); no status change. */
   'alert_resolved',
+  /** An escalation step paged whoever a schedule puts on call (`paged <member> ...`). */
+  'paged',
 ] as const;
 export type IncidentEventType = (typeof INCIDENT_EVENT_TYPES)[number];
 

@@ -26,6 +26,8 @@ export interface OpenIncidentInput {
   /** The person opening a manual incident; `system` otherwise. */
   readonly openedBy?: string;
   readonly escalationSteps?: readonly EscalationStepInput[];
+  /** The escalation policy the steps come from (EscalationPolicy.incidentSteps); null: none. */
+  readonly escalationPolicyId?: string | null;
   /** Tenant of the event the incident is opened from (alert, SLO breach, trace); must match. */
   readonly sourceTenantId?: string | null;
   /**
@@ -97,6 +99,7 @@ export interface OpenFromAlertInput {
   /** The eleven dimensions, when the alert's group carries them; the alert has no field for it. */
   readonly dimensions?: TelemetryDimensionsInput | null;
   readonly escalationSteps?: readonly EscalationStepInput[];
+  readonly escalationPolicyId?: string | null;
   readonly intake?: SignalIntake;
 }
 
@@ -110,8 +113,18 @@ export interface OpenFromSloBreachInput {
   /** Defaults to the breach's breachedAt (event time). */
   readonly openedAt?: string;
   readonly escalationSteps?: readonly EscalationStepInput[];
+  readonly escalationPolicyId?: string | null;
   readonly intake?: SignalIntake;
 }
+
+/**
+ * Who a schedule puts on call at an instant, as the escalation sees it: undefined when the
+ * schedule no longer exists. The service answers it from its schedules (onCallAt).
+ */
+export type OnCallLookup = (
+  scheduleId: string,
+  atMs: number,
+) => { readonly scheduleName: string; readonly member: string | null } | undefined;
 
 export interface ActorCommand {
   readonly actor: string;

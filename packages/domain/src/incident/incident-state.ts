@@ -14,6 +14,8 @@ import {
 import { parseInstant, toIso } from '../kernel/time.js';
 import {
   escalationPolicy,
+  MAX_ESCALATION_STEPS,
+  MAX_POLICY_ESCALATION_STEPS,
   type EscalationStep,
   type EscalationStepInput,
 } from './escalation-step.js';
@@ -57,6 +59,11 @@ export interface IncidentSnapshot {
   /** When the status last changed; no later command may carry an earlier time. */
   readonly statusChangedAt: string;
   readonly dimensions: TelemetryDimensions | null;
+  /**
+   * The escalation policy whose steps the incident copied when it opened; null for the service's
+   * default policy or steps given by hand.
+   */
+  readonly escalationPolicyId: string | null;
   readonly escalationSteps: readonly EscalationStep[];
   readonly events: readonly IncidentEvent[];
 }
@@ -82,6 +89,7 @@ export interface UncheckedIncident {
   readonly rootCause: string | null;
   readonly statusChangedAt: string;
   readonly dimensions: TelemetryDimensionsInput | null;
+  readonly escalationPolicyId?: string | null;
   readonly escalationSteps: readonly EscalationStepInput[];
   readonly events: readonly IncidentEventInput[];
 }
@@ -154,6 +162,18 @@ function ensureLifecycle(state: IncidentState): void {
   );
 }
 
+const POLICY_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function policyId(value: string | null | undefined): string | null {
+  if (value === undefined || value === null) return null;
+  ensure(
+    POLICY_ID_PATTERN.test(value),
+    'incident.invalid_escalation',
+    'escalationPolicyId must be a lower-case uuid',
+  );
+  return value;
+}
+
 /** Every invariant of the aggregate, for open and rehydrate alike. */
 export function validIncident(fields: UncheckedIncident): IncidentState {
   const tenant = toTenantId(fields.tenantId);
@@ -180,7 +200,14 @@ export function validIncident(fields: UncheckedIncident): IncidentState {
     rootCause: fields.rootCause === null ? null : rootCause(fields.rootCause),
     statusChangedAt: toIso(instant(fields.statusChangedAt, 'statusChangedAt')),
     dimensions,
-    escalationSteps: escalationPolicy(fields.escalationSteps),
+    escalationPolicyId: policyId(fields.escalationPolicyId),
+    escalationSteps: escalationPolicy(
+      fields.escalationSteps,
+      // A policy's repeats expand into more steps than a hand-written list may hold.
+      (fields.escalationPolicyId ?? null) === null
+        ? MAX_ESCALATION_STEPS
+        : MAX_POLICY_ESCALATION_STEPS,
+    ),
     events: fields.events.map(incidentEvent),
   };
   ensureLifecycle(state);

@@ -6,6 +6,7 @@ import { parseInstant, toIso } from '../kernel/time.js';
 import { dueSteps, escalationStart, type EscalationStep } from './escalation-step.js';
 import {
   actor as toActor,
+  NOTE_MAX_LENGTH,
   optionalNote,
   SYSTEM_ACTOR,
   type IncidentEvent,
@@ -15,6 +16,7 @@ import type {
   AlertResolvedSignal,
   AlertSignal,
   NoteCommand,
+  OnCallLookup,
   OpenFromAlertInput,
   OpenFromSloBreachInput,
   OpenFromSloBurnRateAlertInput,
@@ -77,6 +79,7 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       rootCause: null,
       statusChangedAt: input.openedAt,
       dimensions: input.dimensions ?? null,
+      escalationPolicyId: input.escalationPolicyId ?? null,
       escalationSteps: (input.escalationSteps ?? []).map((s) => ({ ...s, at: null })),
       events: [
         { timestamp: input.openedAt, type: 'opened', actor: input.openedBy ?? SYSTEM_ACTOR },
@@ -105,6 +108,7 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       dimensions: input.dimensions ?? null,
       openedAt: input.openedAt ?? alert.firedAt,
       escalationSteps: input.escalationSteps ?? [],
+      escalationPolicyId: input.escalationPolicyId ?? null,
       sourceTenantId: input.alert.tenantId,
       intake: input.intake,
     });
@@ -126,6 +130,7 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       traceId: input.breach.traceId,
       openedAt: input.openedAt ?? breach.breachedAt,
       escalationSteps: input.escalationSteps ?? [],
+      escalationPolicyId: input.escalationPolicyId ?? null,
       sourceTenantId: input.breach.tenantId,
       intake: input.intake,
     });
@@ -225,7 +230,7 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
    * note follows the domain's own `level N: target` on the line, and the whole line must fit the
    * note limit, because the stored timeline is re-checked on every load.
    */
-  escalate(command: NoteCommand): EscalationStep {
+  escalate(command: NoteCommand, onCall?: OnCallLookup): EscalationStep {
     this.ensureMutable();
     const by = toActor(command.actor);
     const at = this.commandTime(command.at);
@@ -236,7 +241,7 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
       'incident.no_escalation_step',
       'every escalation step has already been used',
     );
-    this.escalateSteps([next], at, by, note);
+    this.escalateSteps([next], at, by, note, onCall);
     return { ...next, at };
   }
 
@@ -251,10 +256,19 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
    * The scheduler's tick: escalates every due step once, in level order. Acknowledged or resolved
    * incidents have nothing due, so a late tick is harmless rather than an error.
    */
-  escalateDue(now: string): readonly EscalationStep[] {
+  escalateDue(now: string, onCall?: OnCallLookup): readonly EscalationStep[] {
     const due = this.dueEscalations(now);
     if (due.length === 0) return [];
-    return this.escalateSteps(due, toIso(parseInstant(now, 'now')), SYSTEM_ACTOR);
+    return this.escalateSteps(due, toIso(parseInstant(now, 'now')), SYSTEM_ACTOR, null, onCall);
+  }
+
+  /** The schedules the unused steps name, each once (what an escalation may need to look up). */
+  pendingScheduleIds(): string[] {
+    return [
+      ...new Set(
+        this.state.escalationSteps.filter((s) => s.at === null).flatMap((s) => s.scheduleIds ?? []),
+      ),
+    ];
   }
 
   /** The only change a resolved incident accepts. */
@@ -468,17 +482,35 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
     this.state = { ...this.state, events: [...this.state.events, event] };
   }
 
+  /**
+   * Marks the steps used and records one IncidentEscalated each. A step of an escalation policy
+   * also carries its receivers and whoever its schedules put on call at `at` (looked up through
+   * `onCall`); each member paged that way gets a `paged` line on the timeline, since members are
+   * people, not receivers, and the timeline is where the page is kept.
+   */
   private escalateSteps(
     steps: readonly EscalationStep[],
     at: string,
     by: string,
     note: string | null = null,
+    onCall?: OnCallLookup,
   ): readonly EscalationStep[] {
     // Lines first: an over-long one is refused before any step is marked as used.
     const lines = steps.map((s) => {
       const level = `level ${s.level}: ${s.target}`;
       return optionalNote(note === null ? level : `${level}: ${note}`);
     });
+    const atMs = Date.parse(at);
+    const pages = steps.map((s) =>
+      (s.scheduleIds ?? []).map((scheduleId) => {
+        const found = onCall?.(scheduleId, atMs);
+        return {
+          scheduleId,
+          scheduleName: found?.scheduleName ?? null,
+          member: found?.member ?? null,
+        };
+      }),
+    );
     const levels = new Set(steps.map((s) => s.level));
     const escalated = steps.map((s) => ({ ...s, at }));
     this.state = {
@@ -489,6 +521,22 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
     };
     for (const [index, step] of escalated.entries()) {
       this.append({ timestamp: at, type: 'escalated', actor: by, note: lines[index] ?? null });
+      const paged = pages[index] ?? [];
+      for (const page of paged) {
+        if (page.member === null) continue;
+        this.append({
+          timestamp: at,
+          type: 'paged',
+          actor: SYSTEM_ACTOR,
+          note: optionalNote(
+            `paged ${page.member} (on call for ${page.scheduleName ?? page.scheduleId}, level ${step.level})`.slice(
+              0,
+              NOTE_MAX_LENGTH,
+            ),
+          ),
+        });
+      }
+      const policyStep = step.receiverIds !== undefined || step.scheduleIds !== undefined;
       this.record({
         ...this.eventHeader(at),
         eventType: 'IncidentEscalated',
@@ -497,6 +545,17 @@ export class Incident extends AggregateRoot<IncidentDomainEvent> {
           level: step.level,
           target: step.target,
           escalatedAt: at,
+          ...(policyStep
+            ? {
+                escalationPolicyId: this.state.escalationPolicyId,
+                receiverIds: [...(step.receiverIds ?? [])],
+                onCall: paged.map((p) => ({ scheduleId: p.scheduleId, member: p.member })),
+                title: this.state.title,
+                severity: this.state.severity,
+                projectId: this.state.projectId,
+                sourceRef: this.state.sourceRef,
+              }
+            : {}),
         },
       });
     }

@@ -41,12 +41,28 @@ export interface IncidentAcknowledgedPayload {
   readonly acknowledgedAt: string;
 }
 
-/** Payload contract: IncidentEscalated (internal). */
+/** Who a step's schedule put on call when it escalated (null: nobody, or the schedule is gone). */
+export interface EscalationOnCall {
+  readonly scheduleId: string;
+  readonly member: string | null;
+}
+
+/**
+ * Payload contract: IncidentEscalated (internal). The fields after escalatedAt are present when
+ * the step comes from an escalation policy (it names receivers and/or schedules).
+ */
 export interface IncidentEscalatedPayload {
   readonly incidentId: string;
   readonly level: number;
   readonly target: string;
   readonly escalatedAt: string;
+  readonly escalationPolicyId?: string | null;
+  readonly receiverIds?: readonly string[];
+  readonly onCall?: readonly EscalationOnCall[];
+  readonly title?: string;
+  readonly severity?: Severity;
+  readonly projectId?: string;
+  readonly sourceRef?: string | null;
 }
 
 export type IncidentOpened = DomainEvent<'IncidentOpened', IncidentOpenedPayload>;

@@ -25,6 +25,7 @@ export {
 export type { EscalationStep, EscalationStepInput } from './escalation-step.js';
 export {
   MAX_ESCALATION_STEPS,
+  MAX_POLICY_ESCALATION_STEPS,
   escalationPolicy,
   dueSteps,
   escalationStart,
@@ -34,6 +35,7 @@ export type {
   IncidentResolvedPayload,
   IncidentAcknowledgedPayload,
   IncidentEscalatedPayload,
+  EscalationOnCall,
   IncidentOpened,
   IncidentResolved,
   IncidentAcknowledged,
@@ -54,6 +56,7 @@ export type {
   OpenFromAlertInput,
   OpenFromSloBreachInput,
   SignalIntake,
+  OnCallLookup,
   ActorCommand,
   NoteCommand,
   ResolveCommand,

@@ -24,8 +24,13 @@ import { metricWindow } from './metric-window.js';
 import { metricSeriesId } from './series-id.js';
 import { windowSummary, type WindowSummary } from './window-summary.js';
 
-/** docs/design.md#metric-series: a window closes at its end plus this grace, in event time. */
-export const METRIC_WINDOW_GRACE_MS = 30_000;
+/**
+ * docs/design.md#metric-series: a window closes at its end plus this grace, in event time. 15 s
+ * lets the points of one window arrive out of order across a tenant's senders (batching exporters,
+ * retries) and, with the service's 5 s idle close, keeps a 1-minute window's alert within 90 s of
+ * a spike (docs/services/metric-aggregation.md#timeliness).
+ */
+export const METRIC_WINDOW_GRACE_MS = 15_000;
 
 export interface OpenMetricSeriesInput {
   readonly tenantId: string;

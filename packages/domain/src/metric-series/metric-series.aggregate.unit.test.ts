@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../kernel/domain-error.js';
 import type { MetricPointInput } from './metric-point.entity.js';
-import { MetricSeries, type OpenMetricSeriesInput } from './metric-series.aggregate.js';
+import {
+  METRIC_WINDOW_GRACE_MS,
+  MetricSeries,
+  type OpenMetricSeriesInput,
+} from './metric-series.aggregate.js';
 import { metricSeriesId } from './series-id.js';
 
 const START = Date.parse('2025-01-01T10:00:00.000Z');
@@ -163,8 +167,16 @@ describe('MetricSeries.close', () => {
 
   it('refuses to close before end + grace: metric.window_still_open', () => {
     const series = MetricSeries.create(open);
-    expect(codeOf(() => series.close(iso(89_999)))).toBe('metric.window_still_open');
+    // The grace this test was written for (30 s); the default is tested below.
+    expect(codeOf(() => series.close(iso(89_999), 30_000))).toBe('metric.window_still_open');
     expect(series.close(iso(60_000), 0).count).toBe(0);
+  });
+
+  it('closes by default 15 s after the window end (METRIC_WINDOW_GRACE_MS), not before', () => {
+    expect(METRIC_WINDOW_GRACE_MS).toBe(15_000);
+    const series = MetricSeries.create(open);
+    expect(codeOf(() => series.close(iso(74_999)))).toBe('metric.window_still_open');
+    expect(series.close(iso(75_000)).count).toBe(0);
   });
 
   it('refuses to close twice: metric.window_closed', () => {

@@ -40,7 +40,7 @@ describe('Receiver', () => {
   });
 
   it('refuses an unsupported type, a blank name and a secret not in the Standard Webhooks form', () => {
-    expect(codeOf(() => Receiver.create({ ...base, type: 'slack' }))).toBe(
+    expect(codeOf(() => Receiver.create({ ...base, type: 'pagerduty' }))).toBe(
       'receiver.unsupported_type',
     );
     expect(codeOf(() => Receiver.create({ ...base, name: '  ' }))).toBe('receiver.name_required');
@@ -91,5 +91,155 @@ describe('Receiver', () => {
       AT,
     );
     expect(receiver.toSnapshot()).toMatchObject({ version: 3, secret: rotated });
+  });
+
+  const email = {
+    to: ['oncall@example.com', ' oncall@example.com', 'lead@example.com'],
+    from: 'alerts@example.com',
+    smtp: { host: 'SMTP.Example.com', port: 587, tls: 'starttls' },
+  };
+
+  it('creates slack, email and alertmanager receivers with only their own fields', () => {
+    const slack = Receiver.create({
+      ...base,
+      type: 'slack',
+      url: 'https://hooks.slack.com/services/T0/B0/x',
+      secret: undefined,
+    }).toSnapshot();
+    expect(slack).toMatchObject({ type: 'slack', secret: null, email: null, credentials: null });
+    const mail = Receiver.create({
+      ...base,
+      type: 'email',
+      url: undefined,
+      secret: undefined,
+      email,
+      credentials: { username: 'u', password: 'p' },
+    }).toSnapshot();
+    expect(mail).toMatchObject({
+      url: null,
+      secret: null,
+      // Trimmed, each once; the host lower-cased.
+      email: {
+        to: ['oncall@example.com', 'lead@example.com'],
+        smtp: { host: 'smtp.example.com', port: 587, tls: 'starttls' },
+      },
+      credentials: { username: 'u', password: 'p' },
+    });
+    const am = Receiver.create({
+      ...base,
+      type: 'alertmanager',
+      url: 'http://alertmanager:9093',
+      secret: undefined,
+    }).toSnapshot();
+    expect(am).toMatchObject({
+      type: 'alertmanager',
+      url: 'http://alertmanager:9093',
+      secret: null,
+    });
+  });
+
+  it("refuses another kind's fields, a missing url or secret, bad addresses and SMTP hosts", () => {
+    const noSecret = { ...base, secret: undefined };
+    expect(codeOf(() => Receiver.create({ ...base, type: 'slack', url: base.url }))).toBe(
+      'receiver.field_not_allowed',
+    );
+    expect(codeOf(() => Receiver.create({ ...noSecret, type: 'webhook' }))).toBe(
+      'receiver.secret_required',
+    );
+    expect(codeOf(() => Receiver.create({ ...noSecret, type: 'slack', url: undefined }))).toBe(
+      'receiver.url_required',
+    );
+    expect(codeOf(() => Receiver.create({ ...noSecret, type: 'email', email }))).toBe(
+      'receiver.field_not_allowed',
+    );
+    expect(codeOf(() => Receiver.create({ ...noSecret, type: 'email', url: undefined }))).toBe(
+      'receiver.email_required',
+    );
+    expect(
+      codeOf(() => Receiver.create({ ...noSecret, type: 'alertmanager', email, url: base.url })),
+    ).toBe('receiver.field_not_allowed');
+    expect(
+      codeOf(() =>
+        Receiver.create({
+          ...noSecret,
+          type: 'slack',
+          url: base.url,
+          credentials: { username: 'u', password: 'p' },
+        }),
+      ),
+    ).toBe('receiver.field_not_allowed');
+    const mail = (settings: Record<string, unknown>) => () =>
+      Receiver.create({
+        ...noSecret,
+        type: 'email',
+        url: undefined,
+        email: { ...email, ...settings },
+      });
+    for (const to of [[], ['not-an-address'], ['a@b'], ['Ops <ops@example.com>']]) {
+      expect(codeOf(mail({ to })), JSON.stringify(to)).toBe('receiver.invalid_email');
+    }
+    expect(codeOf(mail({ from: 'nobody' }))).toBe('receiver.invalid_email');
+    for (const host of ['smtp://mail.example.com', 'mail.example.com:25', '', '-bad.example.com']) {
+      expect(codeOf(mail({ smtp: { host, port: 25, tls: 'none' } })), host).toBe(
+        'receiver.invalid_smtp_host',
+      );
+    }
+    expect(codeOf(mail({ smtp: { host: 'mail', port: 0, tls: 'none' } }))).toBe(
+      'receiver.invalid_smtp_port',
+    );
+    expect(codeOf(mail({ smtp: { host: 'mail', port: 25, tls: 'ssl' } }))).toBe(
+      'receiver.invalid_smtp_tls',
+    );
+    expect(codeOf(mail({ smtp: { host: '[::1]', port: 25, tls: 'none' } }))).toBe(undefined);
+  });
+
+  it('keeps write-only fields on a replace of the same kind, drops them on a change of kind', () => {
+    const at = '2030-01-02T00:00:00.000Z';
+    const slack = Receiver.create({
+      ...base,
+      type: 'slack',
+      url: 'https://hooks.slack.com/services/T0/B0/x',
+      secret: undefined,
+    });
+    slack.replace({ name: 'ops hook', type: 'slack', sendResolved: true }, at);
+    expect(slack.toSnapshot()).toMatchObject({
+      version: 2,
+      url: 'https://hooks.slack.com/services/T0/B0/x',
+      sendResolved: true,
+    });
+    // Slack to webhook: a webhook needs its secret; given one, the slack URL is not kept.
+    expect(
+      codeOf(() => slack.replace({ name: 'ops hook', type: 'webhook', url: base.url }, at)),
+    ).toBe('receiver.secret_required');
+    // Webhook to slack: the webhook URL is not a slack URL to keep.
+    const hook = Receiver.create(base);
+    expect(codeOf(() => hook.replace({ name: 'ops hook', type: 'slack' }, at))).toBe(
+      'receiver.url_required',
+    );
+    const mail = Receiver.create({
+      ...base,
+      type: 'email',
+      url: undefined,
+      secret: undefined,
+      email,
+      credentials: { username: 'u', password: 'p' },
+    });
+    const same = { name: 'ops hook', type: 'email', email };
+    mail.replace(same, at);
+    expect(mail.toSnapshot()).toMatchObject({ version: 1, credentials: { username: 'u' } });
+    mail.replace({ ...same, credentials: null }, at);
+    expect(mail.toSnapshot()).toMatchObject({ version: 2, credentials: null });
+    mail.replace({ ...same, credentials: { username: 'v', password: 'q' } }, at);
+    expect(mail.toSnapshot()).toMatchObject({ version: 3, credentials: { username: 'v' } });
+    expect(
+      codeOf(() => mail.replace({ ...same, credentials: { username: '', password: 'q' } }, at)),
+    ).toBe('receiver.invalid_credentials');
+    mail.replace({ name: 'ops hook', type: 'alertmanager', url: 'http://am:9093' }, at);
+    expect(mail.toSnapshot()).toMatchObject({
+      version: 4,
+      type: 'alertmanager',
+      email: null,
+      credentials: null,
+    });
   });
 });

@@ -47,6 +47,18 @@ export const alertTriggeredPayloadSchema = z.strictObject({
   activeAt: instantSchema.describe('When the condition first held (pending since)'),
   firedAt: instantSchema,
   ...scopeFields,
+  silenced: z
+    .literal(true)
+    .optional()
+    .describe(
+      'Present (true) when an active silence matched the alert when it fired: nothing is to be done (no notification, no incident), and `actions` is then empty so a consumer older than this field does nothing either. Absent otherwise.',
+    ),
+  silencedBy: z
+    .array(idSchema)
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('The ids of the silences that matched (with `silenced`)'),
 });
 
 export const alertTriggered = defineEvent({

@@ -42,11 +42,47 @@ export const incidentAcknowledgedPayloadSchema = z.strictObject({
   acknowledgedAt: instantSchema,
 });
 
+const POLICY_STEP = 'Present when the step comes from an escalation policy; absent otherwise.';
+
 export const incidentEscalatedPayloadSchema = z.strictObject({
   incidentId: idSchema,
   level: z.number().int().min(1),
-  target: idSchema.describe('Who was paged at this level (user, team or schedule)'),
+  target: idSchema.describe(
+    'Who was paged at this level: the target of a step given by hand or by the default policy, or `<policy> step N` for a policy step',
+  ),
   escalatedAt: instantSchema,
+  escalationPolicyId: idSchema
+    .nullable()
+    .optional()
+    .describe(`The escalation policy the incident follows. ${POLICY_STEP}`),
+  receiverIds: z
+    .array(idSchema)
+    .optional()
+    .describe(
+      `Receivers (alert-rule-service /v1/receivers) this step notifies; alert-rule-service queues one notification each. ${POLICY_STEP}`,
+    ),
+  onCall: z
+    .array(
+      z.strictObject({
+        scheduleId: idSchema,
+        member: z
+          .string()
+          .min(1)
+          .nullable()
+          .describe(
+            'Who the schedule puts on call at escalatedAt; null: nobody, or the schedule is gone',
+          ),
+      }),
+    )
+    .optional()
+    .describe(`The step's schedules and who each puts on call. ${POLICY_STEP}`),
+  title: z.string().min(1).optional().describe(`The incident's title. ${POLICY_STEP}`),
+  severity: severitySchema.optional().describe(`The incident's severity. ${POLICY_STEP}`),
+  projectId: idSchema.optional().describe(`The incident's project. ${POLICY_STEP}`),
+  sourceRef: idSchema
+    .nullable()
+    .optional()
+    .describe(`Alert fingerprint or sloId the incident opened from. ${POLICY_STEP}`),
 });
 
 const INCIDENT_ID = '9c3f5b1a-2e4d-4f6a-8b7c-1d2e3f4a5b6c';
@@ -129,7 +165,8 @@ export const incidentEscalated = defineEvent({
   eventVersion: 1,
   aggregateType: 'Incident',
   visibility: 'internal',
-  description: 'An unacknowledged incident reached the next escalation step.',
+  description:
+    'An unacknowledged incident reached the next escalation step. A step of an escalation policy also names its receivers (alert-rule-service notifies each) and who its schedules put on call; older events and steps without a policy carry only incidentId, level, target and escalatedAt.',
   schema: incidentEscalatedPayloadSchema,
   example: {
     aggregateId: INCIDENT_ID,
@@ -138,8 +175,15 @@ export const incidentEscalated = defineEvent({
     payload: {
       incidentId: INCIDENT_ID,
       level: 2,
-      target: 'team-payments-oncall',
+      target: 'payments step 2',
       escalatedAt: '2024-05-01T10:25:01.000Z',
+      escalationPolicyId: '2a7c9e1f-3b5d-4f7a-9c1e-3f5a7b9c1d3e',
+      receiverIds: ['6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f'],
+      onCall: [{ scheduleId: '4d6f8a0c-2e4a-4c6e-8a0c-2e4a6c8e0a2c', member: 'alice@example.com' }],
+      title: 'Payments p95 latency above 300 ms',
+      severity: 'high',
+      projectId: 'checkout',
+      sourceRef: FINGERPRINT,
     },
   },
 });

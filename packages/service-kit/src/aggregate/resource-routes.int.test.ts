@@ -133,6 +133,18 @@ describe('getRoute and listRoute', () => {
     );
   });
 
+  it('hands a get route its validated querystring, and names a bad parameter in the 400', async () => {
+    const t = tenant('get-query');
+    const created = (await post(writer(t), 'q')).json<Gadget>();
+    const url = `/v1/gadgets/${created.id}/with-suffix`;
+    expect((await get(writer(t), `${url}?suffix=ok`)).json<Gadget>().name).toBe('qok');
+    expect((await get(writer(t), url)).json<Gadget>().name).toBe('q!');
+    const bad = await get(writer(t), `${url}?suffix=toolong`);
+    expectProblem(bad, 400, 'validation_failed');
+    expect(bad.body).toContain('querystring.suffix');
+    expectProblem(await get(writer(tenant('q-other')), url), 404, 'not_found');
+  });
+
   it('pages newest first over the keyset, filters, and refuses a forged cursor with 400', async () => {
     const t = tenant('list');
     const ids: string[] = [];
@@ -184,6 +196,23 @@ describe('deleteRoute', () => {
     expectProblem(await del(writer(t), kept.id), 422, 'gadget.kept');
     expect((await get(writer(t), `/v1/gadgets/${kept.id}`)).statusCode).toBe(200);
     expect((await get(writer(t), `/v1/gadgets/${created.id}`)).statusCode).toBe(200);
+  });
+});
+
+describe('deleteRoute with keep', () => {
+  it('retires the aggregate and saves it at its next version; the row stays readable', async () => {
+    const t = tenant('keep');
+    const created = (await post(writer(t), 'kept-row')).json<Gadget>();
+    const before = await outboxCount(created.id);
+    const retire = (headers: Record<string, string>) =>
+      service.app.inject({ method: 'DELETE', url: `/v1/gadgets/${created.id}/active`, headers });
+    expectProblem(await retire(writer(tenant('intruder'))), 404, 'not_found');
+    expect((await retire(writer(t))).statusCode).toBe(204);
+    const read = await get(writer(t), `/v1/gadgets/${created.id}`);
+    expect(read.statusCode).toBe(200);
+    expect(read.json()).toMatchObject({ name: 'retired-kept-row' });
+    expect(read.headers.etag).toBe('"2"');
+    expect(await outboxCount(created.id)).toBe(before + 1);
   });
 });
 

@@ -15,7 +15,11 @@ import { callOf, idParams, type Call, type RouteDocs } from './route-docs.js';
 /** Path parameters, all strings; the resource's key is `id` unless the route names another. */
 type KeyParams = z.ZodObject<Record<string, z.ZodType<string>>>;
 
-export interface GetRouteOptions<R extends z.ZodType, P extends KeyParams> extends RouteDocs {
+export interface GetRouteOptions<
+  R extends z.ZodType,
+  P extends KeyParams,
+  Q extends z.ZodType = z.ZodType,
+> extends RouteDocs {
   /** e.g. `/v1/incidents/:id`. */
   readonly url: string;
   /** Default `read`. */
@@ -27,28 +31,39 @@ export interface GetRouteOptions<R extends z.ZodType, P extends KeyParams> exten
   /** The path parameter `find` is given; default `id`. */
   readonly key?: keyof z.output<P> & string;
   readonly response: R;
-  /** The tenant's resource, or undefined (another tenant's id is as unknown as a missing one). */
-  readonly find: (tenantId: string, id: string) => Promise<z.input<R> | undefined>;
+  /** Query parameters of a read that takes some (`?at=` on a computed view); validated, 400. */
+  readonly querystring?: Q;
+  /**
+   * The tenant's resource, or undefined (another tenant's id is as unknown as a missing one);
+   * `query` is the validated querystring, when the route has one.
+   */
+  readonly find: (
+    tenantId: string,
+    id: string,
+    query: z.output<Q>,
+  ) => Promise<z.input<R> | undefined>;
   /** Its version, sent as the ETag, for a resource that has one. */
   readonly versionOf?: (item: z.input<R>) => number;
 }
 
 /** `GET /v1/<resource>/:id`: 200 with the resource (and its ETag) or 404 in the caller's tenant. */
-export function getRoute<R extends z.ZodType, P extends KeyParams = typeof idParams>(
-  app: FastifyInstance,
-  options: GetRouteOptions<R, P>,
-): void {
+export function getRoute<
+  R extends z.ZodType,
+  P extends KeyParams = typeof idParams,
+  Q extends z.ZodType = z.ZodType,
+>(app: FastifyInstance, options: GetRouteOptions<R, P, Q>): void {
   const scope = options.scope ?? 'read';
   const schema: FastifySchema = {
     tags: [...options.tags],
     summary: options.summary,
     description: `${options.description} Another tenant's id answers 404. Needs ${scopeText(scope)}.`,
     params: options.params ?? idParams,
+    ...(options.querystring ? { querystring: options.querystring } : {}),
     response: { 200: options.response, ...problems([400, 404]) },
   };
   app.get(options.url, { config: { scope }, schema }, async (request, reply) => {
     const id = (request.params as Record<string, string>)[options.key ?? 'id'] ?? '';
-    const item = await options.find(request.auth.tenantId, id);
+    const item = await options.find(request.auth.tenantId, id, request.query as z.output<Q>);
     if (item === undefined) throw notFound(options.resource, id);
     if (options.versionOf) setEtag(reply, options.versionOf(item));
     return item;
@@ -124,11 +139,18 @@ export interface DeleteRouteOptions<
    */
   readonly remove?: (aggregate: A, call: Call, tx: Transaction) => void | Promise<void>;
   readonly domainCodes?: readonly string[];
+  /**
+   * The row stays: the farewell retires the aggregate (expires, archives it) and it is saved at
+   * its next version instead of deleted, so it stays readable (an Alertmanager silence expired
+   * early). Default false: the row is deleted.
+   */
+  readonly keep?: boolean;
 }
 
 /**
  * `DELETE /v1/<resource>/:id`: 204, or 404 in the caller's tenant, or 409 for a stale If-Match.
- * Row lock, If-Match check, the farewell, the delete and its events are one unit of work.
+ * Row lock, If-Match check, the farewell, the delete (or, with `keep`, the save) and its events
+ * are one unit of work.
  */
 export function deleteRoute<A extends EventSource, Row extends VersionedRow>(
   app: FastifyInstance,
@@ -140,11 +162,11 @@ export function deleteRoute<A extends EventSource, Row extends VersionedRow>(
   const schema: FastifySchema = {
     tags: [...options.tags],
     summary: options.summary,
-    description: `${options.description} Optional If-Match "<version>": a stale one answers 409. Needs ${scopeText(scope)}. 204 when deleted.`,
+    description: `${options.description} Optional If-Match "<version>": a stale one answers 409. Needs ${scopeText(scope)}. 204 when ${options.keep === true ? 'done (the resource stays readable)' : 'deleted'}.`,
     params: idParams,
     headers: ifMatchHeaders,
     response: {
-      204: z.null().describe('Deleted'),
+      204: z.null().describe(options.keep === true ? 'Retired; still readable' : 'Deleted'),
       ...problems([400, 404, 409, ...(codes.length > 0 ? [422] : [])], codes),
     },
   };
@@ -158,7 +180,8 @@ export function deleteRoute<A extends EventSource, Row extends VersionedRow>(
       if (!loaded) throw notFound(resource, id);
       assertVersion(expected, loaded.version);
       await options.remove?.(loaded.aggregate, call, tx);
-      await options.store.delete(tx, call.auth.tenantId, loaded);
+      if (options.keep === true) await options.store.save(tx, loaded.aggregate, loaded.version);
+      else await options.store.delete(tx, call.auth.tenantId, loaded);
     });
     return reply.code(204).send(null);
   });

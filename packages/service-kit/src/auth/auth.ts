@@ -93,11 +93,11 @@ export function registerAuth(app: FastifyInstance, config: AuthConfig): void {
   app.decorateRequest('auth');
   app.addHook('onRequest', async (request) => {
     const url = request.routeOptions.url;
-    // The API under /v1, and any route that names a scope (a compatibility API under its own
-    // prefix, such as /jaeger/api), is protected: /healthz, /readyz and /docs are open, and
-    // unmatched routes fall through to the 404 handler.
-    const open = !url?.startsWith('/v1/') && request.routeOptions.config.scope === undefined;
-    if (url === undefined || open) return;
+    // The API under /v1 is protected, and so is any other route that declares a scope (a
+    // protocol's own path, such as /prometheus/api/v1/*): /healthz, /readyz and /docs are open,
+    // and unmatched routes fall through to the 404 handler.
+    if (url === undefined) return;
+    if (!url.startsWith('/v1/') && request.routeOptions.config.scope === undefined) return;
     const token = bearerToken(request.headers.authorization);
     request.auth = verified.get(token, Date.now()) ?? (await verifyToken(token));
     const needed = request.routeOptions.config.scope;

@@ -1,7 +1,7 @@
 import { AlertRule } from '@obs/domain';
 import { startConsumerSpan, type JobDefinition, type ServiceContext } from '@obs/service-kit';
 import type { AlertClockConfig, AlertRuleServiceConfig } from '../config.js';
-import { queueNotifications } from '../notify/notification-writer.js';
+import { publishAlerts } from '../notify/alert-muting.js';
 import {
   AlertRuleEntity,
   loadEvaluation,
@@ -62,8 +62,7 @@ export function alertClockJob(
           evaluation,
           new Date(after.newestWindowEnd ?? now),
         );
-        await tx.publish(events, rule.version);
-        await queueNotifications(tx, row.tenantId, snapshot.actions, events, now);
+        await publishAlerts(tx, row.tenantId, snapshot.actions, events, rule.version, now);
       });
     } finally {
       span.end();

@@ -3,8 +3,9 @@ import type { EntityManager } from 'typeorm';
 import type { NotifyConfig } from '../config.js';
 import { NotificationEntity, type NotificationRow } from '../notification.repository.js';
 import { ReceiverEntity } from '../receiver.repository.js';
-import { backoffMs, isFinalStatus, retryAfterMs } from '../notify/retry-policy.js';
-import { sendWebhook, type SendOutcome } from '../notify/webhook-sender.js';
+import { backoffMs } from '../notify/retry-policy.js';
+import type { DeliveryVerdict } from '../notify/sender.js';
+import { senderFor } from '../notify/senders.js';
 
 export const NOTIFICATION_DELIVERY_JOB = 'notification-delivery';
 /** Notifications sent per run at most; a run ends early when nothing more is due. */
@@ -20,7 +21,8 @@ type Update = Partial<
 >;
 
 /**
- * Sends due notifications, one per transaction: the row is claimed with `FOR UPDATE SKIP LOCKED`
+ * Sends due notifications through their receiver's kind (notify/senders.ts: one sender per kind,
+ * each answering delivered, retry or final), one per transaction: the row is claimed with `FOR UPDATE SKIP LOCKED`
  * (several processes deliver at once, never the same row), sent, and its outcome written before
  * the lock goes. A crash mid-send leaves the row pending and it is sent again with the same
  * webhook-id, which is what receivers dedupe on (at-least-once delivery).
@@ -61,52 +63,53 @@ export function notificationDeliveryJob(
     if (!receiver) {
       return { status: 'failed', attempts, nextAttemptAt: null, lastError: 'receiver was deleted' };
     }
-    const outcome = await sendWebhook(
-      {
-        id: notification.id,
-        url: receiver.url,
-        secret: receiver.secret,
-        body: JSON.stringify(notification.payload),
-        at: now,
-      },
-      { timeoutMs: config.timeoutMs, allowPrivateTargets: config.allowPrivateTargets },
-    );
-    return next(outcome, attempts, now);
+    let verdict: DeliveryVerdict;
+    try {
+      verdict = await senderFor(receiver.type).send(
+        { id: notification.id, payload: notification.payload },
+        receiver,
+        {
+          now,
+          timeoutMs: config.timeoutMs,
+          allowPrivateTargets: config.allowPrivateTargets,
+          externalUrl: config.externalUrl,
+        },
+      );
+    } catch (err) {
+      // A sender's own fault (a row it cannot render): retried, and dead in the end, not lost.
+      verdict = {
+        result: 'retry',
+        error: err instanceof Error ? err.message : String(err),
+        statusCode: null,
+      };
+    }
+    return next(verdict, attempts, now);
   }
 
-  function next(outcome: SendOutcome, attempts: number, now: number): Update {
-    switch (outcome.kind) {
-      case 'refused':
-        return { status: 'failed', attempts, nextAttemptAt: null, lastError: outcome.error };
-      case 'answered': {
-        const { status } = outcome;
-        if (status >= 200 && status < 300) {
-          return {
-            status: 'delivered',
-            attempts,
-            nextAttemptAt: null,
-            lastStatusCode: status,
-            lastError: null,
-            deliveredAt: new Date(now),
-          };
-        }
-        const lastError = `receiver answered ${status}`;
-        if (isFinalStatus(status)) {
-          return {
-            status: 'failed',
-            attempts,
-            nextAttemptAt: null,
-            lastStatusCode: status,
-            lastError,
-          };
-        }
-        return retry(attempts, now, lastError, status, retryAfterMs(outcome.retryAfter, now));
-      }
-      case 'unreachable':
-        return retry(attempts, now, outcome.error, null, undefined);
+  function next(verdict: DeliveryVerdict, attempts: number, now: number): Update {
+    switch (verdict.result) {
+      case 'delivered':
+        return {
+          status: 'delivered',
+          attempts,
+          nextAttemptAt: null,
+          lastStatusCode: verdict.statusCode,
+          lastError: null,
+          deliveredAt: new Date(now),
+        };
+      case 'final':
+        return {
+          status: 'failed',
+          attempts,
+          nextAttemptAt: null,
+          lastStatusCode: verdict.statusCode,
+          lastError: verdict.error.slice(0, ERROR_MAX),
+        };
+      case 'retry':
+        return retry(attempts, now, verdict.error, verdict.statusCode, verdict.retryAfterMs);
       default: {
-        const unreachable: never = outcome;
-        throw new Error(`unknown outcome ${JSON.stringify(unreachable)}`);
+        const unreachable: never = verdict;
+        throw new Error(`unknown verdict ${JSON.stringify(unreachable)}`);
       }
     }
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyAddress } from './address-policy.js';
-import { vetTarget } from './webhook-sender.js';
+import { vetTarget } from './http-post.js';
 
 /** expect.stringMatching, typed: an asymmetric matcher where a string is expected. */
 const matching = (pattern: RegExp): string => expect.stringMatching(pattern) as string;

@@ -94,11 +94,17 @@ type AlertFields = Pick<
   | 'moduleId'
 > & { readonly forMinutes?: number };
 
-function message(
-  receiverName: string,
-  alert: AlertFields,
-  state: { status: 'firing' | 'resolved'; endsAt: string; observedValue: string },
-): AlertmanagerMessage {
+/**
+ * An alert's labels, what silences and inhibition rules match and every notification carries:
+ * the group's dimensions, then `alertname` (the rule's name), `severity`, `alertRuleId`,
+ * `projectId`, `moduleId` when the rule has one and `metric` (a dimension never overrides these).
+ */
+export function alertLabels(
+  alert: Pick<
+    AlertFields,
+    'group' | 'ruleName' | 'severity' | 'alertRuleId' | 'projectId' | 'moduleId' | 'metric'
+  >,
+): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(alert.group)) labels[key] = value;
   Object.assign(labels, {
@@ -109,6 +115,15 @@ function message(
     ...(alert.moduleId === null ? {} : { moduleId: alert.moduleId }),
     metric: alert.metric,
   });
+  return labels;
+}
+
+function message(
+  receiverName: string,
+  alert: AlertFields,
+  state: { status: 'firing' | 'resolved'; endsAt: string; observedValue: string },
+): AlertmanagerMessage {
+  const labels = alertLabels(alert);
   const held = alert.forMinutes === undefined ? '' : ` for ${alert.forMinutes}m`;
   const annotations = {
     summary: `${alert.metric} ${alert.aggregation} ${alert.operator} ${alert.threshold}${held}`,

@@ -30,6 +30,7 @@ let service: RunningService;
 let ruleId = '';
 let receiverId = '';
 let notificationId = '';
+let silenceId = '';
 
 beforeAll(async () => {
   service = await startAlertRuleService();
@@ -46,6 +47,14 @@ beforeAll(async () => {
   receiverId = (await createReceiver(service, ownerAuth, 'http://127.0.0.1:9/hook')).id;
   const fired = await fireRuleAt(service, owner, [receiverId]);
   notificationId = fired.notifications[0]?.id ?? '';
+  const silence = await service.app.inject({
+    method: 'POST',
+    url: '/v1/silences',
+    headers: ownerAuth,
+    payload: silenceBody(),
+  });
+  expect(silence.statusCode, silence.body).toBe(201);
+  silenceId = silence.json<{ id: string }>().id;
 }, 60_000);
 afterAll(async () => {
   await service.close();
@@ -67,7 +76,18 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'DELETE', path: '/v1/receivers/{id}', scope: 'write' },
   { method: 'GET', path: '/v1/notifications', scope: 'read' },
   { method: 'GET', path: '/v1/notifications/{id}', scope: 'read' },
+  { method: 'POST', path: '/v1/silences', scope: 'write', body: () => silenceBody() },
+  { method: 'GET', path: '/v1/silences', scope: 'read' },
+  { method: 'GET', path: '/v1/silences/{id}', scope: 'read' },
+  { method: 'DELETE', path: '/v1/silences/{id}', scope: 'write' },
 ];
+function silenceBody() {
+  return {
+    matchers: [{ name: 'service', operator: '=', value: 'nothing-runs-here' }],
+    endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+    comment: 'access test',
+  };
+}
 function receiverBody() {
   return {
     name: `hook-${crypto.randomUUID().slice(0, 8)}`,
@@ -81,7 +101,9 @@ const idFor = (path: string): string =>
     ? receiverId
     : path.startsWith('/v1/notifications')
       ? notificationId
-      : ruleId;
+      : path.startsWith('/v1/silences')
+        ? silenceId
+        : ruleId;
 const call = (route: RouteCase, headers: Record<string, string>) =>
   injectRoute(service.app, route, headers, { id: idFor(route.path) });
 /** Each route is refused a token with the other of read and write. */
@@ -164,7 +186,7 @@ describe('alert-rule-service access control', () => {
       headers: otherAuth,
     });
     expect(list.json()).toEqual({ items: [], nextCursor: null });
-    for (const url of ['/v1/receivers', '/v1/notifications']) {
+    for (const url of ['/v1/receivers', '/v1/notifications', '/v1/silences']) {
       const other = await service.app.inject({ method: 'GET', url, headers: otherAuth });
       expect(other.json(), url).toEqual({ items: [], nextCursor: null });
     }

@@ -110,7 +110,7 @@ describe('receivers API', () => {
       'receiver.invalid_url',
     );
     expectProblem(await create(body({ secret: 'hunter2' })), 400, 'validation_failed');
-    expectProblem(await create(body({ type: 'slack' })), 400, 'validation_failed');
+    expectProblem(await create(body({ type: 'pagerduty' })), 400, 'validation_failed');
     expectProblem(await create(body({ extra: true })), 400, 'validation_failed');
   });
 
@@ -155,6 +155,151 @@ describe('receivers API', () => {
     });
     expect((await remove()).statusCode).toBe(204);
     expect((await get(receiver.id)).statusCode).toBe(404);
+  });
+
+  it('creates slack, email and alertmanager receivers; a slack URL and SMTP credentials are write-only', async () => {
+    const slackUrl = 'https://hooks.slack.com/services/T000/B000/XXXXSECRETTOKEN';
+    const slack = await create({
+      name: `slack-${crypto.randomUUID().slice(0, 8)}`,
+      type: 'slack',
+      url: slackUrl,
+    });
+    expect(slack.statusCode, slack.body).toBe(201);
+    expect(slack.json()).toMatchObject({
+      type: 'slack',
+      url: 'https://hooks.slack.com/…',
+      email: null,
+    });
+    expect(slack.json()).not.toHaveProperty('secret');
+    expect(slack.body).not.toContain('SECRETTOKEN');
+
+    const email = {
+      to: ['oncall@example.com'],
+      from: 'alerts@example.com',
+      smtp: { host: 'smtp.example.com', port: 587, tls: 'starttls' },
+    };
+    const mailName = `mail-${crypto.randomUUID().slice(0, 8)}`;
+    const mail = await create({
+      name: mailName,
+      type: 'email',
+      email,
+      credentials: { username: 'relay-user', password: 'hunter2-password' },
+    });
+    expect(mail.statusCode, mail.body).toBe(201);
+    const mailId = mail.json<{ id: string }>().id;
+    expect(mail.json()).toMatchObject({
+      type: 'email',
+      url: null,
+      email: { ...email, authenticated: true },
+    });
+    for (const res of [mail, await get(mailId)]) {
+      expect(res.body).not.toContain('hunter2-password');
+      expect(res.body).not.toContain('relay-user');
+    }
+
+    const am = await create({
+      name: `am-${crypto.randomUUID().slice(0, 8)}`,
+      type: 'alertmanager',
+      url: 'http://alertmanager.example.com:9093',
+    });
+    expect(am.statusCode, am.body).toBe(201);
+    expect(am.json()).toMatchObject({
+      type: 'alertmanager',
+      url: 'http://alertmanager.example.com:9093',
+    });
+
+    // A replace of the same kind without the write-only fields keeps them; null removes credentials.
+    const replace = (id: string, payload: Record<string, unknown>) =>
+      service.app.inject({ method: 'PUT', url: `/v1/receivers/${id}`, headers: auth, payload });
+    const slackId = slack.json<{ id: string }>().id;
+    const kept = await replace(slackId, { name: 'slack kept', type: 'slack', sendResolved: true });
+    expect(kept.statusCode, kept.body).toBe(200);
+    const stored = await service.ctx.dataSource.query<{ url: string }[]>(
+      `SELECT url FROM ${service.ctx.table('receivers')} WHERE id = $1`,
+      [slackId],
+    );
+    expect(stored[0]?.url).toBe(slackUrl);
+    const unchanged = await replace(mailId, { name: mailName, type: 'email', email });
+    expect(unchanged.json()).toMatchObject({ version: 1, email: { authenticated: true } });
+    const removed = await replace(mailId, {
+      name: mailName,
+      type: 'email',
+      email,
+      credentials: null,
+    });
+    expect(removed.json()).toMatchObject({ version: 2, email: { authenticated: false } });
+
+    // Another kind's fields, a missing one, a bad address or host: 400 by the schema, 422 by the domain.
+    expectProblem(
+      await create({ name: 'x1', type: 'slack', url: slackUrl, secret: `whsec_${'A'.repeat(32)}` }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await create({ name: 'x2', type: 'email', email, url: slackUrl }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(await create({ name: 'x3', type: 'alertmanager' }), 400, 'validation_failed');
+    expectProblem(
+      await create({ name: 'x4', type: 'email', email: { ...email, to: ['a@b'] } }),
+      422,
+      'receiver.invalid_email',
+    );
+    expectProblem(
+      await create({
+        name: 'x5',
+        type: 'email',
+        email: { ...email, smtp: { ...email.smtp, host: '-mail.example.com' } },
+      }),
+      422,
+      'receiver.invalid_smtp_host',
+    );
+    expectProblem(
+      await create({
+        name: 'x6',
+        type: 'email',
+        email: { ...email, smtp: { ...email.smtp, port: 70000 } },
+      }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await replace(slackId, {
+        name: 'to webhook',
+        type: 'webhook',
+        url: 'https://hooks.example.com/x',
+      }),
+      422,
+      'receiver.secret_required',
+    );
+
+    // Another tenant sees none of them.
+    const stranger = bearer(uniqueTenant('stranger'), ['read', 'write']);
+    for (const id of [slackId, mailId, am.json<{ id: string }>().id]) {
+      const res = await service.app.inject({
+        method: 'GET',
+        url: `/v1/receivers/${id}`,
+        headers: stranger,
+      });
+      expectProblem(res, 404, 'not_found');
+      expectProblem(
+        await service.app.inject({
+          method: 'PUT',
+          url: `/v1/receivers/${id}`,
+          headers: stranger,
+          payload: { name: 'n', type: 'slack', url: slackUrl },
+        }),
+        404,
+        'not_found',
+      );
+    }
+    const filtered = await service.app.inject({
+      method: 'GET',
+      url: '/v1/receivers?type=email',
+      headers: auth,
+    });
+    expect(filtered.json<{ items: { id: string }[] }>().items.map((r) => r.id)).toEqual([mailId]);
   });
 
   it('pages receivers newest first with a keyset cursor', async () => {

@@ -1,5 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DomainError, Receiver, WEBHOOK_SECRET_PREFIX } from '@obs/domain';
+import {
+  DomainError,
+  Receiver,
+  WEBHOOK_SECRET_PREFIX,
+  type ReplaceReceiverInput,
+} from '@obs/domain';
 import {
   commandRoute,
   createRoute,
@@ -9,6 +14,7 @@ import {
   type ServiceContext,
 } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
 import {
   findNotification,
   findReceiver,
@@ -38,6 +44,38 @@ export function generateWebhookSecret(): string {
   return `${WEBHOOK_SECRET_PREFIX}${randomBytes(24).toString('base64')}`;
 }
 
+/** Both bodies have this shape (the create's write-only fields are a subset of the replace's). */
+type ReceiverBody = z.output<typeof replaceReceiverSchema>;
+
+/** The domain's input from either body: each kind's own fields, the others absent. */
+function receiverInput(body: ReceiverBody): ReplaceReceiverInput {
+  switch (body.type) {
+    case 'webhook':
+      return {
+        name: body.name,
+        type: body.type,
+        url: body.url,
+        sendResolved: body.sendResolved,
+        secret: body.secret,
+      };
+    case 'slack':
+    case 'alertmanager':
+      return { name: body.name, type: body.type, url: body.url, sendResolved: body.sendResolved };
+    case 'email':
+      return {
+        name: body.name,
+        type: body.type,
+        email: body.email,
+        sendResolved: body.sendResolved,
+        credentials: body.credentials,
+      };
+    default: {
+      const unreachable: never = body;
+      throw new Error(`unknown receiver body ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
 /** Receivers (kit routes throughout) and the notifications owed to them (read-only). */
 export function receiverRoutes(
   app: FastifyInstance,
@@ -50,7 +88,7 @@ export function receiverRoutes(
     tags: TAGS,
     summary: 'Create a receiver',
     description:
-      'Defines a notification target once for the tenant; alert rules name it from a webhook action (`{ "type": "webhook", "target": "<receiver id>" }`). The signing secret is generated when not given and returned in this answer only. A name taken in the tenant answers 409.',
+      'Defines a notification target once for the tenant: `webhook` (Alertmanager v4 JSON, Standard Webhooks signed), `slack` (incoming webhook), `email` (SMTP) or `alertmanager` (an existing Alertmanager\'s /api/v2/alerts). Alert rules name any of them from a webhook action (`{ "type": "webhook", "target": "<receiver id>" }`). A webhook\'s signing secret is generated when not given and returned in this answer only; credentials (secret, slack URL, SMTP credentials) are never shown again. A name taken in the tenant answers 409.',
     body: createReceiverSchema,
     response: createdReceiverSchema,
     domainCodes: RECEIVER_DOMAIN_CODES,
@@ -59,17 +97,18 @@ export function receiverRoutes(
       Receiver.create({
         receiverId: randomUUID(),
         tenantId: call.auth.tenantId,
-        name: body.name,
-        type: body.type,
-        url: body.url,
-        sendResolved: body.sendResolved,
-        secret: body.secret ?? generateWebhookSecret(),
+        ...receiverInput(body),
+        credentials: body.type === 'email' ? (body.credentials ?? undefined) : undefined,
+        secret: body.type === 'webhook' ? (body.secret ?? generateWebhookSecret()) : undefined,
         at: call.at,
       }),
-    toDto: (saved) => ({
-      ...receiverView(saved.aggregate.toSnapshot(), saved.version),
-      secret: toReceiverRow(saved.aggregate, saved.version).secret,
-    }),
+    toDto: (saved) => {
+      const { secret } = toReceiverRow(saved.aggregate, saved.version);
+      return {
+        ...receiverView(saved.aggregate.toSnapshot(), saved.version),
+        ...(secret === null ? {} : { secret }),
+      };
+    },
   });
 
   listRoute(app, {
@@ -77,7 +116,7 @@ export function receiverRoutes(
     tags: TAGS,
     summary: 'List receivers',
     description:
-      "The tenant's receivers, newest first (createdAt, then id); secrets are never shown.",
+      "The tenant's receivers, newest first (createdAt, then id); credentials are never shown.",
     querystring: receiverListQuerySchema,
     item: receiverSchema,
     list: (tenantId, query) => listReceivers(ctx.dataSource, tenantId, { type: query.type }, query),
@@ -87,7 +126,7 @@ export function receiverRoutes(
     url: `${RECEIVERS_URL}/:id`,
     tags: TAGS,
     summary: 'Get a receiver',
-    description: 'One receiver, with ETag "<version>" for If-Match; the secret is never shown.',
+    description: 'One receiver, with ETag "<version>" for If-Match; credentials are never shown.',
     resource: 'receiver',
     response: receiverSchema,
     find: (tenantId, id) => findReceiver(ctx.dataSource, tenantId, id),
@@ -101,12 +140,12 @@ export function receiverRoutes(
     tags: TAGS,
     summary: 'Replace a receiver',
     description:
-      'Replaces name, url and sendResolved; a `secret` rotates the signing secret, none keeps it. A replacement that changes nothing keeps the version. Pending notifications go to the new url with the new secret.',
+      'Replaces the configuration. Write-only fields may be left out while the type stays the same and are then kept: a webhook `secret` (given: rotated), a slack `url`, email `credentials` (null removes them). A replacement that changes nothing keeps the version. Pending notifications go to the new configuration.',
     body: replaceReceiverSchema,
     response: receiverSchema,
     domainCodes: RECEIVER_DOMAIN_CODES,
     store,
-    run: (receiver, body, call) => receiver.replace(body, call.at),
+    run: (receiver, body, call) => receiver.replace(receiverInput(body), call.at),
     toDto: (saved) => receiverView(saved.aggregate.toSnapshot(), saved.version),
   });
 

@@ -1,6 +1,7 @@
 import type { EscalationStep } from '@obs/domain';
 import { startConsumerSpan, type JobDefinition, type ServiceContext } from '@obs/service-kit';
 import type { IncidentStore } from '../incident.repository.js';
+import { onCallLookup } from '../on-call.queries.js';
 
 export interface Escalation {
   readonly incidentId: string;
@@ -95,7 +96,13 @@ export class EscalationScheduler {
         onPicked(row);
         const loaded = await this.store.loadForUpdate(tx, row.tenant_id, row.id);
         if (loaded === undefined) throw new Error(`incident ${row.id} vanished while locked`);
-        const steps = loaded.aggregate.escalateDue(now);
+        // Policy steps page whoever their schedules put on call at the tick's instant.
+        const onCall = await onCallLookup(
+          tx.manager,
+          row.tenant_id,
+          loaded.aggregate.pendingScheduleIds(),
+        );
+        const steps = loaded.aggregate.escalateDue(now, onCall);
         await this.store.save(tx, loaded.aggregate, loaded.version);
         for (const step of steps) {
           this.ctx.logger.info(

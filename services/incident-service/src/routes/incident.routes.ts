@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Incident, executeIncidentCommand, type IncidentCommand } from '@obs/domain';
+import { DomainError, Incident, executeIncidentCommand, type IncidentCommand } from '@obs/domain';
 import {
   commandRoute,
   createRoute,
@@ -8,12 +8,14 @@ import {
   notFound,
   type Call,
   type ServiceContext,
+  type Transaction,
   type Versioned,
 } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { IncidentServiceConfig } from '../config.js';
 import { findIncident, listIncidents, listTimeline } from '../incident.queries.js';
+import { onCallLookup, policyById } from '../on-call.queries.js';
 import type { IncidentStore } from '../incident.repository.js';
 import { viewOfSnapshot, type IncidentView } from '../incident.view.js';
 import {
@@ -42,7 +44,11 @@ function toDto(view: IncidentView): IncidentDto {
   return {
     ...view,
     dimensions: view.dimensions === null ? null : { ...view.dimensions },
-    escalationSteps: view.escalationSteps.map((step) => ({ ...step })),
+    escalationSteps: view.escalationSteps.map(({ receiverIds, scheduleIds, ...step }) => ({
+      ...step,
+      ...(receiverIds === undefined ? {} : { receiverIds: [...receiverIds] }),
+      ...(scheduleIds === undefined ? {} : { scheduleIds: [...scheduleIds] }),
+    })),
   };
 }
 
@@ -65,7 +71,7 @@ export function incidentRoutes(
     tags: TAGS,
     summary: 'Open an incident by hand',
     description:
-      'Opens a manual incident (source manual, status open) and emits the public IncidentOpened on obs.incident.v1 with the incident traceId. Without escalationSteps the service default policy applies.',
+      "Opens a manual incident (source manual, status open) and emits the public IncidentOpened on obs.incident.v1 with the incident traceId. escalationPolicyId makes it follow one of the tenant's escalation policies (its steps, every round, are copied); else escalationSteps; without either the service default policy applies.",
     body: createIncidentBody,
     response: incidentSchema,
     domainCodes: [
@@ -73,10 +79,24 @@ export function incidentRoutes(
       'trace.invalid_trace_id',
       'incident.invalid_escalation',
       'incident.tenant_mismatch',
+      'incident.unknown_escalation_policy',
     ],
     store,
-    create: (body, call) =>
-      Incident.create({
+    create: async (body, call) => {
+      const policy =
+        body.escalationPolicyId === undefined || body.escalationPolicyId === null
+          ? undefined
+          : await policyById(ctx.dataSource.manager, call.auth.tenantId, body.escalationPolicyId);
+      if (body.escalationPolicyId != null && (policy === undefined || body.escalationSteps)) {
+        throw new DomainError(
+          'incident.unknown_escalation_policy',
+          body.escalationSteps
+            ? 'give escalationSteps or escalationPolicyId, not both'
+            : 'escalationPolicyId names no escalation policy of the tenant',
+          { escalationPolicyId: body.escalationPolicyId },
+        );
+      }
+      return Incident.create({
         incidentId: randomUUID(),
         tenantId: call.auth.tenantId,
         projectId: body.projectId,
@@ -91,8 +111,10 @@ export function incidentRoutes(
           : null,
         openedAt: call.at,
         openedBy: call.auth.subject,
-        escalationSteps: body.escalationSteps ?? config.escalationPolicy,
-      }),
+        escalationSteps: policy?.incidentSteps() ?? body.escalationSteps ?? config.escalationPolicy,
+        escalationPolicyId: policy?.id ?? null,
+      });
+    },
     toDto: savedDto,
   });
 
@@ -149,7 +171,12 @@ export function incidentRoutes(
     description: string;
     body: B;
     domainCodes: readonly string[];
-    command: (body: z.output<B>, call: Call) => IncidentCommand;
+    command: (
+      body: z.output<B>,
+      call: Call,
+      incident: Incident,
+      tx: Transaction,
+    ) => IncidentCommand | Promise<IncidentCommand>;
   }): void =>
     commandRoute(app, ctx, {
       url: `/v1/incidents/:id/${route.verb}`,
@@ -161,7 +188,8 @@ export function incidentRoutes(
       response: incidentSchema,
       domainCodes: route.domainCodes,
       store,
-      run: (incident, body, call) => executeIncidentCommand(incident, route.command(body, call)),
+      run: async (incident, body, call, tx) =>
+        executeIncidentCommand(incident, await route.command(body, call, incident, tx)),
       toDto: savedDto,
     });
 
@@ -229,11 +257,13 @@ export function incidentRoutes(
       'Pages the next unused escalation step now, whatever its delay, in any unresolved status. Body { actor, note? }. Emits the internal IncidentEscalated.',
     body: commandBody,
     domainCodes: [...LIFECYCLE_CODES, 'incident.no_escalation_step'],
-    command: (body, call) => ({
+    command: async (body, call, incident, tx) => ({
       type: 'escalate',
       actor: body.actor,
       note: body.note,
       at: call.at,
+      // A policy step pages whoever its schedules put on call now.
+      onCall: await onCallLookup(tx.manager, call.auth.tenantId, incident.pendingScheduleIds()),
     }),
   });
   command({

@@ -115,6 +115,14 @@ export const escalationStepSchema = z
     target: z.string(),
     delayMinutes: z.number().int(),
     at: z.string().nullable().describe('When this level was paged; null while not yet'),
+    receiverIds: z
+      .array(z.string())
+      .optional()
+      .describe('Receivers notified at this level (steps copied from an escalation policy)'),
+    scheduleIds: z
+      .array(z.string())
+      .optional()
+      .describe('Schedules whose on-call member is paged at this level (policy steps)'),
   })
   .describe('One level of the escalation policy and when it fired')
   .meta({ example: { level: 1, target: 'on-call-primary', delayMinutes: 5, at: null } });
@@ -136,6 +144,13 @@ export const createIncidentBody = z
       .optional()
       .describe(
         'At most 10 steps. Omitted: the service default policy applies. [] means never escalate.',
+      ),
+    escalationPolicyId: z
+      .string()
+      .nullable()
+      .optional()
+      .describe(
+        "One of the tenant's escalation policies (/v1/escalation-policies) to follow instead of escalationSteps (not both: 422 incident.unknown_escalation_policy, as for an unknown policy)",
       ),
   })
   .describe('A manually opened incident (source manual)')
@@ -240,6 +255,12 @@ export const incidentSchema = z
     resolvedAt: z.string().nullable(),
     rootCause: z.string().nullable(),
     statusChangedAt: z.string().describe('When the status last changed'),
+    escalationPolicyId: z
+      .uuid()
+      .nullable()
+      .describe(
+        "The escalation policy whose steps the incident copied when it opened (named by the alert rule's incident action); null: the service default policy, or steps given by hand",
+      ),
     escalationSteps: z.array(escalationStepSchema),
     nextEscalationAt: z
       .string()
@@ -267,6 +288,7 @@ export const incidentSchema = z
       resolvedAt: null,
       rootCause: null,
       statusChangedAt: OPENED_AT,
+      escalationPolicyId: null,
       escalationSteps: EXAMPLE_STEPS.map((step) => ({ ...step, at: null })),
       nextEscalationAt: '2024-05-01T10:15:00.000Z',
       version: 1,

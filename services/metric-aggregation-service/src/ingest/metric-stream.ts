@@ -18,6 +18,14 @@ export const METRIC_KINDS = [
 export type MetricKind = (typeof METRIC_KINDS)[number];
 
 /**
+ * The Prometheus type a stream's series are exposed as (OpenTelemetry's Prometheus compatibility
+ * rules): gauges and non-monotonic cumulative sums are gauges, monotonic cumulative sums counters
+ * (`_total`), cumulative histograms and summaries keep their type. Delta sums and delta histograms
+ * have no cumulative value to expose: null, not exposed.
+ */
+export type PromType = 'gauge' | 'counter' | 'histogram' | 'summary' | 'exponential_histogram';
+
+/**
  * One stream: a metric of one tenant with one set of dimensions and point attributes (a series in
  * Prometheus' sense). Windows are kept per stream; queries group streams by any of their labels.
  */
@@ -35,6 +43,7 @@ export interface MetricStream {
   /** `labels` with `%`, `,` and `=` percent-encoded: the MetricAggregated group. */
   readonly group: Readonly<Record<string, string>>;
   readonly groupKey: string;
+  readonly promType: PromType | null;
 }
 
 export interface MetricStreamInput {
@@ -43,6 +52,8 @@ export interface MetricStreamInput {
   readonly kind: MetricKind;
   readonly dimensions: TelemetryDimensions;
   readonly attributes: Readonly<Record<string, string>>;
+  /** Defaults to `gauge` for gauges, null (not exposed to Prometheus) otherwise. */
+  readonly promType?: PromType | null;
 }
 
 /** `%`, `,` and `=` would let two label sets share a groupKey (see metricGroup); encode them. */
@@ -78,5 +89,7 @@ export function metricStream(input: MetricStreamInput): MetricStream {
     labels,
     group,
     groupKey,
+    promType:
+      input.promType !== undefined ? input.promType : input.kind === 'gauge' ? 'gauge' : null,
   };
 }

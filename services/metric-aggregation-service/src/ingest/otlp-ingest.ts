@@ -138,7 +138,12 @@ export class OtlpMetricsIngest {
 
   /** A point with its (delta) state as what it adds to its windows. */
   private prepare(p: OtlpPoint, state: OtlpPoint['state']): PreparedPoint {
-    const base = { stream: p.stream, at: p.at, traceId: p.exemplars[0]?.traceId ?? null };
+    const base = {
+      stream: p.stream,
+      at: p.at,
+      traceId: p.exemplars[0]?.traceId ?? null,
+      prom: promValueOf(p),
+    };
     switch (state.kind) {
       case 'gauge':
       case 'sum':
@@ -179,5 +184,26 @@ export class OtlpMetricsIngest {
           },
         };
     }
+  }
+}
+
+/**
+ * A cumulative point's value as Prometheus reads it (the stream's `raw_points.prom`): a counter's
+ * total as received, a histogram's cumulative count, sum and buckets, a summary's or exponential
+ * histogram's count and sum. The windows count the delta; Prometheus' rate() wants the total.
+ */
+function promValueOf(p: OtlpPoint): unknown {
+  if (p.temporality !== 'cumulative' || p.stream.promType === null) return undefined;
+  const s = p.state;
+  switch (s.kind) {
+    case 'sum':
+      return p.stream.promType === 'counter' ? s.value : undefined;
+    case 'histogram':
+      return { count: s.count, sum: s.sum, bounds: s.bounds, buckets: s.buckets };
+    case 'exponential_histogram':
+    case 'summary':
+      return { count: s.count, sum: s.sum };
+    default:
+      return undefined;
   }
 }

@@ -14,7 +14,12 @@ import {
   type OtlpMetricsRequest,
 } from '@obs/service-kit';
 import type { CumulativeState } from './cumulative.js';
-import { metricStream, type MetricKind, type MetricStream } from './metric-stream.js';
+import {
+  metricStream,
+  type MetricKind,
+  type MetricStream,
+  type PromType,
+} from './metric-stream.js';
 
 /** OTLP AggregationTemporality. */
 const DELTA = 1;
@@ -127,6 +132,7 @@ function dataPointCount(metric: OtlpMetric): number {
 interface PointContext {
   readonly metric: OtlpMetric;
   readonly kind: MetricKind;
+  readonly promType: PromType | null;
   readonly dimensions: TelemetryDimensions;
   readonly now: number;
   readonly maxFutureMs: number;
@@ -153,6 +159,7 @@ function parseMetric(
     },
   >(
     kind: MetricKind,
+    promType: PromType | null,
     dataPoints: readonly P[] | undefined,
     temporality: number | undefined,
     build: (
@@ -160,7 +167,15 @@ function parseMetric(
       stream: MetricStream,
     ) => Omit<OtlpPoint, 'stream' | 'startNs' | 'timeNs' | 'at' | 'exemplars' | 'temporality'>,
   ) => {
-    const context: PointContext = { metric, kind, dimensions, now, maxFutureMs, streams };
+    const context: PointContext = {
+      metric,
+      kind,
+      promType,
+      dimensions,
+      now,
+      maxFutureMs,
+      streams,
+    };
     for (const dataPoint of dataPoints ?? []) {
       if (((dataPoint.flags ?? 0) & NO_RECORDED_VALUE) !== 0) continue;
       try {
@@ -176,7 +191,7 @@ function parseMetric(
   const unit = metric.unit ?? '';
   const checked = (value: number) => valueForUnit(value, unit);
   if (metric.gauge) {
-    each('gauge', metric.gauge.dataPoints, DELTA, (p) => ({
+    each('gauge', 'gauge', metric.gauge.dataPoints, DELTA, (p) => ({
       state: { kind: 'gauge', value: checked(numberValue(p)) },
     }));
   } else if (metric.sum) {
@@ -184,7 +199,8 @@ function parseMetric(
     const temporality = metric.sum.aggregationTemporality;
     // A non-monotonic cumulative sum (an UpDownCounter) is a level, read as a gauge.
     const asGauge = !monotonic && temporality === CUMULATIVE;
-    each('sum', metric.sum.dataPoints, asGauge ? DELTA : temporality, (p) => {
+    const promType = asGauge ? 'gauge' : monotonic && temporality === CUMULATIVE ? 'counter' : null;
+    each('sum', promType, metric.sum.dataPoints, asGauge ? DELTA : temporality, (p) => {
       const value = numberValue(p);
       if (monotonic && value < 0) {
         throw new DomainError(
@@ -200,67 +216,79 @@ function parseMetric(
     });
   } else if (metric.histogram) {
     const temporality = metric.histogram.aggregationTemporality;
-    each('histogram', metric.histogram.dataPoints, temporality, (p) => {
-      const bounds = [...(p.explicitBounds ?? [])];
-      const buckets = (p.bucketCounts ?? []).map(count);
-      if (buckets.length > 0 && buckets.length !== bounds.length + 1) {
-        throw new DomainError(
-          'metric.invalid_histogram',
-          'bucketCounts must have one more entry than explicitBounds',
-        );
-      }
-      if (bounds.some((b, i) => i > 0 && b <= (bounds[i - 1] as number))) {
-        throw new DomainError('metric.invalid_histogram', 'explicitBounds must increase');
-      }
-      const total = count(p.count);
-      if (buckets.length > 0 && buckets.reduce((a, b) => a + b, 0) !== total) {
-        throw new DomainError('metric.invalid_histogram', 'bucketCounts must add up to count');
-      }
-      const delta = temporality === DELTA;
-      return {
-        state: {
-          kind: 'histogram',
-          count: total,
-          sum: p.sum ?? 0,
-          bounds,
-          buckets: buckets.length > 0 ? buckets : [total],
-        },
-        min: delta ? p.min : undefined,
-        max: delta ? p.max : undefined,
-      };
-    });
+    each(
+      'histogram',
+      temporality === CUMULATIVE ? 'histogram' : null,
+      metric.histogram.dataPoints,
+      temporality,
+      (p) => {
+        const bounds = [...(p.explicitBounds ?? [])];
+        const buckets = (p.bucketCounts ?? []).map(count);
+        if (buckets.length > 0 && buckets.length !== bounds.length + 1) {
+          throw new DomainError(
+            'metric.invalid_histogram',
+            'bucketCounts must have one more entry than explicitBounds',
+          );
+        }
+        if (bounds.some((b, i) => i > 0 && b <= (bounds[i - 1] as number))) {
+          throw new DomainError('metric.invalid_histogram', 'explicitBounds must increase');
+        }
+        const total = count(p.count);
+        if (buckets.length > 0 && buckets.reduce((a, b) => a + b, 0) !== total) {
+          throw new DomainError('metric.invalid_histogram', 'bucketCounts must add up to count');
+        }
+        const delta = temporality === DELTA;
+        return {
+          state: {
+            kind: 'histogram',
+            count: total,
+            sum: p.sum ?? 0,
+            bounds,
+            buckets: buckets.length > 0 ? buckets : [total],
+          },
+          min: delta ? p.min : undefined,
+          max: delta ? p.max : undefined,
+        };
+      },
+    );
   } else if (metric.exponentialHistogram) {
     const temporality = metric.exponentialHistogram.aggregationTemporality;
-    each('exponential_histogram', metric.exponentialHistogram.dataPoints, temporality, (p) => {
-      const side = (b: { offset?: number; bucketCounts?: readonly string[] } | undefined) =>
-        (b?.bucketCounts ?? [])
-          .map((c, i): [number, number] => [(b?.offset ?? 0) + i, count(c)])
-          .filter(([, c]) => c > 0);
-      const delta = temporality === DELTA;
-      const scale = p.scale ?? 0;
-      if (!Number.isInteger(scale) || scale < -10 || scale > 20) {
-        throw new DomainError(
-          'metric.invalid_histogram',
-          'scale must be a whole number in [-10, 20]',
-        );
-      }
-      return {
-        state: {
-          kind: 'exponential_histogram',
-          count: count(p.count),
-          sum: p.sum ?? 0,
-          scale,
-          zero: count(p.zeroCount),
-          positive: side(p.positive),
-          negative: side(p.negative),
-        },
-        min: delta ? p.min : undefined,
-        max: delta ? p.max : undefined,
-      };
-    });
+    each(
+      'exponential_histogram',
+      temporality === CUMULATIVE ? 'exponential_histogram' : null,
+      metric.exponentialHistogram.dataPoints,
+      temporality,
+      (p) => {
+        const side = (b: { offset?: number; bucketCounts?: readonly string[] } | undefined) =>
+          (b?.bucketCounts ?? [])
+            .map((c, i): [number, number] => [(b?.offset ?? 0) + i, count(c)])
+            .filter(([, c]) => c > 0);
+        const delta = temporality === DELTA;
+        const scale = p.scale ?? 0;
+        if (!Number.isInteger(scale) || scale < -10 || scale > 20) {
+          throw new DomainError(
+            'metric.invalid_histogram',
+            'scale must be a whole number in [-10, 20]',
+          );
+        }
+        return {
+          state: {
+            kind: 'exponential_histogram',
+            count: count(p.count),
+            sum: p.sum ?? 0,
+            scale,
+            zero: count(p.zeroCount),
+            positive: side(p.positive),
+            negative: side(p.negative),
+          },
+          min: delta ? p.min : undefined,
+          max: delta ? p.max : undefined,
+        };
+      },
+    );
   } else if (metric.summary) {
     // OTLP summaries are always cumulative.
-    each('summary', metric.summary.dataPoints, CUMULATIVE, (p) => ({
+    each('summary', 'summary', metric.summary.dataPoints, CUMULATIVE, (p) => ({
       state: { kind: 'summary', count: count(p.count), sum: p.sum ?? 0 },
       quantiles: (p.quantileValues ?? []).map((q) => ({
         quantile: q.quantile ?? 0,
@@ -312,6 +340,7 @@ function pointBase(
       metricName: context.metric.name ?? '',
       unit: context.metric.unit ?? '',
       kind: context.kind,
+      promType: context.promType,
       dimensions: context.dimensions,
       attributes,
     });

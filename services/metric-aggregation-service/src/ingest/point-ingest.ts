@@ -200,12 +200,12 @@ export class PointIngest {
            FROM unnest($21::text[], $22::bigint[], $23::jsonb[]) AS v(id, count, state)),
        streams AS (
          INSERT INTO ${this.ctx.table('streams')} AS s
-           (id, tenant_id, project_id, metric_name, unit, kind, dimensions, attributes, labels, group_key, last_point_at)
+           (id, tenant_id, project_id, metric_name, unit, kind, dimensions, attributes, labels, group_key, last_point_at, prom_type)
          SELECT * FROM unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
-                              $16::jsonb[], $17::jsonb[], $18::jsonb[], $19::text[], $20::timestamptz[])
+                              $16::jsonb[], $17::jsonb[], $18::jsonb[], $19::text[], $20::timestamptz[], $24::text[])
          ON CONFLICT (id) DO UPDATE SET
            last_point_at = GREATEST(s.last_point_at, EXCLUDED.last_point_at),
-           unit = EXCLUDED.unit, kind = EXCLUDED.kind)
+           unit = EXCLUDED.unit, kind = EXCLUDED.kind, prom_type = EXCLUDED.prom_type)
        INSERT INTO ${this.ctx.table('metrics')} AS m
          (id, tenant_id, name, unit, kind, dimensions, attributes, first_seen_at, last_seen_at, late_points)
        SELECT gen_random_uuid(), $1, v.name, v.unit, v.kind, $2::text[],
@@ -224,10 +224,11 @@ export class PointIngest {
         tenantId,
         DIMENSION_NAMES_SORTED,
         ...catalogue,
-        ...streamColumns(points),
+        ...streamColumns(points).slice(0, 11),
         partIds,
         partIds.map((id) => (parts.get(id) as WindowState).count),
         partIds.map((id) => JSON.stringify(storeWindowState(parts.get(id) as WindowState))),
+        streamColumns(points)[11],
       ],
     );
   }

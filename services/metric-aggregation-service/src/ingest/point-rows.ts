@@ -20,6 +20,7 @@ export const RAW_POINT_COLUMNS = [
   'detail',
   'late',
   'received_at',
+  'prom',
 ] as const;
 
 /**
@@ -38,9 +39,9 @@ export function rawPointCopyText(
     const id = cell.points[0]?.stream.id;
     if (id === undefined) continue;
     const head = `${copyField(tenantId)}\t${id}\t`;
-    const tail = `\t${cell.late ? 't' : 'f'}\t${received}\n`;
+    const tail = `\t${cell.late ? 't' : 'f'}\t${received}\t`;
     for (const p of cell.points) {
-      text += `${head}${iso(p.at)}\t${p.value}\t${copyField(p.traceId)}\t${copyField(p.detail)}${tail}`;
+      text += `${head}${iso(p.at)}\t${p.value}\t${copyField(p.traceId)}\t${copyField(p.detail)}${tail}${copyField(p.prom)}\n`;
     }
   }
   return text;
@@ -70,5 +71,6 @@ export function streamColumns(points: readonly PreparedPoint[]): unknown[][] {
     rows.map((r) => JSON.stringify(r.stream.labels)),
     rows.map((r) => r.stream.groupKey),
     rows.map((r) => iso(r.at)),
+    rows.map((r) => r.stream.promType),
   ];
 }

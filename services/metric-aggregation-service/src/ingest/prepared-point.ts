@@ -17,4 +17,9 @@ export interface PreparedPoint {
   /** The distribution as received, for a histogram or summary point; null otherwise. */
   readonly detail: unknown;
   readonly contribution: Contribution;
+  /**
+   * The value as Prometheus reads it where it differs from `value` (the cumulative total of a
+   * counter as received); undefined otherwise.
+   */
+  readonly prom?: unknown;
 }

@@ -18,7 +18,12 @@ let topic: TopicReader;
 const TRACE = (n: number) => n.toString(16).padStart(32, 'a');
 
 beforeAll(async () => {
-  service = await startMetricService({ clock, config: { exemplars: 2 } });
+  // The graces these tests were written for (grace 30 s, idle close 5 min); the defaults are
+  // tested in their own suite below.
+  service = await startMetricService({
+    clock,
+    config: { exemplars: 2, graceMs: 30_000, idleCloseMs: 5 * MINUTE },
+  });
   topic = await TopicReader.open(service.ctx.bus, [topicFor('MetricAggregated')]);
 });
 afterAll(async () => {
@@ -135,5 +140,43 @@ describe('the window-close job', () => {
       expect(e.payload.values).toMatchObject({ count: 2, sum: 4, min: 1, max: 3 });
     // The 1h window is the merge of its minutes exactly.
     expect(events[2]?.payload.values).toEqual(events[0]?.payload.values);
+  });
+});
+
+describe('the window-close job at the default settings (timeliness)', () => {
+  const defaultsClock = new TestClock(Date.parse('2031-04-01T12:00:00.000Z'));
+  let defaults: RunningService;
+  beforeAll(async () => {
+    defaults = await startMetricService({ clock: defaultsClock });
+  });
+  afterAll(async () => {
+    await defaults.close();
+  });
+
+  it('closes a silent window at its end + 15 s grace + 5 s idle by the clock; later points are late', async () => {
+    const tenant = uniqueTenant('timely');
+    const t0 = defaultsClock.nowMs;
+    defaultsClock.nowMs = t0 + 50_000;
+    await sendPoints(defaults, tenant, [point('spike', 900, t0 + 50_000)]);
+    // Nothing more comes: the watermark follows the clock minus the idle close (5 s).
+    defaultsClock.nowMs = t0 + MINUTE + 19_999;
+    await closeWindows(defaults);
+    expect(topic.of(tenant, 'MetricAggregated')).toEqual([]);
+    defaultsClock.nowMs = t0 + MINUTE + 20_000;
+    await closeWindows(defaults);
+    const [event, ...more] = await topic.waitFor(tenant, 'MetricAggregated', 1);
+    expect(more).toEqual([]);
+    expect(event?.payload).toMatchObject({
+      window: '1m',
+      windowEnd: new Date(t0 + MINUTE).toISOString(),
+      values: { count: 1, max: 900 },
+    });
+    // occurredAt is the window's end + the grace, whenever the job ran.
+    expect(event?.occurredAt).toBe(new Date(t0 + MINUTE + 15_000).toISOString());
+    // A point of that window arriving now (20 s after its end) is late: counted, not folded.
+    expect(await sendPoints(defaults, tenant, [point('spike', 5, t0 + 59_000)])).toEqual({
+      accepted: 0,
+      late: 1,
+    });
   });
 });

@@ -9,7 +9,9 @@ import {
   routeName as name,
   type RouteCase,
 } from '@obs/service-kit/testing';
+import snappy from 'snappyjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeWriteRequest } from '../prometheus/remote-write/remote-write-decode.js';
 import {
   point,
   reader,
@@ -40,6 +42,50 @@ const ROUTES: readonly RouteCase[] = [
     path: '/v1/metric-series',
     scope: 'read',
     query: { metricName: 'owned.metric', from: FROM, to: TO },
+  },
+  ...(['GET', 'POST'] as const).flatMap((method): RouteCase[] => [
+    {
+      method,
+      path: '/prometheus/api/v1/query',
+      scope: 'read',
+      query: { query: 'owned_metric_milliseconds', time: String(T0 / 1000) },
+    },
+    {
+      method,
+      path: '/prometheus/api/v1/query_range',
+      scope: 'read',
+      contentType: 'application/x-www-form-urlencoded',
+      ...(method === 'POST'
+        ? {
+            body: `query=owned_metric_milliseconds&start=${T0 / 1000}&end=${T0 / 1000 + 60}&step=15`,
+          }
+        : {
+            query: {
+              query: 'owned_metric_milliseconds',
+              start: String(T0 / 1000),
+              end: String(T0 / 1000 + 60),
+              step: '15',
+            },
+          }),
+    },
+    {
+      method,
+      path: '/prometheus/api/v1/series',
+      scope: 'read',
+      query: { 'match[]': 'owned_metric_milliseconds' },
+    },
+    { method, path: '/prometheus/api/v1/labels', scope: 'read' },
+  ]),
+  { method: 'GET', path: '/prometheus/api/v1/label/{name}/values', scope: 'read' },
+  { method: 'GET', path: '/prometheus/api/v1/metadata', scope: 'read' },
+  { method: 'GET', path: '/prometheus/api/v1/status/buildinfo', scope: 'read' },
+  {
+    method: 'POST',
+    path: '/prometheus/api/v1/write',
+    scope: 'ingest',
+    contentType: 'application/x-protobuf',
+    body: Buffer.from(snappy.compress(encodeWriteRequest({ series: [] }))),
+    status: 204,
   },
 ];
 
