@@ -5,7 +5,10 @@ import { SpanIngest } from './ingest/span-ingest.js';
 import { TraceAssembler } from './jobs/trace-assembly.job.js';
 import { TraceRetention } from './jobs/trace-retention.job.js';
 import { CreateTraceTables1740000000001 } from './migrations/1740000000001-create-trace-tables.js';
+import { AddSpanDetail1760000000001 } from './migrations/1760000000001-add-span-detail.js';
+import { jaegerRoutes } from './jaeger/jaeger.routes.js';
 import { traceRoutes } from './routes/trace.routes.js';
+import { serviceMapRoutes } from './service-map/service-map.routes.js';
 import { AppInsightsSpanStore } from './span-store/app-insights-span-store.js';
 import { PostgresSpanStore } from './span-store/postgres-span-store.js';
 import type { SpanReader } from './span-store/span-store.port.js';
@@ -36,14 +39,18 @@ export function createTraceService(
     defaultPort: 4101,
     openapi: { title: 'trace-service', description: DESCRIPTION, version: '1.0.0' },
     entities: [],
-    migrations: [CreateTraceTables1740000000001],
+    migrations: [CreateTraceTables1740000000001, AddSpanDetail1760000000001],
     topics: [topicFor('TraceRecorded')],
     compose: (ctx) => {
       const store = new PostgresSpanStore(ctx);
       const reader = adapters.spanReader?.(ctx) ?? appInsightsReader(config) ?? store;
       const ingest = new SpanIngest(ctx, config, store);
       return {
-        routes: (app) => traceRoutes(app, ctx, ingest, reader),
+        routes: (app) => {
+          traceRoutes(app, ctx, ingest, reader);
+          jaegerRoutes(app, ctx, reader);
+          serviceMapRoutes(app, ctx);
+        },
         jobs: [
           new TraceAssembler(ctx, config, store).asJob(),
           new TraceRetention(ctx, config).asJob(),

@@ -5,8 +5,13 @@ import {
   type OtlpSpan,
   type OtlpTracesRequest,
 } from '@obs/service-kit';
-import type { StoredSpan, StoredSpanEvent } from '../span-store/span-store.port.js';
-import { spanAttributesOf } from './span-attributes.js';
+import type {
+  SpanDetail,
+  StoredSpan,
+  StoredSpanEvent,
+  StoredSpanLink,
+} from '../span-store/span-store.port.js';
+import { attributeTypesOf, spanAttributesOf } from './span-attributes.js';
 
 const TRACE_ID = /^(?!0{32}$)[0-9a-f]{32}$/;
 const SPAN_ID = /^(?!0{16}$)[0-9a-f]{16}$/;
@@ -14,6 +19,15 @@ const ZERO_SPAN_ID = '0000000000000000';
 /** The domain's limit on span and event names. */
 const MAX_NAME_LENGTH = 1024;
 const NS_PER_MS = 1e6;
+const HEX32 = /^[0-9a-f]{32}$/;
+const HEX16 = /^[0-9a-f]{16}$/;
+const MAX_SAFE_NS = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** The resource as every span of it keeps it (one object per resource, shared by its spans). */
+interface ResourceDetail {
+  readonly resource: SpanDetail['resource'];
+  readonly resourceTypes?: SpanDetail['resourceTypes'];
+}
 
 export interface ParsedSpans {
   readonly spans: StoredSpan[];
@@ -47,6 +61,11 @@ export function parseOtlpSpans(request: OtlpTracesRequest, tenantId: string): Pa
     }
     const dimensions = dims.dimensions;
     const service = storableText(dimensions.service);
+    const resourceTypes = attributeTypesOf(resourceSpans.resource?.attributes);
+    const resource: ResourceDetail = {
+      resource: spanAttributesOf(resourceSpans.resource?.attributes),
+      ...(resourceTypes === undefined ? {} : { resourceTypes }),
+    };
     scopes.forEach((scope, s) => {
       (scope.spans ?? []).forEach((span, i) => {
         const refused = refusal(span);
@@ -55,7 +74,7 @@ export function parseOtlpSpans(request: OtlpTracesRequest, tenantId: string): Pa
           reasons.push(`resourceSpans[${r}].scopeSpans[${s}].spans[${i}]: ${refused}`);
           return;
         }
-        spans.push(toStoredSpan(span, tenantId, service, dimensions));
+        spans.push(toStoredSpan(span, tenantId, service, dimensions, resource, scope.scope));
       });
     });
   });
@@ -93,6 +112,8 @@ function toStoredSpan(
   tenantId: string,
   service: string,
   dimensions: StoredSpan['dimensions'],
+  resource: ResourceDetail,
+  scope: { name?: string; version?: string } | undefined,
 ): StoredSpan {
   const startNs = Number(span.startTimeUnixNano);
   const endNs = Number(span.endTimeUnixNano);
@@ -124,5 +145,51 @@ function toStoredSpan(
       name: storableText(event.name as string),
       attributes: spanAttributesOf(event.attributes),
     })),
+    detail: detailOf(span, resource, scope),
   };
+}
+
+/** Microseconds of an OTLP nanosecond time (a decimal string), truncated as Jaeger does. */
+const microsOf = (ns: string | undefined): number =>
+  ns === undefined ? 0 : Number(BigInt(ns) / 1000n);
+
+function detailOf(
+  span: OtlpSpan,
+  resource: ResourceDetail,
+  scope: { name?: string; version?: string } | undefined,
+): SpanDetail {
+  const durationNs =
+    BigInt(span.endTimeUnixNano as string) - BigInt(span.startTimeUnixNano as string);
+  const attributeTypes = attributeTypesOf(span.attributes);
+  const links = (span.links ?? []).flatMap((link): StoredSpanLink[] =>
+    link.traceId !== undefined &&
+    HEX32.test(link.traceId) &&
+    link.spanId !== undefined &&
+    HEX16.test(link.spanId)
+      ? [{ traceId: link.traceId, spanId: link.spanId, refType: refTypeOf(link.attributes) }]
+      : [],
+  );
+  const events = (span.events ?? []).map((event) => {
+    const types = attributeTypesOf(event.attributes);
+    return { timeUs: microsOf(event.timeUnixNano), ...(types === undefined ? {} : { types }) };
+  });
+  const subUs = Number(BigInt(span.startTimeUnixNano as string) % 1000n);
+  return {
+    startUs: microsOf(span.startTimeUnixNano),
+    ...(subUs === 0 ? {} : { startSubUsNs: subUs }),
+    durationNs: Number(durationNs > MAX_SAFE_NS ? MAX_SAFE_NS : durationNs),
+    ...resource,
+    ...(attributeTypes === undefined ? {} : { attributeTypes }),
+    ...(scope?.name ? { scopeName: storableText(scope.name) } : {}),
+    ...(scope?.version ? { scopeVersion: storableText(scope.version) } : {}),
+    ...(span.traceState ? { traceState: storableText(span.traceState) } : {}),
+    ...(links.length === 0 ? {} : { links }),
+    ...(events.length === 0 ? {} : { events }),
+  };
+}
+
+/** OpenTracing's convention, which Jaeger's translator reads: child_of, else follows_from. */
+function refTypeOf(attributes: OtlpSpan['attributes']): StoredSpanLink['refType'] {
+  const refType = attributes?.find((a) => a.key === 'opentracing.ref_type')?.value?.stringValue;
+  return refType === 'child_of' ? 'CHILD_OF' : 'FOLLOWS_FROM';
 }

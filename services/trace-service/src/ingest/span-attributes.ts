@@ -1,5 +1,6 @@
 import type { AttributeScalar, AttributeValue } from '@obs/domain';
 import { storableText, type AnyValue, type KeyValue } from '@obs/service-kit';
+import type { AttributeTypeHint } from '../span-store/span-store.port.js';
 
 /** The domain's limit on attribute keys; longer keys are dropped, as OTLP lets a receiver drop. */
 const MAX_KEY_LENGTH = 256;
@@ -63,4 +64,42 @@ export function spanAttributesOf(
     if (value !== undefined) record[storableText(key)] = value;
   }
   return record;
+}
+
+/** The type hint of a value whose JSON form does not tell its OTLP type; undefined otherwise. */
+function typeHintOf(value: AnyValue | undefined): AttributeTypeHint | undefined {
+  if (value === undefined) return undefined;
+  if (value.kvlistValue !== undefined) return 'm';
+  if (value.arrayValue !== undefined) return 'a';
+  if (value.bytesValue !== undefined) return 'b';
+  if (value.intValue !== undefined) {
+    return Number.isSafeInteger(Number(value.intValue)) ? undefined : 'i';
+  }
+  if (value.doubleValue !== undefined) {
+    return Number.isInteger(value.doubleValue) || !Number.isFinite(value.doubleValue)
+      ? 'f'
+      : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The type hints of the attributes spanAttributesOf keeps (same keys, the last of a repeated key
+ * winning); undefined when every value's JSON form tells its type, as for most spans.
+ */
+export function attributeTypesOf(
+  attributes: readonly KeyValue[] | undefined,
+): Record<string, AttributeTypeHint> | undefined {
+  if (attributes === undefined) return undefined;
+  let types: Record<string, AttributeTypeHint> | undefined;
+  for (const attribute of attributes) {
+    const key = attribute.key;
+    if (key === undefined || key.length === 0 || key.length > MAX_KEY_LENGTH) continue;
+    if (attributeValueOf(attribute.value) === undefined) continue;
+    const hint = typeHintOf(attribute.value);
+    const stored = storableText(key);
+    if (hint !== undefined) (types ??= {})[stored] = hint;
+    else if (types !== undefined) delete types[stored];
+  }
+  return types !== undefined && Object.keys(types).length > 0 ? types : undefined;
 }

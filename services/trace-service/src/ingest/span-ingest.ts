@@ -16,6 +16,15 @@ const MAX_REASONS = 10;
 const BACKLOG_TTL_MS = 1_000;
 const RETRY_AFTER_SECONDS = 5;
 /**
+ * How long this process trusts that an operation (tenant, service, span name, kind) is in the
+ * catalogue with a fresh enough last_seen_ms: a hot operation is written once per interval, not
+ * once per batch, so concurrent batches rarely meet on its row.
+ */
+const OPERATION_TTL_MS = 600_000;
+/** last_seen_ms is moved forward only by more than this (retention works in days). */
+const LAST_SEEN_STEP_MS = 3_600_000;
+const MAX_CACHED_OPERATIONS = 50_000;
+/**
  * PostgreSQL's "insufficient resources" class: disk full, out of memory, too many connections.
  * The store cannot take the batch now, which OTLP answers with 503 and Retry-After.
  */
@@ -45,6 +54,8 @@ interface TraceDelta {
  */
 export class SpanIngest {
   private backlog: { readonly at: number; readonly full: boolean } | undefined;
+  /** Operation key → clock time it was last written by this process. */
+  private readonly operations = new Map<string, number>();
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -58,13 +69,16 @@ export class SpanIngest {
       await this.refuseWhenFull();
       const now = this.ctx.clock();
       const { span, context } = startConsumerSpan('ingest OTLP spans', {});
+      let written: string[] = [];
       try {
         await this.ctx.uow.run({ context }, async (tx) => {
           // Trace rows first, in traceId order: they are the lock that orders a batch against
           // assembly and against other batches of the same traces (no deadlock, no lost span).
           await this.markPending(tx, parsed.spans, now);
           await this.writer.write(tx, parsed.spans, now);
+          written = await this.recordOperations(tx, parsed.spans, now);
         });
+        for (const key of written) this.operations.set(key, now);
       } catch (error) {
         throw storeFull(error) ? new OtlpBackpressureError(RETRY_AFTER_SECONDS) : error;
       } finally {
@@ -101,6 +115,51 @@ export class SpanIngest {
         `${this.config.maxPendingTraces} traces are waiting for assembly; retry later`,
       );
     }
+  }
+
+  /**
+   * The operations catalogue the Jaeger API lists (services, span names per kind), upserted in
+   * the batch's transaction for the operations this process has not written lately, in key
+   * order (no deadlock between batches). @returns the keys written.
+   */
+  private async recordOperations(
+    tx: Transaction,
+    spans: readonly StoredSpan[],
+    now: number,
+  ): Promise<string[]> {
+    const due = new Map<
+      string,
+      { tenant_id: string; service: string; name: string; kind: number; last_seen_ms: number }
+    >();
+    for (const span of spans) {
+      const key = `${span.tenantId}\u0000${span.service}\u0000${span.name}\u0000${span.kind}`;
+      const at = this.operations.get(key);
+      if (at !== undefined && now - at < OPERATION_TTL_MS) continue;
+      const row = due.get(key);
+      if (row === undefined) {
+        due.set(key, {
+          tenant_id: span.tenantId,
+          service: span.service,
+          name: span.name,
+          kind: span.kind,
+          last_seen_ms: span.startMs,
+        });
+      } else row.last_seen_ms = Math.max(row.last_seen_ms, span.startMs);
+    }
+    if (due.size === 0) return [];
+    if (this.operations.size + due.size > MAX_CACHED_OPERATIONS) this.operations.clear();
+    const keys = [...due.keys()].sort();
+    const operations = this.ctx.table('operations');
+    await tx.manager.query(
+      `INSERT INTO ${operations} AS o (tenant_id, service, name, kind, last_seen_ms)
+       SELECT tenant_id, service, name, kind, last_seen_ms
+         FROM json_populate_recordset(NULL::${operations}, $1::json)
+       ON CONFLICT (tenant_id, service, name, kind) DO UPDATE
+         SET last_seen_ms = excluded.last_seen_ms
+         WHERE o.last_seen_ms < excluded.last_seen_ms - $2::bigint`,
+      [JSON.stringify(keys.map((key) => due.get(key))), LAST_SEEN_STEP_MS],
+    );
+    return keys;
   }
 
   private async markPending(

@@ -27,12 +27,13 @@ afterAll(async () => {
   await service.close();
 });
 
-async function traceAt(tenant: string, startMs: number): Promise<string> {
+async function traceAt(tenant: string, startMs: number, serviceName?: string): Promise<string> {
   const traceId = newTraceId();
+  const overrides = serviceName === undefined ? {} : { 'service.name': serviceName };
   await sendSpans(
     service,
     tenant,
-    otlpBody(resourceAttributes(tenant), [
+    otlpBody(resourceAttributes(tenant, overrides), [
       { traceId, spanId: newSpanId(), startMs, durationMs: 1 },
     ]),
   );
@@ -108,6 +109,23 @@ describe('pins and retention', () => {
     });
     expect(await service.jobs.get('trace-retention')?.runOnce()).toBe(true);
     expect(await status(tenant, pinned)).toBe(404);
+  });
+
+  it('forgets the operations of the Jaeger API that no kept span was seen with', async () => {
+    const tenant = uniqueTenant('ret-ops');
+    await traceAt(tenant, clock.nowMs - (TEST_CONFIG.retentionDays + 1) * DAY, 'retired-svc');
+    await traceAt(tenant, clock.nowMs - DAY, 'live-svc');
+    const services = async () =>
+      (
+        await service.app.inject({
+          method: 'GET',
+          url: '/jaeger/api/services',
+          headers: reader(tenant),
+        })
+      ).json<{ data: string[] }>().data;
+    expect(await services()).toEqual(['live-svc', 'retired-svc']);
+    expect(await service.jobs.get('trace-retention')?.runOnce()).toBe(true);
+    expect(await services()).toEqual(['live-svc']);
   });
 
   it("answers 404 when pinning another tenant's trace or an unknown one, and changes nothing", async () => {

@@ -50,6 +50,14 @@ export class TraceRetention {
        SELECT count(*) AS n FROM gone`,
       [cutoff, BATCH],
     );
-    return Number(rows[0]?.n ?? 0);
+    const deleted = Number(rows[0]?.n ?? 0);
+    if (deleted < BATCH) {
+      // The last batch of the run: operations no kept span was seen with lately are forgotten.
+      await this.ctx.dataSource.query(
+        `DELETE FROM ${this.ctx.table('operations')} WHERE last_seen_ms < $1`,
+        [cutoff],
+      );
+    }
+    return deleted;
   }
 }

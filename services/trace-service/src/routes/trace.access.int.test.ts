@@ -35,6 +35,13 @@ const ROUTES = [
   { method: 'GET', path: '/v1/traces/{traceId}', scope: 'read' },
   { method: 'POST', path: '/v1/traces/{traceId}/pin', scope: 'write' },
   { method: 'DELETE', path: '/v1/traces/{traceId}/pin', scope: 'write' },
+  { method: 'GET', path: '/jaeger/api/services', scope: 'read' },
+  { method: 'GET', path: '/jaeger/api/services/{service}/operations', scope: 'read' },
+  { method: 'GET', path: '/jaeger/api/operations', scope: 'read', query: { service: 'svc' } },
+  { method: 'GET', path: '/jaeger/api/traces', scope: 'read', query: { service: 'svc' } },
+  { method: 'GET', path: '/jaeger/api/traces/{traceId}', scope: 'read' },
+  { method: 'GET', path: '/jaeger/api/dependencies', scope: 'read' },
+  { method: 'GET', path: '/v1/service-map', scope: 'read' },
 ] as const satisfies readonly RouteCase[];
 
 let service: RunningService;
@@ -53,7 +60,7 @@ afterAll(async () => {
 });
 
 const call = (route: RouteCase, headers: Record<string, string>) =>
-  injectRoute(service.app, route, headers, { traceId });
+  injectRoute(service.app, route, headers, { traceId, service: 'svc' });
 
 describeRouteAccess({
   routes: ROUTES,

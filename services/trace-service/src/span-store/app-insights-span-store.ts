@@ -97,6 +97,8 @@ export function mapSpanRows(table: LogsTable, tenantId: string): SequencedSpan[]
       dimensions: dimensionsOf(properties, tenantId, service),
       attributes: properties,
       events: [],
+      // Application Insights keeps neither OTLP times nor the resource: readers derive them.
+      detail: null,
     };
   });
 }

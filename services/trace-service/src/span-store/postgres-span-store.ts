@@ -2,6 +2,7 @@ import type { TraceStatus } from '@obs/domain';
 import { copyField, copyRows, type ServiceContext, type Transaction } from '@obs/service-kit';
 import type {
   SequencedSpan,
+  SpanDetail,
   SpanReader,
   SpanWriter,
   StoredSpan,
@@ -25,9 +26,18 @@ export const SPAN_COLUMNS = [
   'attributes',
   'events',
   'received_at',
+  'start_us',
+  'duration_ns',
+  'resource',
+  'detail',
 ] as const;
 
-interface SpanRow {
+/** The span columns a read selects (SpanRow), for every query that maps rows with toSpan. */
+export const SPAN_SELECT = `seq, tenant_id, trace_id, span_id, parent_span_id, name, kind, start_ms,
+  duration_ms, status, status_message, service, dimensions, attributes, events, start_us,
+  duration_ns, resource, detail`;
+
+export interface SpanRow {
   seq: string;
   tenant_id: string;
   trace_id: string;
@@ -43,6 +53,10 @@ interface SpanRow {
   dimensions: StoredSpan['dimensions'];
   attributes: StoredSpan['attributes'];
   events: StoredSpanEvent[];
+  start_us: string | null;
+  duration_ns: string | null;
+  resource: SpanDetail['resource'] | null;
+  detail: Omit<SpanDetail, 'startUs' | 'durationNs' | 'resource'> | null;
 }
 
 /** One span as the JSON object json_populate_recordset reads (keys are the column names). */
@@ -63,19 +77,29 @@ export function spanRecord(span: StoredSpan, receivedAt: number): Record<string,
     attributes: span.attributes,
     events: span.events,
     received_at: receivedAt,
+    start_us: span.detail?.startUs ?? null,
+    duration_ns: span.detail?.durationNs ?? null,
+    resource: span.detail?.resource ?? null,
+    detail: span.detail === null ? null : detailColumn(span.detail),
   };
+}
+
+/** The detail column: the span's detail less what has columns of its own. */
+function detailColumn(detail: SpanDetail): Omit<SpanDetail, 'startUs' | 'durationNs' | 'resource'> {
+  const { startUs: _s, durationNs: _d, resource: _r, ...rest } = detail;
+  return rest;
 }
 
 /**
  * The spans of one resource share one dimensions object: its COPY text is built once, not once
  * per span (it is the largest field of a typical span row).
  */
-const dimensionsText = new WeakMap<StoredSpan['dimensions'], string>();
-function dimensionsField(dimensions: StoredSpan['dimensions']): string {
-  let text = dimensionsText.get(dimensions);
+const sharedText = new WeakMap<object, string>();
+function sharedField(value: object): string {
+  let text = sharedText.get(value);
   if (text === undefined) {
-    text = copyField(dimensions);
-    dimensionsText.set(dimensions, text);
+    text = copyField(value);
+    sharedText.set(value, text);
   }
   return text;
 }
@@ -84,7 +108,11 @@ function dimensionsField(dimensions: StoredSpan['dimensions']): string {
 export function spanCopyLine(span: StoredSpan, receivedAt: number): string {
   const record = spanRecord(span, receivedAt);
   return SPAN_COLUMNS.map((column) =>
-    column === 'dimensions' ? dimensionsField(span.dimensions) : copyField(record[column]),
+    column === 'dimensions'
+      ? sharedField(span.dimensions)
+      : column === 'resource' && span.detail !== null
+        ? sharedField(span.detail.resource)
+        : copyField(record[column]),
   ).join('\t');
 }
 
@@ -113,8 +141,7 @@ export class PostgresSpanStore implements SpanReader, SpanWriter {
   ): Promise<readonly SequencedSpan[]> {
     const manager = tx?.manager ?? this.ctx.dataSource.manager;
     const rows: SpanRow[] = await manager.query(
-      `SELECT seq, tenant_id, trace_id, span_id, parent_span_id, name, kind, start_ms, duration_ms,
-              status, status_message, service, dimensions, attributes, events
+      `SELECT ${SPAN_SELECT}
          FROM ${this.table} WHERE tenant_id = $1 AND trace_id = $2
         ORDER BY start_ms, span_id, seq`,
       [tenantId, traceId],
@@ -123,7 +150,8 @@ export class PostgresSpanStore implements SpanReader, SpanWriter {
   }
 }
 
-function toSpan(row: SpanRow): SequencedSpan {
+/** A span row as the store's span (rows of any query selecting SPAN_SELECT). */
+export function toSpan(row: SpanRow): SequencedSpan {
   return {
     seq: Number(row.seq),
     tenantId: row.tenant_id,
@@ -140,5 +168,14 @@ function toSpan(row: SpanRow): SequencedSpan {
     dimensions: row.dimensions,
     attributes: row.attributes,
     events: row.events,
+    detail:
+      row.start_us === null || row.duration_ns === null || row.resource === null
+        ? null
+        : {
+            ...row.detail,
+            startUs: Number(row.start_us),
+            durationNs: Number(row.duration_ns),
+            resource: row.resource,
+          },
   };
 }

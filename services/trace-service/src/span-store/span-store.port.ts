@@ -8,6 +8,48 @@ export interface StoredSpanEvent {
   readonly attributes: Readonly<Record<string, AttributeValue>>;
 }
 
+/**
+ * The type of an attribute value where its JSON form does not tell it: `f` a double with an
+ * integral value (JSON `3` for OTLP 3.0), `b` bytes (kept as base64 text), `i` a 64-bit integer
+ * beyond 2^53 (kept as decimal text), `m` a kvlist and `a` a nested array (kept as JSON text).
+ * Absent for a key whose JSON form is its type (text, a safe integer, a fractional double, bool).
+ */
+export type AttributeTypeHint = 'f' | 'b' | 'i' | 'm' | 'a';
+export type AttributeTypes = Readonly<Record<string, AttributeTypeHint>>;
+
+/** A span link, as Jaeger's references read it. */
+export interface StoredSpanLink {
+  readonly traceId: string;
+  readonly spanId: string;
+  /** `opentracing.ref_type` = `child_of` on the link makes it CHILD_OF; anything else FOLLOWS_FROM. */
+  readonly refType: 'CHILD_OF' | 'FOLLOWS_FROM';
+}
+
+/**
+ * What OTLP says of a span beyond the domain's model, kept so reads in another model (the Jaeger
+ * API) answer what was sent: microsecond times, the whole resource, scope, links, trace state,
+ * and the attribute types JSON cannot tell. Null for spans read from a store that never had it
+ * (Application Insights, rows written before it was kept): readers then derive it.
+ */
+export interface SpanDetail {
+  /** Start, microseconds since the epoch (truncated from nanoseconds, as Jaeger does). */
+  readonly startUs: number;
+  /** The start's nanoseconds below the microsecond (1-999; absent when 0). */
+  readonly startSubUsNs?: number;
+  /** End minus start in nanoseconds (capped at 2^63-1). */
+  readonly durationNs: number;
+  /** Every resource attribute, service.name and the eleven dimensions included. */
+  readonly resource: Readonly<Record<string, AttributeValue>>;
+  readonly resourceTypes?: AttributeTypes;
+  readonly attributeTypes?: AttributeTypes;
+  readonly scopeName?: string;
+  readonly scopeVersion?: string;
+  readonly traceState?: string;
+  readonly links?: readonly StoredSpanLink[];
+  /** Per event, in the order of `events`: its time in microseconds, and its attribute types. */
+  readonly events?: readonly { readonly timeUs: number; readonly types?: AttributeTypes }[];
+}
+
 /** A span as the store keeps it: already in the domain's terms, every value domain-valid. */
 export interface StoredSpan {
   readonly tenantId: string;
@@ -26,6 +68,7 @@ export interface StoredSpan {
   readonly dimensions: TelemetryDimensions;
   readonly attributes: Readonly<Record<string, AttributeValue>>;
   readonly events: readonly StoredSpanEvent[];
+  readonly detail: SpanDetail | null;
 }
 
 /** A stored span with the store's arrival order, which assembly uses to tell late spans apart. */
