@@ -47,7 +47,12 @@ const paramsSchema = z
   })
   .describe('Parameters, in the query string or (POST) as application/x-www-form-urlencoded');
 
-const sampleValue = z.tuple([z.number(), z.string()]);
+// [unix seconds, value as a string]; an array rather than a zod tuple, whose JSON Schema (an
+// `items` list) is not a valid OpenAPI 3.1 schema object.
+const sampleValue = z
+  .array(z.union([z.number(), z.string()]))
+  .length(2)
+  .describe('[unix time in seconds, the value as a string]');
 const metric = z.record(z.string(), z.string());
 const queryData = z.object({
   resultType: z.enum(['vector', 'matrix', 'scalar', 'string']),
