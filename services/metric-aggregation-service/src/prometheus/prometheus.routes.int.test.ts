@@ -288,6 +288,27 @@ describe('series, labels, label values, metadata, buildinfo', () => {
     expect(bad.body.error).toMatch(/^invalid parameter "match\[\]"/);
   });
 
+  it('a body key named like an Object.prototype member is a parameter like any other (fuzz regression)', async () => {
+    for (const payload of [
+      { toString: 0 },
+      { toString: 'x', 'match[]': GAUGE },
+      { __proto__: 'y' },
+    ]) {
+      const res = await service.app.inject({
+        method: 'POST',
+        url: '/prometheus/api/v1/series',
+        headers: { ...reader(owner), 'content-type': 'application/json' },
+        payload: JSON.stringify(payload),
+      });
+      expect(res.statusCode, JSON.stringify(payload)).toBeLessThan(500);
+    }
+    const form = await post(owner, '/series', { toString: 'x', 'match[]': GAUGE });
+    expect(form.status).toBe(200);
+    expect((form.body.data as unknown as Record<string, string>[]).map((l) => l.__name__)).toEqual([
+      GAUGE,
+    ]);
+  });
+
   it('/series honours start and end', async () => {
     const before = await get(owner, '/series', {
       'match[]': GAUGE,

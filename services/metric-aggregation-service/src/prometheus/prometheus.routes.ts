@@ -93,8 +93,14 @@ function responses(data: z.ZodType, statuses: readonly number[]) {
 function paramsOf(request: FastifyRequest): Params {
   const query = (request.query ?? {}) as Params;
   const body = request.body && typeof request.body === 'object' ? (request.body as Params) : {};
-  const merged: Record<string, string | readonly string[] | undefined> = { ...query };
+  // Without a prototype: a body key such as `toString` must not meet Object.prototype's.
+  const merged: Record<string, string | readonly string[] | undefined> = Object.assign(
+    Object.create(null) as Record<string, string | readonly string[] | undefined>,
+    query,
+  );
   for (const [key, value] of Object.entries(body)) {
+    // The schema checks only the named fields; any other JSON value is not a form value.
+    if (typeof value !== 'string' && !Array.isArray(value)) continue;
     const held = merged[key];
     // r.Form: the body's values first, then the URL's.
     merged[key] =
