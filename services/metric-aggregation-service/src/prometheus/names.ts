@@ -149,7 +149,7 @@ export function promLabels(
     if (value === '') continue;
     const name = promLabelName(key);
     if (name.startsWith('__')) continue;
-    out[name] = out[name] === undefined ? value : `${out[name]};${value}`;
+    out[name] = Object.hasOwn(out, name) ? `${out[name]};${value}` : value;
   }
   for (const [dimension, label] of Object.entries(DIMENSION_LABEL_NAMES)) {
     const value = dimensions[dimension];

@@ -38,6 +38,11 @@ describe('OpenTelemetry → Prometheus names', () => {
       cloud_region: 'eu',
     });
   });
+
+  it('an attribute named like an Object.prototype member is a label like any other', () => {
+    const labels = promLabels({}, { constructor: 'c', toString: 't' });
+    expect(labels).toEqual({ constructor: 'c', toString: 't' });
+  });
 });
 
 describe('sample values as Prometheus writes them', () => {

@@ -111,7 +111,7 @@ function paramsOf(request: FastifyRequest): Params {
 
 /** Form bodies (Grafana POSTs queries form-encoded): repeated keys become lists. */
 function parseForm(body: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  const out = Object.create(null) as Record<string, string | string[]>;
   for (const [key, value] of new URLSearchParams(body)) {
     const held = out[key];
     out[key] = held === undefined ? value : Array.isArray(held) ? [...held, value] : [held, value];
