@@ -73,7 +73,8 @@ export async function fuzzWriteRoutes(
           ).toBeLessThan(500);
         }),
         {
-          numRuns: options.runsPerRoute ?? 60,
+          // FUZZ_RUNS_PER_ROUTE: a longer hunt by hand (CI keeps the default, so its time stays flat).
+          numRuns: Number(process.env.FUZZ_RUNS_PER_ROUTE) || (options.runsPerRoute ?? 60),
           ...(options.seed === undefined ? {} : { seed: options.seed }),
         },
       );
