@@ -273,6 +273,10 @@ class TimedBus implements EventBus {
     return this.inner.subscribe(...args);
   }
 
+  read(topic: string, limit: number): ReturnType<EventBus['read']> {
+    return this.inner.read(topic, limit);
+  }
+
   isReachable(): Promise<boolean> {
     return this.inner.isReachable();
   }

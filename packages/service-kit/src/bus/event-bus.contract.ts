@@ -155,6 +155,28 @@ export function describeEventBusContract(name: string, factory: EventBusContract
       expect(received.map((m) => payload(m).seq)).not.toContain(0);
     });
 
+    it('read() answers a topic from its oldest message without moving any group', async () => {
+      const topic = await newTopic('read');
+      expect(await bus.read(topic, 10)).toEqual([]);
+      await bus.publish(messages(topic, range(0, 12), 4));
+      const all = await bus.read(topic, 100);
+      expect(all).toHaveLength(12);
+      expect(byKey(all)).toEqual(expectedByKey(range(0, 12), 4));
+      expect(all.find((m) => payload(m).seq === 5)).toMatchObject({
+        topic,
+        key: 'key-1',
+        headers: { 'event-type': 'ContractChecked', seq: '5' },
+      });
+      expect(await bus.read(topic, 5)).toHaveLength(5);
+      // A group joining afterwards from the beginning still receives everything.
+      const received: DeliveredMessage[] = [];
+      await subscribe({ groupId: unique('group'), topics: [topic], fromBeginning: true }, (m) => {
+        received.push(m);
+        return Promise.resolve();
+      });
+      await waitFor('12 messages', () => received.length >= 12);
+    });
+
     it('delivers each key in publish order, with key, value and headers intact', async () => {
       const topic = await newTopic('order');
       const sent = messages(topic, range(0, 50), 3);

@@ -43,6 +43,12 @@ export interface EventBus {
   /** Publishes in order; resolves once the broker acknowledged every message (acks=all). */
   publish(messages: readonly BusMessage[]): Promise<void>;
   subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<Subscription>;
+  /**
+   * Up to `limit` messages of a topic from its oldest retained one, ordered by partition then
+   * offset, without a consumer group's position being kept or moved: an operator's read (the
+   * dead-letter CLI), never a service's way to consume.
+   */
+  read(topic: string, limit: number): Promise<DeliveredMessage[]>;
   /** True when the broker answers; used by /readyz. */
   isReachable(): Promise<boolean>;
   close(): Promise<void>;

@@ -10,6 +10,7 @@ import {
 import { silentBusLogger, type BusLogger } from './bus-logger.js';
 import type {
   BusMessage,
+  DeliveredMessage,
   EventBus,
   MessageHandler,
   SubscribeOptions,
@@ -20,6 +21,7 @@ import { describeKafkaConnectError } from './kafka-security.js';
 import { kafkaLogCreator } from './kafka-logging.js';
 import { toTopicMessages } from './kafka-messages.js';
 import { KafkaSubscription } from './kafka-subscription.js';
+import { readKafkaTopic } from './kafka-topic-reader.js';
 
 export interface KafkaEventBusOptions {
   readonly brokers: readonly string[];
@@ -140,6 +142,10 @@ export class KafkaEventBus implements EventBus {
     );
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  async read(topic: string, limit: number): Promise<DeliveredMessage[]> {
+    return readKafkaTopic(this.kafka, await this.admin.get(), topic, limit);
   }
 
   async isReachable(): Promise<boolean> {

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { silentBusLogger, type BusLogger } from './bus-logger.js';
 import type {
   BusMessage,
+  DeliveredMessage,
   EventBus,
   MessageHandler,
   SubscribeOptions,
@@ -106,6 +107,27 @@ export class PostgresEventBus implements EventBus {
     } finally {
       client.release();
     }
+  }
+
+  async read(topic: string, limit: number): Promise<DeliveredMessage[]> {
+    await this.init();
+    const { rows } = await this.pool.query<{
+      position: string;
+      key: string;
+      value: string;
+      headers: Record<string, string>;
+    }>(
+      'SELECT position, key, value, headers FROM event_bus.messages WHERE topic = $1 ORDER BY position LIMIT $2',
+      [topic, limit],
+    );
+    return rows.map((row) => ({
+      topic,
+      partition: 0,
+      offset: String(row.position),
+      key: row.key,
+      value: row.value,
+      headers: row.headers,
+    }));
   }
 
   async subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {

@@ -33,6 +33,9 @@ class ScriptedBus implements EventBus {
   subscribe(): never {
     throw new Error('not used');
   }
+  read(): never {
+    throw new Error('not used');
+  }
   isReachable(): Promise<boolean> {
     return Promise.resolve(true);
   }
