@@ -109,7 +109,7 @@ function channel(aggregateType: AggregateType, entries: readonly RegisteredEvent
     description: [
       `Events of the ${aggregateType} aggregate, published by ${producer} through its transactional outbox.`,
       `Record key (order holds per key): ${keysOf(entries)}. Value: the canonical envelope as JSON.`,
-      `Records a consumer cannot process after its retries go to ${dlqTopicFor(topic)} with the original headers plus ${Object.values(DLQ_HEADERS).join(', ')}.`,
+      `Records a consumer cannot process after its retries go to ${dlqTopicFor(topic)} with the original headers plus ${[DLQ_HEADERS.error, DLQ_HEADERS.attempts, DLQ_HEADERS.consumer, DLQ_HEADERS.origin].join(', ')}; \`pnpm dlq replay\` puts one back here with the dlq-* headers removed and ${DLQ_HEADERS.replays} counting its replays (consumers apply it once, through their inbox).`,
       internalOnly ? 'Internal topic: not a contract with downstream consumers.' : '',
     ]
       .filter((line) => line !== '')

@@ -71,4 +71,6 @@ export const DLQ_HEADERS = {
   attempts: 'dlq-attempts',
   consumer: 'dlq-consumer',
   origin: 'dlq-origin',
+  /** On a record put back on its origin topic by `pnpm dlq replay`: how many times it was. */
+  replays: 'dlq-replays',
 } as const;

@@ -111,6 +111,15 @@ export type { JobDefinition, JobStatus } from './jobs/job-runner.js';
 export { applyRetention } from './retention/retention.js';
 export type { RetentionResult, RetentionSettings, RetentionTarget } from './retention/retention.js';
 export { createEventBus } from './bus/create-event-bus.js';
+export { kafkaSecurityFrom } from './bus/kafka-security.js';
+export {
+  deadLetterOf,
+  originTopicOf,
+  readDeadLetters,
+  replayDeadLetters,
+  replayOf,
+} from './bus/dead-letters.js';
+export type { DeadLetter } from './bus/dead-letters.js';
 export type { CreateEventBusOptions } from './bus/create-event-bus.js';
 export { KafkaEventBus } from './bus/kafka-event-bus.js';
 export type { KafkaEventBusOptions } from './bus/kafka-event-bus.js';

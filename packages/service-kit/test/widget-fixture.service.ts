@@ -67,6 +67,11 @@ export const FLAKY_PREFIX = 'flaky-';
 /** Names starting with this fail with a serialization failure on every attempt. */
 export const STUCK_PREFIX = 'stuck-';
 
+/** Names starting with this are refused like poison until `repairWidget(name)`: a bug fixed, then replayed. */
+export const REPAIRABLE_PREFIX = 'repairable-';
+const repaired = new Set<string>();
+export const repairWidget = (name: string): void => void repaired.add(name);
+
 const flakyAttempts = new Map<string, number>();
 const serializationFailure = (): Error =>
   Object.assign(new Error('could not serialize access due to concurrent update'), {
@@ -84,6 +89,9 @@ const widgetEffects: ConsumerDefinition = {
     const name = envelope.payload.name;
     if (name.startsWith(POISON_PREFIX)) {
       throw new DomainError('widget.cannot_apply', `cannot apply ${name}`);
+    }
+    if (name.startsWith(REPAIRABLE_PREFIX) && !repaired.has(name)) {
+      throw new DomainError('widget.not_yet_repaired', `cannot apply ${name} yet`);
     }
     if (name.startsWith(STUCK_PREFIX)) throw serializationFailure();
     if (name.startsWith(FLAKY_PREFIX)) {
