@@ -21,6 +21,7 @@ import {
   type RangeSamples,
 } from './functions.js';
 import { compileGoRegex } from './go-syntax.js';
+import { histogramQuantile } from './quantile.js';
 import { compareLabels, labelsKey, withoutName, type Labels } from './labels.js';
 import type { MatrixSeries, Sample, SeriesData, StepValue } from './values.js';
 
@@ -356,13 +357,23 @@ class Evaluator {
           stringArg(3),
           stringArg(4),
         );
-      case 'histogram_quantile':
-        throw unsupported(
-          'histogram_quantile over bucket series (this platform answers it from its sketches only in the form histogram_quantile(φ, sum by (le) (rate(<name>_bucket[<range>]))))',
+      case 'histogram_quantile': {
+        const samples = histogramQuantile(
+          scalarArg(0, NaN),
+          this.vectorOf(args[1] as Expr, ts, fn),
         );
+        checkUnique(samples);
+        return { kind: 'vector', samples };
+      }
       default:
         throw unsupported(`function "${fn}"`);
     }
+  }
+
+  private vectorOf(arg: Expr, ts: number, fn: string): readonly Sample[] {
+    const v = this.eval(arg, ts);
+    if (v.kind !== 'vector') throw badData(`${fn} needs an instant vector`);
+    return v.samples;
   }
 
   private labelReplace(

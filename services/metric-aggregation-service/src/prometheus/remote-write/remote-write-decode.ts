@@ -1,8 +1,17 @@
+import protobuf from 'protobufjs/minimal.js';
+
 /**
- * A decoder for remote write 1.0's WriteRequest (remote.proto, next to this file): the protobuf
- * wire format read field by field. Exemplars are skipped; native histograms (TimeSeries field 4)
- * are reported so the route can refuse them by name.
+ * Remote write 1.0's WriteRequest (remote.proto, next to this file), decoded with protobufjs: a
+ * static decoder over `protobufjs/minimal`'s Reader, written as `pbjs -t static` writes one from
+ * remote.proto (no code generator in the repository; the field numbers and types are the .proto's,
+ * and `remote-write-decode.unit.test.ts` holds it to protobufjs' reflection decoder of the same
+ * file). Static over reflection because it is faster (`pnpm bench:remote-write`,
+ * docs/services/metric-aggregation.md#remote-write-in) and because it sees a sample's raw bytes,
+ * which Prometheus' staleness marker (a NaN payload) needs. Exemplars are skipped.
  */
+
+const { Reader } = protobuf;
+type PbReader = protobuf.Reader;
 
 export interface RemoteSample {
   readonly value: number;
@@ -12,10 +21,39 @@ export interface RemoteSample {
   readonly stale?: boolean;
 }
 
+export interface BucketSpan {
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** A native histogram sample (prompb Histogram), counts as integers or floats as sent. */
+export interface RemoteHistogram {
+  readonly count: number;
+  readonly sum: number;
+  readonly schema: number;
+  readonly zeroThreshold: number;
+  readonly zeroCount: number;
+  readonly negativeSpans: readonly BucketSpan[];
+  readonly negativeDeltas: readonly number[];
+  readonly negativeCounts: readonly number[];
+  readonly positiveSpans: readonly BucketSpan[];
+  readonly positiveDeltas: readonly number[];
+  readonly positiveCounts: readonly number[];
+  /** 0 unknown, 1 yes, 2 no, 3 gauge histogram. */
+  readonly resetHint: number;
+  readonly timestamp: number;
+  readonly customValues: readonly number[];
+  /** The sum is the staleness marker: the series ended. */
+  readonly stale?: boolean;
+}
+
 export interface RemoteSeries {
   readonly labels: Readonly<Record<string, string>>;
   readonly samples: readonly RemoteSample[];
+  /** How many native histogram samples the series has. */
   readonly histograms: number;
+  /** The native histogram samples, present only when there are some. */
+  readonly nativeHistograms?: readonly RemoteHistogram[];
 }
 
 export interface RemoteMetadata {
@@ -31,218 +69,305 @@ export interface WriteRequest {
 
 export class ProtobufError extends Error {}
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-class Reader {
-  pos: number;
-  constructor(
-    private readonly buf: Uint8Array,
-    start = 0,
-    readonly end = buf.length,
-  ) {
-    this.pos = start;
-  }
-
-  done(): boolean {
-    return this.pos >= this.end;
-  }
-
-  varint(): bigint {
-    let result = 0n;
-    let shift = 0n;
-    for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) throw new ProtobufError('truncated varint');
-      const byte = this.buf[this.pos++] as number;
-      result |= BigInt(byte & 0x7f) << shift;
-      if ((byte & 0x80) === 0) return result;
-      shift += 7n;
-    }
-    throw new ProtobufError('varint longer than 10 bytes');
-  }
-
-  int(): number {
-    return Number(this.varint());
-  }
-
-  bytes(): Reader {
-    const length = this.int();
-    if (length < 0 || this.pos + length > this.end) throw new ProtobufError('truncated field');
-    const sub = new Reader(this.buf, this.pos, this.pos + length);
-    this.pos += length;
-    return sub;
-  }
-
-  string(): string {
-    const sub = this.bytes();
-    try {
-      return decoder.decode(this.buf.subarray(sub.pos, sub.end));
-    } catch {
-      throw new ProtobufError('a string is not valid UTF-8');
-    }
-  }
-
-  double(): { value: number; stale: boolean } {
-    if (this.pos + 8 > this.end) throw new ProtobufError('truncated double');
-    const view = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8);
-    this.pos += 8;
-    const stale = view.getUint32(0, true) === 2 && view.getUint32(4, true) === 0x7ff00000;
-    return { value: view.getFloat64(0, true), stale };
-  }
-
-  skip(wireType: number): void {
-    switch (wireType) {
-      case 0:
-        this.varint();
-        return;
-      case 1:
-        this.pos += 8;
-        break;
-      case 2:
-        this.bytes();
-        return;
-      case 5:
-        this.pos += 4;
-        break;
-      default:
-        throw new ProtobufError(`unsupported wire type ${wireType}`);
-    }
-    if (this.pos > this.end) throw new ProtobufError('truncated field');
-  }
-
-  /** Each field of the message: its number and wire type, the reader positioned on its value. */
-  *fields(): Generator<[number, number]> {
-    while (!this.done()) {
-      const key = this.int();
-      yield [key >>> 3, key & 7];
-    }
-  }
-}
+/** Wire types (protobuf encoding). */
+const VARINT = 0;
+const I64 = 1;
+const LEN = 2;
 
 function expectWire(actual: number, wanted: number, what: string): void {
   if (actual !== wanted) throw new ProtobufError(`${what} has wire type ${actual}, not ${wanted}`);
 }
 
-function decodeSample(r: Reader): RemoteSample {
+/** An int64/uint64/sint64 as protobufjs returns it (a Long when `long` is loaded) → number. */
+function toNumber(value: number | protobuf.Long): number {
+  return typeof value === 'number'
+    ? value
+    : protobuf.util.LongBits.from(value).toNumber(value.unsigned);
+}
+
+function string(r: PbReader): string {
+  const bytes = r.bytes();
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new ProtobufError('a string is not valid UTF-8');
+  }
+}
+
+/** A double, and whether its bits are Prometheus' StaleNaN (read before the value). */
+function double(r: PbReader): { value: number; stale: boolean } {
+  if (r.pos + 8 > r.len) throw new ProtobufError('truncated double');
+  const b = r.buf;
+  const p = r.pos;
+  const stale =
+    b[p] === 2 &&
+    b[p + 1] === 0 &&
+    b[p + 2] === 0 &&
+    b[p + 3] === 0 &&
+    b[p + 4] === 0 &&
+    b[p + 5] === 0 &&
+    b[p + 6] === 0xf0 &&
+    b[p + 7] === 0x7f;
+  return { value: r.double(), stale };
+}
+
+function decodeLabel(r: PbReader, end: number): [string, string] {
+  let name = '';
+  let value = '';
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag >>> 3) {
+      case 1:
+        expectWire(tag & 7, LEN, 'Label.name');
+        name = string(r);
+        break;
+      case 2:
+        expectWire(tag & 7, LEN, 'Label.value');
+        value = string(r);
+        break;
+      default:
+        r.skipType(tag & 7);
+    }
+  }
+  return [name, value];
+}
+
+function decodeSample(r: PbReader, end: number): RemoteSample {
   let value = 0;
   let timestamp = 0;
   let stale = false;
-  for (const [field, wire] of r.fields()) {
-    if (field === 1) {
-      expectWire(wire, 1, 'Sample.value');
-      ({ value, stale } = r.double());
-    } else if (field === 2) {
-      expectWire(wire, 0, 'Sample.timestamp');
-      timestamp = Number(BigInt.asIntN(64, r.varint()));
-    } else r.skip(wire);
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag >>> 3) {
+      case 1:
+        expectWire(tag & 7, I64, 'Sample.value');
+        ({ value, stale } = double(r));
+        break;
+      case 2:
+        expectWire(tag & 7, VARINT, 'Sample.timestamp');
+        timestamp = toNumber(r.int64());
+        break;
+      default:
+        r.skipType(tag & 7);
+    }
   }
   return stale ? { value, timestamp, stale } : { value, timestamp };
 }
 
-function decodeSeries(r: Reader): RemoteSeries {
-  const labels: Record<string, string> = {};
-  const samples: RemoteSample[] = [];
-  let histograms = 0;
-  for (const [field, wire] of r.fields()) {
-    if (field === 1) {
-      expectWire(wire, 2, 'TimeSeries.labels');
-      const label = r.bytes();
-      let name = '';
-      let value = '';
-      for (const [f, w] of label.fields()) {
-        if (f === 1) {
-          expectWire(w, 2, 'Label.name');
-          name = label.string();
-        } else if (f === 2) {
-          expectWire(w, 2, 'Label.value');
-          value = label.string();
-        } else label.skip(w);
-      }
-      labels[name] = value;
-    } else if (field === 2) {
-      expectWire(wire, 2, 'TimeSeries.samples');
-      samples.push(decodeSample(r.bytes()));
-    } else if (field === 4) {
-      r.skip(wire);
-      histograms++;
-    } else r.skip(wire);
+function decodeSpan(r: PbReader, end: number): BucketSpan {
+  let offset = 0;
+  let length = 0;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag >>> 3) {
+      case 1:
+        offset = r.sint32();
+        break;
+      case 2:
+        length = r.uint32();
+        break;
+      default:
+        r.skipType(tag & 7);
+    }
   }
-  return { labels, samples, histograms };
+  return { offset, length };
 }
 
-function decodeMetadata(r: Reader): RemoteMetadata {
+/** A repeated scalar, packed (one length-delimited run) or not (one value per tag). */
+function repeated(r: PbReader, wire: number, out: number[], read: () => number): void {
+  if (wire === LEN) {
+    const end = r.uint32() + r.pos;
+    if (end > r.len) throw new ProtobufError('truncated field');
+    while (r.pos < end) out.push(read());
+  } else out.push(read());
+}
+
+function decodeHistogram(r: PbReader, end: number): RemoteHistogram {
+  let count = 0;
+  let sum = 0;
+  let stale = false;
+  let schema = 0;
+  let zeroThreshold = 0;
+  let zeroCount = 0;
+  const negativeSpans: BucketSpan[] = [];
+  const negativeDeltas: number[] = [];
+  const negativeCounts: number[] = [];
+  const positiveSpans: BucketSpan[] = [];
+  const positiveDeltas: number[] = [];
+  const positiveCounts: number[] = [];
+  const customValues: number[] = [];
+  let resetHint = 0;
+  let timestamp = 0;
+  const sint64 = () => toNumber(r.sint64());
+  const float = () => r.double();
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const wire = tag & 7;
+    switch (tag >>> 3) {
+      case 1:
+        count = toNumber(r.uint64());
+        break;
+      case 2:
+        count = r.double();
+        break;
+      case 3:
+        expectWire(wire, I64, 'Histogram.sum');
+        ({ value: sum, stale } = double(r));
+        break;
+      case 4:
+        schema = r.sint32();
+        break;
+      case 5:
+        zeroThreshold = r.double();
+        break;
+      case 6:
+        zeroCount = toNumber(r.uint64());
+        break;
+      case 7:
+        zeroCount = r.double();
+        break;
+      case 8:
+        expectWire(wire, LEN, 'Histogram.negative_spans');
+        negativeSpans.push(sub(r, decodeSpan));
+        break;
+      case 9:
+        repeated(r, wire, negativeDeltas, sint64);
+        break;
+      case 10:
+        repeated(r, wire, negativeCounts, float);
+        break;
+      case 11:
+        expectWire(wire, LEN, 'Histogram.positive_spans');
+        positiveSpans.push(sub(r, decodeSpan));
+        break;
+      case 12:
+        repeated(r, wire, positiveDeltas, sint64);
+        break;
+      case 13:
+        repeated(r, wire, positiveCounts, float);
+        break;
+      case 14:
+        resetHint = r.int32();
+        break;
+      case 15:
+        timestamp = toNumber(r.int64());
+        break;
+      case 16:
+        repeated(r, wire, customValues, float);
+        break;
+      default:
+        r.skipType(wire);
+    }
+  }
+  const h: RemoteHistogram = {
+    count,
+    sum,
+    schema,
+    zeroThreshold,
+    zeroCount,
+    negativeSpans,
+    negativeDeltas,
+    negativeCounts,
+    positiveSpans,
+    positiveDeltas,
+    positiveCounts,
+    resetHint,
+    timestamp,
+    customValues,
+  };
+  return stale ? { ...h, stale } : h;
+}
+
+/** The end of a length-delimited field starting at the reader's position, checked. */
+function fieldEnd(r: PbReader): number {
+  const end = r.uint32() + r.pos;
+  if (end > r.len) throw new ProtobufError('truncated field');
+  return end;
+}
+
+/** A submessage: decoded up to its declared length, which its last field must not overrun. */
+function sub<T>(r: PbReader, decode: (r: PbReader, end: number) => T): T {
+  const end = fieldEnd(r);
+  const value = decode(r, end);
+  if (r.pos !== end) throw new ProtobufError('a field runs past the end of its message');
+  return value;
+}
+
+function decodeSeries(r: PbReader, end: number): RemoteSeries {
+  const labels: Record<string, string> = {};
+  const samples: RemoteSample[] = [];
+  const histograms: RemoteHistogram[] = [];
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag >>> 3) {
+      case 1: {
+        expectWire(tag & 7, LEN, 'TimeSeries.labels');
+        const [name, value] = sub(r, decodeLabel);
+        labels[name] = value;
+        break;
+      }
+      case 2:
+        expectWire(tag & 7, LEN, 'TimeSeries.samples');
+        samples.push(sub(r, decodeSample));
+        break;
+      case 4:
+        expectWire(tag & 7, LEN, 'TimeSeries.histograms');
+        histograms.push(sub(r, decodeHistogram));
+        break;
+      default:
+        r.skipType(tag & 7);
+    }
+  }
+  return histograms.length === 0
+    ? { labels, samples, histograms: 0 }
+    : { labels, samples, histograms: histograms.length, nativeHistograms: histograms };
+}
+
+function decodeMetadata(r: PbReader, end: number): RemoteMetadata {
   let type = 0;
   let family = '';
   let unit = '';
-  for (const [field, wire] of r.fields()) {
-    if (field === 1 && wire === 0) type = r.int();
-    else if (field === 2 && wire === 2) family = r.string();
-    else if (field === 5 && wire === 2) unit = r.string();
-    else r.skip(wire);
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    if (field === 1 && wire === VARINT) type = r.int32();
+    else if (field === 2 && wire === LEN) family = string(r);
+    else if (field === 5 && wire === LEN) unit = string(r);
+    else r.skipType(wire);
   }
   return { type, family, unit };
 }
 
 export function decodeWriteRequest(buf: Uint8Array): WriteRequest {
-  const r = new Reader(buf);
+  const r = Reader.create(buf);
   const series: RemoteSeries[] = [];
   const metadata: RemoteMetadata[] = [];
-  for (const [field, wire] of r.fields()) {
-    if (field === 1) {
-      expectWire(wire, 2, 'WriteRequest.timeseries');
-      series.push(decodeSeries(r.bytes()));
-    } else if (field === 3) {
-      expectWire(wire, 2, 'WriteRequest.metadata');
-      metadata.push(decodeMetadata(r.bytes()));
-    } else r.skip(wire);
+  try {
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          expectWire(tag & 7, LEN, 'WriteRequest.timeseries');
+          series.push(sub(r, decodeSeries));
+          break;
+        case 3:
+          expectWire(tag & 7, LEN, 'WriteRequest.metadata');
+          metadata.push(sub(r, decodeMetadata));
+          break;
+        default:
+          r.skipType(tag & 7);
+      }
+    }
+  } catch (error) {
+    if (error instanceof ProtobufError) throw error;
+    // protobufjs' Reader: RangeError "index out of range", Error "invalid wire type …".
+    throw new ProtobufError((error as Error).message);
   }
   return { series, metadata };
 }
 
-/** The encoder the tests use to build requests (the same wire format, written). */
-export function encodeWriteRequest(request: {
-  series: { labels: Record<string, string>; samples: RemoteSample[] }[];
-  metadata?: RemoteMetadata[];
-}): Uint8Array {
-  const out: number[] = [];
-  const varint = (target: number[], v: bigint) => {
-    let x = BigInt.asUintN(64, v);
-    while (x >= 0x80n) {
-      target.push(Number(x & 0x7fn) | 0x80);
-      x >>= 7n;
-    }
-    target.push(Number(x));
-  };
-  const len = (target: number[], field: number, body: number[]) => {
-    varint(target, BigInt((field << 3) | 2));
-    varint(target, BigInt(body.length));
-    target.push(...body);
-  };
-  const str = (target: number[], field: number, s: string) =>
-    len(target, field, [...new TextEncoder().encode(s)]);
-  for (const s of request.series) {
-    const ts: number[] = [];
-    for (const [name, value] of Object.entries(s.labels)) {
-      const label: number[] = [];
-      str(label, 1, name);
-      str(label, 2, value);
-      len(ts, 1, label);
-    }
-    for (const sample of s.samples) {
-      const body: number[] = [0x09];
-      const bytes = new Uint8Array(8);
-      new DataView(bytes.buffer).setFloat64(0, sample.value, true);
-      body.push(...bytes, 0x10);
-      varint(body, BigInt(sample.timestamp));
-      len(ts, 2, body);
-    }
-    len(out, 1, ts);
-  }
-  for (const m of request.metadata ?? []) {
-    const body: number[] = [0x08];
-    varint(body, BigInt(m.type));
-    str(body, 2, m.family);
-    str(body, 5, m.unit);
-    len(out, 3, body);
-  }
-  return Uint8Array.from(out);
-}
+/** The encoder the tests and the bench use to build requests (protobufjs reflection). */
+export { encodeWriteRequest } from './remote-write-proto.js';

@@ -1,7 +1,8 @@
 import { DIMENSION_ATTRIBUTE_KEYS, type DimensionName } from '@obs/domain';
 import type { OtlpMetricsRequest } from '@obs/service-kit';
-import { DIMENSION_LABEL_NAMES, promSeriesNames } from '../names.js';
+import { DIMENSION_LABEL_NAMES, promFamilyName, promSeriesNames } from '../names.js';
 import { badData } from '../promql/errors.js';
+import { nativeHistogramPoint, type HistogramPoint } from './native-histogram.js';
 import type { WriteRequest } from './remote-write-decode.js';
 
 /** MetricMetadata.MetricType.COUNTER and GAUGE (remote.proto). */
@@ -32,8 +33,9 @@ const describe = (labels: Readonly<Record<string, string>>) =>
  * whole request (400, naming the series and the labels). A counter (`_total`, or COUNTER in the
  * request's metadata) becomes a monotonic cumulative sum named without `_total`, every other series
  * a gauge under its own name, so the Prometheus API answers each series under the name it was
- * sent with and the same samples. Staleness markers and other non-finite samples are skipped (the
- * store holds finite values).
+ * sent with and the same samples. A native histogram becomes a cumulative OTLP histogram of the
+ * series' name (native-histogram.ts). Staleness markers and other non-finite samples are skipped
+ * (the store holds finite values).
  */
 export function remoteWriteToOtlp(write: WriteRequest, tenantId: string): Converted {
   const types = new Map(write.metadata.map((m) => [m.family, m.type]));
@@ -41,7 +43,10 @@ export function remoteWriteToOtlp(write: WriteRequest, tenantId: string): Conver
     string,
     {
       attributes: Record<string, string>;
-      metrics: Map<string, { counter: boolean; points: unknown[] }>;
+      metrics: Map<
+        string,
+        { kind: 'counter' | 'gauge' | HistogramPoint['kind']; points: unknown[] }
+      >;
     }
   >();
   let samples = 0;
@@ -50,9 +55,6 @@ export function remoteWriteToOtlp(write: WriteRequest, tenantId: string): Conver
     const name = series.labels.__name__;
     if (name === undefined || name === '') {
       throw badData(`a series has no __name__ label: ${describe(series.labels)}`);
-    }
-    if (series.histograms > 0) {
-      throw badData(`native histograms are not accepted (series ${describe(series.labels)})`);
     }
     const missing = LABEL_DIMENSIONS.filter(([label]) => (series.labels[label] ?? '') === '').map(
       ([label]) => label,
@@ -69,6 +71,40 @@ export function remoteWriteToOtlp(write: WriteRequest, tenantId: string): Conver
     const pointAttributes = Object.entries(series.labels)
       .filter(([k]) => k !== '__name__' && !DIMENSION_LABEL_NAMES_SET.has(k))
       .map(([key, value]) => ({ key, value: { stringValue: value } }));
+    const resourceKey = JSON.stringify(attributes);
+    let resource = resources.get(resourceKey);
+    if (resource === undefined) {
+      resource = { attributes, metrics: new Map() };
+      resources.set(resourceKey, resource);
+    }
+    const metricOf = (kind: 'counter' | 'gauge' | HistogramPoint['kind'], otelName: string) => {
+      const key = `${kind}:${otelName}`;
+      let metric = resource.metrics.get(key);
+      if (metric === undefined) {
+        metric = { kind, points: [] };
+        resource.metrics.set(key, metric);
+      }
+      return metric;
+    };
+    for (const h of series.nativeHistograms ?? []) {
+      samples++;
+      const converted = nativeHistogramPoint(h, () => describe(series.labels));
+      if (converted === undefined) {
+        skipped++;
+        continue;
+      }
+      // A native histogram is one family under its own name, queried back as <name>_sum, …
+      if (promFamilyName(name, '', 'histogram') !== name) {
+        throw badData(
+          `metric name ${name} cannot be stored under the same name (series ${describe(series.labels)})`,
+        );
+      }
+      metricOf(converted.kind, name).points.push({
+        attributes: pointAttributes,
+        ...converted.point,
+      });
+    }
+    if (series.samples.length === 0 && series.histograms > 0) continue;
     const declared = types.get(name) ?? types.get(name.replace(/_total$/, ''));
     let counter = declared === COUNTER || (declared !== GAUGE && name.endsWith('_total'));
     let otelName = counter && name.endsWith('_total') ? name.slice(0, -'_total'.length) : name;
@@ -81,18 +117,7 @@ export function remoteWriteToOtlp(write: WriteRequest, tenantId: string): Conver
         `metric name ${name} cannot be stored under the same name (series ${describe(series.labels)})`,
       );
     }
-    const resourceKey = JSON.stringify(attributes);
-    let resource = resources.get(resourceKey);
-    if (resource === undefined) {
-      resource = { attributes, metrics: new Map() };
-      resources.set(resourceKey, resource);
-    }
-    const metricKey = `${counter ? 'c' : 'g'}:${otelName}`;
-    let metric = resource.metrics.get(metricKey);
-    if (metric === undefined) {
-      metric = { counter, points: [] };
-      resource.metrics.set(metricKey, metric);
-    }
+    const metric = metricOf(counter ? 'counter' : 'gauge', otelName);
     for (const sample of series.samples) {
       samples++;
       if (sample.stale === true || !Number.isFinite(sample.value)) {
@@ -118,14 +143,29 @@ export function remoteWriteToOtlp(write: WriteRequest, tenantId: string): Conver
         metrics: [...r.metrics.entries()]
           .filter(([, m]) => m.points.length > 0)
           .map(([key, m]) => {
-            const name = key.slice(2);
-            return m.counter
-              ? {
+            const name = key.slice(key.indexOf(':') + 1);
+            switch (m.kind) {
+              case 'counter':
+                return {
                   name,
                   unit: '',
                   sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: m.points },
-                }
-              : { name, unit: '', gauge: { dataPoints: m.points } };
+                };
+              case 'gauge':
+                return { name, unit: '', gauge: { dataPoints: m.points } };
+              case 'histogram':
+                return {
+                  name,
+                  unit: '',
+                  histogram: { aggregationTemporality: 2, dataPoints: m.points },
+                };
+              case 'exponentialHistogram':
+                return {
+                  name,
+                  unit: '',
+                  exponentialHistogram: { aggregationTemporality: 2, dataPoints: m.points },
+                };
+            }
           }),
       },
     ],

@@ -22,7 +22,7 @@ const jsonError = (description: string) => ({
  * `POST /prometheus/api/v1/write`: Prometheus remote write 1.0 (protobuf WriteRequest, snappy
  * block-compressed), into the OTLP ingest path. 204 when stored; 400 for what a retry cannot fix
  * (the sender drops the batch): a body that does not decode, a series without a dimension label
- * (the whole request, naming it), a native histogram, points the ingest refuses; 5xx only for
+ * (the whole request, naming it), a gauge native histogram or one of another schema, points the ingest refuses; 5xx only for
  * retryable faults (503: the store is full or unavailable), so the sender's queue retries exactly
  * those.
  */
@@ -49,7 +49,7 @@ export function remoteWriteRoute(app: FastifyInstance, otlp: OtlpMetricsIngest):
             204: z.null().describe('Stored'),
             ...problems([413, 415]),
             400: jsonError(
-              'bad_data: not snappy or protobuf, a missing dimension label (named), a native histogram, refused points',
+              'bad_data: not snappy or protobuf, a missing dimension label (named), a gauge native histogram or one of another schema, refused points',
             ),
             503: {
               description: 'The store is full or unavailable: retry (Retry-After when known)',
