@@ -19,6 +19,7 @@ const dashboard = createDashboardService({
   sloServiceUrl: '',
   upstreamTimeoutMs: 1000,
   retryAfterSeconds: 1,
+  grafanaDatasourceUrl: '',
 });
 const slo = createSloService();
 const roles: ServiceRole[] = [

@@ -107,6 +107,8 @@ export type {
   MetricExemplar,
   SummarisedValues,
   WindowSummary,
+  PromSeriesPart,
+  PromType,
 } from './metric-series/index.js';
 export {
   aggregate,
@@ -130,6 +132,13 @@ export {
   METRIC_WINDOW_GRACE_MS,
   windowSummary,
   METRIC_MAX_EXEMPLARS,
+  DIMENSION_LABEL_NAMES,
+  promFamilyName,
+  promLabelName,
+  promLabels,
+  promMetadataType,
+  promSeriesNames,
+  unitSuffix,
 } from './metric-series/index.js';
 export type {
   PanelType,

@@ -32,7 +32,9 @@ export function createDashboardService(config: DashboardServiceConfig): ServiceD
     compose: (ctx) => {
       const store = dashboardStore(ctx.dataSource, ctx.uow);
       const upstreams = upstreamsFrom(config);
-      return { routes: (app) => dashboardRoutes(app, ctx, store, upstreams) };
+      return {
+        routes: (app) => dashboardRoutes(app, ctx, store, upstreams, config.grafanaDatasourceUrl),
+      };
     },
   };
 }

@@ -17,6 +17,11 @@ export interface DashboardServiceConfig {
   readonly sloServiceUrl: string;
   readonly upstreamTimeoutMs: number;
   readonly retryAfterSeconds: number;
+  /**
+   * The platform's Prometheus HTTP API as Grafana reaches it, written into the data source
+   * provisioning file: GRAFANA_DATASOURCE_URL, else `<metric-aggregation-service>/prometheus`.
+   */
+  readonly grafanaDatasourceUrl: string;
 }
 
 /** Checked here so a typo stops the start; '' means unset, as the kit's serviceUrl reads it. */
@@ -25,6 +30,7 @@ const upstreamUrl = z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).op
 const envSchema = z.object({
   METRIC_AGGREGATION_SERVICE_URL: upstreamUrl,
   SLO_SERVICE_URL: upstreamUrl,
+  GRAFANA_DATASOURCE_URL: upstreamUrl,
   DASHBOARD_UPSTREAM_TIMEOUT_MS: z.coerce
     .number()
     .int()
@@ -51,10 +57,13 @@ export function dashboardConfigFrom(source: NodeJS.ProcessEnv): DashboardService
     const fields = env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid dashboard-service environment: ${fields}`);
   }
+  const metricServiceUrl = serviceUrl('metric-aggregation-service', source);
+  const grafanaUrl = env.data.GRAFANA_DATASOURCE_URL?.trim().replace(/\/+$/, '') ?? '';
   return {
-    metricServiceUrl: serviceUrl('metric-aggregation-service', source),
+    metricServiceUrl,
     sloServiceUrl: serviceUrl('slo-service', source),
     upstreamTimeoutMs: env.data.DASHBOARD_UPSTREAM_TIMEOUT_MS,
     retryAfterSeconds: env.data.DASHBOARD_RETRY_AFTER_SECONDS,
+    grafanaDatasourceUrl: grafanaUrl === '' ? `${metricServiceUrl}/prometheus` : grafanaUrl,
   };
 }

@@ -1,10 +1,11 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { promSeriesNames } from '@obs/domain';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 
 /**
  * Small real HTTP servers answering the fixed REST contracts of metric-aggregation-service
- * (`GET /v1/metrics/{name}`, `GET /v1/metric-series`) and slo-service (`GET /v1/slos/{id}`) while
+ * (`GET /v1/metrics/{name}`, `GET /v1/metric-series`, `GET /prometheus/api/v1/metadata`) and slo-service (`GET /v1/slos/{id}`) while
  * those services are built in parallel. They hold what each tenant "has" (learnt from the
  * caller's token, as the real services do), so tenancy and token forwarding are exercised over
  * real HTTP. The lead switches the tests to the real services once they land.
@@ -144,6 +145,18 @@ export async function startContractUpstreams(): Promise<ContractUpstreams> {
       firstSeenAt: '2030-01-01T00:00:00.000Z',
       lastSeenAt: '2030-01-01T00:05:00.000Z',
     };
+  });
+  // Prometheus' /api/v1/metadata of the tenant: each known metric as a gauge in its unit (ms).
+  metricApp.get('/prometheus/api/v1/metadata', async (request, reply) => {
+    const tenant = tenantOf(request);
+    if (tenant === undefined) return reply.code(401).send(problem(401, 'no token'));
+    if (tenant === 'forbidden') return reply.code(403).send(problem(403, 'missing scope read'));
+    const data: Record<string, { type: string; help: string; unit: string }[]> = {};
+    for (const name of metrics.get(tenant) ?? []) {
+      const [series] = promSeriesNames(name, 'ms', 'gauge');
+      if (series) data[series.name] = [{ type: 'gauge', help: '', unit: '' }];
+    }
+    return { status: 'success', data };
   });
   metricApp.get('/v1/metric-series', async (request, reply) => {
     const tenant = tenantOf(request);

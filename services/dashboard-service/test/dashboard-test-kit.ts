@@ -22,6 +22,7 @@ export async function startDashboardService(
     sloServiceUrl: upstreams.slosUrl,
     upstreamTimeoutMs: DEFAULT_UPSTREAM_TIMEOUT_MS,
     retryAfterSeconds: DEFAULT_RETRY_AFTER_SECONDS,
+    grafanaDatasourceUrl: `${upstreams.metricsUrl}/prometheus`,
     ...options.config,
   };
   return startTestService(createDashboardService(config), {

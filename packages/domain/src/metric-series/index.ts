@@ -24,3 +24,13 @@ export type {
 } from './metric-series.aggregate.js';
 export { windowSummary, METRIC_MAX_EXEMPLARS } from './window-summary.js';
 export type { MetricExemplar, SummarisedValues, WindowSummary } from './window-summary.js';
+export {
+  DIMENSION_LABEL_NAMES,
+  promFamilyName,
+  promLabelName,
+  promLabels,
+  promMetadataType,
+  promSeriesNames,
+  unitSuffix,
+} from './prometheus-names.js';
+export type { PromSeriesPart, PromType } from './prometheus-names.js';

@@ -1,5 +1,6 @@
 import type { DashboardDefinitionSnapshot, Panel, PanelType } from '@obs/domain';
 import { canonicalJson } from '@obs/service-kit';
+import { panelQuery, type PromSource } from './panel-promql.js';
 
 /**
  * The Grafana dashboard model this service exports: a subset of `@grafana/schema`'s Dashboard
@@ -16,7 +17,10 @@ export interface GrafanaDatasourceRef {
 export type GrafanaTarget = {
   readonly datasource: GrafanaDatasourceRef;
   readonly expr: string;
+  readonly format: 'time_series' | 'table' | 'heatmap';
+  readonly instant: boolean;
   readonly legendFormat: string;
+  readonly range: boolean;
   readonly refId: string;
 };
 
@@ -31,7 +35,8 @@ export interface GrafanaPanel {
     readonly y: number;
   };
   readonly id: number;
-  readonly options: Record<string, never>;
+  /** `calculate` lets a heatmap bucket a series that is not a histogram's buckets. */
+  readonly options: { readonly calculate?: boolean };
   readonly targets: GrafanaTarget[];
   readonly title: string;
   readonly type: string;
@@ -47,16 +52,7 @@ export interface GrafanaDashboard {
   readonly panels: GrafanaPanel[];
   readonly schemaVersion: number;
   readonly tags: string[];
-  readonly templating: {
-    readonly list: {
-      readonly type: 'datasource';
-      readonly name: string;
-      readonly label: string;
-      readonly query: string;
-      readonly hide: 0;
-      readonly skipUrlSync: boolean;
-    }[];
-  };
+  readonly templating: { readonly list: never[] };
   readonly time: { readonly from: string; readonly to: string };
   readonly timepicker: Record<string, never>;
   readonly timezone: string;
@@ -69,11 +65,12 @@ export interface GrafanaDashboard {
 export const GRAFANA_SCHEMA_VERSION = 42;
 
 /**
- * Metric panels query a Prometheus-compatible data source chosen on import (the `datasource`
- * variable): OTLP metrics usually land in one, under the name the OTLP→Prometheus translation gives.
+ * Metric panels query the platform itself: the Prometheus HTTP API of metric-aggregation-service
+ * (`/prometheus`), provisioned in Grafana under this uid by the data source file
+ * (`GET /v1/dashboards/grafana/datasource.yaml`), so an imported dashboard shows data at once.
  */
-const DATASOURCE_VARIABLE = 'datasource';
-const DATASOURCE: GrafanaDatasourceRef = { type: 'prometheus', uid: `\${${DATASOURCE_VARIABLE}}` };
+export const GRAFANA_DATASOURCE_UID = 'obs-platform-metrics';
+const DATASOURCE: GrafanaDatasourceRef = { type: 'prometheus', uid: GRAFANA_DATASOURCE_UID };
 
 const GRAFANA_PANEL_TYPE: Record<PanelType, string> = {
   timeseries: 'timeseries',
@@ -83,26 +80,11 @@ const GRAFANA_PANEL_TYPE: Record<PanelType, string> = {
   trace: 'traces',
 };
 
-/** OTLP→Prometheus name translation: characters Prometheus names cannot hold become `_`. */
-export function prometheusName(name: string): string {
-  const sanitized = name.replace(/[^a-zA-Z0-9_:]/g, '_');
-  return /^[0-9]/.test(sanitized) ? `_${sanitized}` : sanitized;
-}
+type Sources = ReadonlyMap<string, PromSource | null>;
 
-function labelList(groupBy: readonly string[]): string {
-  return groupBy.map(prometheusName).join(', ');
-}
-
-function targetsOf(panel: Panel): GrafanaTarget[] {
-  if (panel.metric === null) return [];
-  const metric = prometheusName(panel.metric);
-  const expr =
-    panel.groupBy.length > 0 ? `sum by (${labelList(panel.groupBy)}) (${metric})` : metric;
-  const legendFormat =
-    panel.groupBy.length > 0
-      ? panel.groupBy.map((d) => `{{${prometheusName(d)}}}`).join(' ')
-      : '__auto';
-  return [{ datasource: DATASOURCE, expr, legendFormat, refId: 'A' }];
+function targetsOf(panel: Panel, snapshot: DashboardDefinitionSnapshot, sources: Sources) {
+  const query = panelQuery(panel, snapshot.scope, sources.get(panel.metric ?? '') ?? null);
+  return query === null ? [] : [{ datasource: DATASOURCE, ...query, refId: 'A' }];
 }
 
 function titleOf(panel: Panel): string {
@@ -112,31 +94,49 @@ function titleOf(panel: Panel): string {
   return 'Traces';
 }
 
-function descriptionOf(panel: Panel): string {
-  if (panel.metric !== null) return `metric ${panel.metric}`;
+function descriptionOf(panel: Panel, sources: Sources): string {
+  if (panel.metric !== null) {
+    return sources.get(panel.metric)
+      ? `metric ${panel.metric}`
+      : `metric ${panel.metric}: no series on the platform's Prometheus API (a delta sum, or no longer sent), so no query; its windows are served by GET /v1/metric-series`;
+  }
   if (panel.sloId !== null) {
     return `SLO ${panel.sloId}: its status and error budget are served by slo-service (GET /v1/slos/${panel.sloId})`;
   }
   return "traces of the dashboard's scope";
 }
 
-function grafanaPanel(panel: Panel, index: number): GrafanaPanel {
+function grafanaPanel(
+  panel: Panel,
+  index: number,
+  snapshot: DashboardDefinitionSnapshot,
+  sources: Sources,
+): GrafanaPanel {
+  const targets = targetsOf(panel, snapshot, sources);
+  const bucketsRead = targets.some((t) => t.format === 'heatmap');
   return {
     datasource: DATASOURCE,
-    description: descriptionOf(panel),
+    description: descriptionOf(panel, sources),
     fieldConfig: { defaults: {}, overrides: [] },
     gridPos: { h: panel.layout.h, w: panel.layout.w, x: panel.layout.x, y: panel.layout.y },
     // 1, 2, 3… in definition order: the same definition always numbers its panels alike.
     id: index + 1,
-    options: {},
-    targets: targetsOf(panel),
+    options: panel.type === 'heatmap' && !bucketsRead ? { calculate: true } : {},
+    targets,
     title: titleOf(panel),
     type: GRAFANA_PANEL_TYPE[panel.type],
   };
 }
 
-/** The definition as Grafana dashboard JSON; a pure function of name, scope and panels. */
-export function toGrafanaDashboard(snapshot: DashboardDefinitionSnapshot): GrafanaDashboard {
+/**
+ * The definition as Grafana dashboard JSON; a pure function of name, scope, panels and how each
+ * plotted metric is exposed on the platform's Prometheus API (`sources`, by metric name; a
+ * metric missing there gets no query).
+ */
+export function toGrafanaDashboard(
+  snapshot: DashboardDefinitionSnapshot,
+  sources: Sources = new Map(),
+): GrafanaDashboard {
   const { scope } = snapshot;
   return {
     annotations: { list: [] },
@@ -145,24 +145,13 @@ export function toGrafanaDashboard(snapshot: DashboardDefinitionSnapshot): Grafa
     fiscalYearStartMonth: 0,
     graphTooltip: 1,
     links: [],
-    panels: snapshot.panels.map(grafanaPanel),
+    panels: snapshot.panels.map((panel, index) => grafanaPanel(panel, index, snapshot, sources)),
     schemaVersion: GRAFANA_SCHEMA_VERSION,
     tags: [
       `project:${scope.projectId}`,
       ...(scope.moduleId === null ? [] : [`module:${scope.moduleId}`]),
     ],
-    templating: {
-      list: [
-        {
-          type: 'datasource',
-          name: DATASOURCE_VARIABLE,
-          label: 'Metrics data source',
-          query: 'prometheus',
-          hide: 0,
-          skipUrlSync: false,
-        },
-      ],
-    },
+    templating: { list: [] },
     time: { from: 'now-6h', to: 'now' },
     timepicker: {},
     timezone: 'utc',

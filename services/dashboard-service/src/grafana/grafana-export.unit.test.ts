@@ -6,11 +6,18 @@ import {
 } from '@grafana/schema';
 import { describe, expect, it } from 'vitest';
 import {
+  GRAFANA_DATASOURCE_UID,
   GRAFANA_SCHEMA_VERSION,
   grafanaJson,
-  prometheusName,
   toGrafanaDashboard,
 } from './grafana-export.js';
+import type { PromSource } from './panel-promql.js';
+
+/** How the two metrics are exposed on the platform's Prometheus API. */
+const SOURCES = new Map<string, PromSource | null>([
+  ['http.server.duration', { unit: 'ms', type: 'gauge' }],
+  ['http.server.requests', { unit: '{request}', type: 'counter' }],
+]);
 
 const context = {
   nameTaken: false,
@@ -48,15 +55,15 @@ const PANELS = [
 describe('Grafana export', () => {
   it("is a Dashboard of @grafana/schema (compiled by tsc) with the schema's current version", () => {
     // The assignment is the type check: tsc -b fails if the export stops fitting the schema.
-    const dashboard: Dashboard = toGrafanaDashboard(snapshotOf());
-    const panels: GrafanaSchemaPanel[] = toGrafanaDashboard(snapshotOf()).panels;
+    const dashboard: Dashboard = toGrafanaDashboard(snapshotOf(), SOURCES);
+    const panels: GrafanaSchemaPanel[] = toGrafanaDashboard(snapshotOf(), SOURCES).panels;
     expect(dashboard.schemaVersion).toBe(GRAFANA_SCHEMA_VERSION);
     expect(GRAFANA_SCHEMA_VERSION).toBe(defaultDashboard.schemaVersion);
     expect(panels).toHaveLength(4);
   });
 
   it("carries every field Grafana's schema requires, at run time", () => {
-    const parsed = JSON.parse(grafanaJson(toGrafanaDashboard(snapshotOf()))) as Record<
+    const parsed = JSON.parse(grafanaJson(toGrafanaDashboard(snapshotOf(), SOURCES))) as Record<
       string,
       unknown
     >;
@@ -75,15 +82,12 @@ describe('Grafana export', () => {
         expect(typeof target.refId).toBe('string');
       }
     }
-    expect(
-      (parsed.templating as { list: { type: string; name: string }[] }).list.map(
-        (v) => `${v.type}:${v.name}`,
-      ),
-    ).toEqual(['datasource:datasource']);
+    // No variable to pick on import: the data source is the platform's, provisioned by uid.
+    expect(parsed.templating).toEqual({ list: [] });
   });
 
   it('numbers panels 1..n in definition order and places them by their layout', () => {
-    const dashboard = toGrafanaDashboard(snapshotOf());
+    const dashboard = toGrafanaDashboard(snapshotOf(), SOURCES);
     expect(dashboard.panels.map((p) => [p.id, p.type, p.title, p.gridPos])).toEqual([
       [1, 'timeseries', 'p95 latency', { h: 8, w: 12, x: 0, y: 0 }],
       [2, 'stat', 'SLO slo-1', { h: 8, w: 12, x: 12, y: 0 }],
@@ -92,19 +96,27 @@ describe('Grafana export', () => {
     ]);
     expect(dashboard.panels[0]?.targets).toEqual([
       {
-        datasource: { type: 'prometheus', uid: '${datasource}' },
-        expr: 'sum by (service, http_route) (http_server_duration)',
-        legendFormat: '{{service}} {{http_route}}',
+        datasource: { type: 'prometheus', uid: GRAFANA_DATASOURCE_UID },
+        expr: 'sum by (service_name, http_route) (http_server_duration_milliseconds{project_id="checkout", module_id="payments"})',
+        format: 'time_series',
+        instant: false,
+        legendFormat: '{{service_name}} {{http_route}}',
+        range: true,
         refId: 'A',
       },
     ]);
-    expect(dashboard.panels[2]?.targets[0]?.expr).toBe('http_server_requests');
+    expect(dashboard.panels[2]?.targets[0]?.expr).toBe(
+      'rate(http_server_requests_total{project_id="checkout", module_id="payments"}[$__rate_interval])',
+    );
+    // A heatmap of a series that is not a histogram's buckets: Grafana buckets it.
+    expect(dashboard.panels[2]?.options).toEqual({ calculate: true });
+    expect(dashboard.panels.every((p) => p.datasource.uid === GRAFANA_DATASOURCE_UID)).toBe(true);
     expect(dashboard.panels[1]?.targets).toEqual([]);
     expect(dashboard.panels[3]?.targets).toEqual([]);
   });
 
   it('has no volatile field: no numeric id, version, iteration or timestamps', () => {
-    const json = grafanaJson(toGrafanaDashboard(snapshotOf()));
+    const json = grafanaJson(toGrafanaDashboard(snapshotOf(), SOURCES));
     const parsed = JSON.parse(json) as Record<string, unknown>;
     for (const volatile of ['id', 'version', 'iteration', 'created', 'updated']) {
       expect(parsed, volatile).not.toHaveProperty(volatile);
@@ -120,9 +132,9 @@ describe('Grafana export', () => {
       createdAt: '2025-01-01T00:00:00.000Z',
       updatedAt: '2025-06-01T00:00:00.000Z',
     };
-    const a = grafanaJson(toGrafanaDashboard(first));
-    expect(grafanaJson(toGrafanaDashboard(later))).toBe(a);
-    expect(grafanaJson(toGrafanaDashboard(snapshotOf(PANELS, 'Renamed')))).not.toBe(a);
+    const a = grafanaJson(toGrafanaDashboard(first, SOURCES));
+    expect(grafanaJson(toGrafanaDashboard(later, SOURCES))).toBe(a);
+    expect(grafanaJson(toGrafanaDashboard(snapshotOf(PANELS, 'Renamed'), SOURCES))).not.toBe(a);
   });
 
   it('writes keys sorted at every depth, indented, with a final newline', () => {
@@ -130,14 +142,14 @@ describe('Grafana export', () => {
     expect(json).toBe(
       '{\n  "a": {\n    "c": null,\n    "d": [\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n',
     );
-    const exported = grafanaJson(toGrafanaDashboard(snapshotOf()));
+    const exported = grafanaJson(toGrafanaDashboard(snapshotOf(), SOURCES));
     const keys = Object.keys(JSON.parse(exported) as object);
     expect(keys).toEqual([...keys].sort());
   });
 
-  it('turns OTLP names into Prometheus names', () => {
-    expect(prometheusName('http.server.duration')).toBe('http_server_duration');
-    expect(prometheusName('9lives-total')).toBe('_9lives_total');
-    expect(prometheusName('ok_name:sum')).toBe('ok_name:sum');
+  it('gives a metric with no Prometheus series no query, and says why', () => {
+    const dashboard = toGrafanaDashboard(snapshotOf(), new Map());
+    expect(dashboard.panels[0]?.targets).toEqual([]);
+    expect(dashboard.panels[0]?.description).toContain('no series on the platform');
   });
 });

@@ -289,7 +289,13 @@ describe('GET /v1/dashboards/{id}/grafana', () => {
     const created = await createDashboard(service, tenant, definition('Export'));
     const first = await exportOf(created.id);
     expect(await exportOf(created.id)).toBe(first);
-    expect(await exportOf(created.id, cutOff)).toBe(first);
+    // Another process over the same database (a restart) exports the same bytes.
+    const restarted = await startDashboardService(upstreams, { clock });
+    try {
+      expect(await exportOf(created.id, restarted)).toBe(first);
+    } finally {
+      await restarted.close();
+    }
     const put = (body: Record<string, unknown>) =>
       service.app.inject({
         method: 'PUT',
@@ -311,5 +317,53 @@ describe('GET /v1/dashboards/{id}/grafana', () => {
     expect(parsed.uid).toBe(created.id);
     expect(parsed.panels.map((p) => p.id)).toEqual([1, 2, 3]);
     expect(first.endsWith('}\n')).toBe(true);
+  });
+
+  it("queries the platform's Prometheus data source with the metric's Prometheus name", async () => {
+    const created = await createDashboard(service, tenant, definition('Export names'));
+    const exported = JSON.parse(await exportOf(created.id)) as {
+      panels: { datasource: { uid: string }; targets: { expr: string }[] }[];
+    };
+    expect(exported.panels[0]?.datasource).toEqual({
+      type: 'prometheus',
+      uid: 'obs-platform-metrics',
+    });
+    // The contract server exposes METRIC as a gauge in ms; the panel groups by service.
+    expect(exported.panels[0]?.targets.map((t) => t.expr)).toEqual([
+      'sum by (service_name) (http_server_duration_milliseconds{project_id="checkout", module_id="payments"})',
+    ]);
+    const metadataCall = upstreams.seen.find((r) => r.path === '/prometheus/api/v1/metadata');
+    expect(metadataCall?.authorization).toMatch(/^Bearer /);
+  });
+
+  it('answers 503 with Retry-After when metric-aggregation-service is down, and needs it only for metric panels', async () => {
+    const res = await cutOff.app.inject({
+      method: 'GET',
+      url: `/v1/dashboards/${dashboard.id}/grafana`,
+      headers: reader(tenant),
+    });
+    expect(expectProblem(res, 503, 'upstream_unavailable').detail).toMatch(/Prometheus names/);
+    expect(res.headers['retry-after']).toBe('7');
+    const traces = await createDashboard(service, tenant, {
+      name: 'Only traces',
+      scope: { projectId: 'checkout', moduleId: null },
+      panels: [{ type: 'trace', layout: { x: 0, y: 0, w: 24, h: 8 } }],
+    });
+    expect(JSON.parse(await exportOf(traces.id, cutOff))).toMatchObject({ title: 'Only traces' });
+  });
+});
+
+describe('GET /v1/dashboards/grafana/datasource.yaml', () => {
+  it("provisions Grafana's Prometheus data source at the platform, token from Grafana's environment", async () => {
+    const res = await service.app.inject({
+      method: 'GET',
+      url: '/v1/dashboards/grafana/datasource.yaml',
+      headers: reader(tenant),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/yaml/);
+    expect(res.body).toContain(`url: "${upstreams.metricsUrl}/prometheus"`);
+    expect(res.body).toContain('uid: "obs-platform-metrics"');
+    expect(res.body).toContain('httpHeaderValue1: "Bearer ${OBS_PLATFORM_TOKEN}"');
   });
 });

@@ -41,6 +41,7 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/v1/dashboards/{id}/versions/{n}', scope: 'read' },
   { method: 'GET', path: '/v1/dashboards/{id}/data', scope: 'read' },
   { method: 'GET', path: '/v1/dashboards/{id}/grafana', scope: 'read' },
+  { method: 'GET', path: '/v1/dashboards/grafana/datasource.yaml', scope: 'read' },
 ];
 const ID_ROUTES = ROUTES.filter((r) => r.path.includes('{id}'));
 
@@ -152,8 +153,10 @@ describe('OpenAPI', () => {
       }
       for (const [status, response] of Object.entries(op.responses)) {
         if (status === '204') continue;
-        // Errors are documented as they are answered: RFC 9457 application/problem+json.
-        const type = Number(status) >= 400 ? 'application/problem+json' : 'application/json';
+        // Errors are documented as they are answered: RFC 9457 application/problem+json; the
+        // Grafana provisioning file is YAML.
+        const success = route.endsWith('.yaml') ? 'application/yaml' : 'application/json';
+        const type = Number(status) >= 400 ? 'application/problem+json' : success;
         expect(Object.keys(response.content ?? {}), `${route} ${status}`).toEqual([type]);
         expect(response.content?.[type]?.schema.example, `${route} ${status}`).toBeDefined();
       }

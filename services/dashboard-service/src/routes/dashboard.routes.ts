@@ -14,7 +14,7 @@ import {
 } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   findDashboardRow,
   findVersion,
@@ -26,7 +26,16 @@ import {
 } from '../dashboard.queries.js';
 import { toSnapshot, type DashboardStore } from '../dashboard.repository.js';
 import { viewOfSnapshot } from '../dashboard.view.js';
-import { grafanaJson, toGrafanaDashboard } from '../grafana/grafana-export.js';
+import {
+  GRAFANA_TOKEN_VARIABLE,
+  grafanaDatasourceYaml,
+} from '../grafana/datasource-provisioning.js';
+import {
+  GRAFANA_DATASOURCE_UID,
+  grafanaJson,
+  toGrafanaDashboard,
+} from '../grafana/grafana-export.js';
+import { resolvePromSources } from '../grafana/prom-sources.js';
 import { dashboardData, defaultWindow } from '../panel-data.js';
 import { resolvePanelReferences } from '../panel-references.js';
 import type { Upstreams } from '../upstreams.js';
@@ -64,12 +73,16 @@ const UNAVAILABLE_503 = {
   503: 'an owning service (metric-aggregation-service, slo-service) could not be reached to check a panel reference (code upstream_unavailable); nothing was saved, and the Retry-After header says how many seconds to wait.',
 };
 
-/** Panel references are resolved with the caller's token (`call.authorization`). */
+/**
+ * Panel references are resolved with the caller's token (`call.authorization`);
+ * `grafanaDatasourceUrl` is the platform's Prometheus API as Grafana reaches it.
+ */
 export function dashboardRoutes(
   app: FastifyInstance,
   ctx: ServiceContext,
   store: DashboardStore,
   upstreams: Upstreams,
+  grafanaDatasourceUrl: string,
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -270,18 +283,54 @@ export function dashboardRoutes(
       schema: {
         tags: TAGS,
         summary: 'Export as Grafana dashboard JSON',
-        description:
-          "The dashboard as Grafana dashboard JSON (schemaVersion 42), to import or keep in Git: the same definition always answers byte-identical JSON (keys sorted, 2-space indented; no numeric id, version or other volatile field; panel ids 1..n in definition order, gridPos from each panel's layout; uid is the dashboard id). Metric panels query a Prometheus-compatible data source picked on import (the datasource variable). Needs the read scope.",
+        description: `The dashboard as Grafana dashboard JSON (schemaVersion 42), to import or keep in Git: the same definition over the same metrics always answers byte-identical JSON (keys sorted, 2-space indented; no numeric id, version or other volatile field; panel ids 1..n in definition order, gridPos from each panel's layout; uid is the dashboard id). Metric panels query the platform itself: the Prometheus data source uid ${GRAFANA_DATASOURCE_UID} that GET /v1/dashboards/grafana/datasource.yaml provisions (metric-aggregation-service /prometheus), in PromQL over the metric's Prometheus names (a counter as rate(), a histogram as histogram_quantile), filtered to the dashboard's project (and module). The metrics' units and types are read from metric-aggregation-service with the caller's token: 503 upstream_unavailable with Retry-After when it cannot be reached. Needs the read scope.`,
         params: idParamsSchema,
-        response: { 200: grafanaDashboardSchema, ...problems([400, 404]) },
+        response: { 200: grafanaDashboardSchema, ...problems([400, 404, 503]) },
       },
     },
     async (request, reply) => {
       const { id } = request.params as z.output<typeof idParamsSchema>;
       const snapshot = await stored(request.auth.tenantId, id);
+      const sources = await resolvePromSources(
+        upstreams,
+        request.headers.authorization,
+        snapshot.panels,
+      );
       return reply
         .type('application/json; charset=utf-8')
-        .send(grafanaJson(toGrafanaDashboard(snapshot)));
+        .send(grafanaJson(toGrafanaDashboard(snapshot, sources)));
     },
+  );
+
+  // Registered untyped, like the export: the body is YAML text.
+  app.get(
+    `${DASHBOARDS_URL}/grafana/datasource.yaml`,
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: TAGS,
+        summary: 'Grafana data source provisioning file',
+        description: `Grafana's data source provisioning YAML (put it in provisioning/datasources/): Grafana's built-in Prometheus data source, uid ${GRAFANA_DATASOURCE_UID}, pointed at the platform's Prometheus HTTP API (GRAFANA_DATASOURCE_URL, by default metric-aggregation-service's /prometheus), sending the bearer token as the custom header Authorization from the Grafana server's environment variable ${GRAFANA_TOKEN_VARIABLE}. The dashboards GET /v1/dashboards/{id}/grafana exports query it. The same for every tenant (the token chooses the tenant); it holds no secret. Needs the read scope.`,
+        response: {
+          200: {
+            description: 'The provisioning file',
+            content: {
+              'application/yaml': {
+                schema: z
+                  .string()
+                  .describe('YAML, UTF-8')
+                  .meta({ example: grafanaDatasourceYaml('http://127.0.0.1:4103/prometheus') }),
+              },
+            },
+          },
+          ...problems([]),
+        },
+      },
+    },
+    (_request, reply) =>
+      reply
+        .type('application/yaml; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="obs-platform.yaml"')
+        .send(grafanaDatasourceYaml(grafanaDatasourceUrl)),
   );
 }

@@ -420,12 +420,15 @@ export const grafanaPanelSchema = z.object({
   fieldConfig: z.object({ defaults: z.object({}), overrides: z.array(z.unknown()) }),
   gridPos: gridPosSchema,
   id: z.number().int(),
-  options: z.object({}),
+  options: z.object({ calculate: z.boolean().optional() }),
   targets: z.array(
     z.object({
       datasource: datasourceRefSchema,
-      expr: z.string(),
+      expr: z.string().describe("PromQL over the platform's Prometheus names"),
+      format: z.enum(['time_series', 'table', 'heatmap']),
+      instant: z.boolean(),
       legendFormat: z.string(),
+      range: z.boolean(),
       refId: z.string(),
     }),
   ),
@@ -456,14 +459,17 @@ export const grafanaDashboardSchema = z
     'Grafana dashboard JSON (schemaVersion 42), keys sorted, 2-space indented: byte-identical for the same definition (no id, version or other volatile fields)',
   )
   .meta({
-    example: toGrafanaDashboard({
-      dashboardId: DASHBOARD_ID,
-      tenantId: 'acme',
-      name: EXAMPLE_DEFINITION.name,
-      scope: { ...EXAMPLE_DEFINITION.scope },
-      panels: STORED_PANELS,
-      version: 1,
-      createdAt: CREATED_AT,
-      updatedAt: CREATED_AT,
-    }),
+    example: toGrafanaDashboard(
+      {
+        dashboardId: DASHBOARD_ID,
+        tenantId: 'acme',
+        name: EXAMPLE_DEFINITION.name,
+        scope: { ...EXAMPLE_DEFINITION.scope },
+        panels: STORED_PANELS,
+        version: 1,
+        createdAt: CREATED_AT,
+        updatedAt: CREATED_AT,
+      },
+      new Map([['http.server.duration', { unit: 'ms', type: 'histogram' }]]),
+    ),
   });
