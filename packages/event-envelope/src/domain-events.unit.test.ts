@@ -17,6 +17,7 @@ import {
   QualityScore,
   SloDefinition,
   TelemetryCorrelation,
+  SpanMetricsBatch,
   TraceRecord,
   alertFingerprint,
   feedbackFromCostAnomaly,
@@ -36,7 +37,10 @@ import {
   type SpanInput,
   type TelemetryCorrelationEvent,
   type TraceRecordEvent,
+  type MeteredSpan,
 } from '@obs/domain';
+
+type SpanMetricsInputDimensions = MeteredSpan['dimensions'];
 import { describe, expect, it } from 'vitest';
 import { envelopeFromDomainEvent, parseEnvelope } from './envelope.js';
 import { EVENT_TYPES, getEvent, isEventType, type EventType } from './registry.js';
@@ -63,6 +67,7 @@ type DomainEventType = AnyDomainEvent['eventType'];
  */
 const DECLARED = {
   TraceRecorded: true,
+  SpanMetricsRecorded: true,
   MetricAggregated: true,
   DashboardDefined: true,
   DashboardUpdated: true,
@@ -168,6 +173,28 @@ function traceRecordEvents(): TraceRecordEvent[] {
     '2024-05-01T10:00:09.000Z',
   );
   return trace.pullEvents();
+}
+
+/** The RED metrics of an assembly run: the spans of one trace, a retried copy counted once. */
+function spanMetricsEvents(): TraceRecordEvent[] {
+  const batch = SpanMetricsBatch.forTenant(TENANT);
+  const spans = [
+    { spanId: '00f067aa0ba902b7', name: 'POST /v1/payments', kind: 2, status: 'error', ms: 412.5 },
+    { spanId: '00f067aa0ba902b8', name: 'SELECT', kind: 3, status: 'unset', ms: 20 },
+    { spanId: '00f067aa0ba902b8', name: 'SELECT', kind: 3, status: 'unset', ms: 20 },
+  ] as const;
+  for (const s of spans) {
+    batch.count({
+      traceId: TRACE,
+      spanId: s.spanId,
+      name: s.name,
+      kind: s.kind,
+      status: s.status,
+      durationMs: s.ms,
+      dimensions: DIMENSIONS as SpanMetricsInputDimensions,
+    });
+  }
+  return batch.recorded('b7a1c0de-5f1e-4c2a-9d3b-0a1b2c3d4e5f', '2024-05-01T10:00:05.000Z');
 }
 
 function metricSeriesEvents(): MetricSeriesEvent[] {
@@ -620,6 +647,11 @@ interface Scenario {
 
 const SCENARIOS: readonly Scenario[] = [
   { aggregate: 'TraceRecord', run: traceRecordEvents, records: ['TraceRecorded', 'TraceRecorded'] },
+  {
+    aggregate: 'TraceRecord (span metrics)',
+    run: spanMetricsEvents,
+    records: ['SpanMetricsRecorded'],
+  },
   {
     aggregate: 'MetricSeries',
     run: metricSeriesEvents,

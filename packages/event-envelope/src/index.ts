@@ -83,7 +83,11 @@ export {
   tenantIdSchema,
   traceIdSchema,
 } from './payloads/common.js';
-export { TRACE_STATUSES, traceRecordedPayloadSchema } from './payloads/trace-record.js';
+export {
+  TRACE_STATUSES,
+  spanMetricsRecordedPayloadSchema,
+  traceRecordedPayloadSchema,
+} from './payloads/trace-record.js';
 export { metricAggregatedPayloadSchema, metricValuesSchema } from './payloads/metric-series.js';
 export {
   dashboardDefinedPayloadSchema,

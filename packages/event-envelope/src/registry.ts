@@ -26,7 +26,7 @@ import {
   sloBurnRateAlertResolved,
 } from './payloads/slo-definition.js';
 import { correlationSnapshotted } from './payloads/telemetry-correlation.js';
-import { traceRecorded } from './payloads/trace-record.js';
+import { spanMetricsRecorded, traceRecorded } from './payloads/trace-record.js';
 import { producerForAggregate, topicForAggregate, type Topic } from './topics.js';
 
 /**
@@ -36,6 +36,7 @@ import { producerForAggregate, topicForAggregate, type Topic } from './topics.js
  */
 const DEFINITIONS = [
   traceRecorded,
+  spanMetricsRecorded,
   metricAggregated,
   dashboardDefined,
   dashboardUpdated,

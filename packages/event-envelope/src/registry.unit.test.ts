@@ -17,6 +17,7 @@ import { AGGREGATE_TOPICS, HEADERS, TOPICS, dlqTopicFor } from './topics.js';
 /** the event payload schemas in packages/event-envelope/src/payloads, transcribed: the contract this package must cover exactly. */
 const CONTRACT = [
   ['TraceRecorded', 'TraceRecord', 'public', 'obs.trace-record.v1'],
+  ['SpanMetricsRecorded', 'TraceRecord', 'internal', 'obs.trace-record.v1'],
   ['MetricAggregated', 'MetricSeries', 'public', 'obs.metric-series.v1'],
   ['DashboardDefined', 'DashboardDefinition', 'public', 'obs.dashboard-definition.v1'],
   ['DashboardUpdated', 'DashboardDefinition', 'internal', 'obs.dashboard-definition.v1'],

@@ -57,6 +57,8 @@ export interface SpanSpec {
   startMs: number;
   durationMs: number;
   status?: 0 | 1 | 2;
+  /** OTLP SpanKind; server (2) unless given. */
+  kind?: number;
   attributes?: Record<string, string | number | boolean>;
   events?: { name: string; atMs: number }[];
 }
@@ -91,7 +93,7 @@ export function otlpBody(resource: Record<string, string>, spans: readonly SpanS
               spanId: s.spanId,
               ...(s.parentSpanId === undefined ? {} : { parentSpanId: s.parentSpanId }),
               name: s.name ?? 'op',
-              kind: 2,
+              kind: s.kind ?? 2,
               startTimeUnixNano: ns(s.startMs),
               endTimeUnixNano: ns(s.startMs + s.durationMs),
               attributes: keyValues(s.attributes ?? {}),

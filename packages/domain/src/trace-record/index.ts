@@ -20,7 +20,19 @@ export type {
   TraceRecordEvent,
   TraceRecorded,
   TraceRecordedPayload,
+  SpanMetricsRecorded,
+  SpanMetricsRecordedPayload,
+  SpanMetricsSeries,
 } from './trace-record.events.js';
+export {
+  MAX_SERIES_PER_EVENT,
+  SPAN_KINDS,
+  SPAN_METRICS_DURATION_BOUNDS_MS,
+  SPAN_STATUS_CODES,
+  SpanMetricsBatch,
+  bucketOf,
+} from './span-metrics.js';
+export type { MeteredSpan, SpanKindLabel, SpanStatusCodeLabel } from './span-metrics.js';
 export { TraceRecord } from './trace-record.aggregate.js';
 export type {
   RecordTraceInput,

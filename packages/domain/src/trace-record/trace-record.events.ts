@@ -19,4 +19,30 @@ export interface TraceRecordedPayload {
 
 export type TraceRecorded = DomainEvent<'TraceRecorded', TraceRecordedPayload>;
 
-export type TraceRecordEvent = TraceRecorded;
+/** One series of span metrics: a service (all eleven dimensions), operation, kind and status. */
+export interface SpanMetricsSeries {
+  readonly dimensions: TelemetryDimensions;
+  readonly spanName: string;
+  readonly spanKind: string;
+  readonly statusCode: string;
+  readonly calls: number;
+  readonly durationSumMs: number;
+  readonly durationMinMs: number;
+  readonly durationMaxMs: number;
+  /** Per explicit bucket of durationBoundsMs, plus the one above the last bound. */
+  readonly bucketCounts: readonly number[];
+}
+
+/** Payload contract: packages/event-envelope/src/payloads/trace-record.ts (SpanMetricsRecorded, internal). */
+export interface SpanMetricsRecordedPayload {
+  readonly observedAt: string;
+  /** 1, 2, ...: the part of its batch (a batch with many series is split). */
+  readonly part: number;
+  readonly spanCount: number;
+  readonly durationBoundsMs: readonly number[];
+  readonly series: readonly SpanMetricsSeries[];
+}
+
+export type SpanMetricsRecorded = DomainEvent<'SpanMetricsRecorded', SpanMetricsRecordedPayload>;
+
+export type TraceRecordEvent = TraceRecorded | SpanMetricsRecorded;

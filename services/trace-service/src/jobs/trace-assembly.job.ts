@@ -1,4 +1,5 @@
-import { DomainError, TraceRecord, type TraceRecordSnapshot } from '@obs/domain';
+import { randomUUID } from 'node:crypto';
+import { DomainError, SpanMetricsBatch, TraceRecord, type TraceRecordSnapshot } from '@obs/domain';
 import {
   startConsumerSpan,
   type JobDefinition,
@@ -7,6 +8,7 @@ import {
 } from '@obs/service-kit';
 import type { TraceServiceConfig } from '../config.js';
 import type { SequencedSpan, SpanReader } from '../span-store/span-store.port.js';
+import { countNewSpans } from './span-metrics.js';
 import {
   TRACE_ROW_COLUMNS,
   toSpanInput,
@@ -23,6 +25,10 @@ const BATCH = 100;
  * record (TraceRecorded, version 1); spans that arrive later mark the trace pending again and
  * the next assembly merges them (TraceRecorded again, a higher version). Row locks with SKIP
  * LOCKED let several processes assemble at once, and an ingest batch of the same trace waits.
+ *
+ * Each run also counts the RED metrics of the spans its traces hold for the first time and
+ * queues them as SpanMetricsRecorded, one batch per tenant, in the same transaction: a span is
+ * counted if and only if the assembly that first held it commits.
  */
 export class TraceAssembler {
   constructor(
@@ -56,7 +62,16 @@ export class TraceAssembler {
             ORDER BY last_span_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
           [now - this.config.idleMs, BATCH],
         );
-        for (const row of due) await this.assemble(tx, row, now);
+        const metrics = new Map<string, SpanMetricsBatch>();
+        for (const row of due) {
+          let batch = metrics.get(row.tenant_id);
+          if (batch === undefined) {
+            batch = SpanMetricsBatch.forTenant(row.tenant_id);
+            metrics.set(row.tenant_id, batch);
+          }
+          await this.assemble(tx, row, now, batch);
+        }
+        await this.publishSpanMetrics(tx, metrics.values(), now);
         return due.length;
       });
     } finally {
@@ -64,8 +79,30 @@ export class TraceAssembler {
     }
   }
 
-  private async assemble(tx: Transaction, row: TraceRow, now: number): Promise<void> {
+  /** Each tenant's batch as its own events (an aggregate per batch; each part its version). */
+  private async publishSpanMetrics(
+    tx: Transaction,
+    batches: Iterable<SpanMetricsBatch>,
+    now: number,
+  ): Promise<void> {
+    const at = new Date(now).toISOString();
+    for (const batch of batches) {
+      for (const event of batch.recorded(randomUUID(), at)) {
+        await tx.publish([event], event.payload.part);
+      }
+    }
+  }
+
+  private async assemble(
+    tx: Transaction,
+    row: TraceRow,
+    now: number,
+    metrics: SpanMetricsBatch,
+  ): Promise<void> {
     const spans = await this.spans.spansOf(row.tenant_id, row.trace_id, tx);
+    // Whatever the tree's verdict, the spans new to this assembly are counted now, and only now:
+    // every path below moves assembled_seq past them.
+    countNewSpans(metrics, spans, Number(row.assembled_seq));
     const lastSeq = spans.reduce((max, s) => Math.max(max, s.seq), Number(row.assembled_seq));
     const at = new Date(now).toISOString();
     let record: TraceRecord;
