@@ -5,6 +5,7 @@ import { AlertEvaluationEntity, AlertRuleEntity, alertRuleStore } from './alert-
 import { MetricCatalogue } from './metric-catalogue.js';
 import { metricAggregatedConsumer } from './consumers/metric-aggregated.consumer.js';
 import { incidentEscalatedConsumer } from './consumers/incident-escalated.consumer.js';
+import { sloBurnRateAlertConsumer } from './consumers/slo-burn-rate-alert.consumer.js';
 import { CreateAlertRules1730000000001 } from './migrations/1730000000001-create-alert-rules.js';
 import { DropKnownMetrics1730000000002 } from './migrations/1730000000002-drop-known-metrics.js';
 import { alertRuleRoutes } from './routes/alert-rule.routes.js';
@@ -12,6 +13,7 @@ import { receiverRoutes } from './routes/receiver.routes.js';
 import { CreateReceiversAndNotifications1730000000003 } from './migrations/1730000000003-create-receivers-and-notifications.js';
 import { ReceiverKinds1730000000004 } from './migrations/1730000000004-receiver-kinds.js';
 import { CreateSilences1730000000005 } from './migrations/1730000000005-create-silences.js';
+import { NotificationSources1730000000006 } from './migrations/1730000000006-notification-sources.js';
 import { SilenceEntity, silenceStore } from './silence.repository.js';
 import { silenceRoutes } from './routes/silence.routes.js';
 import { ReceiverEntity, receiverStore } from './receiver.repository.js';
@@ -35,7 +37,8 @@ Alertmanager v4 message signed per Standard Webhooks), slack (incoming webhook),
 alertmanager (an existing Alertmanager's /api/v2/alerts) — named by rules' webhook actions: each
 AlertTriggered queues one notification per receiver (each AlertResolved one per receiver with
 sendResolved) in the same transaction, delivered by the receiver's kind, retried with backoff,
-visible at /v1/notifications. Silences (/v1/silences, Alertmanager matchers =, !=, =~, !~ over the
+visible at /v1/notifications. SLO burn-rate alerts (SloBurnRateAlertFired/Resolved from slo-service)
+and escalation steps (IncidentEscalated) are delivered the same way to the receivers they name. Silences (/v1/silences, Alertmanager matchers =, !=, =~, !~ over the
 alert's labels) mute alerts while active: the alert keeps its state, its AlertTriggered carries
 silenced: true and no actions, nothing is sent and no incident opened. Reads need the \`read\` scope, changes \`write\`.`;
 
@@ -64,6 +67,7 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
       CreateReceiversAndNotifications1730000000003,
       ReceiverKinds1730000000004,
       CreateSilences1730000000005,
+      NotificationSources1730000000006,
     ],
     topics: [topicFor('AlertTriggered')],
     compose: (ctx) => {
@@ -80,6 +84,7 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
         consumers: [
           metricAggregatedConsumer(config, ctx.clock),
           incidentEscalatedConsumer(ctx.clock),
+          sloBurnRateAlertConsumer(ctx.clock),
         ],
         jobs: [
           notificationDeliveryJob(ctx, config.notify),

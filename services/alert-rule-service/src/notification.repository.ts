@@ -12,7 +12,12 @@ export interface NotificationRow {
   id: string;
   tenantId: string;
   receiverId: string;
-  alertRuleId: string;
+  /** The rule of the alert; null for an SLO burn-rate alert (escalations: see escalation-notifications.ts). */
+  alertRuleId: string | null;
+  /** The SLO of a burn-rate alert's notification. Optional: writers of other sources leave it out. */
+  sloId?: string | null;
+  /** The incident of an escalation step's notification. Optional, as sloId. */
+  incidentId?: string | null;
   fingerprint: string;
   payload: AlertmanagerMessage;
   status: NotificationStatus;
@@ -31,7 +36,9 @@ export const NotificationEntity = new EntitySchema<NotificationRow>({
     id: { type: 'uuid', primary: true },
     tenantId: { type: 'text', name: 'tenant_id' },
     receiverId: { type: 'uuid', name: 'receiver_id' },
-    alertRuleId: { type: 'uuid', name: 'alert_rule_id' },
+    alertRuleId: { type: 'uuid', name: 'alert_rule_id', nullable: true },
+    sloId: { type: 'uuid', name: 'slo_id', nullable: true },
+    incidentId: { type: 'uuid', name: 'incident_id', nullable: true },
     fingerprint: { type: 'text' },
     payload: { type: 'jsonb' },
     status: { type: 'text' },

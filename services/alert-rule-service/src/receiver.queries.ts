@@ -47,6 +47,8 @@ export function notificationView(row: NotificationRow) {
     id: row.id,
     receiverId: row.receiverId,
     alertRuleId: row.alertRuleId,
+    sloId: row.sloId ?? null,
+    incidentId: row.incidentId ?? null,
     fingerprint: row.fingerprint,
     status: row.status,
     attempts: row.attempts,
@@ -72,6 +74,8 @@ export async function findNotification(
 export interface NotificationFilters {
   readonly receiverId?: string | undefined;
   readonly alertRuleId?: string | undefined;
+  readonly incidentId?: string | undefined;
+  readonly sloId?: string | undefined;
   readonly status?: NotificationStatus | undefined;
 }
 
@@ -90,6 +94,9 @@ export function listNotifications(
     query.andWhere('n.receiver_id = :receiverId', { receiverId: filters.receiverId });
   if (filters.alertRuleId !== undefined)
     query.andWhere('n.alert_rule_id = :alertRuleId', { alertRuleId: filters.alertRuleId });
+  if (filters.incidentId !== undefined)
+    query.andWhere('n.incident_id = :incidentId', { incidentId: filters.incidentId });
+  if (filters.sloId !== undefined) query.andWhere('n.slo_id = :sloId', { sloId: filters.sloId });
   if (filters.status !== undefined)
     query.andWhere('n.status = :status', { status: filters.status });
   return keysetPage(

@@ -23,6 +23,8 @@ import {
  *   up when the event arrives; an id that names none (deleted since, never existed) is skipped.
  * - **Columns.** `alert_rule_id` is the rule of the alert that opened the incident (the part of the
  *   fingerprint before `:`), or the nil UUID for an incident opened by hand or from an SLO;
+ *   `incident_id` the incident when its id is a uuid (the `incidentId` filter of
+ *   GET /v1/notifications; the contract's ids are any string);
  *   `fingerprint` is `incident:<incidentId>`, one per incident, so its notifications group.
  */
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
@@ -121,6 +123,7 @@ export async function queueEscalationNotifications(
     tenantId: envelope.tenantId,
     receiverId: receiver.id,
     alertRuleId: alertRuleOf(payload.sourceRef),
+    incidentId: UUID.test(payload.incidentId) ? payload.incidentId.toLowerCase() : null,
     fingerprint: `incident:${payload.incidentId}`,
     payload: escalationMessage(receiver.name, payload),
     status: 'pending',

@@ -176,14 +176,20 @@ export function receiverRoutes(
     tags: NOTIFICATION_TAGS,
     summary: 'List notifications',
     description:
-      "The tenant's notifications, newest first (createdAt, then id), filtered by receiverId, alertRuleId and status: what was owed to whom, how many attempts, the last error and the receiver's last status code.",
+      "The tenant's notifications, newest first (createdAt, then id), filtered by receiverId, alertRuleId, incidentId (escalation steps), sloId (burn-rate alerts) and status (filters combine with AND): what was owed to whom, how many attempts, the last error and the receiver's last status code.",
     querystring: notificationListQuerySchema,
     item: notificationSchema,
     list: (tenantId, query) =>
       listNotifications(
         ctx.dataSource,
         tenantId,
-        { receiverId: query.receiverId, alertRuleId: query.alertRuleId, status: query.status },
+        {
+          receiverId: query.receiverId,
+          alertRuleId: query.alertRuleId,
+          incidentId: query.incidentId,
+          sloId: query.sloId,
+          status: query.status,
+        },
         query,
       ),
   });

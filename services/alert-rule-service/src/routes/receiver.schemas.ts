@@ -247,8 +247,19 @@ export const notificationSchema = z
   .object({
     id: z.uuid().describe('Also the webhook-id header of every attempt: receivers dedupe on it'),
     receiverId: z.uuid(),
-    alertRuleId: z.uuid(),
-    fingerprint: z.string().describe('The alert: <rule id>:<group key>'),
+    alertRuleId: z
+      .uuid()
+      .nullable()
+      .describe(
+        "The alert's rule; for an escalation the rule whose alert opened the incident (the nil uuid when none did); null for an SLO burn-rate alert",
+      ),
+    sloId: z.uuid().nullable().describe('The SLO of a burn-rate alert, else null'),
+    incidentId: z.uuid().nullable().describe('The incident of an escalation step, else null'),
+    fingerprint: z
+      .string()
+      .describe(
+        'The alert: <rule id>:<group key>; incident:<incident id> for an escalation; <slo id>:<page|ticket> for an SLO burn-rate alert',
+      ),
     status: z
       .enum(NOTIFICATION_STATUSES)
       .describe(
@@ -271,6 +282,8 @@ export const notificationSchema = z
       id: NOTIFICATION_ID,
       receiverId: RECEIVER_ID,
       alertRuleId: RULE_ID,
+      sloId: null,
+      incidentId: null,
       fingerprint: `${RULE_ID}:service=payments-api`,
       status: 'delivered',
       attempts: 2,
@@ -288,6 +301,11 @@ export const notificationListQuerySchema = z
     cursor: keysetPageQuery.cursor.meta({ example: `1714557600000.${NOTIFICATION_ID}` }),
     receiverId: z.uuid().optional().describe('Only notifications to this receiver'),
     alertRuleId: z.uuid().optional().describe('Only notifications of this rule'),
+    incidentId: z
+      .uuid()
+      .optional()
+      .describe("Only the notifications of this incident's escalation steps"),
+    sloId: z.uuid().optional().describe("Only the notifications of this SLO's burn-rate alerts"),
     status: z.enum(NOTIFICATION_STATUSES).optional(),
   })
   .meta({ example: { status: 'dead', limit: 50 } });
