@@ -12,6 +12,13 @@ import { receiverRoutes } from './routes/receiver.routes.js';
 import { CreateReceiversAndNotifications1730000000003 } from './migrations/1730000000003-create-receivers-and-notifications.js';
 import { ReceiverKinds1730000000004 } from './migrations/1730000000004-receiver-kinds.js';
 import { CreateSilences1730000000005 } from './migrations/1730000000005-create-silences.js';
+import { CreateInhibitionRules1730000000006 } from './migrations/1730000000006-create-inhibition-rules.js';
+import {
+  FiringAlertEntity,
+  InhibitionRuleEntity,
+  inhibitionRuleStore,
+} from './inhibition-rule.repository.js';
+import { inhibitionRuleRoutes } from './routes/inhibition-rule.routes.js';
 import { SilenceEntity, silenceStore } from './silence.repository.js';
 import { silenceRoutes } from './routes/silence.routes.js';
 import { ReceiverEntity, receiverStore } from './receiver.repository.js';
@@ -37,7 +44,10 @@ AlertTriggered queues one notification per receiver (each AlertResolved one per 
 sendResolved) in the same transaction, delivered by the receiver's kind, retried with backoff,
 visible at /v1/notifications. Silences (/v1/silences, Alertmanager matchers =, !=, =~, !~ over the
 alert's labels) mute alerts while active: the alert keeps its state, its AlertTriggered carries
-silenced: true and no actions, nothing is sent and no incident opened. Reads need the \`read\` scope, changes \`write\`.`;
+silenced: true and no actions, nothing is sent and no incident opened. Inhibition rules
+(/v1/inhibition-rules, Alertmanager inhibit_rules) mute an alert that fires while another firing alert
+matches their source matchers with the same \`equal\` labels: its AlertTriggered carries inhibitedBy
+and no actions. Reads need the \`read\` scope, changes \`write\`.`;
 
 export { alertRuleConfigFrom, type AlertRuleServiceConfig } from './config.js';
 
@@ -57,6 +67,8 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
       ReceiverEntity,
       NotificationEntity,
       SilenceEntity,
+      InhibitionRuleEntity,
+      FiringAlertEntity,
     ],
     migrations: [
       CreateAlertRules1730000000001,
@@ -64,18 +76,21 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
       CreateReceiversAndNotifications1730000000003,
       ReceiverKinds1730000000004,
       CreateSilences1730000000005,
+      CreateInhibitionRules1730000000006,
     ],
     topics: [topicFor('AlertTriggered')],
     compose: (ctx) => {
       const store = alertRuleStore(ctx.dataSource, ctx.uow);
       const receivers = receiverStore(ctx.dataSource, ctx.uow);
       const silences = silenceStore(ctx.dataSource, ctx.uow);
+      const inhibitionRules = inhibitionRuleStore(ctx.dataSource, ctx.uow);
       const catalogue = new MetricCatalogue(config.metricServiceUrl);
       return {
         routes: (app) => {
           alertRuleRoutes(app, ctx, store, config, catalogue);
           receiverRoutes(app, ctx, receivers);
           silenceRoutes(app, ctx, silences);
+          inhibitionRuleRoutes(app, ctx, inhibitionRules);
         },
         consumers: [
           metricAggregatedConsumer(config, ctx.clock),
