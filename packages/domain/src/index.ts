@@ -620,3 +620,15 @@ export {
   silenceMatches,
   silenceStateAt,
 } from './silence/index.js';
+export type {
+  InhibitionRuleSnapshot,
+  InhibitionRuleInput,
+  CreateInhibitionRuleInput,
+  InhibitingAlert,
+} from './inhibition/index.js';
+export {
+  INHIBITION_EQUAL_MAX,
+  INHIBITION_COMMENT_MAX_LENGTH,
+  InhibitionRule,
+  inhibitingRules,
+} from './inhibition/index.js';

@@ -14,6 +14,7 @@ import {
 } from '@obs/domain';
 import { AggregateStore, type EventSource, type UnitOfWork } from '@obs/service-kit';
 import { EntitySchema, type DataSource, type EntityManager } from 'typeorm';
+import { forgetFiring } from './notify/firing-alerts.js';
 
 /**
  * The condition as the jsonb column holds it. Rows written before conditions named their window
@@ -219,4 +220,6 @@ export async function saveEvaluation(
 
 export async function dropEvaluation(manager: EntityManager, ruleId: string): Promise<void> {
   await manager.getRepository(AlertEvaluationEntity).delete({ ruleId });
+  // Its alerts will never resolve now: they stop inhibiting.
+  await forgetFiring(manager, ruleId);
 }

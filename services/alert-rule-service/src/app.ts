@@ -13,7 +13,14 @@ import { receiverRoutes } from './routes/receiver.routes.js';
 import { CreateReceiversAndNotifications1730000000003 } from './migrations/1730000000003-create-receivers-and-notifications.js';
 import { ReceiverKinds1730000000004 } from './migrations/1730000000004-receiver-kinds.js';
 import { CreateSilences1730000000005 } from './migrations/1730000000005-create-silences.js';
-import { NotificationSources1730000000006 } from './migrations/1730000000006-notification-sources.js';
+import { NotificationSources1730000000020 } from './migrations/1730000000020-notification-sources.js';
+import { CreateInhibitionRules1730000000006 } from './migrations/1730000000006-create-inhibition-rules.js';
+import {
+  FiringAlertEntity,
+  InhibitionRuleEntity,
+  inhibitionRuleStore,
+} from './inhibition-rule.repository.js';
+import { inhibitionRuleRoutes } from './routes/inhibition-rule.routes.js';
 import { SilenceEntity, silenceStore } from './silence.repository.js';
 import { silenceRoutes } from './routes/silence.routes.js';
 import { ReceiverEntity, receiverStore } from './receiver.repository.js';
@@ -40,7 +47,10 @@ sendResolved) in the same transaction, delivered by the receiver's kind, retried
 visible at /v1/notifications. SLO burn-rate alerts (SloBurnRateAlertFired/Resolved from slo-service)
 and escalation steps (IncidentEscalated) are delivered the same way to the receivers they name. Silences (/v1/silences, Alertmanager matchers =, !=, =~, !~ over the
 alert's labels) mute alerts while active: the alert keeps its state, its AlertTriggered carries
-silenced: true and no actions, nothing is sent and no incident opened. Reads need the \`read\` scope, changes \`write\`.`;
+silenced: true and no actions, nothing is sent and no incident opened. Inhibition rules
+(/v1/inhibition-rules, Alertmanager inhibit_rules) mute an alert that fires while another firing alert
+matches their source matchers with the same \`equal\` labels: its AlertTriggered carries inhibitedBy
+and no actions. Reads need the \`read\` scope, changes \`write\`.`;
 
 export { alertRuleConfigFrom, type AlertRuleServiceConfig } from './config.js';
 
@@ -60,6 +70,8 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
       ReceiverEntity,
       NotificationEntity,
       SilenceEntity,
+      InhibitionRuleEntity,
+      FiringAlertEntity,
     ],
     migrations: [
       CreateAlertRules1730000000001,
@@ -67,19 +79,22 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
       CreateReceiversAndNotifications1730000000003,
       ReceiverKinds1730000000004,
       CreateSilences1730000000005,
-      NotificationSources1730000000006,
+      CreateInhibitionRules1730000000006,
+      NotificationSources1730000000020,
     ],
     topics: [topicFor('AlertTriggered')],
     compose: (ctx) => {
       const store = alertRuleStore(ctx.dataSource, ctx.uow);
       const receivers = receiverStore(ctx.dataSource, ctx.uow);
       const silences = silenceStore(ctx.dataSource, ctx.uow);
+      const inhibitionRules = inhibitionRuleStore(ctx.dataSource, ctx.uow);
       const catalogue = new MetricCatalogue(config.metricServiceUrl);
       return {
         routes: (app) => {
           alertRuleRoutes(app, ctx, store, config, catalogue);
           receiverRoutes(app, ctx, receivers);
           silenceRoutes(app, ctx, silences);
+          inhibitionRuleRoutes(app, ctx, inhibitionRules);
         },
         consumers: [
           metricAggregatedConsumer(config, ctx.clock),

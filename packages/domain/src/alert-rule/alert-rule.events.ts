@@ -44,6 +44,11 @@ export interface AlertTriggeredPayload extends AlertEpisodeFields {
   readonly silenced?: true;
   /** The silences that matched, with `silenced`. */
   readonly silencedBy?: readonly string[];
+  /**
+   * The inhibition rules that muted the alert when it fired (additive): a firing alert matched
+   * their source side. Nothing is to be done, and `actions` is empty. Absent otherwise.
+   */
+  readonly inhibitedBy?: readonly string[];
 }
 
 export type AlertTriggered = DomainEvent<'AlertTriggered', AlertTriggeredPayload>;

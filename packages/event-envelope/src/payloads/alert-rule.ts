@@ -59,6 +59,14 @@ export const alertTriggeredPayloadSchema = z.strictObject({
     .max(100)
     .optional()
     .describe('The ids of the silences that matched (with `silenced`)'),
+  inhibitedBy: z
+    .array(idSchema)
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      'Present when inhibition rules muted the alert when it fired (a firing alert matched their source matchers with the same `equal` labels): their ids. Nothing is to be done (no notification, no incident), and `actions` is then empty so a consumer older than this field does nothing either. Absent otherwise.',
+    ),
 });
 
 export const alertTriggered = defineEvent({

@@ -31,6 +31,7 @@ let ruleId = '';
 let receiverId = '';
 let notificationId = '';
 let silenceId = '';
+let inhibitionRuleId = '';
 
 beforeAll(async () => {
   service = await startAlertRuleService();
@@ -55,6 +56,14 @@ beforeAll(async () => {
   });
   expect(silence.statusCode, silence.body).toBe(201);
   silenceId = silence.json<{ id: string }>().id;
+  const inhibition = await service.app.inject({
+    method: 'POST',
+    url: '/v1/inhibition-rules',
+    headers: ownerAuth,
+    payload: inhibitionRuleBody(),
+  });
+  expect(inhibition.statusCode, inhibition.body).toBe(201);
+  inhibitionRuleId = inhibition.json<{ id: string }>().id;
 }, 60_000);
 afterAll(async () => {
   await service.close();
@@ -80,7 +89,29 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/v1/silences', scope: 'read' },
   { method: 'GET', path: '/v1/silences/{id}', scope: 'read' },
   { method: 'DELETE', path: '/v1/silences/{id}', scope: 'write' },
+  {
+    method: 'POST',
+    path: '/v1/inhibition-rules',
+    scope: 'write',
+    body: () => inhibitionRuleBody(),
+  },
+  { method: 'GET', path: '/v1/inhibition-rules', scope: 'read' },
+  { method: 'GET', path: '/v1/inhibition-rules/{id}', scope: 'read' },
+  {
+    method: 'PUT',
+    path: '/v1/inhibition-rules/{id}',
+    scope: 'write',
+    body: () => inhibitionRuleBody(),
+  },
+  { method: 'DELETE', path: '/v1/inhibition-rules/{id}', scope: 'write' },
 ];
+function inhibitionRuleBody() {
+  return {
+    sourceMatchers: [{ name: 'severity', operator: '=', value: 'critical' }],
+    targetMatchers: [{ name: 'service', operator: '=', value: 'nothing-runs-here' }],
+    equal: ['service'],
+  };
+}
 function silenceBody() {
   return {
     matchers: [{ name: 'service', operator: '=', value: 'nothing-runs-here' }],
@@ -103,7 +134,9 @@ const idFor = (path: string): string =>
       ? notificationId
       : path.startsWith('/v1/silences')
         ? silenceId
-        : ruleId;
+        : path.startsWith('/v1/inhibition-rules')
+          ? inhibitionRuleId
+          : ruleId;
 const call = (route: RouteCase, headers: Record<string, string>) =>
   injectRoute(service.app, route, headers, { id: idFor(route.path) });
 /** Each route is refused a token with the other of read and write. */
@@ -186,7 +219,12 @@ describe('alert-rule-service access control', () => {
       headers: otherAuth,
     });
     expect(list.json()).toEqual({ items: [], nextCursor: null });
-    for (const url of ['/v1/receivers', '/v1/notifications', '/v1/silences']) {
+    for (const url of [
+      '/v1/receivers',
+      '/v1/notifications',
+      '/v1/silences',
+      '/v1/inhibition-rules',
+    ]) {
       const other = await service.app.inject({ method: 'GET', url, headers: otherAuth });
       expect(other.json(), url).toEqual({ items: [], nextCursor: null });
     }

@@ -8,8 +8,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   (`incident:<id>`), from which existing rows are filled.
  * Each filter has a partial index in the list's order (newest first).
  */
-export class NotificationSources1730000000006 implements MigrationInterface {
-  name = 'NotificationSources1730000000006';
+export class NotificationSources1730000000020 implements MigrationInterface {
+  name = 'NotificationSources1730000000020';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
