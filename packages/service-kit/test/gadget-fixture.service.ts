@@ -188,7 +188,14 @@ function gadgetRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       meaning: (b, call) => ({ ...b, by: call.auth.subject }),
     },
     store,
-    create: (b, call) => Gadget.create(b.name, call),
+    // `nth-…` names carry how many gadgets the tenant had, read through the create's transaction.
+    create: async (b, call, tx) => {
+      if (!b.name.startsWith('nth-')) return Gadget.create(b.name, call);
+      const n = await tx.manager
+        .getRepository(GadgetEntity)
+        .countBy({ tenantId: call.auth.tenantId });
+      return Gadget.create(`${b.name}${n + 1}`, call);
+    },
     toDto: (saved) => dtoOf(mapper.toRow(saved.aggregate, saved.version)),
   });
   commandRoute(app, ctx, {
@@ -229,14 +236,20 @@ function gadgetRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   listRoute(app, {
     ...DOCS,
     url: '/v1/gadgets',
-    querystring: z.object({ prefix: z.string().optional(), ...keysetPageQuery }),
+    querystring: z.object({
+      prefix: z.string().optional(),
+      mine: z.enum(['true']).optional(),
+      ...keysetPageQuery,
+    }),
     item: gadgetSchema,
-    list: (tenantId, query) => {
+    list: (tenantId, query, _params, auth) => {
       const q = ctx.dataSource
         .getRepository(GadgetEntity)
         .createQueryBuilder('g')
         .where('g.tenant_id = :tenantId', { tenantId });
       if (query.prefix) q.andWhere('starts_with(g.name, :prefix)', { prefix: query.prefix });
+      // `mine`: the caller's own gadgets, by the token's subject (a list that depends on who asks).
+      if (query.mine) q.andWhere('g.created_by = :subject', { subject: auth.subject });
       return keysetPage(
         q,
         { sortColumn: 'g.created_at', sortType: 'timestamptz', idColumn: 'g.id', idType: 'uuid' },

@@ -55,8 +55,12 @@ export interface CreateRouteOptions<
   /** `Idempotency-Key` support: a retry with the key answers the first result again. */
   readonly idempotency?: IdempotencyOption<B>;
   readonly store: AggregateStore<A, Row>;
-  /** The domain factory (`Aggregate.create(...)`); a DomainError answers 422 with its code. */
-  readonly create: (body: z.output<B>, call: Call) => A | Promise<A>;
+  /**
+   * The domain factory (`Aggregate.create(...)`); a DomainError answers 422 with its code. Any
+   * lookup it needs (rules that shape the new aggregate) reads through `tx`, the transaction the
+   * aggregate is saved in, so what it read and what it wrote commit together.
+   */
+  readonly create: (body: z.output<B>, call: Call, tx: Transaction) => A | Promise<A>;
   readonly toDto: (saved: Versioned<A>) => z.input<R>;
 }
 
@@ -112,8 +116,11 @@ export function createRoute<
     const body = request.body as z.output<B>;
     const key = (request.headers as { 'idempotency-key'?: string })['idempotency-key'];
     if (!idempotency || key === undefined) {
-      const aggregate = await options.create(body, call);
-      const saved = await options.store.create({ context: request.otelContext }, aggregate);
+      const saved = await ctx.uow.run({ context: request.otelContext }, async (tx) => {
+        const aggregate = await options.create(body, call, tx);
+        const version = await options.store.save(tx, aggregate, 0);
+        return { id: options.store.mapper.toRow(aggregate, version).id, aggregate, version };
+      });
       return answer(reply, { id: saved.id, version: saved.version, body: options.toDto(saved) });
     }
     const claim = {
@@ -127,7 +134,7 @@ export function createRoute<
     const result = await ctx.uow.run({ context: request.otelContext }, async (tx) => {
       const replay = await keys.claim(tx, claim);
       if (replay) return { first: replay.response as unknown as FirstAnswer, replayed: true };
-      const aggregate = await options.create(body, call);
+      const aggregate = await options.create(body, call, tx);
       const version = await options.store.save(tx, aggregate, 0);
       const id = options.store.mapper.toRow(aggregate, version).id;
       const first = { id, version, body: options.toDto({ id, aggregate, version }) };

@@ -111,6 +111,14 @@ describe('createRoute', () => {
     expect(later.json<Gadget>().id).not.toBe(first.json<Gadget>().id);
   });
 
+  it('hands the domain call the transaction the aggregate is saved in', async () => {
+    const t = tenant('create-tx');
+    await post(writer(t), 'first');
+    const res = await post(writer(t), 'nth-');
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json<Gadget>().name).toBe('nth-2');
+  });
+
   it('refuses a malformed key with 400 naming the header', async () => {
     const res = await post({ ...writer(tenant('idem-bad')), 'idempotency-key': 'a b' }, 'x');
     expectProblem(res, 400, 'validation_failed');
@@ -168,6 +176,16 @@ describe('getRoute and listRoute', () => {
     const filtered = await get(writer(t), '/v1/gadgets?prefix=item-3');
     expect(filtered.json<{ items: Gadget[] }>().items.map((g) => g.id)).toEqual([ids[3]]);
     expectProblem(await get(writer(t), '/v1/gadgets?cursor=nope'), 400, 'invalid_cursor');
+  });
+
+  it('hands a list route the caller, for a list that depends on who asks', async () => {
+    const t = tenant('list-mine');
+    await post(bearer(t, ['write'], 'alice'), 'by-alice');
+    const mine = await post(bearer(t, ['write'], 'bob'), 'by-bob');
+    const page = await get(bearer(t, ['read'], 'bob'), '/v1/gadgets?mine=true');
+    expect(page.json<{ items: Gadget[] }>().items.map((g) => g.id)).toEqual([
+      mine.json<Gadget>().id,
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { z } from 'zod';
-import { scopeText, type Scope } from '../auth/auth.js';
+import { scopeText, type AuthContext, type Scope } from '../auth/auth.js';
 import type { ServiceContext } from '../build-service.js';
 import { assertVersion, ifMatchVersion, setEtag } from '../http/etag.js';
 import { pageSchema, type Page } from '../http/pagination.js';
@@ -81,11 +81,15 @@ export interface ListRouteOptions<Q extends z.ZodType, I extends z.ZodType> exte
   readonly item: I;
   /** Statuses besides 200 and 400 (a 404 for a list under a parent resource). */
   readonly statuses?: readonly number[];
-  /** The tenant's page; `params` holds the path's parameters, for a list under a parent. */
+  /**
+   * The tenant's page; `params` holds the path's parameters, for a list under a parent; `auth`
+   * is the caller, for a list whose default depends on who asks (an agent's own inbox).
+   */
   readonly list: (
     tenantId: string,
     query: z.output<Q>,
     params: Readonly<Record<string, string>>,
+    auth: AuthContext,
   ) => Promise<Page<z.input<I>>>;
 }
 
@@ -119,6 +123,7 @@ export function listRoute<Q extends z.ZodType, I extends z.ZodType>(
       request.auth.tenantId,
       request.query as z.output<Q>,
       request.params as Record<string, string>,
+      request.auth,
     );
     return { items: [...page.items], nextCursor: page.nextCursor };
   });
