@@ -23,6 +23,9 @@ import { idempotencyPurgeJob } from './idempotency/idempotency-purge.job.js';
 import { registerRequestTracing, startTelemetry } from './telemetry.js';
 import { registerNulGuard } from './http/nul-guard.js';
 import { registerCors } from './http/cors.js';
+import { IngestLimiter } from './limits/ingest-limiter.js';
+import { registerIngestLimits } from './limits/ingest-limits.js';
+import { LimitsFileWatcher } from './limits/limits-file.js';
 
 /** What routes and consumers are given: the service's own infrastructure, nothing global. */
 export interface ServiceContext {
@@ -162,6 +165,21 @@ export async function buildService(
   await registerOpenApi(app, definition.openapi);
   // Before the limiter and auth: a preflight carries no token and is answered here.
   await registerCors(app, env.CORS_ORIGINS);
+  // Before the request limit: ingest routes leave it for their items and bytes buckets.
+  const limitsFile = env.TENANT_LIMITS_FILE
+    ? new LimitsFileWatcher(env.TENANT_LIMITS_FILE, logger)
+    : undefined;
+  registerIngestLimits(
+    app,
+    new IngestLimiter({
+      limits: limitsFile?.limits ?? (() => ({})),
+      shards: env.INGEST_LIMIT_SHARDS,
+      // Real time, never the injected domain clock: a test's frozen clock must not stop refills.
+      clock: () => performance.now(),
+    }),
+  );
+  limitsFile?.start(env.TENANT_LIMITS_POLL_MS);
+  app.addHook('onClose', () => limitsFile?.stop());
   await app.register(rateLimit, {
     max: env.RATE_LIMIT_MAX,
     timeWindow: env.RATE_LIMIT_WINDOW_MS,

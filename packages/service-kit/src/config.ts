@@ -37,6 +37,17 @@ const envSchema = z.object({
   RATE_LIMIT_MAX: z.coerce.number().int().positive().default(600),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /**
+   * Per-tenant ingest limits (docs/limits.md): a JSON file of defaults and per-tenant overrides,
+   * re-read every TENANT_LIMITS_POLL_MS when it changed. Unset: the built-in defaults.
+   */
+  TENANT_LIMITS_FILE: z.string().min(1).optional(),
+  TENANT_LIMITS_POLL_MS: z.coerce.number().int().nonnegative().default(10_000),
+  /**
+   * Replicas of this service behind one load balancer: each admits 1/N of a tenant's ingest
+   * rate, so the documented limit holds for the deployment (Mimir's global strategy).
+   */
+  INGEST_LIMIT_SHARDS: z.coerce.number().int().min(1).max(1000).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
   CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),

@@ -163,3 +163,24 @@ export type { QueryValue, ServiceName, UpstreamResult } from './http/upstream-cl
 export { kqlDatetime, kqlLong, kqlString } from './azure/kql-literals.js';
 export { azureCredential } from './azure/azure-credential.js';
 export type { TokenCredential } from './azure/azure-credential.js';
+export { TokenBucket } from './limits/token-bucket.js';
+export type { Rate } from './limits/token-bucket.js';
+export { IngestLimiter } from './limits/ingest-limiter.js';
+export type { IngestDecision, IngestLimiterOptions } from './limits/ingest-limiter.js';
+export {
+  DEFAULT_LIMITS,
+  INGEST_SIGNALS,
+  limitsFor,
+  parseLimitsFile,
+  perReplica,
+} from './limits/tenant-limits.js';
+export type { IngestSignal, LimitsFile, SignalLimits } from './limits/tenant-limits.js';
+export { LimitsFileWatcher } from './limits/limits-file.js';
+export {
+  IngestLimitError,
+  admitIngest,
+  bodyBytesOf,
+  retryAfterSecondsOf,
+} from './limits/ingest-limits.js';
+export type { IngestLimitOption } from './limits/ingest-limits.js';
+export { OTLP_ITEMS, otlpItemCount } from './otlp/otlp-items.js';

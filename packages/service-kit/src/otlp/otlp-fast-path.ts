@@ -1,5 +1,7 @@
 import { callOf, type Call } from '../aggregate/route-docs.js';
 import type { ServiceContext } from '../build-service.js';
+import { admitIngest } from '../limits/ingest-limits.js';
+import { otlpItemCount } from './otlp-items.js';
 import { otlpTypes, type OtlpSignal } from './otlp-schema.js';
 import type { OtlpIngestResult } from './otlp-route.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
@@ -62,11 +64,14 @@ export function withOtlpFastPath<T>(
       if (raw === undefined || !fast.isCanonical(raw)) return viaKit();
       let result: OtlpIngestResult;
       try {
+        // A refusal goes to the kit, which counts again and answers the 429 with Retry-After.
+        admitIngest(request, otlpItemCount(fast.signal, raw), request.body.length);
         const call = callOf(request, ctx);
         result = await fast.ingest(raw, call);
       } catch {
-        // Backpressure (503 + Retry-After) and failures are answered by the kit, which runs the
-        // ingest again: nothing of a failed batch was committed.
+        // Backpressure (503 + Retry-After), the ingest limit (429) and failures are answered by
+        // the kit, which runs the ingest again: nothing of a failed batch was committed, and a
+        // batch admitted here is not counted twice.
         return viaKit();
       }
       const partial =

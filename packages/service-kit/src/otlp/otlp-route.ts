@@ -7,6 +7,8 @@ import type { ServiceContext } from '../build-service.js';
 import { sendProblem, toProblem } from '../error-handler.js';
 import { problems } from '../http/problems.js';
 import { HttpProblem } from '../problem.js';
+import { IngestLimitError, admitIngest } from '../limits/ingest-limits.js';
+import { OTLP_ITEMS, otlpItemCount } from './otlp-items.js';
 import { otlpJsonSchema } from './otlp-json-schema.js';
 import { OtlpDecodeError, normalizeMessage, protobufToObject } from './otlp-normalize.js';
 import { REJECTED_FIELD, otlpTypes, statusType, type OtlpSignal } from './otlp-schema.js';
@@ -16,6 +18,7 @@ const JSON_TYPE = 'application/json';
 const PROTOBUF_TYPE = 'application/x-protobuf';
 /** google.rpc.Code values used by OTLP/HTTP error bodies. */
 const INVALID_ARGUMENT = 3;
+const RESOURCE_EXHAUSTED = 8;
 const UNAVAILABLE = 14;
 
 /** Thrown by `ingest` when the store cannot take more now: 503 with Retry-After, as OTLP asks. */
@@ -48,7 +51,10 @@ export interface OtlpIngestOptions<S extends OtlpSignal> {
 
 const statusSchema = z
   .object({
-    code: z.number().int().describe('google.rpc.Code: 3 INVALID_ARGUMENT, 14 UNAVAILABLE'),
+    code: z
+      .number()
+      .int()
+      .describe('google.rpc.Code: 3 INVALID_ARGUMENT, 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE'),
     message: z.string(),
     details: z.array(z.unknown()).optional(),
   })
@@ -128,7 +134,8 @@ function decompress(
  * `POST /v1/{traces,metrics,logs}` per the OTLP/HTTP specification, as the Collector's receiver
  * serves it: OTLP/JSON or protobuf bodies, optionally gzip; the answer in the request's content
  * type; partialSuccess for refused items; 400 with a google.rpc.Status for a body that does not
- * parse; 503 with Retry-After when the store is full. The request handed to `ingest` is
+ * parse; 429 with Retry-After when the tenant's ingest limit is spent (the batch refused whole,
+ * before anything is stored); 503 with Retry-After when the store is full. The request handed to `ingest` is
  * normalised (see `normalizeMessage`), whichever encoding it came in. Scope `ingest`.
  */
 export function otlpIngestRoute<S extends OtlpSignal>(
@@ -174,7 +181,12 @@ export function otlpIngestRoute<S extends OtlpSignal>(
     };
     const alwaysProblems = problems([413, 415]);
     scoped.post(options.url, {
-      config: { scope: 'ingest', bodyNulReplaced: true },
+      config: {
+        scope: 'ingest',
+        bodyNulReplaced: true,
+        // Counted once decoded, in the handler (and in a service's fast path).
+        ingestLimit: { signal: OTLP_ITEMS[options.signal] },
+      },
       schema: {
         tags: [...options.tags],
         summary: options.summary,
@@ -202,6 +214,11 @@ export function otlpIngestRoute<S extends OtlpSignal>(
             content: statusContent,
           },
           ...alwaysProblems,
+          429: {
+            description:
+              "The tenant's ingest limit (items or bytes) is spent: nothing was stored; retry the whole batch after Retry-After (google.rpc.Status RESOURCE_EXHAUSTED, or problem+json)",
+            content: { ...statusContent, ...alwaysProblems[429]?.content },
+          },
           503: {
             description:
               'The store is full (google.rpc.Status, with Retry-After) or the service is shutting down (problem+json)',
@@ -233,6 +250,13 @@ export function otlpIngestRoute<S extends OtlpSignal>(
           throw error;
         }
         try {
+          admitIngest(request, otlpItemCount(options.signal, normalized), bytesOf(request));
+        } catch (error) {
+          if (!(error instanceof IngestLimitError)) throw error;
+          reply.header('retry-after', String(error.retryAfterSeconds));
+          return send(reply, encoding, 429, { code: RESOURCE_EXHAUSTED, message: error.message });
+        }
+        try {
           const call = callOf(request, ctx);
           const result = await options.ingest(normalized, call);
           const partial =
@@ -254,6 +278,11 @@ export function otlpIngestRoute<S extends OtlpSignal>(
     });
     registered();
   });
+}
+
+/** The decompressed body's size, as the bytes bucket counts it. */
+export function bytesOf(request: FastifyRequest): number {
+  return Buffer.isBuffer(request.body) ? request.body.length : 0;
 }
 
 function printable(message: string): string {
