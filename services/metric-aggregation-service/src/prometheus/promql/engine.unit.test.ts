@@ -202,6 +202,17 @@ c{job="x"} 100
     expect(scalar).toEqual({ resultType: 'scalar', result: [0, 1] });
   });
 
+  it('a unary minus binds below ^, as in Prometheus (lezer-promql lexes `-2` as one literal)', async () => {
+    expect(await instant(d, '-2 ^ 2', 0)).toEqual({ resultType: 'scalar', result: [0, -4] });
+    expect(await instant(d, '-2 ^ 3 ^ 2', 0)).toEqual({ resultType: 'scalar', result: [0, -512] });
+    expect(await instant(d, '2 ^ -2 ^ 2', 0)).toEqual({
+      resultType: 'scalar',
+      result: [0, 1 / 16],
+    });
+    expect(await instant(d, '(-2) ^ 2', 0)).toEqual({ resultType: 'scalar', result: [0, 4] });
+    expect(await vector(d, '-2 ^ a', 0)).toEqual({ '{i="1",job="x"}': -2, '{i="2",job="x"}': -16 });
+  });
+
   it('set operators', async () => {
     expect(Object.keys(await vector(d, 'a and on(i) (b > 15)', 0))).toEqual([
       '{__name__="a",i="2",job="x"}',

@@ -355,7 +355,17 @@ class Builder {
     if (operands.length !== 2 || opNode === undefined)
       this.fail(node, 'binary expression expected');
     const op = BINARY_OPS[opNode.name] as BinaryOp;
-    const lhs = this.expr(operands[0] as SyntaxNode);
+    const lhsNode = operands[0] as SyntaxNode;
+    // lezer-promql reads `-2 ^ 2` as the literal -2 raised to 2; Prometheus' grammar gives the
+    // unary minus MUL's precedence, below `^`: -(2 ^ 2) = -4, as its own engine answers.
+    const negated =
+      op === '^' && lhsNode.name === 'NumberDurationLiteral' && this.src(lhsNode).startsWith('-');
+    const lhs: Expr = negated
+      ? {
+          type: 'number',
+          value: parseNumberLiteral(this.src(lhsNode).slice(1).replaceAll(/\s/g, '')),
+        }
+      : this.expr(lhsNode);
     const rhs = this.expr(operands[1] as SyntaxNode);
     const bool = parts.some((c) => c.name === 'BoolModifier');
     if (parts.some((c) => c.name === 'FillModifier')) {
@@ -391,7 +401,8 @@ class Builder {
     if (matching !== undefined && (lt === 'scalar' || rt === 'scalar')) {
       this.fail(node, 'vector matching only allowed between instant vectors');
     }
-    return { type: 'binary', op, lhs, rhs, bool, matching };
+    const expr: Expr = { type: 'binary', op, lhs, rhs, bool, matching };
+    return negated ? { type: 'unary', op: '-', expr } : expr;
   }
 
   private unary(node: SyntaxNode): Expr {
