@@ -213,6 +213,18 @@ c{job="x"} 100
     expect(await vector(d, '-2 ^ a', 0)).toEqual({ '{i="1",job="x"}': -2, '{i="2",job="x"}': -16 });
   });
 
+  it('offset binds to the selector before it, not to a whole binary expression', async () => {
+    const series = load(M, `m{i="1"} 1 2 3`);
+    expect(await vector(series, 'm - m offset 2m', 2 * M)).toEqual({ '{i="1"}': 2 });
+    expect(await vector(series, 'm unless m offset 3m', 2 * M)).toEqual({
+      '{__name__="m",i="1"}': 3,
+    });
+    expect(await vector(series, '-m offset 1m', 2 * M)).toEqual({ '{i="1"}': -2 });
+    expect((await refusal(series, '(m + m) offset 1m')).message).toContain(
+      'offset modifier must be preceded by an instant vector selector',
+    );
+  });
+
   it('set operators', async () => {
     expect(Object.keys(await vector(d, 'a and on(i) (b > 15)', 0))).toEqual([
       '{__name__="a",i="2",job="x"}',

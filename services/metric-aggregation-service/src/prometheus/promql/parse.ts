@@ -245,7 +245,21 @@ class Builder {
     const inner = this.expr(this.only(node));
     const durationNode = children(node).find((c) => c.name === 'OffsetDurationExpr');
     if (durationNode === undefined) this.fail(node, 'offset expected');
-    const offsetMs = this.offsetDuration(durationNode);
+    return this.withOffset(node, inner, this.offsetDuration(durationNode));
+  }
+
+  /**
+   * lezer-promql reads `a unless b offset 5m` as `(a unless b) offset 5m`; Prometheus' grammar
+   * gives `offset` a higher precedence than every operator, unary minus included, so it belongs
+   * to the rightmost operand: `a unless (b offset 5m)`, `-(a offset 5m)`.
+   */
+  private withOffset(node: SyntaxNode, inner: Expr, offsetMs: number): Expr {
+    if (inner.type === 'binary') {
+      return { ...inner, rhs: this.withOffset(node, inner.rhs, offsetMs) };
+    }
+    if (inner.type === 'unary') {
+      return { ...inner, expr: this.withOffset(node, inner.expr, offsetMs) };
+    }
     if (inner.type === 'vector') {
       if (inner.offsetMs !== 0) this.fail(node, 'offset may not be set multiple times');
       return { ...inner, offsetMs };
