@@ -241,6 +241,14 @@ c{job="x"} 100
     expect(error.message).toMatch(
       /found duplicate series for the match group \{job="x"\} on the right hand-side/,
     );
+    // The two series in label order, whichever came first (Prometheus sorts them likewise).
+    expect((await refusal(d, 'c + ignoring(i) sum by (i) (b)')).message).toContain(
+      '[{i="1"}, {i="2"}]',
+    );
+    const reversed = load(M, `b{job="x",i="2"} 20\nb{job="x",i="1"} 10\nc{job="x"} 100`);
+    expect((await refusal(reversed, 'c + ignoring(i) sum by (i) (b)')).message).toContain(
+      '[{i="1"}, {i="2"}]',
+    );
   });
 });
 
