@@ -428,7 +428,7 @@ describe('PromQL on the platform and on the real Prometheus 3.16, over the same 
     }
     console.info(
       `PromQL differential: ${QUERIES.length} queries, ${evaluations.length} evaluations compared, ` +
-        `${evaluations.length - failures.length} agreed, ${unsupported} unsupported (422), ${errors} of them errors on Prometheus (compared too)`,
+        `${evaluations.length - failures.length} agreed, ${unsupported} unsupported (422), ${errors} answered with an error by Prometheus (the platform's must match)`,
     );
     expect(failures).toEqual([]);
     // Agreement on nothing proves nothing: every query has a result on Prometheus somewhere.
