@@ -6,12 +6,19 @@ import snappy from 'snappyjs';
 
 /**
  * The real Prometheus (v0.316.0 = Prometheus 3.16, from the platform's Go peers, built from its
- * module on first use and cached) for the differential test and `pnpm bench:promql`: no scrape
- * targets, its remote-write receiver on, so it holds exactly the samples a test writes to it.
+ * module on first use and cached) for the differential test and `pnpm bench:promql`: by default no
+ * scrape targets, its remote-write receiver on, so it holds exactly the samples a test writes to
+ * it; `config` replaces its prometheus.yml (a Prometheus that scrapes and remote-writes).
  */
-export async function startPrometheus(): Promise<GoPeer> {
+export async function startPrometheus(
+  options: { config?: string; port?: number } = {},
+): Promise<GoPeer> {
   return startGoPeer('prometheus', {
-    files: { 'prometheus.yml': 'global:\n  evaluation_interval: 1h\nscrape_configs: []\n' },
+    port: options.port,
+    files: {
+      'prometheus.yml':
+        options.config ?? 'global:\n  evaluation_interval: 1h\nscrape_configs: []\n',
+    },
     args: ({ port, dataDir }) => [
       `--config.file=${join(dataDir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(dataDir, 'tsdb')}`,

@@ -126,8 +126,10 @@ function vectorVector(
     const sig = signature(r.labels, matching);
     const held = right.get(sig);
     if (held !== undefined) {
+      // Ordered as Prometheus orders them, so the message does not depend on the series order.
+      const [first, second] = [formatLabels(held.labels), formatLabels(r.labels)].sort();
       throw execution(
-        `found duplicate series for the match group ${formatLabels(matchGroup(r.labels, matching))} on the right hand-side of the operation: [${formatLabels(held.labels)}, ${formatLabels(r.labels)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+        `found duplicate series for the match group ${formatLabels(matchGroup(r.labels, matching))} on the right hand-side of the operation: [${first}, ${second}];many-to-many matching not allowed: matching labels must be unique on one side`,
       );
     }
     right.set(sig, r);

@@ -202,6 +202,29 @@ c{job="x"} 100
     expect(scalar).toEqual({ resultType: 'scalar', result: [0, 1] });
   });
 
+  it('a unary minus binds below ^, as in Prometheus (lezer-promql lexes `-2` as one literal)', async () => {
+    expect(await instant(d, '-2 ^ 2', 0)).toEqual({ resultType: 'scalar', result: [0, -4] });
+    expect(await instant(d, '-2 ^ 3 ^ 2', 0)).toEqual({ resultType: 'scalar', result: [0, -512] });
+    expect(await instant(d, '2 ^ -2 ^ 2', 0)).toEqual({
+      resultType: 'scalar',
+      result: [0, 1 / 16],
+    });
+    expect(await instant(d, '(-2) ^ 2', 0)).toEqual({ resultType: 'scalar', result: [0, 4] });
+    expect(await vector(d, '-2 ^ a', 0)).toEqual({ '{i="1",job="x"}': -2, '{i="2",job="x"}': -16 });
+  });
+
+  it('offset binds to the selector before it, not to a whole binary expression', async () => {
+    const series = load(M, `m{i="1"} 1 2 3`);
+    expect(await vector(series, 'm - m offset 2m', 2 * M)).toEqual({ '{i="1"}': 2 });
+    expect(await vector(series, 'm unless m offset 3m', 2 * M)).toEqual({
+      '{__name__="m",i="1"}': 3,
+    });
+    expect(await vector(series, '-m offset 1m', 2 * M)).toEqual({ '{i="1"}': -2 });
+    expect((await refusal(series, '(m + m) offset 1m')).message).toContain(
+      'offset modifier must be preceded by an instant vector selector',
+    );
+  });
+
   it('set operators', async () => {
     expect(Object.keys(await vector(d, 'a and on(i) (b > 15)', 0))).toEqual([
       '{__name__="a",i="2",job="x"}',
@@ -217,6 +240,14 @@ c{job="x"} 100
     expect(error.type).toBe('execution');
     expect(error.message).toMatch(
       /found duplicate series for the match group \{job="x"\} on the right hand-side/,
+    );
+    // The two series in label order, whichever came first (Prometheus sorts them likewise).
+    expect((await refusal(d, 'c + ignoring(i) sum by (i) (b)')).message).toContain(
+      '[{i="1"}, {i="2"}]',
+    );
+    const reversed = load(M, `b{job="x",i="2"} 20\nb{job="x",i="1"} 10\nc{job="x"} 100`);
+    expect((await refusal(reversed, 'c + ignoring(i) sum by (i) (b)')).message).toContain(
+      '[{i="1"}, {i="2"}]',
     );
   });
 });

@@ -245,7 +245,21 @@ class Builder {
     const inner = this.expr(this.only(node));
     const durationNode = children(node).find((c) => c.name === 'OffsetDurationExpr');
     if (durationNode === undefined) this.fail(node, 'offset expected');
-    const offsetMs = this.offsetDuration(durationNode);
+    return this.withOffset(node, inner, this.offsetDuration(durationNode));
+  }
+
+  /**
+   * lezer-promql reads `a unless b offset 5m` as `(a unless b) offset 5m`; Prometheus' grammar
+   * gives `offset` a higher precedence than every operator, unary minus included, so it belongs
+   * to the rightmost operand: `a unless (b offset 5m)`, `-(a offset 5m)`.
+   */
+  private withOffset(node: SyntaxNode, inner: Expr, offsetMs: number): Expr {
+    if (inner.type === 'binary') {
+      return { ...inner, rhs: this.withOffset(node, inner.rhs, offsetMs) };
+    }
+    if (inner.type === 'unary') {
+      return { ...inner, expr: this.withOffset(node, inner.expr, offsetMs) };
+    }
     if (inner.type === 'vector') {
       if (inner.offsetMs !== 0) this.fail(node, 'offset may not be set multiple times');
       return { ...inner, offsetMs };
@@ -355,7 +369,17 @@ class Builder {
     if (operands.length !== 2 || opNode === undefined)
       this.fail(node, 'binary expression expected');
     const op = BINARY_OPS[opNode.name] as BinaryOp;
-    const lhs = this.expr(operands[0] as SyntaxNode);
+    const lhsNode = operands[0] as SyntaxNode;
+    // lezer-promql reads `-2 ^ 2` as the literal -2 raised to 2; Prometheus' grammar gives the
+    // unary minus MUL's precedence, below `^`: -(2 ^ 2) = -4, as its own engine answers.
+    const negated =
+      op === '^' && lhsNode.name === 'NumberDurationLiteral' && this.src(lhsNode).startsWith('-');
+    const lhs: Expr = negated
+      ? {
+          type: 'number',
+          value: parseNumberLiteral(this.src(lhsNode).slice(1).replaceAll(/\s/g, '')),
+        }
+      : this.expr(lhsNode);
     const rhs = this.expr(operands[1] as SyntaxNode);
     const bool = parts.some((c) => c.name === 'BoolModifier');
     if (parts.some((c) => c.name === 'FillModifier')) {
@@ -391,7 +415,8 @@ class Builder {
     if (matching !== undefined && (lt === 'scalar' || rt === 'scalar')) {
       this.fail(node, 'vector matching only allowed between instant vectors');
     }
-    return { type: 'binary', op, lhs, rhs, bool, matching };
+    const expr: Expr = { type: 'binary', op, lhs, rhs, bool, matching };
+    return negated ? { type: 'unary', op: '-', expr } : expr;
   }
 
   private unary(node: SyntaxNode): Expr {
