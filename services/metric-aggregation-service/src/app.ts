@@ -1,8 +1,10 @@
 import { topicFor } from '@obs/event-envelope';
 import type { ServiceDefinition } from '@obs/service-kit';
 import { metricConfigFrom, type MetricServiceConfig } from './config.js';
+import { spanMetricsConsumer } from './consumers/span-metrics.consumer.js';
 import { OtlpMetricsIngest } from './ingest/otlp-ingest.js';
 import { PointIngest } from './ingest/point-ingest.js';
+import { SpanMetricsIngest } from './ingest/span-metrics-ingest.js';
 import { WindowCloser } from './jobs/window-close.job.js';
 import { MetricEntity } from './metric.queries.js';
 import { MetricWindowEntity } from './metric-window.repository.js';
@@ -20,7 +22,9 @@ p50/p95/p99 from DDSketch (1 % relative error). A window closes at its end plus 
 tenant's event-time watermark and publishes MetricAggregated (public) on obs.metric-series.v1, keyed
 by series. Charts read GET /v1/metric-series; GET /v1/metrics is the catalogue other services
 resolve metric references against. The Prometheus HTTP API (PromQL: query, query_range, series,
-labels, metadata) reads the same data under /prometheus/api/v1. Ingest needs the \`ingest\` scope,
+labels, metadata) reads the same data under /prometheus/api/v1. RED metrics from spans (SpanMetricsRecorded, internal,
+from trace-service's assembly) become the ordinary series traces.service.calls and
+traces.service.duration. Ingest needs the \`ingest\` scope,
 reads \`read\`.`;
 
 export function createMetricAggregationService(config: MetricServiceConfig): ServiceDefinition {
@@ -39,12 +43,14 @@ export function createMetricAggregationService(config: MetricServiceConfig): Ser
     compose: (ctx) => {
       const points = new PointIngest(ctx, config);
       const otlp = new OtlpMetricsIngest(ctx, config, points);
+      const spanMetrics = new SpanMetricsIngest(ctx, points);
       return {
         routes: (app) => {
           metricRoutes(app, ctx, points, otlp, config);
           prometheusRoutes(app, ctx, config);
           remoteWriteRoute(app, otlp);
         },
+        consumers: [spanMetricsConsumer(spanMetrics)],
         jobs: [new WindowCloser(ctx, config).asJob()],
       };
     },

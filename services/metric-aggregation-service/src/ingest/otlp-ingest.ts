@@ -7,6 +7,7 @@ import type {
 import { startConsumerSpan } from '@obs/service-kit';
 import type { MetricServiceConfig } from '../config.js';
 import { cumulativeDelta, type CumulativePoint, type CumulativeState } from './cumulative.js';
+import { CumulativeStreams } from './cumulative-streams.js';
 import {
   exponentialDistribution,
   histogramDistribution,
@@ -15,13 +16,6 @@ import {
 import { parseOtlpMetrics, type OtlpPoint } from './otlp-metrics.js';
 import type { PointIngest } from './point-ingest.js';
 import type { PreparedPoint } from './prepared-point.js';
-
-interface CumulativeRow {
-  stream_id: string;
-  start_time_unix_nano: string | null;
-  time_unix_nano: string | null;
-  state: CumulativeState | null;
-}
 
 /** The most errors named in partialSuccess.errorMessage (the rest are counted only). */
 const MAX_REASONS = 10;
@@ -76,30 +70,8 @@ export class OtlpMetricsIngest {
     }
     if (cumulative.size === 0) return prepared;
     const ids = [...cumulative.keys()].sort();
-    const table = this.ctx.table('cumulative_streams');
-    // Placeholders first: a second request of a new stream waits on this row instead of also
-    // taking the whole cumulative value as its delta.
-    await tx.manager.query(
-      `INSERT INTO ${table} (stream_id, tenant_id) SELECT unnest($1::text[]), $2 ON CONFLICT (stream_id) DO NOTHING`,
-      [ids, tenantId],
-    );
-    const rows: CumulativeRow[] = await tx.manager.query(
-      `SELECT stream_id, start_time_unix_nano, time_unix_nano, state FROM ${table}
-        WHERE stream_id = ANY($1::text[]) ORDER BY stream_id FOR UPDATE`,
-      [ids],
-    );
-    const last = new Map<string, CumulativePoint | undefined>(
-      rows.map((row) => [
-        row.stream_id,
-        row.state === null
-          ? undefined
-          : {
-              startNs: BigInt(row.start_time_unix_nano ?? '0'),
-              timeNs: BigInt(row.time_unix_nano ?? '0'),
-              state: row.state,
-            },
-      ]),
-    );
+    const streams = new CumulativeStreams(this.ctx.table('cumulative_streams'));
+    const last = await streams.lock(tx, tenantId, ids);
     const updated: { id: string; point: CumulativePoint }[] = [];
     for (const id of ids) {
       const list = (cumulative.get(id) ?? []).sort((a, b) =>
@@ -120,19 +92,7 @@ export class OtlpMetricsIngest {
       if (previous !== undefined && previous !== last.get(id))
         updated.push({ id, point: previous });
     }
-    if (updated.length > 0) {
-      await tx.manager.query(
-        `UPDATE ${table} AS c SET start_time_unix_nano = v.start_ns, time_unix_nano = v.time_ns, state = v.state
-           FROM unnest($1::text[], $2::numeric[], $3::numeric[], $4::jsonb[]) AS v(id, start_ns, time_ns, state)
-          WHERE c.stream_id = v.id`,
-        [
-          updated.map((u) => u.id),
-          updated.map((u) => u.point.startNs.toString()),
-          updated.map((u) => u.point.timeNs.toString()),
-          updated.map((u) => JSON.stringify(u.point.state)),
-        ],
-      );
-    }
+    await streams.save(tx, updated);
     return prepared;
   }
 
