@@ -370,7 +370,11 @@ async function main(): Promise<void> {
     const before = refusals;
     const result = await post(url, authorization, bodies, 'application/json');
     sustained.push({ name, rate: result.rate, refused: refusals - before });
-    console.log(`limits, ${name}: ${fmt(result.rate)} spans/s, ${refusals - before} refusals`);
+    const bytesPerSpan =
+      bodies.reduce((sum, body) => sum + body.length, 0) / (limitBatches * BATCH);
+    console.log(
+      `limits, ${name}: ${fmt(result.rate)} spans/s (${fmt((result.rate * bytesPerSpan) / 1024 / 1024)} MiB/s of JSON, ${fmt(bytesPerSpan)} B a span), ${refusals - before} refusals`,
+    );
   }
   await removeBenchRows(client);
   await client.end();

@@ -1,4 +1,10 @@
-import { HttpProblem, OtlpBackpressureError, problems } from '@obs/service-kit';
+import {
+  HttpProblem,
+  IngestLimitError,
+  OtlpBackpressureError,
+  admitIngest,
+  problems,
+} from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import snappy from 'snappyjs';
@@ -22,9 +28,10 @@ const jsonError = (description: string) => ({
  * `POST /prometheus/api/v1/write`: Prometheus remote write 1.0 (protobuf WriteRequest, snappy
  * block-compressed), into the OTLP ingest path. 204 when stored; 400 for what a retry cannot fix
  * (the sender drops the batch): a body that does not decode, a series without a dimension label
- * (the whole request, naming it), a native histogram, points the ingest refuses; 5xx only for
- * retryable faults (503: the store is full or unavailable), so the sender's queue retries exactly
- * those.
+ * (the whole request, naming it), a native histogram, points the ingest refuses; 429 with
+ * Retry-After when the tenant's ingest limit is spent (retried by Prometheus with
+ * retry_on_http_429); 5xx only for retryable faults (503: the store is full or unavailable), so
+ * the sender's queue retries exactly those.
  */
 export function remoteWriteRoute(app: FastifyInstance, otlp: OtlpMetricsIngest): void {
   void app.register((scope, _options, done) => {
@@ -36,7 +43,9 @@ export function remoteWriteRoute(app: FastifyInstance, otlp: OtlpMetricsIngest):
     scope.withTypeProvider<ZodTypeProvider>().post(
       '/prometheus/api/v1/write',
       {
-        config: { scope: 'ingest' },
+        // Per tenant in samples and decoded bytes, the same buckets as OTLP metrics
+        // (docs/limits.md); counted once decoded, below.
+        config: { scope: 'ingest', ingestLimit: { signal: 'points' } },
         bodyLimit: REMOTE_WRITE_BODY_LIMIT,
         schema: {
           tags: ['prometheus'],
@@ -48,6 +57,11 @@ export function remoteWriteRoute(app: FastifyInstance, otlp: OtlpMetricsIngest):
           response: {
             204: z.null().describe('Stored'),
             ...problems([413, 415]),
+            429: {
+              description:
+                "The tenant's ingest limit (samples or bytes) is spent: nothing was stored. Prometheus retries it, after Retry-After, only with queue_config.retry_on_http_429: true; otherwise it drops the batch (docs/limits.md)",
+              content: { 'application/json': { schema: promErrorSchema } },
+            },
             400: jsonError(
               'bad_data: not snappy or protobuf, a missing dimension label (named), a native histogram, refused points',
             ),
@@ -86,6 +100,12 @@ export function remoteWriteRoute(app: FastifyInstance, otlp: OtlpMetricsIngest):
               throw badData(`protobuf decode error: ${error.message}`);
             throw error;
           }
+          // The whole request or nothing: refused before any sample is converted or stored.
+          admitIngest(
+            request,
+            write.series.reduce((sum, series) => sum + series.samples.length, 0),
+            raw.length,
+          );
           const converted = remoteWriteToOtlp(write, request.auth.tenantId);
           const result = await otlp.ingest(converted.request, request.auth.tenantId);
           if (result.rejected > 0) {
@@ -96,6 +116,12 @@ export function remoteWriteRoute(app: FastifyInstance, otlp: OtlpMetricsIngest):
           return reply.code(204).send(null);
         } catch (error) {
           if (error instanceof PromError) return sendError(reply, error);
+          if (error instanceof IngestLimitError) {
+            return reply
+              .code(429)
+              .header('retry-after', String(error.retryAfterSeconds))
+              .send({ status: 'error', errorType: 'unavailable', error: error.message });
+          }
           if (error instanceof OtlpBackpressureError) {
             void reply.header('retry-after', String(error.retryAfterSeconds));
             return sendUnavailable(reply, error.message);
