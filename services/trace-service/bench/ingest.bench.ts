@@ -16,7 +16,7 @@
  *   file, and of one lowered by an override (the bucket holding a rate below the instance's).
  *
  *   env: BENCH_SPANS=100000 (per round and path), BENCH_CONNECTIONS=4, BENCH_ROUNDS=3,
- *   BENCH_LIMIT_SPANS=102400 (per tenant in the limits phase), BENCH_LOWERED_RATE=5000
+ *   BENCH_LIMIT_SPANS=102400 (per tenant in the limits phase), BENCH_LOWERED_RATE=2000
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,7 +44,7 @@ const totalSpans = Number(process.env.BENCH_SPANS ?? 100_000);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 4);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const limitSpans = Number(process.env.BENCH_LIMIT_SPANS ?? 102_400);
-const loweredRate = Number(process.env.BENCH_LOWERED_RATE ?? 5_000);
+const loweredRate = Number(process.env.BENCH_LOWERED_RATE ?? 2_000);
 /** 429s answered during the run (each waited out and its batch sent again). */
 let refusals = 0;
 const BATCH = 512;
