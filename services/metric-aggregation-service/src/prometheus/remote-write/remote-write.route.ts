@@ -28,10 +28,11 @@ const jsonError = (description: string) => ({
  * `POST /prometheus/api/v1/write`: Prometheus remote write 1.0 (protobuf WriteRequest, snappy
  * block-compressed), into the OTLP ingest path. 204 when stored; 400 for what a retry cannot fix
  * (the sender drops the batch): a body that does not decode, a series without a dimension label
- * (the whole request, naming it), a native histogram, points the ingest refuses; 429 with
- * Retry-After when the tenant's ingest limit is spent (retried by Prometheus with
- * retry_on_http_429); 5xx only for retryable faults (503: the store is full or unavailable), so
- * the sender's queue retries exactly those.
+ * (the whole request, naming it), a native histogram, points the ingest refuses; 5xx only for
+ * retryable faults (503: the store is full or unavailable), so the sender's queue retries exactly
+ * those.
+ * 429 with Retry-After when the tenant's ingest limit (samples and decoded bytes) is spent,
+ * nothing stored; Prometheus retries it only with queue_config.retry_on_http_429.
  */
 export function remoteWriteRoute(app: FastifyInstance, otlp: OtlpMetricsIngest): void {
   void app.register((scope, _options, done) => {
@@ -57,11 +58,6 @@ export function remoteWriteRoute(app: FastifyInstance, otlp: OtlpMetricsIngest):
           response: {
             204: z.null().describe('Stored'),
             ...problems([413, 415]),
-            429: {
-              description:
-                "The tenant's ingest limit (samples or bytes) is spent: nothing was stored. Prometheus retries it, after Retry-After, only with queue_config.retry_on_http_429: true; otherwise it drops the batch (docs/limits.md)",
-              content: { 'application/json': { schema: promErrorSchema } },
-            },
             400: jsonError(
               'bad_data: not snappy or protobuf, a missing dimension label (named), a native histogram, refused points',
             ),
@@ -72,6 +68,11 @@ export function remoteWriteRoute(app: FastifyInstance, otlp: OtlpMetricsIngest):
                   ?.content,
                 'application/json': { schema: promErrorSchema },
               },
+            },
+            429: {
+              description:
+                "The tenant's ingest limit (samples or bytes) is spent: nothing was stored. Prometheus retries it, after Retry-After, only with queue_config.retry_on_http_429: true; otherwise it drops the batch (docs/limits.md)",
+              content: { 'application/json': { schema: promErrorSchema } },
             },
           },
         },
@@ -103,7 +104,10 @@ export function remoteWriteRoute(app: FastifyInstance, otlp: OtlpMetricsIngest):
           // The whole request or nothing: refused before any sample is converted or stored.
           admitIngest(
             request,
-            write.series.reduce((sum, series) => sum + series.samples.length, 0),
+            write.series.reduce(
+              (sum, series) => sum + series.samples.length + series.histograms,
+              0,
+            ),
             raw.length,
           );
           const converted = remoteWriteToOtlp(write, request.auth.tenantId);
