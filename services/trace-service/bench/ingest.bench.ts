@@ -9,10 +9,19 @@
  *   each round the direct and front-door paths alternate which goes first.
  * - Baseline, same run: raw COPY (pg-copy-streams) of the same span rows, as the service writes
  *   them, into the same table (trace.spans, with its two indexes).
+ * - Tenant limits (docs/limits.md): the service runs with the default per-tenant limits in
+ *   place (and the default request limit, which ingest routes leave); a 429 is waited out after
+ *   its Retry-After and the batch sent again, as an OTLP exporter does, and counted. Then the
+ *   sustained spans/s of one tenant at the defaults, of one raised by an override in the limits
+ *   file, and of one lowered by an override (the bucket holding a rate below the instance's).
  *
- *   env: BENCH_SPANS=100000 (per round and path), BENCH_CONNECTIONS=4, BENCH_ROUNDS=3
+ *   env: BENCH_SPANS=100000 (per round and path), BENCH_CONNECTIONS=4, BENCH_ROUNDS=3,
+ *   BENCH_LIMIT_SPANS=102400 (per tenant in the limits phase), BENCH_LOWERED_RATE=2000
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +29,7 @@ import { startPostgres } from '@obs/local-infra';
 import {
   buildOtlpGateway,
   buildService,
+  DEFAULT_LIMITS,
   mintToken,
   normalizeMessage,
   otlpTypes,
@@ -33,6 +43,10 @@ import { SPAN_COLUMNS, spanCopyLine } from '../src/span-store/postgres-span-stor
 const totalSpans = Number(process.env.BENCH_SPANS ?? 100_000);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 4);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const limitSpans = Number(process.env.BENCH_LIMIT_SPANS ?? 102_400);
+const loweredRate = Number(process.env.BENCH_LOWERED_RATE ?? 2_000);
+/** 429s answered during the run (each waited out and its batch sent again). */
+let refusals = 0;
 const BATCH = 512;
 const SPANS_PER_TRACE = 16;
 const JWT_SECRET = 'bench-secret-0123456789abcdef';
@@ -164,6 +178,14 @@ const p99 = (values: readonly number[]) =>
   ] ?? Number.NaN;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+function send(url: string, authorization: string, type: string, body: string | Buffer) {
+  return fetch(`${url}/v1/traces`, {
+    method: 'POST',
+    headers: { authorization, 'content-type': type },
+    body,
+  });
+}
+
 async function post(
   url: string,
   authorization: string,
@@ -175,11 +197,14 @@ async function post(
   const t0 = performance.now();
   await runPool(bodies, connections, async (body) => {
     const s = performance.now();
-    const res = await fetch(`${url}/v1/traces`, {
-      method: 'POST',
-      headers: { authorization, 'content-type': type },
-      body,
-    });
+    let res = await send(url, authorization, type, body);
+    // A refused batch (the tenant's limit) is sent again after Retry-After, as exporters do.
+    while (res.status === 429) {
+      refusals += 1;
+      await res.arrayBuffer();
+      await sleep(Number(res.headers.get('retry-after') ?? '1') * 1000);
+      res = await send(url, authorization, type, body);
+    }
     const answer = Buffer.from(await res.arrayBuffer());
     latencies.push(performance.now() - s);
     if (res.status !== 200 || (type === 'application/json' && answer.toString() !== '{}')) {
@@ -205,14 +230,34 @@ async function removeBenchRows(client: pg.Client): Promise<void> {
 async function main(): Promise<void> {
   const infra = await startPostgres();
   const databaseUrl = infra.url;
+  // The default limits stay in place: no RATE_LIMIT_MAX, and the limits file only overrides the
+  // two tenants of the limits phase.
+  const runId = Date.now().toString(36);
+  const raisedTenant = `bench-${runId}-raised`;
+  const loweredTenant = `bench-${runId}-lowered`;
+  const limitsDir = mkdtempSync(join(tmpdir(), 'bench-limits-'));
+  const limitsFile = join(limitsDir, 'limits.json');
+  writeFileSync(
+    limitsFile,
+    JSON.stringify({
+      tenants: {
+        [raisedTenant]: { spans: { rate: 1_000_000, burst: 2_000_000 } },
+        [loweredTenant]: { spans: { rate: loweredRate, burst: loweredRate } },
+      },
+    }),
+  );
   const env = {
     NODE_ENV: 'production',
     LOG_LEVEL: 'error',
     DATABASE_URL: databaseUrl,
     JWT_SECRET,
-    RATE_LIMIT_MAX: '100000000',
     BODY_LIMIT_BYTES: String(16 * 1024 * 1024),
+    TENANT_LIMITS_FILE: limitsFile,
   };
+  const spanLimits = DEFAULT_LIMITS.spans;
+  console.log(
+    `limits: the defaults are in place: spans ${fmt(spanLimits.rate)}/s (burst ${fmt(spanLimits.burst)}), ${fmt(spanLimits.bytesRate / 1024 / 1024)} MiB/s (burst ${fmt(spanLimits.bytesBurst / 1024 / 1024)} MiB) per tenant; request limit RATE_LIMIT_MAX default (ingest routes leave it); a 429 is retried after Retry-After and counted`,
+  );
   const service = await buildService(
     createTraceService({ ...traceConfigFrom({}), assemblyIntervalMs: 0, retentionIntervalMs: 0 }),
     { env, runJobs: false },
@@ -307,8 +352,33 @@ async function main(): Promise<void> {
       `round ${round + 1}: JSON ${fmt(j.rate)} spans/s (p99 ${j.p99Ms.toFixed(1)} ms/batch), protobuf ${fmt(p.rate)} spans/s (p99 ${p.p99Ms.toFixed(1)} ms), COPY ${fmt(c)} rows/s; through 4318: JSON ${fmt(fj.rate)} spans/s (p99 ${fj.p99Ms.toFixed(1)} ms), protobuf ${fmt(fp.rate)} spans/s (p99 ${fp.p99Ms.toFixed(1)} ms)`,
     );
   }
+  // Tenant limits: one tenant alone, JSON straight to the service, at the defaults and with
+  // each override (no other traffic meanwhile).
+  const limitBatches = Math.max(1, Math.round(limitSpans / BATCH));
+  const sustained: { name: string; rate: number; refused: number }[] = [];
+  for (const [name, tenant] of [
+    ['defaults', `bench-${runId}-defaults`],
+    ['override raised (1,000,000/s)', raisedTenant],
+    [`override lowered (${fmt(loweredRate)}/s, burst ${fmt(loweredRate)})`, loweredTenant],
+  ] as const) {
+    const authorization = `Bearer ${mintToken({ tenantId: tenant, scopes: ['ingest'], secret: JWT_SECRET })}`;
+    const now = Date.now();
+    const bodies = Array.from({ length: limitBatches }, (_, b) =>
+      JSON.stringify(batch(tenant, b, now)),
+    );
+    await sleep(250);
+    const before = refusals;
+    const result = await post(url, authorization, bodies, 'application/json');
+    sustained.push({ name, rate: result.rate, refused: refusals - before });
+    const bytesPerSpan =
+      bodies.reduce((sum, body) => sum + body.length, 0) / (limitBatches * BATCH);
+    console.log(
+      `limits, ${name}: ${fmt(result.rate)} spans/s (${fmt((result.rate * bytesPerSpan) / 1024 / 1024)} MiB/s of JSON, ${fmt(bytesPerSpan)} B a span), ${refusals - before} refusals`,
+    );
+  }
   await removeBenchRows(client);
   await client.end();
+  rmSync(limitsDir, { recursive: true, force: true });
   await gateway.close();
   await service.close();
   await infra.stop();
@@ -340,6 +410,12 @@ async function main(): Promise<void> {
       `| ${name} | ${fmt(median(d))} | ${fmt(median(f))} | ${(median(f) / median(d)).toFixed(2)}× | ${median(dp).toFixed(1)} ms | ${median(fp).toFixed(1)} ms |`,
     );
   }
+  console.log(
+    `\n## One tenant's sustained spans/s under its limits (JSON, ${connections} connections, ${limitBatches * BATCH} spans each; 429s waited out after Retry-After)`,
+  );
+  console.log('| tenant | spans/s | 429s |\n| --- | --- | --- |');
+  for (const row of sustained) console.log(`| ${row.name} | ${fmt(row.rate)} | ${row.refused} |`);
+  console.log(`429s in the whole run: ${refusals}`);
 }
 
 await main();

@@ -12,8 +12,13 @@ import { inject } from 'vitest';
 const CHILD = fileURLToPath(new URL('./service-child.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** trace-service in a child process (see service-child.ts), assembling on a short idle time. */
-export function startServiceChild(): Promise<{ child: ChildProcess; url: string }> {
+/**
+ * trace-service in a child process (see service-child.ts), assembling on a short idle time;
+ * `env` adds to (or replaces) its variables.
+ */
+export function startServiceChild(
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string }> {
   const infra = inject('infra');
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
     cwd: REPO,
@@ -30,6 +35,7 @@ export function startServiceChild(): Promise<{ child: ChildProcess; url: string 
       // Retention is global and this process runs on the real clock: other suites' traces are
       // dated elsewhere in time, and must not be deleted under them.
       TRACE_RETENTION_INTERVAL_MS: '0',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -54,10 +60,15 @@ export function startSdk(options: {
   authorization: string;
   resource: Record<string, string>;
   protocol: 'json' | 'protobuf';
+  /** The exporter's timeout for one export, retries included (the SDK's default: 10 s). */
+  timeoutMillis?: number;
+  /** Spans per export request (the SDK's default: 512). */
+  maxExportBatchSize?: number;
 }): { tracer: Tracer; shutdown: () => Promise<void> } {
   const exporterOptions = {
     url: `${options.baseUrl}/v1/traces`,
     headers: { authorization: options.authorization },
+    ...(options.timeoutMillis === undefined ? {} : { timeoutMillis: options.timeoutMillis }),
   };
   const exporter =
     options.protocol === 'protobuf'
@@ -65,7 +76,14 @@ export function startSdk(options: {
       : new JsonExporter(exporterOptions);
   const sdk = new NodeSDK({
     resource: resourceFromAttributes(options.resource),
-    spanProcessors: [new BatchSpanProcessor(exporter)],
+    spanProcessors: [
+      new BatchSpanProcessor(
+        exporter,
+        options.maxExportBatchSize === undefined
+          ? {}
+          : { maxExportBatchSize: options.maxExportBatchSize },
+      ),
+    ],
     instrumentations: [],
   });
   sdk.start();

@@ -13,6 +13,7 @@ import type { AggregateStore, EventSource, Versioned } from './aggregate-store.j
 import type { Transaction } from '../db/unit-of-work.js';
 import type { VersionedRow } from '../db/versioned-save.js';
 import { callOf, idParams, type Call, type RouteDocs } from './route-docs.js';
+import type { IngestLimitOption } from '../limits/ingest-limits.js';
 
 /** `If-Match: "<version>"`, documented so clients (and fuzzers) send a well-formed one. */
 export const ifMatchHeaders = z.object({
@@ -54,6 +55,11 @@ export interface CreateRouteOptions<
   readonly statusNotes?: StatusNotes;
   /** `Idempotency-Key` support: a retry with the key answers the first result again. */
   readonly idempotency?: IdempotencyOption<B>;
+  /**
+   * Counts the route as ingest (machines sending items, docs/limits.md): per-tenant items and
+   * bytes buckets instead of the request limit.
+   */
+  readonly ingestLimit?: IngestLimitOption;
   readonly store: AggregateStore<A, Row>;
   /**
    * The domain factory (`Aggregate.create(...)`); a DomainError answers 422 with its code. Any
@@ -111,7 +117,11 @@ export function createRoute<
     setEtag(reply, first.version);
     return reply.code(201).header('location', `${options.url}/${first.id}`).send(first.body);
   };
-  app.post(options.url, { config: { scope: options.scope }, schema }, async (request, reply) => {
+  const config = {
+    scope: options.scope,
+    ...(options.ingestLimit ? { ingestLimit: options.ingestLimit } : {}),
+  };
+  app.post(options.url, { config, schema }, async (request, reply) => {
     const call = callOf(request, ctx);
     const body = request.body as z.output<B>;
     const key = (request.headers as { 'idempotency-key'?: string })['idempotency-key'];

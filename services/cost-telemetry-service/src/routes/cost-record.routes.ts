@@ -20,7 +20,14 @@ export function costRecordRoutes(
   app.withTypeProvider<ZodTypeProvider>().post(
     '/v1/cost-records',
     {
-      config: { scope: 'ingest' },
+      config: {
+        scope: 'ingest',
+        // Per tenant in lines and bytes (docs/limits.md), not in requests.
+        ingestLimit: {
+          signal: 'costLines',
+          count: (body) => (body as { lines: readonly unknown[] }).lines.length,
+        },
+      },
       schema: {
         tags: ['cost records'],
         summary: 'Send a batch of usage lines',

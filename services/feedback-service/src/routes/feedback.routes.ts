@@ -63,6 +63,8 @@ export function feedbackRoutes(
   createRoute(app, ctx, {
     url: FEEDBACK_URL,
     scope: ['write', 'ingest'],
+    // Agents send feedback as telemetry: limited per tenant in items and bytes (docs/limits.md).
+    ingestLimit: { signal: 'feedbackItems', count: () => 1 },
     tags: TAGS,
     summary: 'Capture feedback',
     description:

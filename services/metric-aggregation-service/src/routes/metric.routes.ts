@@ -9,6 +9,7 @@ import {
 } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import type { MetricServiceConfig } from '../config.js';
 import { prepareNativePoints, prepareNativeSeries } from '../ingest/native-points.js';
 import type { OtlpMetricsIngest } from '../ingest/otlp-ingest.js';
@@ -40,6 +41,12 @@ export const INGEST_CODES = [
 ];
 const SERIES_CODES = ['metric.invalid_range', 'metric.range_too_large'];
 
+/** The points of a native batch, flat or grouped by series: what the ingest limit counts. */
+function nativePointCount(body: unknown): number {
+  const { points, series } = body as z.output<typeof nativeBatchBody>;
+  return points?.length ?? (series ?? []).reduce((sum, s) => sum + s.points.length, 0);
+}
+
 /** Thin routes: validation in the schemas, the work in PointIngest and the queries. */
 export function metricRoutes(
   app: FastifyInstance,
@@ -63,7 +70,11 @@ export function metricRoutes(
   r.post(
     '/v1/metric-points',
     {
-      config: { scope: 'ingest' },
+      config: {
+        scope: 'ingest',
+        // Per tenant in points and bytes (docs/limits.md), the same buckets as OTLP's.
+        ingestLimit: { signal: 'points', count: nativePointCount },
+      },
       bodyLimit: NATIVE_BODY_LIMIT_BYTES,
       // zod's rules as a fast check first; zod itself for anything the check does not accept.
       validatorCompiler: nativeBatchValidatorCompiler,

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RunningService } from '@obs/service-kit';
 import { TestClock, bearer } from '@obs/service-kit/testing';
 import snappy from 'snappyjs';
@@ -56,11 +59,21 @@ async function query(tenant: string, q: string, at: number) {
 const every15s = (n: number, f: (i: number) => number): RemoteSample[] =>
   Array.from({ length: n }, (_, i) => ({ timestamp: T0 + i * 15_000, value: f(i) }));
 
+/** One tenant limited to 20 samples, with no refill to speak of (0.01/s); the others at defaults. */
+const LIMITED = uniqueTenant('rw-limited');
+const limitsDir = mkdtempSync(join(tmpdir(), 'rw-limits-'));
+
 beforeAll(async () => {
-  service = await startMetricService({ clock });
+  const limitsFile = join(limitsDir, 'limits.json');
+  writeFileSync(
+    limitsFile,
+    JSON.stringify({ tenants: { [LIMITED]: { points: { rate: 0.01, burst: 20 } } } }),
+  );
+  service = await startMetricService({ clock, env: { TENANT_LIMITS_FILE: limitsFile } });
 });
 afterAll(async () => {
   await service.close();
+  rmSync(limitsDir, { recursive: true, force: true });
 });
 
 describe('POST /prometheus/api/v1/write', () => {
@@ -120,6 +133,22 @@ describe('POST /prometheus/api/v1/write', () => {
       'lacks the dimension labels service_name',
     );
     expect(await query(tenant, 'rw_ok', T0)).toEqual([]);
+  });
+
+  it("answers 429 with Retry-After once the tenant's sample limit is spent, storing nothing of that request", async () => {
+    const first = await write(LIMITED, [
+      { labels: { __name__: 'rw_limited_first', ...EXTERNAL }, samples: every15s(20, () => 1) },
+    ]);
+    expect(first.statusCode, first.body).toBe(204);
+    const refused = await write(LIMITED, [
+      { labels: { __name__: 'rw_limited_second', ...EXTERNAL }, samples: every15s(5, () => 2) },
+    ]);
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(100);
+    expect(refused.json()).toMatchObject({ status: 'error', errorType: 'unavailable' });
+    expect(refused.json<{ error: string }>().error).toContain('points (0.01/s, burst 20)');
+    expect(await query(LIMITED, 'rw_limited_first', T0)).toHaveLength(1);
+    expect(await query(LIMITED, 'rw_limited_second', T0 + 60_000)).toEqual([]);
   });
 
   it('answers 400 for a body that is not snappy, 415 for another content type, 401/403 without ingest', async () => {

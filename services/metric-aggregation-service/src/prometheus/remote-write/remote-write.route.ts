@@ -1,4 +1,10 @@
-import { HttpProblem, OtlpBackpressureError, problems } from '@obs/service-kit';
+import {
+  HttpProblem,
+  IngestLimitError,
+  OtlpBackpressureError,
+  admitIngest,
+  problems,
+} from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import snappy from 'snappyjs';
@@ -25,6 +31,8 @@ const jsonError = (description: string) => ({
  * (the whole request, naming it), a gauge native histogram or one of another schema, points the ingest refuses; 5xx only for
  * retryable faults (503: the store is full or unavailable), so the sender's queue retries exactly
  * those.
+ * 429 with Retry-After when the tenant's ingest limit (samples and decoded bytes) is spent,
+ * nothing stored; Prometheus retries it only with queue_config.retry_on_http_429.
  */
 export function remoteWriteRoute(app: FastifyInstance, otlp: OtlpMetricsIngest): void {
   void app.register((scope, _options, done) => {
@@ -36,7 +44,9 @@ export function remoteWriteRoute(app: FastifyInstance, otlp: OtlpMetricsIngest):
     scope.withTypeProvider<ZodTypeProvider>().post(
       '/prometheus/api/v1/write',
       {
-        config: { scope: 'ingest' },
+        // Per tenant in samples and decoded bytes, the same buckets as OTLP metrics
+        // (docs/limits.md); counted once decoded, below.
+        config: { scope: 'ingest', ingestLimit: { signal: 'points' } },
         bodyLimit: REMOTE_WRITE_BODY_LIMIT,
         schema: {
           tags: ['prometheus'],
@@ -58,6 +68,11 @@ export function remoteWriteRoute(app: FastifyInstance, otlp: OtlpMetricsIngest):
                   ?.content,
                 'application/json': { schema: promErrorSchema },
               },
+            },
+            429: {
+              description:
+                "The tenant's ingest limit (samples or bytes) is spent: nothing was stored. Prometheus retries it, after Retry-After, only with queue_config.retry_on_http_429: true; otherwise it drops the batch (docs/limits.md)",
+              content: { 'application/json': { schema: promErrorSchema } },
             },
           },
         },
@@ -86,6 +101,15 @@ export function remoteWriteRoute(app: FastifyInstance, otlp: OtlpMetricsIngest):
               throw badData(`protobuf decode error: ${error.message}`);
             throw error;
           }
+          // The whole request or nothing: refused before any sample is converted or stored.
+          admitIngest(
+            request,
+            write.series.reduce(
+              (sum, series) => sum + series.samples.length + series.histograms,
+              0,
+            ),
+            raw.length,
+          );
           const converted = remoteWriteToOtlp(write, request.auth.tenantId);
           const result = await otlp.ingest(converted.request, request.auth.tenantId);
           if (result.rejected > 0) {
@@ -96,6 +120,12 @@ export function remoteWriteRoute(app: FastifyInstance, otlp: OtlpMetricsIngest):
           return reply.code(204).send(null);
         } catch (error) {
           if (error instanceof PromError) return sendError(reply, error);
+          if (error instanceof IngestLimitError) {
+            return reply
+              .code(429)
+              .header('retry-after', String(error.retryAfterSeconds))
+              .send({ status: 'error', errorType: 'unavailable', error: error.message });
+          }
           if (error instanceof OtlpBackpressureError) {
             void reply.header('retry-after', String(error.retryAfterSeconds));
             return sendUnavailable(reply, error.message);
