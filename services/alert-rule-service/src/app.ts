@@ -19,6 +19,9 @@ import {
   inhibitionRuleStore,
 } from './inhibition-rule.repository.js';
 import { inhibitionRuleRoutes } from './routes/inhibition-rule.routes.js';
+import { CreateNotificationGroups1730000000007 } from './migrations/1730000000007-create-notification-groups.js';
+import { NotificationGroupEntity } from './notification-group.repository.js';
+import { notificationGroupFlushJob } from './jobs/notification-group-flush.job.js';
 import { SilenceEntity, silenceStore } from './silence.repository.js';
 import { silenceRoutes } from './routes/silence.routes.js';
 import { ReceiverEntity, receiverStore } from './receiver.repository.js';
@@ -40,8 +43,10 @@ metric-aggregation-service's catalogue (GET /v1/metrics/{name}); ?allowUnresolve
 not seen yet. Receivers (/v1/receivers) are the tenant's notification targets — webhook (an
 Alertmanager v4 message signed per Standard Webhooks), slack (incoming webhook), email (SMTP) and
 alertmanager (an existing Alertmanager's /api/v2/alerts) — named by rules' webhook actions: each
-AlertTriggered queues one notification per receiver (each AlertResolved one per receiver with
-sendResolved) in the same transaction, delivered by the receiver's kind, retried with backoff,
+AlertTriggered joins a notification group per receiver in the same transaction (Alertmanager
+grouping: the action's groupBy, groupWaitSeconds 30, groupIntervalSeconds 300,
+repeatIntervalSeconds 4 h), flushed into one notification listing the group's alerts (resolved ones
+to receivers with sendResolved), delivered by the receiver's kind, retried with backoff,
 visible at /v1/notifications. Silences (/v1/silences, Alertmanager matchers =, !=, =~, !~ over the
 alert's labels) mute alerts while active: the alert keeps its state, its AlertTriggered carries
 silenced: true and no actions, nothing is sent and no incident opened. Inhibition rules
@@ -69,6 +74,7 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
       SilenceEntity,
       InhibitionRuleEntity,
       FiringAlertEntity,
+      NotificationGroupEntity,
     ],
     migrations: [
       CreateAlertRules1730000000001,
@@ -77,6 +83,7 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
       ReceiverKinds1730000000004,
       CreateSilences1730000000005,
       CreateInhibitionRules1730000000006,
+      CreateNotificationGroups1730000000007,
     ],
     topics: [topicFor('AlertTriggered')],
     compose: (ctx) => {
@@ -97,6 +104,7 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
           incidentEscalatedConsumer(ctx.clock),
         ],
         jobs: [
+          notificationGroupFlushJob(ctx, config.notify),
           notificationDeliveryJob(ctx, config.notify),
           alertClockJob(ctx, config, config.clock ?? DEFAULT_ALERT_CLOCK),
         ],
