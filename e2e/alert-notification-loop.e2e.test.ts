@@ -155,7 +155,8 @@ describe('from an OTLP latency spike to a signed notification, an incident and i
         },
         severity: 'critical',
         actions: [
-          { type: 'webhook', target: receiverId },
+          // No grouping delays: this loop is about one alert (grouping has its own test).
+          { type: 'webhook', target: receiverId, groupWaitSeconds: 0, groupIntervalSeconds: 1 },
           { type: 'incident', target: 'on-call-primary' },
         ],
       },

@@ -13,7 +13,10 @@ function ruleView(snapshot: AlertRuleSnapshot, createdAt: string, updatedAt: str
     ...rest,
     scope: { ...rest.scope },
     condition: { ...rest.condition, groupBy: [...rest.condition.groupBy] },
-    actions: rest.actions.map((a) => ({ ...a })),
+    actions: rest.actions.map(({ groupBy, ...a }) => ({
+      ...a,
+      ...(groupBy === undefined ? {} : { groupBy: [...groupBy] }),
+    })),
     createdAt,
     updatedAt,
   };

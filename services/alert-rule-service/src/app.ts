@@ -21,6 +21,9 @@ import {
   inhibitionRuleStore,
 } from './inhibition-rule.repository.js';
 import { inhibitionRuleRoutes } from './routes/inhibition-rule.routes.js';
+import { CreateNotificationGroups1730000000007 } from './migrations/1730000000007-create-notification-groups.js';
+import { NotificationGroupEntity } from './notification-group.repository.js';
+import { notificationGroupFlushJob } from './jobs/notification-group-flush.job.js';
 import { SilenceEntity, silenceStore } from './silence.repository.js';
 import { silenceRoutes } from './routes/silence.routes.js';
 import { ReceiverEntity, receiverStore } from './receiver.repository.js';
@@ -42,10 +45,12 @@ metric-aggregation-service's catalogue (GET /v1/metrics/{name}); ?allowUnresolve
 not seen yet. Receivers (/v1/receivers) are the tenant's notification targets — webhook (an
 Alertmanager v4 message signed per Standard Webhooks), slack (incoming webhook), email (SMTP) and
 alertmanager (an existing Alertmanager's /api/v2/alerts) — named by rules' webhook actions: each
-AlertTriggered queues one notification per receiver (each AlertResolved one per receiver with
-sendResolved) in the same transaction, delivered by the receiver's kind, retried with backoff,
+AlertTriggered joins a notification group per receiver in the same transaction (Alertmanager
+grouping: the action's groupBy, groupWaitSeconds 30, groupIntervalSeconds 300,
+repeatIntervalSeconds 4 h), flushed into one notification listing the group's alerts (resolved ones
+to receivers with sendResolved), delivered by the receiver's kind, retried with backoff,
 visible at /v1/notifications. SLO burn-rate alerts (SloBurnRateAlertFired/Resolved from slo-service)
-and escalation steps (IncidentEscalated) are delivered the same way to the receivers they name. Silences (/v1/silences, Alertmanager matchers =, !=, =~, !~ over the
+and escalation steps (IncidentEscalated) are delivered to the receivers they name. Silences (/v1/silences, Alertmanager matchers =, !=, =~, !~ over the
 alert's labels) mute alerts while active: the alert keeps its state, its AlertTriggered carries
 silenced: true and no actions, nothing is sent and no incident opened. Inhibition rules
 (/v1/inhibition-rules, Alertmanager inhibit_rules) mute an alert that fires while another firing alert
@@ -72,6 +77,7 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
       SilenceEntity,
       InhibitionRuleEntity,
       FiringAlertEntity,
+      NotificationGroupEntity,
     ],
     migrations: [
       CreateAlertRules1730000000001,
@@ -80,6 +86,7 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
       ReceiverKinds1730000000004,
       CreateSilences1730000000005,
       CreateInhibitionRules1730000000006,
+      CreateNotificationGroups1730000000007,
       NotificationSources1730000000020,
     ],
     topics: [topicFor('AlertTriggered')],
@@ -102,6 +109,7 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
           sloBurnRateAlertConsumer(ctx.clock),
         ],
         jobs: [
+          notificationGroupFlushJob(ctx, config.notify),
           notificationDeliveryJob(ctx, config.notify),
           alertClockJob(ctx, config, config.clock ?? DEFAULT_ALERT_CLOCK),
         ],

@@ -257,7 +257,9 @@ export async function createP95Rule(
 /**
  * A rule (forMinutes 0) whose webhook actions name the receivers, made to fire once through real
  * MetricAggregated windows on the bus (group service=payments-api, p95 900 > 500); resolves once
- * the windows are published, not when the alert is evaluated. Returns the rule's id.
+ * the windows are published, not when the alert is evaluated. Returns the rule's id. The actions
+ * have groupWaitSeconds 0, so the notification is queued with the alert (these suites test what
+ * happens to one notification, not grouping).
  */
 export async function fireRule(
   service: RunningService,
@@ -266,7 +268,7 @@ export async function fireRule(
 ): Promise<string> {
   const metric = 'http.server.duration';
   const ruleId = await createP95Rule(service, tenantId, metric, 0, {
-    actions: receiverIds.map((id) => ({ type: 'webhook', target: id })),
+    actions: receiverIds.map((id) => ({ type: 'webhook', target: id, groupWaitSeconds: 0 })),
   });
   const start = baseMinute();
   // forMinutes 0 still waits for the window before the breach to be final (the lateness grace).

@@ -4,6 +4,7 @@ import {
   alertAction,
   alertActions,
   isReceiverTarget,
+  notificationGrouping,
   publishedActions,
   receiverIdsOf,
 } from './alert-action.js';
@@ -83,5 +84,60 @@ describe('publishedActions', () => {
       { type: 'webhook', target: 'https://hooks.example.com' },
       { type: 'email', target: 'ops@example.com' },
     ]);
+  });
+});
+
+describe('grouping settings of a receiver action', () => {
+  const codeOf = (run: () => unknown): string | undefined => {
+    try {
+      run();
+      return undefined;
+    } catch (err) {
+      return err instanceof DomainError ? err.code : 'not a DomainError';
+    }
+  };
+
+  it("takes Alertmanager's defaults when absent and keeps the given ones", () => {
+    expect(notificationGrouping(alertAction({ type: 'webhook', target: RECEIVER }))).toEqual({
+      groupBy: [],
+      groupWaitSeconds: 30,
+      groupIntervalSeconds: 300,
+      repeatIntervalSeconds: 14_400,
+    });
+    const action = alertAction({
+      type: 'webhook',
+      target: RECEIVER,
+      groupBy: [' service ', 'service', 'region'],
+      groupWaitSeconds: 0,
+      groupIntervalSeconds: 60,
+      repeatIntervalSeconds: 3600,
+    });
+    expect(action).toEqual({
+      type: 'webhook',
+      target: RECEIVER.toLowerCase(),
+      groupBy: ['service', 'region'],
+      groupWaitSeconds: 0,
+      groupIntervalSeconds: 60,
+      repeatIntervalSeconds: 3600,
+    });
+    // The event carries type and target only.
+    expect(publishedActions([action])).toEqual([
+      { type: 'webhook', target: RECEIVER.toLowerCase() },
+    ]);
+  });
+
+  it('refuses grouping on other actions, bad intervals, and ... with other labels', () => {
+    const bad = (extra: Record<string, unknown>, type = 'webhook', target = RECEIVER) =>
+      codeOf(() => alertAction({ type, target, ...extra }));
+    expect(bad({ groupWaitSeconds: 10 }, 'incident', 'oncall')).toBe('alert_rule.invalid_grouping');
+    expect(bad({ groupBy: ['service'] }, 'webhook', 'https://hooks.example.com/x')).toBe(
+      'alert_rule.invalid_grouping',
+    );
+    expect(bad({ groupWaitSeconds: -1 })).toBe('alert_rule.invalid_grouping');
+    expect(bad({ groupIntervalSeconds: 0 })).toBe('alert_rule.invalid_grouping');
+    expect(bad({ repeatIntervalSeconds: 1.5 })).toBe('alert_rule.invalid_grouping');
+    expect(bad({ groupBy: ['...', 'service'] })).toBe('alert_rule.invalid_grouping');
+    expect(bad({ groupBy: [''] })).toBe('alert_rule.invalid_grouping');
+    expect(bad({ groupBy: ['...'] })).toBeUndefined();
   });
 });

@@ -18,7 +18,13 @@ export {
   legacyConditionKey,
   worseValue,
 } from './alert-condition.js';
-export type { AlertActionType, AlertAction, AlertActionInput } from './alert-action.js';
+export type {
+  AlertActionType,
+  AlertAction,
+  AlertActionInput,
+  NotificationGrouping,
+  NotificationGroupingInput,
+} from './alert-action.js';
 export {
   ALERT_ACTION_TYPES,
   ALERT_ACTION_TARGET_MAX_LENGTH,
@@ -28,6 +34,16 @@ export {
   isReceiverTarget,
   publishedActions,
   receiverIdsOf,
+  notificationGrouping,
+  DEFAULT_GROUP_WAIT_SECONDS,
+  DEFAULT_GROUP_INTERVAL_SECONDS,
+  DEFAULT_REPEAT_INTERVAL_SECONDS,
+  MAX_GROUP_WAIT_SECONDS,
+  MAX_GROUP_INTERVAL_SECONDS,
+  MAX_REPEAT_INTERVAL_SECONDS,
+  MAX_GROUP_BY_LABELS,
+  GROUP_BY_LABEL_MAX_LENGTH,
+  GROUP_BY_ALL,
 } from './alert-action.js';
 export type { AlertScope, AlertScopeInput } from './alert-scope.js';
 export { ALERT_SCOPE_ID_MAX_LENGTH, alertScope, sameAlertScope } from './alert-scope.js';

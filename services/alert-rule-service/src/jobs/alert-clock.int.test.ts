@@ -13,6 +13,7 @@ import {
   windowMessage,
 } from '../../test/alert-rule-test-kit.js';
 import { ALERT_CLOCK_JOB } from './alert-clock.job.js';
+import { NOTIFICATION_GROUP_FLUSH_JOB } from './notification-group-flush.job.js';
 
 const metric = 'http.server.duration';
 const SECOND = 1_000;
@@ -46,10 +47,11 @@ afterAll(async () => {
 async function setup() {
   const tenantId = uniqueTenant('clock');
   const auth = bearer(tenantId, ['read', 'write']);
-  // Never sent: the delivery job does not run here, the notification stays pending.
+  // Never sent: the delivery job does not run here, the notification stays pending. No group
+  // wait: the notification is queued with the alert.
   const receiver = await createReceiver(service, auth, 'http://127.0.0.1:9/hook');
   const ruleId = await createP95Rule(service, tenantId, metric, 0, {
-    actions: [{ type: 'webhook', target: receiver.id }],
+    actions: [{ type: 'webhook', target: receiver.id, groupWaitSeconds: 0 }],
   });
   // A fresh minute for every test: the clock only moves forward.
   const start = Math.ceil(clock.nowMs / MINUTE) * MINUTE + MINUTE;
@@ -120,11 +122,12 @@ describe('AlertResolved', () => {
         scope: body.scope,
         condition: body.condition,
         severity: body.severity,
-        actions: [
-          { type: 'webhook', target: t.receiverId },
-          { type: 'webhook', target: quiet.id },
-          { type: 'webhook', target: resolving.id },
-        ],
+        actions: [t.receiverId, quiet.id, resolving.id].map((target) => ({
+          type: 'webhook',
+          target,
+          groupWaitSeconds: 0,
+          groupIntervalSeconds: 30,
+        })),
       },
     });
     expect(put.statusCode, put.body).toBe(200);
@@ -148,6 +151,8 @@ describe('AlertResolved', () => {
       observedValue: 100,
       resolveAfterWindows: 1,
     });
+    // The resolution goes out with the group's next flush, a group interval after the firing.
+    await service.jobs.get(NOTIFICATION_GROUP_FLUSH_JOB)?.runOnce();
 
     // Three firing notifications, one resolved (only the receiver with sendResolved).
     const rows = await service.ctx.dataSource.query<

@@ -118,38 +118,59 @@ export function alertLabels(
   return labels;
 }
 
+/** One alert as a message lists it, firing or resolved. */
+export function alertmanagerAlert(
+  alert: AlertFields,
+  state: { status: 'firing' | 'resolved'; endsAt: string; observedValue: string },
+): AlertmanagerAlert {
+  const held = alert.forMinutes === undefined ? '' : ` for ${alert.forMinutes}m`;
+  return {
+    status: state.status,
+    labels: alertLabels(alert),
+    annotations: {
+      summary: `${alert.metric} ${alert.aggregation} ${alert.operator} ${alert.threshold}${held}`,
+      observedValue: state.observedValue,
+      threshold: String(alert.threshold),
+      fingerprint: alert.fingerprint,
+    },
+    startsAt: alert.activeAt,
+    endsAt: state.endsAt,
+    generatorURL: '',
+    fingerprint: alertmanagerFingerprint(alert.fingerprint),
+  };
+}
+
+/** The firing alert of an AlertTriggered. */
+export const firingAlert = (alert: AlertTriggeredPayload): AlertmanagerAlert =>
+  alertmanagerAlert(alert, {
+    status: 'firing',
+    endsAt: GO_ZERO_TIME,
+    observedValue: String(alert.observedValue),
+  });
+
+/** The resolved alert of an AlertResolved. */
+export const resolvedAlert = (resolved: AlertResolvedPayload): AlertmanagerAlert =>
+  alertmanagerAlert(resolved, {
+    status: 'resolved',
+    endsAt: resolved.resolvedAt,
+    observedValue: resolved.observedValue === null ? 'no data' : String(resolved.observedValue),
+  });
+
 function message(
   receiverName: string,
   alert: AlertFields,
   state: { status: 'firing' | 'resolved'; endsAt: string; observedValue: string },
 ): AlertmanagerMessage {
-  const labels = alertLabels(alert);
-  const held = alert.forMinutes === undefined ? '' : ` for ${alert.forMinutes}m`;
-  const annotations = {
-    summary: `${alert.metric} ${alert.aggregation} ${alert.operator} ${alert.threshold}${held}`,
-    observedValue: state.observedValue,
-    threshold: String(alert.threshold),
-    fingerprint: alert.fingerprint,
-  };
+  const only = alertmanagerAlert(alert, state);
   const groupLabels = { alertname: alert.ruleName, alertRuleId: alert.alertRuleId };
   return {
     receiver: receiverName,
     status: state.status,
-    alerts: [
-      {
-        status: state.status,
-        labels,
-        annotations,
-        startsAt: alert.activeAt,
-        endsAt: state.endsAt,
-        generatorURL: '',
-        fingerprint: alertmanagerFingerprint(alert.fingerprint),
-      },
-    ],
+    alerts: [only],
     notification_reason: 'first notification',
     groupLabels,
-    commonLabels: labels,
-    commonAnnotations: annotations,
+    commonLabels: only.labels,
+    commonAnnotations: only.annotations,
     routeLabels: {},
     externalURL: '',
     version: '4',

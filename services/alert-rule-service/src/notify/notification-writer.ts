@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
-  receiverIdsOf,
+  isReceiverTarget,
+  notificationGrouping,
   type AlertAction,
+  type NotificationGrouping,
   type AlertResolvedPayload,
   type AlertTriggeredPayload,
   type DomainEvent,
@@ -10,15 +12,9 @@ import type { Transaction } from '@obs/service-kit';
 import { In } from 'typeorm';
 import { NotificationEntity, type NotificationRow } from '../notification.repository.js';
 import { ReceiverEntity } from '../receiver.repository.js';
-import { firingMessage, resolvedMessage } from './alertmanager-payload.js';
+import { firingAlert, resolvedAlert, resolvedMessage } from './alertmanager-payload.js';
+import { addFiring, flushGroup, resolveInGroup } from './notification-groups.js';
 
-/**
- * Queues one notification per receiver the rule's webhook actions name, for each AlertTriggered
- * the evaluation just recorded (and for each AlertResolved, to the receivers with sendResolved),
- * in the evaluation's own transaction: the alert and the duty to tell its receivers commit
- * together or not at all. A receiver deleted since the rule named it is skipped; a `muted`
- * fingerprint (silenced) gets nothing; a resolution goes only to receivers told of the firing. Due at once (`now`, the service clock); the delivery job sends them.
- */
 /** The receivers that were sent (queued) the firing notification of this alert's episode. */
 async function receiversToldOf(
   tx: Transaction,
@@ -43,6 +39,28 @@ async function receiversToldOf(
   return new Set(rows.map((r) => r.receiver_id));
 }
 
+/** Each receiver a rule's webhook actions name, with that action's grouping (defaults applied). */
+function routesOf(actions: readonly AlertAction[]): Map<string, NotificationGrouping> {
+  const routes = new Map<string, NotificationGrouping>();
+  for (const action of actions) {
+    if (isReceiverTarget(action) && !routes.has(action.target)) {
+      routes.set(action.target, notificationGrouping(action));
+    }
+  }
+  return routes;
+}
+
+/**
+ * Puts each AlertTriggered and AlertResolved the evaluation just recorded into the notification
+ * groups of the receivers the rule's webhook actions name (notification-groups.ts), in the
+ * evaluation's own transaction: the alert and the duty to tell its receivers commit together or
+ * not at all. A group due now (groupWaitSeconds 0) is flushed at once, in this transaction; the
+ * others wait for the flush job. A receiver deleted since the rule named it is skipped; a `muted`
+ * fingerprint (silenced, inhibited) joins no group, and its resolution leaves its group unsaid.
+ * A resolution no group holds (an alert that fired before groups existed) is notified as before:
+ * alone, to the receivers told of the firing that have sendResolved. Notifications are due at
+ * once (`now`, the service clock); the delivery job sends them. Answers the rows queued now.
+ */
 export async function queueNotifications(
   tx: Transaction,
   tenantId: string,
@@ -54,32 +72,51 @@ export async function queueNotifications(
   const alerts = events.filter(
     (e) => e.eventType === 'AlertTriggered' || e.eventType === 'AlertResolved',
   );
-  const receiverIds = receiverIdsOf(actions);
-  if (alerts.length === 0 || receiverIds.length === 0) return 0;
+  const routes = routesOf(actions);
+  if (alerts.length === 0 || routes.size === 0) return 0;
   const receivers = await tx.manager
     .getRepository(ReceiverEntity)
-    .find({ where: { tenantId, id: In(receiverIds) }, order: { id: 'ASC' } });
+    .find({ where: { tenantId, id: In([...routes.keys()]) }, order: { id: 'ASC' } });
   const rows: NotificationRow[] = [];
+  const due = new Set<string>();
   for (const event of alerts) {
     const resolved = event.eventType === 'AlertResolved';
     const alert = event.payload as AlertTriggeredPayload | AlertResolvedPayload;
-    if (muted.has(alert.fingerprint)) continue;
-    // A resolution goes only to the receivers told of the episode's firing (not silenced then).
-    const told = resolved ? await receiversToldOf(tx, tenantId, alert) : undefined;
+    const silent = muted.has(alert.fingerprint);
+    if (silent && !resolved) continue;
+    let told: Set<string> | undefined;
     for (const receiver of receivers) {
-      // Resolved notifications only to the receivers that asked (Alertmanager's send_resolved),
-      // and always to an Alertmanager: it needs the resolution to end the alert it holds.
-      if (resolved && !receiver.sendResolved && receiver.type !== 'alertmanager') continue;
-      if (told !== undefined && !told.has(receiver.id)) continue;
+      const target = {
+        tenantId,
+        alertRuleId: alert.alertRuleId,
+        receiverId: receiver.id,
+        grouping: routes.get(receiver.id) ?? notificationGrouping({}),
+      };
+      if (!resolved) {
+        const group = await addFiring(
+          tx.manager,
+          target,
+          alert.fingerprint,
+          firingAlert(alert as AlertTriggeredPayload),
+          now,
+        );
+        if (group.due) due.add(group.id);
+        continue;
+      }
+      const item = resolvedAlert(alert as AlertResolvedPayload);
+      if (await resolveInGroup(tx.manager, target, alert.fingerprint, item, !silent)) continue;
+      // Fired before groups: resolved alone, to the receivers that asked and were told of it.
+      if (silent) continue;
+      if (!receiver.sendResolved && receiver.type !== 'alertmanager') continue;
+      told ??= await receiversToldOf(tx, tenantId, alert);
+      if (!told.has(receiver.id)) continue;
       rows.push({
         id: randomUUID(),
         tenantId,
         receiverId: receiver.id,
         alertRuleId: alert.alertRuleId,
         fingerprint: alert.fingerprint,
-        payload: resolved
-          ? resolvedMessage(receiver.name, alert as AlertResolvedPayload)
-          : firingMessage(receiver.name, alert as AlertTriggeredPayload),
+        payload: resolvedMessage(receiver.name, alert as AlertResolvedPayload),
         status: 'pending',
         attempts: 0,
         nextAttemptAt: new Date(now),
@@ -91,5 +128,7 @@ export async function queueNotifications(
     }
   }
   if (rows.length > 0) await tx.manager.getRepository(NotificationEntity).insert(rows);
-  return rows.length;
+  let queued = rows.length;
+  for (const id of due) queued += await flushGroup(tx.manager, id, now);
+  return queued;
 }

@@ -9,6 +9,14 @@ import {
   COMPARISON_OPERATORS,
   DEFAULT_ALERT_WINDOW,
   MAX_ACTIONS,
+  DEFAULT_GROUP_INTERVAL_SECONDS,
+  DEFAULT_GROUP_WAIT_SECONDS,
+  DEFAULT_REPEAT_INTERVAL_SECONDS,
+  GROUP_BY_LABEL_MAX_LENGTH,
+  MAX_GROUP_BY_LABELS,
+  MAX_GROUP_INTERVAL_SECONDS,
+  MAX_GROUP_WAIT_SECONDS,
+  MAX_REPEAT_INTERVAL_SECONDS,
   MAX_GROUP_BY,
   SEVERITIES,
   WINDOWS,
@@ -49,6 +57,7 @@ export const RULE_DOMAIN_CODES = [
   'alert_rule.invalid_group_by',
   'alert_rule.invalid_action',
   'alert_rule.duplicate_action',
+  'alert_rule.invalid_grouping',
   'alert_rule.unknown_receiver',
 ] as const;
 
@@ -128,6 +137,40 @@ export const actionSchema = z
     target: nonBlank(ALERT_ACTION_TARGET_MAX_LENGTH).describe(
       "incident: escalation policy or team; webhook: the id of one of the tenant's receivers (/v1/receivers: notified, signed, retried; an unknown id answers 422 alert_rule.unknown_receiver) or, for compatibility, an http(s) URL (accepted and stored, never called); email: an address. One that does not fit its type answers 422 alert_rule.invalid_action",
     ),
+    groupBy: z
+      .array(nonBlank(GROUP_BY_LABEL_MAX_LENGTH))
+      .max(MAX_GROUP_BY_LABELS)
+      .optional()
+      .describe(
+        "Receiver actions only (Alertmanager group_by): the alert labels whose values split the rule's alerts into groups, one notification stream each. Absent or empty (the default): all the rule's alerts in one group; ['...'] alone: one group per alert",
+      ),
+    groupWaitSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_GROUP_WAIT_SECONDS)
+      .optional()
+      .describe(
+        `Receiver actions only (group_wait): how long a new group waits for more alerts before its first notification; default ${DEFAULT_GROUP_WAIT_SECONDS}; 0 sends at once`,
+      ),
+    groupIntervalSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_GROUP_INTERVAL_SECONDS)
+      .optional()
+      .describe(
+        `Receiver actions only (group_interval): after a group's first notification, changes to it (alerts firing or resolving) go out at most this often; default ${DEFAULT_GROUP_INTERVAL_SECONDS}`,
+      ),
+    repeatIntervalSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_REPEAT_INTERVAL_SECONDS)
+      .optional()
+      .describe(
+        `Receiver actions only (repeat_interval): an unchanged group still firing is notified again after this long; default ${DEFAULT_REPEAT_INTERVAL_SECONDS} (4 h)`,
+      ),
   })
   .meta({ example: { type: 'incident', target: 'payments-oncall' } });
 
@@ -194,7 +237,16 @@ export const ruleSchema = z
       forMinutes: z.number(),
     }),
     severity: z.enum(SEVERITIES),
-    actions: z.array(z.object({ type: z.enum(ALERT_ACTION_TYPES), target: z.string() })),
+    actions: z.array(
+      z.object({
+        type: z.enum(ALERT_ACTION_TYPES),
+        target: z.string(),
+        groupBy: z.array(z.string()).optional(),
+        groupWaitSeconds: z.number().int().optional(),
+        groupIntervalSeconds: z.number().int().optional(),
+        repeatIntervalSeconds: z.number().int().optional(),
+      }),
+    ),
     enabled: z.boolean(),
     version: z.number().int().describe('Optimistic-concurrency version; also the ETag'),
     createdAt: z.iso.datetime(),

@@ -150,7 +150,7 @@ describe('an inhibited alert', () => {
     const receiver = await createReceiver(service, auth, 'http://127.0.0.1:9/hook');
     const inhibition = (await create(auth, ruleBody())).json<{ id: string }>();
     const actions = [
-      { type: 'webhook', target: receiver.id },
+      { type: 'webhook', target: receiver.id, groupWaitSeconds: 0 },
       { type: 'incident', target: 'payments-oncall' },
     ];
     // The source: a critical rule on its own metric, firing for payments-api only.
