@@ -172,8 +172,8 @@ async function serviceMode(databaseUrl: string, url: string, intervalMs: number)
 }
 
 async function baselineMode(databaseUrl: string, url: string): Promise<Result> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
+  // One connection, as one writer: its queries queue in the pool and run one at a time.
+  const client = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   try {
     await client.query('CREATE SCHEMA IF NOT EXISTS bench_notify');
     await client.query(
@@ -183,7 +183,6 @@ async function baselineMode(databaseUrl: string, url: string): Promise<Result> {
     );
     const secret = `whsec_${Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('base64')}`;
     const commits = new Map<string, number>();
-    // One connection, as one writer: queries on it run one at a time, like the service's.
     await paced(async () => {
       const event = burnEvent('bench-baseline', crypto.randomUUID());
       const id = crypto.randomUUID();

@@ -1,6 +1,7 @@
 import type { JobDefinition, ServiceContext } from '@obs/service-kit';
 import type { EntityManager } from 'typeorm';
 import type { NotifyConfig } from '../config.js';
+import { NOTIFICATIONS_CHANNEL } from '../migrations/1730000000007-notifications-wake.js';
 import { NotificationEntity, type NotificationRow } from '../notification.repository.js';
 import { ReceiverEntity } from '../receiver.repository.js';
 import { backoffMs } from '../notify/retry-policy.js';
@@ -150,6 +151,9 @@ export function notificationDeliveryJob(
     intervalMs: config.intervalMs,
     // Rows are claimed with SKIP LOCKED: processes deliver side by side.
     singleActive: false,
+    // Queued rows wake it at commit (the table's trigger); the interval is the fallback and
+    // brings retries when they fall due.
+    wakeOn: NOTIFICATIONS_CHANNEL,
     run: async () => {
       // Real time, not ctx.clock(): the budget bounds how long this process is busy.
       const until = Date.now() + RUN_BUDGET_MS;
