@@ -53,6 +53,7 @@ var services = [
     consumers: [
       { group: 'alert-rule-service.metric-aggregated', topic: 'obs.metric-series.v1' }
       { group: 'alert-rule-service.incident-escalated', topic: 'obs.incident.v1' }
+      { group: 'alert-rule-service.slo-burn-rate-alert', topic: 'obs.slo-definition.v1' }
     ]
   }
   {
