@@ -14,7 +14,7 @@ import { CreateReceiversAndNotifications1730000000003 } from './migrations/17300
 import { ReceiverKinds1730000000004 } from './migrations/1730000000004-receiver-kinds.js';
 import { CreateSilences1730000000005 } from './migrations/1730000000005-create-silences.js';
 import { NotificationSources1730000000006 } from './migrations/1730000000006-notification-sources.js';
-import { NotificationsWake1730000000007 } from './migrations/1730000000007-notifications-wake.js';
+import { NotificationsWake1730000000021 } from './migrations/1730000000021-notifications-wake.js';
 import { SilenceEntity, silenceStore } from './silence.repository.js';
 import { silenceRoutes } from './routes/silence.routes.js';
 import { ReceiverEntity, receiverStore } from './receiver.repository.js';
@@ -69,7 +69,7 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
       ReceiverKinds1730000000004,
       CreateSilences1730000000005,
       NotificationSources1730000000006,
-      NotificationsWake1730000000007,
+      NotificationsWake1730000000021,
     ],
     topics: [topicFor('AlertTriggered')],
     compose: (ctx) => {

@@ -1,7 +1,7 @@
 import type { JobDefinition, ServiceContext } from '@obs/service-kit';
 import type { EntityManager } from 'typeorm';
 import type { NotifyConfig } from '../config.js';
-import { NOTIFICATIONS_CHANNEL } from '../migrations/1730000000007-notifications-wake.js';
+import { NOTIFICATIONS_CHANNEL } from '../migrations/1730000000021-notifications-wake.js';
 import { NotificationEntity, type NotificationRow } from '../notification.repository.js';
 import { ReceiverEntity } from '../receiver.repository.js';
 import { backoffMs } from '../notify/retry-policy.js';

@@ -10,8 +10,8 @@ export const NOTIFICATIONS_CHANNEL = 'alert_rule_notifications';
  * evaluation, an escalation, an SLO burn-rate alert). Without it the job only polls every
  * NOTIFY_INTERVAL_MS (p50 about half of it: `pnpm bench:notify`).
  */
-export class NotificationsWake1730000000007 implements MigrationInterface {
-  name = 'NotificationsWake1730000000007';
+export class NotificationsWake1730000000021 implements MigrationInterface {
+  name = 'NotificationsWake1730000000021';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
