@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { alertRuleConfigFrom, createAlertRuleService } from '@obs/alert-rule-service';
 import { topicFor } from '@obs/event-envelope';
 import { incidentService } from '@obs/incident-service';
 import type { RunningService } from '@obs/service-kit';
@@ -10,6 +13,7 @@ import {
   TopicReader,
 } from '@obs/service-kit/testing';
 import { createSloService } from '@obs/slo-service';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -17,7 +21,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * MetricAggregated windows (as metric-aggregation-service publishes them) burn a 99.9 % SLO at 20×
  * → slo-service publishes SloBurnRateAlertFired (page), long before any SloBreached →
  * incident-service opens one incident → the metric goes silent → the burn clock (run by hand, on
- * the wall clock) resolves the page → the incident's timeline records it.
+ * the wall clock) resolves the page → the incident's timeline records it. The SLO names a webhook
+ * receiver of alert-rule-service: it gets the page and its resolution, signed, as Alertmanager v4
+ * alerts (alert-rule-service's slo-burn-rate-alert consumer and delivery job).
  */
 const tenant = `e2e-burn-${Date.now()}`;
 const user = bearer(tenant, ['read', 'write']);
@@ -29,7 +35,11 @@ const minute = (n: number) => NOW + n * MINUTE;
 
 let slos: RunningService;
 let incidents: RunningService;
+let alerts: RunningService;
 let sloTopic: TopicReader;
+let hook: Server;
+let hookUrl = '';
+const hooked: { headers: IncomingHttpHeaders; body: string }[] = [];
 
 beforeAll(async () => {
   // The burn clock's timer is off: the test runs it once, after the page fired.
@@ -37,10 +47,33 @@ beforeAll(async () => {
     createSloService({ pairingGraceMs: 120_000, burnClockLagMs: 120_000, burnClockIntervalMs: 0 }),
   );
   incidents = await startTestService(incidentService);
+  // Its delivery job on a short timer; receivers on 127.0.0.1 allowed (development setting).
+  alerts = await startTestService(
+    createAlertRuleService(
+      alertRuleConfigFrom({
+        NOTIFY_ALLOW_PRIVATE_TARGETS: 'true',
+        NOTIFY_INTERVAL_MS: '200',
+        ALERT_CLOCK_INTERVAL_MS: '0',
+      }),
+    ),
+  );
+  hook = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      hooked.push({ headers: req.headers, body });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+  hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/slo-hook`;
   sloTopic = await TopicReader.open(slos.ctx.bus, [topicFor('SloBreached')]);
 });
 afterAll(async () => {
   await sloTopic.close();
+  await alerts.close();
+  await new Promise((resolve) => hook.close(resolve));
   await incidents.close();
   await slos.close();
 });
@@ -88,7 +121,15 @@ async function incidentsOfSlo(sloId: string): Promise<Record<string, unknown>[]>
 }
 
 describe('an SLO burning at 20×, to an incident and back', () => {
-  it('pages before any breach, opens one incident, and records the clearing', async () => {
+  it('pages before any breach, opens one incident, notifies the receiver, and records the clearing', async () => {
+    const receiver = await alerts.app.inject({
+      method: 'POST',
+      url: '/v1/receivers',
+      headers: user,
+      payload: { name: 'on-call hook', type: 'webhook', url: hookUrl, sendResolved: true },
+    });
+    expect(receiver.statusCode, receiver.body).toBe(201);
+    const { id: receiverId, secret } = receiver.json<{ id: string; secret: string }>();
     const created = await slos.app.inject({
       method: 'POST',
       url: '/v1/slos',
@@ -99,6 +140,7 @@ describe('an SLO burning at 20×, to an incident and back', () => {
         target: 99.9,
         windowMinutes: 1_440,
         sli: { kind: 'ratio', goodMetric: GOOD, totalMetric: TOTAL },
+        burnRateAlerts: { receivers: [receiverId] },
       },
     });
     expect(created.statusCode, created.body).toBe(201);
@@ -158,5 +200,41 @@ describe('an SLO burning at 20×, to an incident and back', () => {
       .toEqual(['opened', 'alert_resolved']);
     expect(await incidentsOfSlo(sloId)).toHaveLength(1);
     expect(sloTopic.invalid()).toEqual([]);
+
+    // The receiver the SLO names got the page and then its resolution, signed.
+    const messages = () =>
+      hooked.map(
+        (h) => JSON.parse(h.body) as { status: string; alerts: Record<string, unknown>[] },
+      );
+    await expect
+      .poll(() => messages().map((m) => m.status), { timeout: 60_000, interval: 200 })
+      .toEqual(['firing', 'resolved']);
+    for (const h of hooked) {
+      expect(() =>
+        new Webhook(secret).verify(h.body, h.headers as Record<string, string>),
+      ).not.toThrow();
+    }
+    const labels = {
+      alertname: 'SloBurnRate',
+      slo_id: sloId,
+      severity: 'page',
+      project: 'checkout',
+    };
+    expect(messages().map((m) => m.alerts[0])).toEqual([
+      expect.objectContaining({ labels: expect.objectContaining(labels) as unknown }),
+      expect.objectContaining({
+        labels: expect.objectContaining(labels) as unknown,
+        endsAt: cleared?.payload.resolvedAt,
+      }),
+    ]);
+    const listed = await alerts.app.inject({
+      method: 'GET',
+      url: `/v1/notifications?sloId=${sloId}`,
+      headers: user,
+    });
+    expect(listed.json<{ items: { status: string }[] }>().items.map((n) => n.status)).toEqual([
+      'delivered',
+      'delivered',
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { dlqTopicFor, TOPICS } from '@obs/event-envelope';
 import { OTLP_GATEWAY_PORT, OTLP_ROUTES, SERVICE_PORTS, type ServiceName } from '@obs/service-kit';
 import { resourceAttributesOf } from '@obs/service-kit/testing';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,20 @@ import { SERVICES } from './services.js';
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const read = (...path: string[]) => readFileSync(join(root, ...path), 'utf8');
 const serviceDirs = readdirSync(join(root, 'services')).sort();
+/**
+ * Connections a service holds besides its pool: the outbox relay's LISTEN connection, and one per
+ * job that names a `wakeOn` channel (the kit's job runner LISTENs for it).
+ */
+const extraConnections = (name: string): number => {
+  const jobsDir = join(root, 'services', name, 'src', 'jobs');
+  if (!existsSync(jobsDir)) return 1;
+  const jobs = readdirSync(jobsDir, { withFileTypes: true }).filter((f) =>
+    f.name.endsWith('.job.ts'),
+  );
+  return (
+    1 + jobs.filter((f) => /\bwakeOn:/.test(readFileSync(join(jobsDir, f.name), 'utf8'))).length
+  );
+};
 
 /** What a service reads in production besides its own settings (packages/service-kit/src/config.ts). */
 const KIT_VARIABLES = ['NODE_ENV', 'HOST', 'PORT', 'DATABASE_URL', 'KAFKA_BROKERS'] as const;
@@ -101,7 +115,7 @@ describe('infra/docker-compose.yml', () => {
     }
   });
 
-  it('sizes PostgreSQL max_connections for every service pool plus its outbox relay', () => {
+  it('sizes PostgreSQL max_connections for every service pool plus its LISTEN connections', () => {
     const serverArgs = compose.services.postgres?.command ?? [];
     const setting = serverArgs.find((arg) => arg.startsWith('max_connections='));
     const maxConnections = Number(setting?.split('=')[1] ?? 100);
@@ -109,7 +123,7 @@ describe('infra/docker-compose.yml', () => {
     const perService = serviceDirs.map((name) => {
       const pool = Number(compose.services[name]?.environment?.DATABASE_POOL_SIZE);
       expect(pool, `${name} DATABASE_POOL_SIZE`).toBeGreaterThanOrEqual(1);
-      return pool + 1; // the outbox relay's LISTEN connection
+      return pool + extraConnections(name);
     });
     const total = perService.reduce((sum, n) => sum + n, 0);
     expect(total).toBeLessThan(maxConnections - superuserReserved);
@@ -432,7 +446,10 @@ describe('infra/bicep', () => {
       )?.[1],
     );
     expect(main).not.toContain("'DATABASE_POOL_SIZE'"); // the kit's default applies
-    const total = serviceDirs.length * maxReplicas * (pool + 1); // + the outbox relay
+    const total = serviceDirs.reduce(
+      (sum, name) => sum + maxReplicas * (pool + extraConnections(name)),
+      0,
+    );
     expect(total).toBeLessThanOrEqual((maxConnections as number) - 15);
   });
 

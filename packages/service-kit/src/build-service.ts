@@ -208,7 +208,15 @@ export async function buildService(
   ];
   for (const job of jobDefinitions) {
     if (jobs.has(job.name)) throw new Error(`${definition.name}: two jobs are named ${job.name}`);
-    jobs.set(job.name, new JobRunner(job, { schema: definition.schema, dataSource, logger }));
+    jobs.set(
+      job.name,
+      new JobRunner(job, {
+        schema: definition.schema,
+        dataSource,
+        logger,
+        databaseUrl: env.DATABASE_URL,
+      }),
+    );
   }
   registerHealth(app, ctx, () => [...jobs.values()].map((job) => job.status()));
   await app.register(async (scoped) => parts.routes(scoped));

@@ -12,8 +12,8 @@ const envSchema = z.object({
   DATABASE_URL: z.string().optional(),
   /**
    * Connections in the service's TypeORM pool. Besides it a service holds one more (the outbox
-   * relay's LISTEN connection), so size PostgreSQL's max_connections for the sum over the services
-   * (infra/docker-compose.yml does, and a test checks it).
+   * relay's LISTEN connection) and one per job with `wakeOn`, so size PostgreSQL's max_connections
+   * for the sum over the services (infra/docker-compose.yml does, and a test checks it).
    */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   KAFKA_BROKERS: z.string().optional(),

@@ -24,6 +24,7 @@ import { inhibitionRuleRoutes } from './routes/inhibition-rule.routes.js';
 import { CreateNotificationGroups1730000000007 } from './migrations/1730000000007-create-notification-groups.js';
 import { NotificationGroupEntity } from './notification-group.repository.js';
 import { notificationGroupFlushJob } from './jobs/notification-group-flush.job.js';
+import { NotificationsWake1730000000021 } from './migrations/1730000000021-notifications-wake.js';
 import { SilenceEntity, silenceStore } from './silence.repository.js';
 import { silenceRoutes } from './routes/silence.routes.js';
 import { ReceiverEntity, receiverStore } from './receiver.repository.js';
@@ -88,6 +89,7 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
       CreateInhibitionRules1730000000006,
       CreateNotificationGroups1730000000007,
       NotificationSources1730000000020,
+      NotificationsWake1730000000021,
     ],
     topics: [topicFor('AlertTriggered')],
     compose: (ctx) => {

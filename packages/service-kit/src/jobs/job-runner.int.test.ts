@@ -80,4 +80,46 @@ describe('JobRunner', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(runs).toBe(after);
   });
+
+  it('a wakeOn job runs at once on a NOTIFY of its channel instead of waiting out its pause', async () => {
+    let runs = 0;
+    const channel = `kit_wake_${Date.now()}`;
+    const job: JobDefinition = {
+      name: `wake-${Date.now()}`,
+      // An hour: any run within this test is a wake-up.
+      intervalMs: 3_600_000,
+      singleActive: false,
+      wakeOn: channel,
+      run() {
+        runs += 1;
+        return Promise.resolve();
+      },
+    };
+    const runner = new JobRunner(job, {
+      schema: 'kit_fixture',
+      dataSource: service.ctx.dataSource,
+      logger: pino({ level: 'silent' }),
+      databaseUrl: service.ctx.env.DATABASE_URL,
+    });
+    runner.start();
+    // The LISTEN connection comes up in the background: notify until a run happens.
+    await expect
+      .poll(
+        async () => {
+          await service.ctx.dataSource.query(`NOTIFY ${channel}`);
+          return runs;
+        },
+        { timeout: 30_000, interval: 200 },
+      )
+      .toBeGreaterThanOrEqual(1);
+    // Each later wake runs it again, long before its interval.
+    const before = runs;
+    await service.ctx.dataSource.query(`NOTIFY ${channel}`);
+    await expect.poll(() => runs, { timeout: 30_000, interval: 20 }).toBeGreaterThan(before);
+    await runner.stop();
+    const after = runs;
+    await service.ctx.dataSource.query(`NOTIFY ${channel}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(runs).toBe(after);
+  });
 });

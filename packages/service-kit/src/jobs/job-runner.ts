@@ -1,5 +1,7 @@
+import { Client } from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { quoteIdent } from '../db/data-source.js';
 
 /**
  * A background worker of a service (escalation ticks, trace assembly, window close, retention).
@@ -16,6 +18,14 @@ export interface JobDefinition {
    * that must not run twice at once. Jobs safe to run concurrently (FOR UPDATE SKIP LOCKED) say false.
    */
   readonly singleActive: boolean;
+  /**
+   * A PostgreSQL NOTIFY channel that wakes the job: a notification on it starts a run at once
+   * instead of at the end of the pause (one run per burst: notifications during a run start one
+   * more right after it). For work queued by commits elsewhere (a trigger or a writer sends
+   * `NOTIFY <channel>`, delivered at commit); the interval stays the fallback, so a lost
+   * connection only makes the job as slow as its interval. Costs one connection per runner.
+   */
+  readonly wakeOn?: string;
   run(): Promise<void>;
 }
 
@@ -30,11 +40,18 @@ export interface JobRunnerOptions {
   readonly schema: string;
   readonly dataSource: DataSource;
   readonly logger: Logger;
+  /** Where `wakeOn` jobs LISTEN (a dedicated connection); without it they only poll. */
+  readonly databaseUrl?: string;
 }
 
 /** Runs one job on its interval; a run never overlaps the previous one. */
 export class JobRunner {
   private timer: NodeJS.Timeout | undefined;
+  /** The timer is the pause before the next run (not the run itself): a wake may cut it short. */
+  private waiting = false;
+  /** A wake arrived during a run: the next run starts without the pause. */
+  private woken = false;
+  private listener: Client | undefined;
   private inFlight: Promise<boolean> | undefined;
   private stopped = false;
   private runs = 0;
@@ -50,6 +67,48 @@ export class JobRunner {
     if (this.job.intervalMs <= 0 || this.timer !== undefined) return;
     this.stopped = false;
     this.schedule();
+    if (this.job.wakeOn !== undefined && this.options.databaseUrl !== undefined) {
+      this.listen(this.job.wakeOn, this.options.databaseUrl).catch((err: unknown) =>
+        this.options.logger.warn({ job: this.job.name, err }, 'job wake-up LISTEN failed; polling'),
+      );
+    }
+  }
+
+  private async listen(channel: string, databaseUrl: string): Promise<void> {
+    const client = new Client({
+      connectionString: databaseUrl,
+      application_name: `${this.options.schema}-job-${this.job.name}`.slice(0, 63),
+    });
+    client.on('error', (err) =>
+      this.options.logger.warn({ job: this.job.name, err }, 'job wake-up connection error'),
+    );
+    client.on('notification', () => this.wake());
+    await client.connect();
+    // Stopped while connecting: stop() did not see this connection.
+    if (this.stopped) {
+      await client.end();
+      return;
+    }
+    this.listener = client;
+    await client.query(`LISTEN ${quoteIdent(channel)}`);
+  }
+
+  private wake(): void {
+    if (this.stopped) return;
+    if (!this.waiting) {
+      this.woken = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.woken = true;
+    this.schedule();
+  }
+
+  private async closeListener(): Promise<void> {
+    const client = this.listener;
+    this.listener = undefined;
+    await client?.end().catch(() => undefined);
   }
 
   /** Stops the timer and waits for a run in progress, so nothing touches a closed pool. */
@@ -57,6 +116,8 @@ export class JobRunner {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.waiting = false;
+    await this.closeListener();
     await this.inFlight?.catch(() => undefined);
   }
 
@@ -86,13 +147,17 @@ export class JobRunner {
 
   private schedule(): void {
     if (this.stopped) return;
+    const pause = this.woken ? 0 : this.job.intervalMs;
+    this.woken = false;
+    this.waiting = true;
     this.timer = setTimeout(() => {
+      this.waiting = false;
       this.runOnce()
         .catch((err: unknown) =>
           this.options.logger.error({ job: this.job.name, err }, 'job failed'),
         )
         .finally(() => this.schedule());
-    }, this.job.intervalMs);
+    }, pause);
     // A pending run alone must not keep the process alive after close.
     this.timer.unref();
   }
