@@ -17,7 +17,7 @@ import type {
 
 let root: protobuf.Root | undefined;
 
-function writeRequestType(): protobuf.Type {
+export function writeRequestType(): protobuf.Type {
   root ??= protobuf.parse(readFileSync(new URL('./remote.proto', import.meta.url), 'utf8'), {
     keepCase: false,
   }).root;
