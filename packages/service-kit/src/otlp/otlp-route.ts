@@ -235,6 +235,12 @@ export function otlpIngestRoute<S extends OtlpSignal>(
         try {
           const call = callOf(request, ctx);
           const result = await options.ingest(normalized, call);
+          const items = otlpItemCount(options.signal, normalized);
+          ctx.metrics.countIngest(
+            options.signal,
+            Math.max(0, items - result.rejected),
+            result.rejected,
+          );
           const partial =
             result.rejected > 0 || result.errorMessage
               ? {
@@ -254,6 +260,34 @@ export function otlpIngestRoute<S extends OtlpSignal>(
     });
     registered();
   });
+}
+
+/** Spans, metric data points or log records in a normalised OTLP request. */
+export function otlpItemCount(signal: OtlpSignal, request: Record<string, unknown>): number {
+  const list = (value: unknown): Record<string, unknown>[] =>
+    Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
+  const paths: Record<OtlpSignal, readonly [string, string, string]> = {
+    traces: ['resourceSpans', 'scopeSpans', 'spans'],
+    metrics: ['resourceMetrics', 'scopeMetrics', 'metrics'],
+    logs: ['resourceLogs', 'scopeLogs', 'logRecords'],
+  };
+  const [resources, scopes, items] = paths[signal];
+  let count = 0;
+  for (const resource of list(request[resources])) {
+    for (const scope of list(resource[scopes])) {
+      for (const item of list(scope[items])) {
+        if (signal !== 'metrics') {
+          count += 1;
+          continue;
+        }
+        for (const kind of ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary']) {
+          const data = item[kind] as { dataPoints?: unknown } | undefined;
+          count += list(data?.dataPoints).length;
+        }
+      }
+    }
+  }
+  return count;
 }
 
 function printable(message: string): string {
