@@ -92,11 +92,11 @@ describe('GET /metrics on METRICS_PORT', () => {
     expect(valueOf(text, 'outbox_unsent_events{')).toBeGreaterThanOrEqual(0);
     expect(valueOf(text, 'outbox_oldest_unsent_age_seconds{')).toBeGreaterThanOrEqual(0);
     expect(valueOf(text, 'outbox_relay_failures_total{')).toBe(0);
-    expect(valueOf(text, 'job_runs_total{job="retention"')).toBe(1);
-    expect(valueOf(text, 'job_failures_total{job="retention"')).toBe(0);
-    expect(valueOf(text, 'job_last_success_timestamp_seconds{job="retention"')).toBeGreaterThan(
-      Date.now() / 1000 - 600,
-    );
+    expect(valueOf(text, 'job_runs_total{job_name="retention"')).toBe(1);
+    expect(valueOf(text, 'job_failures_total{job_name="retention"')).toBe(0);
+    expect(
+      valueOf(text, 'job_last_success_timestamp_seconds{job_name="retention"'),
+    ).toBeGreaterThan(Date.now() / 1000 - 600);
     expect(valueOf(text, 'db_pool_connections{state="idle"')).toBeGreaterThanOrEqual(0);
     expect(valueOf(text, 'db_pool_waiting_requests{')).toBeGreaterThanOrEqual(0);
   });

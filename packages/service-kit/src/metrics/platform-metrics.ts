@@ -155,35 +155,36 @@ export class PlatformMetrics {
           ] as [Record<'consumer' | 'outcome', string>, number][];
         }),
     );
+    // `job_name`, not `job`: Prometheus' own target label is `job` (a scraped one is renamed).
     const jobs = () => [...(sources()?.jobs() ?? [])];
-    readCounter<'job'>(
+    readCounter<'job_name'>(
       {
         name: 'job_runs_total',
         help: 'Runs of a background job (successful or not)',
-        labelNames: ['job'],
+        labelNames: ['job_name'],
         registers: register,
       },
-      () => jobs().map((j) => [{ job: j.job.name }, j.counters().runs]),
+      () => jobs().map((j) => [{ job_name: j.job.name }, j.counters().runs]),
     );
-    readCounter<'job'>(
+    readCounter<'job_name'>(
       {
         name: 'job_failures_total',
         help: 'Runs of a background job that failed',
-        labelNames: ['job'],
+        labelNames: ['job_name'],
         registers: register,
       },
-      () => jobs().map((j) => [{ job: j.job.name }, j.counters().failures]),
+      () => jobs().map((j) => [{ job_name: j.job.name }, j.counters().failures]),
     );
-    new Gauge<'job'>({
+    new Gauge<'job_name'>({
       name: 'job_last_success_timestamp_seconds',
       help: 'End of the last successful run of a background job, Unix seconds (absent before one)',
-      labelNames: ['job'],
+      labelNames: ['job_name'],
       registers: register,
       collect() {
         this.reset();
         for (const j of jobs()) {
           const at = j.counters().lastSuccessMs;
-          if (at !== null) this.set({ job: j.job.name }, at / 1000);
+          if (at !== null) this.set({ job_name: j.job.name }, at / 1000);
         }
       },
     });
@@ -233,3 +234,9 @@ export class PlatformMetrics {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 }
+
+/**
+ * `pnpm start` serves each service's `/metrics` on its API port + this (4101 → 9101 … 4111 →
+ * 9111): fixed, so a Prometheus scrape configuration can name them (docs/operations.md#metrics).
+ */
+export const METRICS_PORT_OFFSET = 5000;

@@ -82,15 +82,15 @@ describe('PlatformMetrics', () => {
       'consumer_events_total{consumer="s.effects",outcome="dead_lettered",service="s"} 1',
     ]);
     expect(samples(text, 'job_runs_total')).toEqual([
-      'job_runs_total{job="retention",service="s"} 3',
-      'job_runs_total{job="close",service="s"} 0',
+      'job_runs_total{job_name="retention",service="s"} 3',
+      'job_runs_total{job_name="close",service="s"} 0',
     ]);
     expect(samples(text, 'job_failures_total')).toContain(
-      'job_failures_total{job="retention",service="s"} 1',
+      'job_failures_total{job_name="retention",service="s"} 1',
     );
     // No success yet: no sample, rather than a 1970 timestamp an alert would read as stale.
     expect(samples(text, 'job_last_success_timestamp_seconds')).toEqual([
-      'job_last_success_timestamp_seconds{job="retention",service="s"} 1700000000',
+      'job_last_success_timestamp_seconds{job_name="retention",service="s"} 1700000000',
     ]);
     expect(samples(text, 'db_pool_connections')).toEqual([
       'db_pool_connections{state="in_use",service="s"} 3',
