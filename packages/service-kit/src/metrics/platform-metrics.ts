@@ -43,6 +43,20 @@ export const UNMATCHED_ROUTE = '(unmatched)';
  */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+/**
+ * prom-client's process metrics (CPU, memory, event-loop lag, GC), once per process: they describe
+ * the process, which several services may share (`pnpm start`, tests), and each collector keeps
+ * observers alive for the process's life, so one per built service would pile up.
+ */
+let processRegistry: Registry | undefined;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 /** A counter whose value is read from a running part at scrape time (a monotonic count). */
 function readCounter<L extends string>(
   config: Omit<CounterConfiguration<L>, 'collect'>,
@@ -72,7 +86,6 @@ export class PlatformMetrics {
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
-    collectDefaultMetrics({ register: this.registry });
     const register = [this.registry];
     this.requests = new Counter({
       name: 'http_server_requests_total',
@@ -229,9 +242,10 @@ export class PlatformMetrics {
     if (rejected > 0) this.ingested.inc({ signal, outcome: 'rejected' }, rejected);
   }
 
-  /** The exposition text and its content type (text/plain; version=0.0.4). */
+  /** The exposition text (the service's series, then the process's) and its content type. */
   async exposition(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const [own, process] = await Promise.all([this.registry.metrics(), processMetrics().metrics()]);
+    return { contentType: this.registry.contentType, body: `${own}\n${process}` };
   }
 }
 
