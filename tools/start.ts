@@ -21,6 +21,7 @@ import {
   buildOtlpGateway,
   buildService,
   DOCS_HUB_PORT,
+  METRICS_PORT_OFFSET,
   mintToken,
   OTLP_GATEWAY_PORT,
   type RunningService,
@@ -67,11 +68,15 @@ async function main(): Promise<void> {
   const urls: string[] = [];
   const listening: { name: string; url: string }[] = [];
   for (const definition of SERVICES) {
-    const service = await buildService(definition, { env });
+    // Each service's own /metrics port: its API port + 5000 (docs/operations.md#metrics).
+    const metricsPort = String(definition.defaultPort + METRICS_PORT_OFFSET);
+    const service = await buildService(definition, { env: { ...env, METRICS_PORT: metricsPort } });
     running.push(service);
     const url = await service.listen();
     listening.push({ name: definition.name, url });
-    urls.push(`  ${definition.name.padEnd(28)} ${url}   Swagger UI: ${url}/docs`);
+    urls.push(
+      `  ${definition.name.padEnd(28)} ${url}   Swagger UI: ${url}/docs   metrics: http://127.0.0.1:${metricsPort}/metrics`,
+    );
   }
   const hub = await buildDocsHub(listening);
   stops.unshift(() => hub.close());

@@ -26,6 +26,9 @@ import { registerCors } from './http/cors.js';
 import { IngestLimiter } from './limits/ingest-limiter.js';
 import { registerIngestLimits } from './limits/ingest-limits.js';
 import { LimitsFileWatcher } from './limits/limits-file.js';
+import { PlatformMetrics, UNMATCHED_ROUTE } from './metrics/platform-metrics.js';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js';
+import { outboxBacklog, poolCounters } from './metrics/metric-sources.js';
 
 /** What routes and consumers are given: the service's own infrastructure, nothing global. */
 export interface ServiceContext {
@@ -37,6 +40,8 @@ export interface ServiceContext {
   readonly env: Env;
   /** Wall clock in epoch ms, injectable so schedulers are tested by advancing it, never by sleeping. */
   readonly clock: () => number;
+  /** The service's own telemetry, served on METRICS_PORT (`GET /metrics`). */
+  readonly metrics: PlatformMetrics;
   /** `"<schema>"."<name>"`: a table of this service's own schema, for raw SQL (no hard-coded schema). */
   table(name: string): string;
 }
@@ -89,8 +94,13 @@ export interface RunningService {
   readonly consumers: readonly ConsumerRunner[];
   /** The service's jobs and the kit's own (retention), by name. */
   readonly jobs: ReadonlyMap<string, JobRunner>;
-  /** Listens on HOST:PORT (PORT defaults to the service's port; 0 picks a free one). */
+  /**
+   * Listens on HOST:PORT (PORT defaults to the service's port; 0 picks a free one), and on
+   * METRICS_HOST:METRICS_PORT for `GET /metrics` when METRICS_PORT is set.
+   */
   listen(port?: number): Promise<string>;
+  /** Serves `GET /metrics` on its own port (default METRICS_PORT, else a free one); its URL. */
+  listenMetrics(port?: number): Promise<string>;
   /** Drains in-flight requests, then the consumers and relay, then closes connections. */
   close(): Promise<void>;
 }
@@ -141,6 +151,7 @@ export async function buildService(
     logger,
     env,
     clock: overrides.clock ?? Date.now,
+    metrics: new PlatformMetrics(definition.name),
     table: (name) => `${quoteIdent(definition.schema)}.${quoteIdent(name)}`,
   };
 
@@ -158,6 +169,16 @@ export async function buildService(
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // Every answered request, by its route's pattern (never the raw URL: ids would explode the series).
+  app.addHook('onResponse', (request, reply, done) => {
+    ctx.metrics.observeRequest(
+      request.method,
+      request.routeOptions.url ?? UNMATCHED_ROUTE,
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
   registerErrorHandling(app);
   registerMethodNotAllowed(app);
   registerNulGuard(app);
@@ -240,11 +261,27 @@ export async function buildService(
         baseBackoffMs: env.CONSUMER_BACKOFF_MS,
       }),
   );
+  ctx.metrics.watch({
+    outboxBacklog: () => outboxBacklog(dataSource, ctx.table('outbox')),
+    relay: () => relay,
+    consumers: () => runners,
+    jobs: () => jobs.values(),
+    pool: () => poolCounters(dataSource),
+  });
   if (overrides.runRelay !== false) relay.start();
   if (overrides.runConsumers !== false) for (const runner of runners) await runner.start();
   if (overrides.runJobs !== false) for (const job of jobs.values()) job.start();
 
   let closed = false;
+  let metricsServer: MetricsServer | undefined;
+  const listenMetrics = async (port = env.METRICS_PORT ?? 0): Promise<string> => {
+    metricsServer ??= await startMetricsServer(ctx.metrics, {
+      host: env.METRICS_HOST ?? env.HOST,
+      port,
+      logger,
+    });
+    return metricsServer.url;
+  };
   return {
     app,
     ctx,
@@ -252,11 +289,15 @@ export async function buildService(
     consumers: runners,
     jobs,
     async listen(port = env.PORT ?? definition.defaultPort) {
-      return app.listen({ host: env.HOST, port });
+      const url = await app.listen({ host: env.HOST, port });
+      if (env.METRICS_PORT !== undefined) await listenMetrics(env.METRICS_PORT);
+      return url;
     },
+    listenMetrics,
     async close() {
       if (closed) return;
       closed = true;
+      await metricsServer?.close();
       await app.close();
       for (const job of jobs.values()) await job.stop();
       for (const runner of runners) await runner.stop();

@@ -9,6 +9,14 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).optional(),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /**
+   * The port of `GET /metrics` (Prometheus text format, no token), never the API's: unset, no
+   * metrics listener (a deployment opts in, as it decides who may reach it); 0 picks a free one.
+   * `pnpm start` gives each service its API port + 5000 (docs/operations.md#metrics).
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Where the metrics port listens; default HOST. */
+  METRICS_HOST: z.string().min(1).optional(),
   DATABASE_URL: z.string().optional(),
   /**
    * Connections in the service's TypeORM pool. Besides it a service holds one more (the outbox

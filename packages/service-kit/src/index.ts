@@ -1,4 +1,5 @@
 export { buildService } from './build-service.js';
+export { METRICS_PORT_OFFSET, PlatformMetrics } from './metrics/platform-metrics.js';
 export { runService } from './run-service.js';
 export type {
   RunningService,

@@ -57,6 +57,8 @@ export class JobRunner {
   private runs = 0;
   private lastRunAt: string | null = null;
   private lastError: string | null = null;
+  private failures = 0;
+  private lastSuccessMs: number | null = null;
 
   constructor(
     readonly job: JobDefinition,
@@ -136,6 +138,11 @@ export class JobRunner {
     }
   }
 
+  /** What /metrics exposes: runs, failed runs and the end of the last successful one (epoch ms). */
+  counters(): { runs: number; failures: number; lastSuccessMs: number | null } {
+    return { runs: this.runs, failures: this.failures, lastSuccessMs: this.lastSuccessMs };
+  }
+
   status(): JobStatus {
     return {
       name: this.job.name,
@@ -185,9 +192,11 @@ export class JobRunner {
     try {
       await run();
       this.lastError = null;
+      this.lastSuccessMs = Date.now();
       return true;
     } catch (err) {
       this.lastError = err instanceof Error ? err.message : String(err);
+      this.failures += 1;
       throw err;
     } finally {
       this.runs += 1;

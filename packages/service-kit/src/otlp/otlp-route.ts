@@ -249,8 +249,9 @@ export function otlpIngestRoute<S extends OtlpSignal>(
           }
           throw error;
         }
+        const items = otlpItemCount(options.signal, normalized);
         try {
-          admitIngest(request, otlpItemCount(options.signal, normalized), bytesOf(request));
+          admitIngest(request, items, bytesOf(request));
         } catch (error) {
           if (!(error instanceof IngestLimitError)) throw error;
           reply.header('retry-after', String(error.retryAfterSeconds));
@@ -259,6 +260,11 @@ export function otlpIngestRoute<S extends OtlpSignal>(
         try {
           const call = callOf(request, ctx);
           const result = await options.ingest(normalized, call);
+          ctx.metrics.countIngest(
+            options.signal,
+            Math.max(0, items - result.rejected),
+            result.rejected,
+          );
           const partial =
             result.rejected > 0 || result.errorMessage
               ? {

@@ -54,6 +54,7 @@ export class OutboxRelay {
   private readonly lockKey: string;
   private readonly lingerMs: number;
   private published = 0;
+  private failures = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.table = `${quoteIdent(options.schema)}.outbox`;
@@ -63,6 +64,11 @@ export class OutboxRelay {
 
   get publishedCount(): number {
     return this.published;
+  }
+
+  /** Relay passes that failed (broker or database down) and will be retried with backoff. */
+  get failureCount(): number {
+    return this.failures;
   }
 
   start(): void {
@@ -130,6 +136,7 @@ export class OutboxRelay {
         const linger = passStarted + this.lingerMs - performance.now();
         if (linger > 0 && this.running) await new Promise((resolve) => setTimeout(resolve, linger));
       } catch (err) {
+        this.failures += 1;
         this.options.logger.warn(
           { err: errorMessage(err) },
           'outbox relay publish failed; will retry',

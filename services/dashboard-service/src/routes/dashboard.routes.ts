@@ -14,7 +14,7 @@ import {
 } from '@obs/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   findDashboardRow,
   findVersion,
@@ -46,6 +46,7 @@ import {
   dashboardSchema,
   dataQuerySchema,
   grafanaDashboardSchema,
+  grafanaDatasourceFileSchema,
   idParamsSchema,
   listQuerySchema,
   replaceDashboardSchema,
@@ -315,12 +316,7 @@ export function dashboardRoutes(
           200: {
             description: 'The provisioning file',
             content: {
-              'application/yaml': {
-                schema: z
-                  .string()
-                  .describe('YAML, UTF-8')
-                  .meta({ example: grafanaDatasourceYaml('http://127.0.0.1:4103/prometheus') }),
-              },
+              'application/yaml': { schema: grafanaDatasourceFileSchema },
             },
           },
           ...problems([]),

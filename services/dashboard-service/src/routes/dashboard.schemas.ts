@@ -473,3 +473,58 @@ export const grafanaDashboardSchema = z
       new Map([['http.server.duration', { unit: 'ms', type: 'histogram' }]]),
     ),
   });
+
+/**
+ * The data source provisioning file as the YAML document parses (Grafana's provisioning format):
+ * documented as its structure, which is what a client that reads YAML (schemathesis) checks.
+ */
+export const grafanaDatasourceFileSchema = z
+  .object({
+    apiVersion: z.literal(1),
+    datasources: z.array(
+      z.object({
+        name: z.string(),
+        uid: z.string(),
+        type: z.literal('prometheus'),
+        access: z.literal('proxy'),
+        url: z.string().describe("the platform's Prometheus HTTP API (GRAFANA_DATASOURCE_URL)"),
+        editable: z.boolean(),
+        jsonData: z.object({
+          httpMethod: z.literal('POST'),
+          httpHeaderName1: z.literal('Authorization'),
+          prometheusType: z.string(),
+          prometheusVersion: z.string(),
+          timeInterval: z.string(),
+        }),
+        secureJsonData: z.object({
+          httpHeaderValue1: z
+            .string()
+            .describe('Bearer ${OBS_PLATFORM_TOKEN}: expanded by Grafana from its environment'),
+        }),
+      }),
+    ),
+  })
+  .describe('Grafana data source provisioning YAML (provisioning/datasources/), UTF-8')
+  .meta({
+    example: {
+      apiVersion: 1,
+      datasources: [
+        {
+          name: 'Observability platform',
+          uid: 'obs-platform-metrics',
+          type: 'prometheus',
+          access: 'proxy',
+          url: 'http://127.0.0.1:4103/prometheus',
+          editable: false,
+          jsonData: {
+            httpMethod: 'POST',
+            httpHeaderName1: 'Authorization',
+            prometheusType: 'Prometheus',
+            prometheusVersion: '3.0.0',
+            timeInterval: '60s',
+          },
+          secureJsonData: { httpHeaderValue1: 'Bearer ${OBS_PLATFORM_TOKEN}' },
+        },
+      ],
+    },
+  });
