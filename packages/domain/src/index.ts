@@ -311,7 +311,26 @@ export type {
   FeedbackDraft,
   IncidentResolvedFacts,
   DraftContext,
+  FeedbackItemRoutedPayload,
+  FeedbackItemRouted,
+  FeedbackItemAppliedPayload,
+  FeedbackItemApplied,
 } from './feedback-item/index.js';
+export type {
+  FeedbackRouteLabel,
+  FeedbackRouteLabels,
+  FeedbackRouteSnapshot,
+  FeedbackRouteInput,
+  FeedbackRouting,
+} from './feedback-route/index.js';
+export {
+  FEEDBACK_ROUTE_LABELS,
+  FEEDBACK_ROUTE_NAME_MAX_LENGTH,
+  FEEDBACK_ROUTE_POSITION_MAX,
+  FeedbackRoute,
+  firstMatchingRoute,
+  routingOrder,
+} from './feedback-route/index.js';
 export {
   FEEDBACK_SOURCES,
   FEEDBACK_CATEGORIES,
@@ -574,6 +593,7 @@ export type {
   LabelMatcher,
   LabelMatcherInput,
   CompiledMatcher,
+  MatcherCodePrefix,
   SilenceState,
   SilenceSnapshot,
   CreateSilenceInput,
