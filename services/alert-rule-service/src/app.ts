@@ -5,6 +5,7 @@ import { AlertEvaluationEntity, AlertRuleEntity, alertRuleStore } from './alert-
 import { MetricCatalogue } from './metric-catalogue.js';
 import { metricAggregatedConsumer } from './consumers/metric-aggregated.consumer.js';
 import { incidentEscalatedConsumer } from './consumers/incident-escalated.consumer.js';
+import { feedbackRoutedConsumer } from './consumers/feedback-routed.consumer.js';
 import { CreateAlertRules1730000000001 } from './migrations/1730000000001-create-alert-rules.js';
 import { DropKnownMetrics1730000000002 } from './migrations/1730000000002-drop-known-metrics.js';
 import { alertRuleRoutes } from './routes/alert-rule.routes.js';
@@ -80,6 +81,7 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
         consumers: [
           metricAggregatedConsumer(config, ctx.clock),
           incidentEscalatedConsumer(ctx.clock),
+          feedbackRoutedConsumer(ctx.clock),
         ],
         jobs: [
           notificationDeliveryJob(ctx, config.notify),
