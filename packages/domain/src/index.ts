@@ -393,6 +393,7 @@ export {
   CHECK_DIMENSIONS,
   CHECK_OUTCOMES,
   computeQualityScore,
+  APPLIED_FEEDBACK_WEIGHT,
   qualityScoreIdFor,
   QUALITY_SCORE_AGGREGATE_TYPE,
   QualityScore,
