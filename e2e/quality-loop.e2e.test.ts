@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
  * APIs only (REST, and the public topics the services publish):
  * (a) an incident resolved with a root cause → IncidentResolved → reliability feedback →
  *     FeedbackItemCreated → the project's quality score drops in reliability;
- * (b) cost records spike → CostAnomalyDetected → cost feedback → cost_efficiency drops;
+ * (b) cost records spike → CostAnomalyDetected (and its cost feedback, the same cause) →
+ *     cost_efficiency drops once;
  * (c) both traces show the incident, the feedback and the cost signal through
  *     GET /v1/correlations/{traceId}, and the QualityScoreComputed they caused carries the trace.
  */
@@ -126,12 +127,13 @@ describe('the incident path', () => {
     });
     expect(resolved.statusCode, resolved.body).toBe(200);
 
-    // The resolved high incident (I = 4/5) and its reliability feedback (F = 4/5): 0.64.
-    const after = await scoreWhen('storefront', (s) => s.dimensions.reliability === 0.64);
+    // The resolved high incident (I = 4/5) and its reliability feedback (F = 4/5) are one cause
+    // (issue 29): counted once, 0.8 (it was 4/5 · 4/5 = 0.64 when each counted).
+    const after = await scoreWhen('storefront', (s) => s.dimensions.reliability === 0.8);
     expect(after).toMatchObject({
       window: today(),
       dimensions: { performance: 1, cost_efficiency: 1, maintainability: 1, correctness: 1 },
-      overall: 0.892, // 0.3·0.64 + 0.7
+      overall: 0.94, // 0.3·0.8 + 0.7
     });
     const list = await feedback.app.inject({
       method: 'GET',
@@ -180,13 +182,15 @@ describe('the cost path', () => {
     const spike = await post([line('13', '100', COST_TRACE)]);
     expect(spike.statusCode, spike.body).toBe(200);
 
-    // The anomaly is detected at the end of the day (event time), so the cost feedback — and
-    // the score it lowers — belong to 2024-03-14. F(cost) = 4/5.
-    const score = await scoreWhen('billing', (s) => s.dimensions.cost_efficiency < 1);
+    // The anomaly is detected at the end of the day (event time), so the anomaly, its cost
+    // feedback and the score they lower belong to 2024-03-14. They are one cause (issue 29),
+    // counted once with the stronger weight: the anomaly's +900 % (capped at 400 %),
+    // C = 4/(4+4) = 0.5, over the complaint's F = 4/5.
+    const score = await scoreWhen('billing', (s) => s.dimensions.cost_efficiency === 0.5);
     expect(score).toMatchObject({
       window: { start: '2024-03-14T00:00:00.000Z', end: '2024-03-15T00:00:00.000Z' },
-      dimensions: { reliability: 1, cost_efficiency: 0.8, correctness: 1 },
-      overall: 0.98,
+      dimensions: { reliability: 1, cost_efficiency: 0.5, correctness: 1 },
+      overall: 0.95,
     });
     const signals = await costs.app.inject({
       method: 'GET',
@@ -234,7 +238,7 @@ describe('the correlation path', () => {
     const traces = new Set(computed.map((e) => e.traceId));
     expect(traces).toContain(INCIDENT_TRACE);
     expect(traces).toContain(COST_TRACE);
-    const costScore = computed.find((e) => e.payload.dimensions.cost_efficiency === 0.8);
+    const costScore = computed.find((e) => e.payload.dimensions.cost_efficiency === 0.5);
     expect(costScore).toMatchObject({ traceId: COST_TRACE, payload: { projectId: 'billing' } });
   });
 });

@@ -344,7 +344,26 @@ export type {
   FeedbackDraft,
   IncidentResolvedFacts,
   DraftContext,
+  FeedbackItemRoutedPayload,
+  FeedbackItemRouted,
+  FeedbackItemAppliedPayload,
+  FeedbackItemApplied,
 } from './feedback-item/index.js';
+export type {
+  FeedbackRouteLabel,
+  FeedbackRouteLabels,
+  FeedbackRouteSnapshot,
+  FeedbackRouteInput,
+  FeedbackRouting,
+} from './feedback-route/index.js';
+export {
+  FEEDBACK_ROUTE_LABELS,
+  FEEDBACK_ROUTE_NAME_MAX_LENGTH,
+  FEEDBACK_ROUTE_POSITION_MAX,
+  FeedbackRoute,
+  firstMatchingRoute,
+  routingOrder,
+} from './feedback-route/index.js';
 export {
   FEEDBACK_SOURCES,
   FEEDBACK_CATEGORIES,
@@ -407,6 +426,7 @@ export {
   CHECK_DIMENSIONS,
   CHECK_OUTCOMES,
   computeQualityScore,
+  APPLIED_FEEDBACK_WEIGHT,
   qualityScoreIdFor,
   QUALITY_SCORE_AGGREGATE_TYPE,
   QualityScore,
@@ -607,6 +627,7 @@ export type {
   LabelMatcher,
   LabelMatcherInput,
   CompiledMatcher,
+  MatcherCodePrefix,
   SilenceState,
   SilenceSnapshot,
   CreateSilenceInput,

@@ -78,6 +78,8 @@ const DECLARED = {
   IncidentEscalated: true,
   IncidentResolved: true,
   FeedbackItemCreated: true,
+  FeedbackItemRouted: true,
+  FeedbackItemApplied: true,
   QualityScoreComputed: true,
   CostAnomalyDetected: true,
   SloBreached: true,
@@ -562,6 +564,15 @@ function feedbackEvents(): FeedbackItemEvent[] {
       createdAt: '2024-05-01T13:00:00.000Z',
     }),
   );
+  // The first item through the loop: routed by a rule that names a receiver, then applied.
+  const [first] = items;
+  first?.route({
+    to: 'agent-fixer-7',
+    at: '2024-05-01T14:00:00.000Z',
+    feedbackRouteId: 'route-1',
+    receiverId: 'receiver-1',
+  });
+  first?.apply({ changeRef: 'github:acme/checkout#1432', at: '2024-05-02T09:00:00.000Z' });
   return items.flatMap((item) => item.pullEvents());
 }
 
@@ -694,6 +705,8 @@ const SCENARIOS: readonly Scenario[] = [
     run: feedbackEvents,
     records: [
       'FeedbackItemCreated',
+      'FeedbackItemRouted',
+      'FeedbackItemApplied',
       'FeedbackItemCreated',
       'FeedbackItemCreated',
       'FeedbackItemCreated',

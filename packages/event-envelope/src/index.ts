@@ -112,6 +112,8 @@ export {
   FEEDBACK_SOURCES,
   SENTIMENTS,
   feedbackItemCreatedPayloadSchema,
+  feedbackItemRoutedPayloadSchema,
+  feedbackItemAppliedPayloadSchema,
 } from './payloads/feedback-item.js';
 export {
   artifactScoreSchema,

@@ -11,7 +11,11 @@ import { EnvelopeError } from './errors.js';
 import { alertResolved, alertTriggered } from './payloads/alert-rule.js';
 import { costAnomalyDetected } from './payloads/cost-signal.js';
 import { dashboardDefined, dashboardUpdated } from './payloads/dashboard-definition.js';
-import { feedbackItemCreated } from './payloads/feedback-item.js';
+import {
+  feedbackItemApplied,
+  feedbackItemCreated,
+  feedbackItemRouted,
+} from './payloads/feedback-item.js';
 import {
   incidentAcknowledged,
   incidentEscalated,
@@ -47,6 +51,8 @@ const DEFINITIONS = [
   incidentAcknowledged,
   incidentEscalated,
   feedbackItemCreated,
+  feedbackItemRouted,
+  feedbackItemApplied,
   qualityScoreComputed,
   costAnomalyDetected,
   sloBreached,

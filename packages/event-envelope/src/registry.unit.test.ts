@@ -28,6 +28,8 @@ const CONTRACT = [
   ['IncidentAcknowledged', 'Incident', 'internal', 'obs.incident.v1'],
   ['IncidentEscalated', 'Incident', 'internal', 'obs.incident.v1'],
   ['FeedbackItemCreated', 'FeedbackItem', 'public', 'obs.feedback-item.v1'],
+  ['FeedbackItemRouted', 'FeedbackItem', 'internal', 'obs.feedback-item.v1'],
+  ['FeedbackItemApplied', 'FeedbackItem', 'internal', 'obs.feedback-item.v1'],
   ['QualityScoreComputed', 'QualityScore', 'public', 'obs.quality-score.v1'],
   ['CostAnomalyDetected', 'CostSignal', 'public', 'obs.cost-signal.v1'],
   ['SloBreached', 'SloDefinition', 'public', 'obs.slo-definition.v1'],

@@ -6,6 +6,7 @@ import { MetricCatalogue } from './metric-catalogue.js';
 import { metricAggregatedConsumer } from './consumers/metric-aggregated.consumer.js';
 import { incidentEscalatedConsumer } from './consumers/incident-escalated.consumer.js';
 import { sloBurnRateAlertConsumer } from './consumers/slo-burn-rate-alert.consumer.js';
+import { feedbackRoutedConsumer } from './consumers/feedback-routed.consumer.js';
 import { CreateAlertRules1730000000001 } from './migrations/1730000000001-create-alert-rules.js';
 import { DropKnownMetrics1730000000002 } from './migrations/1730000000002-drop-known-metrics.js';
 import { alertRuleRoutes } from './routes/alert-rule.routes.js';
@@ -109,6 +110,7 @@ export function createAlertRuleService(config: AlertRuleServiceConfig): ServiceD
           metricAggregatedConsumer(config, ctx.clock),
           incidentEscalatedConsumer(ctx.clock),
           sloBurnRateAlertConsumer(ctx.clock),
+          feedbackRoutedConsumer(ctx.clock),
         ],
         jobs: [
           notificationGroupFlushJob(ctx, config.notify),

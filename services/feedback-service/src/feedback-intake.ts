@@ -9,6 +9,7 @@ import {
 import type { Envelope } from '@obs/event-envelope';
 import type { Transaction } from '@obs/service-kit';
 import type { FeedbackItemStore } from './feedback-item.repository.js';
+import { routeOnCreation } from './feedback-router.js';
 
 /**
  * The item id for the feedback distilled from one event: a UUID (version 8, RFC 9562) derived
@@ -34,7 +35,8 @@ function firstTraceOf(payload: object): string | null {
 
 /**
  * Creates a FeedbackItem from each platform signal (IncidentResolved, SloBreached,
- * CostAnomalyDetected) in the consumer's transaction, next to its inbox row. The item belongs to
+ * CostAnomalyDetected) in the consumer's transaction, next to its inbox row, routed by the
+ * tenant's rules in that transaction. The item belongs to
  * the envelope's tenant; its source, sourceId and traceId come from the event (the domain's
  * drafts decide category, sentiment, summary and detail).
  */
@@ -76,6 +78,8 @@ export class FeedbackIntake {
     const existing = await this.store.loadForUpdate(tx, envelope.tenantId, feedbackItemId);
     if (existing) return false;
     const item = FeedbackItem.create({ ...draft, feedbackItemId, tenantId: envelope.tenantId });
+    // Routed as it is created, at its own time (the event's), so the rule in force then decides.
+    await routeOnCreation(tx, item, envelope.tenantId, draft.createdAt);
     await this.store.save(tx, item, 0);
     return true;
   }

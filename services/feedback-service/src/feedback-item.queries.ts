@@ -19,6 +19,9 @@ export interface FeedbackFilter {
   readonly category?: FeedbackCategory;
   readonly sentiment?: Sentiment;
   readonly status?: FeedbackStatus;
+  /** An inbox: items routed to this team, backlog or agent. */
+  readonly routedTo?: string;
+  readonly traceId?: string;
   /** createdAt ≥ from (ISO-8601). */
   readonly from?: string;
   /** createdAt < to (ISO-8601). */
@@ -78,6 +81,9 @@ export async function listFeedback(
   if (filter.category) query.andWhere('f.category = :category', { category: filter.category });
   if (filter.sentiment) query.andWhere('f.sentiment = :sentiment', { sentiment: filter.sentiment });
   if (filter.status) query.andWhere('f.status = :status', { status: filter.status });
+  if (filter.routedTo !== undefined)
+    query.andWhere('f.routedTo = :routedTo', { routedTo: filter.routedTo });
+  if (filter.traceId) query.andWhere('f.traceId = :traceId', { traceId: filter.traceId });
   if (filter.from) query.andWhere('f.createdAt >= :from', { from: new Date(filter.from) });
   if (filter.to) query.andWhere('f.createdAt < :to', { to: new Date(filter.to) });
   const { items: rows, nextCursor } = await keysetPage(query, NEWEST_FIRST, page, {

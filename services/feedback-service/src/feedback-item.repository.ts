@@ -7,6 +7,7 @@ export interface FeedbackItemRow {
   tenantId: string;
   projectId: string | null;
   artifactId: string | null;
+  moduleId: string | null;
   source: string;
   sourceId: string | null;
   category: string;
@@ -45,6 +46,7 @@ export const FeedbackItemEntity = new EntitySchema<FeedbackItemRow>({
     tenantId: { type: 'text', name: 'tenant_id' },
     projectId: { type: 'text', name: 'project_id', nullable: true },
     artifactId: { type: 'text', name: 'artifact_id', nullable: true },
+    moduleId: { type: 'text', name: 'module_id', nullable: true },
     source: { type: 'text' },
     sourceId: { type: 'text', name: 'source_id', nullable: true },
     category: { type: 'text' },
@@ -91,6 +93,7 @@ export function toFeedbackItemRow(
     tenantId: snapshot.tenantId,
     projectId: snapshot.projectId,
     artifactId: snapshot.artifactId,
+    moduleId: snapshot.moduleId,
     source: snapshot.source,
     sourceId: snapshot.sourceId,
     category: snapshot.category,
@@ -152,6 +155,7 @@ export function toSnapshot(
     tenantId: row.tenantId,
     projectId: row.projectId,
     artifactId: row.artifactId,
+    moduleId: row.moduleId,
     source: row.source as FeedbackItemSnapshot['source'],
     sourceId: row.sourceId,
     category: row.category as FeedbackItemSnapshot['category'],

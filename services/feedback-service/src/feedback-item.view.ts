@@ -25,6 +25,7 @@ export interface FeedbackItemView {
   readonly tenantId: string;
   readonly projectId: string | null;
   readonly artifactId: string | null;
+  readonly moduleId: string | null;
   readonly source: FeedbackSource;
   readonly sourceId: string | null;
   readonly category: FeedbackCategory;
@@ -63,6 +64,7 @@ export function viewOfSnapshot(snapshot: FeedbackItemSnapshot, version: number):
     tenantId: snapshot.tenantId,
     projectId: snapshot.projectId,
     artifactId: snapshot.artifactId,
+    moduleId: snapshot.moduleId,
     source: snapshot.source,
     sourceId: snapshot.sourceId,
     category: snapshot.category,

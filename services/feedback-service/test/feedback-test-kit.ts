@@ -82,6 +82,7 @@ export interface FeedbackBody {
   tenantId: string;
   projectId: string | null;
   artifactId: string | null;
+  moduleId: string | null;
   source: string;
   sourceId: string | null;
   category: string;

@@ -184,8 +184,8 @@ describe('per-artifact scores (docs table 3)', () => {
     expect(result.artifactScores).toEqual([
       // 0.3·4/5 + 0.2 + 0.1 + 0.15 + 0.25·5/5 = 0.94
       { artifactId: 'payments-api', score: 0.94, openFeedbackCount: 2 },
-      // 0.3 + 0.2·4/7 + 0.1 + 0.15 + 0.25 = 0.914286
-      { artifactId: 'search-api', score: 0.9143, openFeedbackCount: 2 },
+      // the applied item weighs ½: 0.3 + 0.2·4/(4+2.5) + 0.1 + 0.15 + 0.25 = 0.923077
+      { artifactId: 'search-api', score: 0.9231, openFeedbackCount: 2 },
     ]);
   });
 });

@@ -33,8 +33,61 @@ export class QualityIntake {
       category: payload.category,
       sentiment: payload.sentiment,
       createdAt: payload.createdAt,
+      source: payload.source,
+      sourceId: payload.sourceId,
+      // The event it was made of (an SloBreached, a CostAnomalyDetected): the same cause.
+      causeId: envelope.causationId ?? null,
     });
     const at = payload.createdAt;
+    return this.recomputer.recomputeTouched(
+      tx,
+      tenantId,
+      payload.projectId,
+      { from: at, to: at },
+      at,
+      { traceId: envelope.traceId },
+    );
+  }
+
+  /** Routed or applied: the item's status moves on, and the windows holding it are recomputed. */
+  async feedbackItemAdvanced(
+    envelope: Envelope<'FeedbackItemRouted'> | Envelope<'FeedbackItemApplied'>,
+    tx: Transaction,
+  ): Promise<Recomputed[]> {
+    const { payload, tenantId } = envelope;
+    if (payload.projectId === null) return [];
+    await this.recomputer.lockProject(tx, tenantId, payload.projectId);
+    const status = envelope.eventType === 'FeedbackItemApplied' ? 'applied' : 'routed';
+    const place = await this.inputs.advanceFeedback(tx, tenantId, payload.feedbackItemId, status);
+    if (place === undefined) return [];
+    const at = place.createdAt;
+    return this.recomputer.recomputeTouched(
+      tx,
+      tenantId,
+      place.projectId,
+      { from: at, to: at },
+      at,
+      { traceId: envelope.traceId },
+    );
+  }
+
+  /** A cost anomaly weighs on cost_efficiency (C), once with its feedback (the same cause). */
+  async costAnomalyDetected(
+    envelope: Envelope<'CostAnomalyDetected'>,
+    tx: Transaction,
+  ): Promise<Recomputed[]> {
+    const { payload, tenantId } = envelope;
+    await this.recomputer.lockProject(tx, tenantId, payload.projectId);
+    await this.inputs.recordCostAnomaly(tx, {
+      tenantId,
+      costSignalId: payload.costSignalId,
+      category: payload.category,
+      projectId: payload.projectId,
+      deltaPct: payload.deltaPct,
+      detectedAt: payload.detectedAt,
+      causeId: envelope.eventId,
+    });
+    const at = payload.detectedAt;
     return this.recomputer.recomputeTouched(
       tx,
       tenantId,
@@ -80,6 +133,12 @@ export class QualityIntake {
       severity: payload.severity,
       openedAt: payload.openedAt,
       resolvedAt,
+      // An incident opened from an SLO breach was opened by the SloBreached event (its causation):
+      // the same cause as the breach. A resolution made over HTTP carries no causation.
+      causeId:
+        envelope.eventType === 'IncidentOpened' && payload.source === 'slo'
+          ? (envelope.causationId ?? null)
+          : null,
     });
     return this.recomputer.recomputeTouched(tx, tenantId, payload.projectId, touched, at, {
       traceId: envelope.traceId,
@@ -97,6 +156,7 @@ export class QualityIntake {
       errorBudget: payload.errorBudget,
       dimension: sloCategory(payload.name) === 'performance' ? 'performance' : 'reliability',
       breachedAt: payload.breachedAt,
+      causeId: envelope.eventId,
     });
     const at = payload.breachedAt;
     return this.recomputer.recomputeTouched(

@@ -48,6 +48,7 @@ export function feedbackFromIncidentResolved(
   return {
     projectId: payload.projectId,
     artifactId: null,
+    moduleId: payload.moduleId,
     source: 'incident',
     sourceId: payload.incidentId,
     category: 'reliability',

@@ -45,7 +45,8 @@ describe('feedback drafts from platform events', () => {
     expect(draft.detail).toContain('connection pool exhausted');
     expect(draft.detail).toContain('45 min');
     expect(draft.detail).toContain('Module: checkout');
-    expect(createFrom(draft).pullEvents()[0]?.payload.sourceId).toBe('inc-7');
+    const [created] = createFrom(draft).pullEvents();
+    expect(created?.eventType === 'FeedbackItemCreated' && created.payload.sourceId).toBe('inc-7');
   });
 
   it('takes the trace from the envelope or from a trace-sourced incident', () => {

@@ -3,6 +3,7 @@ import { ensure } from '../kernel/domain-error.js';
 import { requiredText, tenantId as toTenantId, traceId as toTraceId } from '../kernel/ids.js';
 import type { TenantId } from '../kernel/ids.js';
 import { parseInstant, toIso } from '../kernel/time.js';
+import type { FeedbackRouteLabels } from '../feedback-route/feedback-route.aggregate.js';
 import {
   attachmentList,
   feedbackAttachment,
@@ -32,6 +33,8 @@ export interface FeedbackItemSnapshot {
   readonly tenantId: string;
   readonly projectId: string | null;
   readonly artifactId: string | null;
+  /** The module of the project it is about (an incident's moduleId), when known. */
+  readonly moduleId: string | null;
   readonly source: FeedbackSource;
   readonly sourceId: string | null;
   readonly category: FeedbackCategory;
@@ -57,6 +60,7 @@ export interface CreateFeedbackItemInput {
   readonly projectId?: string | null;
   readonly artifactId?: string | null;
   readonly source: string;
+  readonly moduleId?: string | null;
   readonly sourceId?: string | null;
   readonly category: string;
   readonly sentiment: string;
@@ -70,6 +74,10 @@ export interface CreateFeedbackItemInput {
 export interface RouteFeedbackInput {
   readonly to: string;
   readonly at: string;
+  /** The routing rule that chose the target (null or absent: routed by hand). */
+  readonly feedbackRouteId?: string | null;
+  /** The receiver that rule tells of the item. */
+  readonly receiverId?: string | null;
 }
 
 export interface ApplyFeedbackInput {
@@ -156,6 +164,7 @@ function validState(snapshot: UncheckedFields): FeedbackItemState {
     tenantId: toTenantId(snapshot.tenantId),
     projectId: optionalReference(snapshot.projectId, 'projectId'),
     artifactId: optionalReference(snapshot.artifactId, 'artifactId'),
+    moduleId: optionalReference(snapshot.moduleId, 'moduleId'),
     source,
     sourceId: optionalReference(snapshot.sourceId, 'sourceId'),
     category: feedbackCategory(snapshot.category),
@@ -207,6 +216,7 @@ export class FeedbackItem extends AggregateRoot<FeedbackItemEvent> {
       tenantId: input.tenantId,
       projectId: input.projectId ?? null,
       artifactId: input.artifactId ?? null,
+      moduleId: input.moduleId ?? null,
       source: input.source,
       sourceId: input.sourceId ?? null,
       category: input.category,
@@ -257,6 +267,18 @@ export class FeedbackItem extends AggregateRoot<FeedbackItemEvent> {
     return this.state.status;
   }
 
+  /** What routing rules match on (a missing value is the empty string, as for alert labels). */
+  routeLabels(): FeedbackRouteLabels {
+    return {
+      source: this.state.source,
+      category: this.state.category,
+      sentiment: this.state.sentiment,
+      project: this.state.projectId ?? '',
+      module: this.state.moduleId ?? '',
+      artifact: this.state.artifactId ?? '',
+    };
+  }
+
   /** Hands the item to a consumer of the loop; from here on its summary is frozen. */
   route(input: RouteFeedbackInput): void {
     this.ensureNext('routed');
@@ -265,6 +287,26 @@ export class FeedbackItem extends AggregateRoot<FeedbackItemEvent> {
     const at = instant(input.at, 'at');
     ensureNotBefore(at, this.state.createdAt, 'routedAt');
     this.state = { ...this.state, status: 'routed', routedTo: to, routedAt: at };
+    this.record({
+      eventType: 'FeedbackItemRouted',
+      aggregateType: FEEDBACK_ITEM_AGGREGATE_TYPE,
+      aggregateId: this.state.feedbackItemId,
+      tenantId: this.state.tenantId,
+      traceId: this.state.traceId,
+      occurredAt: at,
+      payload: {
+        feedbackItemId: this.state.feedbackItemId,
+        projectId: this.state.projectId,
+        artifactId: this.state.artifactId,
+        category: this.state.category,
+        sentiment: this.state.sentiment,
+        summary: this.state.summary,
+        routedTo: to,
+        feedbackRouteId: input.feedbackRouteId ?? null,
+        receiverId: input.receiverId ?? null,
+        routedAt: at,
+      },
+    });
   }
 
   /** Marks the improvement as applied by a named change; the item is final afterwards. */
@@ -284,6 +326,22 @@ export class FeedbackItem extends AggregateRoot<FeedbackItemEvent> {
       appliedAt: at,
       appliedChangeRef: changeRef,
     };
+    this.record({
+      eventType: 'FeedbackItemApplied',
+      aggregateType: FEEDBACK_ITEM_AGGREGATE_TYPE,
+      aggregateId: this.state.feedbackItemId,
+      tenantId: this.state.tenantId,
+      traceId: this.state.traceId,
+      occurredAt: at,
+      payload: {
+        feedbackItemId: this.state.feedbackItemId,
+        projectId: this.state.projectId,
+        artifactId: this.state.artifactId,
+        routedTo: this.state.routedTo ?? '',
+        changeRef,
+        appliedAt: at,
+      },
+    });
   }
 
   editSummary(summary: string): void {

@@ -199,7 +199,7 @@ describe('FeedbackItem.create', () => {
 });
 
 describe('FeedbackItem lifecycle', () => {
-  it('routes then applies, recording no further events', () => {
+  it('routes then applies, recording FeedbackItemRouted and FeedbackItemApplied', () => {
     const item = created();
     item.pullEvents();
     item.route({ to: 'factory-backlog', at: '2025-01-01T11:00:00Z' });
@@ -213,6 +213,19 @@ describe('FeedbackItem lifecycle', () => {
       '2025-01-02T09:00:00.000Z',
       'github:acme/app#42',
     ]);
+    const events = item.pullEvents();
+    expect(events.map((e) => e.eventType)).toEqual(['FeedbackItemRouted', 'FeedbackItemApplied']);
+    expect(events[0]?.payload).toMatchObject({
+      routedTo: 'factory-backlog',
+      feedbackRouteId: null,
+      receiverId: null,
+      routedAt: '2025-01-01T11:00:00.000Z',
+    });
+    expect(events[1]?.payload).toMatchObject({
+      routedTo: 'factory-backlog',
+      changeRef: 'github:acme/app#42',
+      appliedAt: '2025-01-02T09:00:00.000Z',
+    });
     expect(item.pullEvents()).toEqual([]);
   });
 

@@ -34,6 +34,10 @@ export {
 export type {
   FeedbackItemCreatedPayload,
   FeedbackItemCreated,
+  FeedbackItemRoutedPayload,
+  FeedbackItemRouted,
+  FeedbackItemAppliedPayload,
+  FeedbackItemApplied,
   FeedbackItemEvent,
 } from './feedback-item.events.js';
 export { FEEDBACK_ITEM_AGGREGATE_TYPE } from './feedback-item.events.js';

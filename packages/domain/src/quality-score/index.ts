@@ -33,6 +33,7 @@ export {
   CHECK_DIMENSIONS,
   CHECK_OUTCOMES,
   computeQualityScore,
+  APPLIED_FEEDBACK_WEIGHT,
   qualityScoreIdFor,
 } from './quality-formula.js';
 export type {

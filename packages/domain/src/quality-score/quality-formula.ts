@@ -27,6 +27,8 @@ export interface QualityFeedbackInput {
   readonly category: string;
   readonly sentiment: string;
   readonly status: string;
+  /** The cause it speaks of (see countEachCauseOnce); absent: its own. */
+  readonly causeId?: string | null;
 }
 
 /** One incident of the project touching the window; `open` = not resolved at window end. */
@@ -34,6 +36,8 @@ export interface QualityIncidentInput {
   readonly incidentId: string;
   readonly severity: string;
   readonly open: boolean;
+  /** The cause that opened it (an SLO breach's event id); absent: its own. */
+  readonly causeId?: string | null;
 }
 
 /** One SLO of the project as evaluated at window end. */
@@ -44,6 +48,8 @@ export interface QualitySloInput {
   readonly status: string;
   /** Which dimension the SLO guards: availability-style SLOs (default) or latency ones. */
   readonly dimension?: 'reliability' | 'performance';
+  /** The breaches (their event ids) this input stands for: one cause with the SLO. */
+  readonly causeIds?: readonly string[];
 }
 
 /** One CostAnomalyDetected of the project in the window. */
@@ -51,6 +57,8 @@ export interface QualityCostAnomalyInput {
   readonly costSignalId: string;
   readonly category: string;
   readonly deltaPct: number;
+  /** The anomaly's cause (its event id): its feedback names the same one. */
+  readonly causeId?: string | null;
 }
 
 /** The dimensions an external check (CI, linter) can speak to. */
@@ -137,22 +145,148 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** A JSON text with sorted keys: two inputs are the same when this is. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => compareText(a, b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /**
- * Inputs sorted by their identity; a repeated identity is refused, because counting an item
- * twice would make the score depend on how the caller assembled the list.
+ * Inputs sorted by their identity. The same input twice (a redelivery) counts once, so
+ * duplicating inputs never changes the score; one identity with two different contents is
+ * refused, because which to count would depend on how the caller assembled the list.
  */
 function sortedUnique<T>(items: readonly T[], key: (item: T) => string, kind: string): T[] {
-  const sorted = [...items].sort((a, b) => compareText(key(a), key(b)));
-  sorted.forEach((item, i) => {
-    const previous = sorted[i - 1];
-    ensure(
-      previous === undefined || key(previous) !== key(item),
-      'quality.duplicate_input',
-      `${kind} ${key(item)} is listed twice`,
-      { kind, key: key(item) },
-    );
-  });
-  return sorted;
+  // Every key is computed (a key may validate, as a cost category does), then sorted by it.
+  const sorted = items
+    .map((item) => ({ item, key: key(item) }))
+    .sort((a, b) => compareText(a.key, b.key));
+  const unique: T[] = [];
+  let lastKey: string | undefined;
+  for (const { item, key: itemKey } of sorted) {
+    const previous = unique[unique.length - 1];
+    if (previous !== undefined && lastKey === itemKey) {
+      ensure(
+        canonical(previous) === canonical(item),
+        'quality.duplicate_input',
+        `${kind} ${itemKey} is listed twice`,
+        { kind, key: itemKey },
+      );
+      continue;
+    }
+    unique.push(item);
+    lastKey = itemKey;
+  }
+  return unique;
+}
+
+/**
+ * An applied item is a resolved complaint: it weighs half, as a resolved incident weighs half
+ * an open one (OPEN_INCIDENT_MULTIPLIER). It still happened; it no longer hurts as much.
+ */
+export const APPLIED_FEEDBACK_WEIGHT = 0.5;
+
+/** What one negative item weighs in F: 1 while captured or routed, APPLIED_FEEDBACK_WEIGHT once applied. */
+function negativeWeight(item: QualityFeedbackInput): number {
+  return feedbackStatus(item.status) === 'applied' ? APPLIED_FEEDBACK_WEIGHT : 1;
+}
+
+/** One member of a cause: an input, the factor it would set alone (lower = stronger), its rank. */
+interface CauseMember {
+  readonly kind: 'slo' | 'incident' | 'cost' | 'feedback';
+  readonly id: string;
+  readonly cause: string;
+  readonly alone: number;
+}
+
+/** The root-most kind wins a tie: the breach before the incident it opened, before its feedback. */
+const KIND_RANK: Readonly<Record<CauseMember['kind'], number>> = {
+  slo: 0,
+  incident: 1,
+  cost: 2,
+  feedback: 3,
+};
+
+/**
+ * **Each cause once.** Inputs that speak of one cause (an SLO breach, the incident it opened, the
+ * feedback made of either; a cost anomaly and its feedback) share a cause id; of each group only
+ * the member with the strongest weight counts: the lowest factor it would set on its own
+ * dimension, the root-most kind on a tie. An SLO breach (0.5) is never weaker than an incident
+ * (at most 4/(4+4) = 0.5, critical and open) or a complaint (0.8), so a breach with everything
+ * derived from it scores exactly as the breach alone. Inputs without a cause are their own.
+ */
+function countEachCauseOnce(
+  feedback: readonly QualityFeedbackInput[],
+  incidents: readonly QualityIncidentInput[],
+  slos: readonly QualitySloInput[],
+  anomalies: readonly QualityCostAnomalyInput[],
+): {
+  feedback: QualityFeedbackInput[];
+  incidents: QualityIncidentInput[];
+  slos: QualitySloInput[];
+  anomalies: QualityCostAnomalyInput[];
+} {
+  // An SLO input stands for all its breaches in the window: each breach id names the SLO's group.
+  const groupOf = new Map<string, string>();
+  for (const slo of slos) {
+    for (const id of slo.causeIds ?? []) groupOf.set(id, `slo:${slo.sloId}`);
+  }
+  const causeOf = (own: string, cause: string | null | undefined) =>
+    cause === null || cause === undefined || cause === '' ? own : (groupOf.get(cause) ?? cause);
+  const members: CauseMember[] = [
+    ...slos.map((s) => ({
+      kind: 'slo' as const,
+      id: s.sloId,
+      cause: `slo:${s.sloId}`,
+      alone: sloFactor([s], s.dimension ?? 'reliability'),
+    })),
+    ...incidents.map((i) => ({
+      kind: 'incident' as const,
+      id: i.incidentId,
+      cause: causeOf(`incident:${i.incidentId}`, i.causeId),
+      alone: incidentFactor([i]),
+    })),
+    ...anomalies.map((a) => ({
+      kind: 'cost' as const,
+      id: `${a.costSignalId}/${a.category}`,
+      cause: causeOf(`cost:${a.costSignalId}/${a.category}`, a.causeId),
+      alone: costFactor([a]),
+    })),
+    ...feedback.map((f) => ({
+      kind: 'feedback' as const,
+      id: f.feedbackItemId,
+      cause: causeOf(`feedback:${f.feedbackItemId}`, f.causeId),
+      alone:
+        sentiment(f.sentiment) === 'negative'
+          ? QUALITY_PRIOR / (QUALITY_PRIOR + negativeWeight(f))
+          : 1,
+    })),
+  ];
+  const strongest = new Map<string, CauseMember>();
+  for (const m of members) {
+    const best = strongest.get(m.cause);
+    const stronger =
+      best === undefined ||
+      m.alone < best.alone ||
+      (m.alone === best.alone &&
+        (KIND_RANK[m.kind] < KIND_RANK[best.kind] ||
+          (KIND_RANK[m.kind] === KIND_RANK[best.kind] && compareText(m.id, best.id) < 0)));
+    if (stronger) strongest.set(m.cause, m);
+  }
+  const kept = new Set([...strongest.values()].map((m) => `${m.kind}|${m.id}`));
+  const keeps = (kind: CauseMember['kind'], id: string) => kept.has(`${kind}|${id}`);
+  return {
+    feedback: feedback.filter((f) => keeps('feedback', f.feedbackItemId)),
+    incidents: incidents.filter((i) => keeps('incident', i.incidentId)),
+    slos: slos.filter((s) => keeps('slo', s.sloId)),
+    anomalies: anomalies.filter((a) => keeps('cost', `${a.costSignalId}/${a.category}`)),
+  };
 }
 
 /** (prior + positive) / (prior + positive + negative); neutral feedback does not move it. */
@@ -279,23 +413,30 @@ export function computeQualityScore(inputs: QualityScoreInputs): QualityScoreRes
   const tenant = toTenantId(inputs.tenantId);
   const projectId = requiredText(inputs.projectId, 'projectId', 'quality.project_required');
   const window = qualityWindow(inputs.window);
-  const feedback = sortedUnique(inputs.feedback ?? [], (f) => f.feedbackItemId, 'feedback item');
-  const incidents = sortedUnique(inputs.incidents ?? [], (i) => i.incidentId, 'incident');
-  const slos = sortedUnique(inputs.slos ?? [], (s) => s.sloId, 'SLO');
-  const anomalies = sortedUnique(
-    inputs.costAnomalies ?? [],
-    (a) => `${a.costSignalId}/${costCategory(a.category)}`,
-    'cost anomaly',
+  const allFeedback = sortedUnique(inputs.feedback ?? [], (f) => f.feedbackItemId, 'feedback item');
+  const counted = countEachCauseOnce(
+    allFeedback,
+    sortedUnique(inputs.incidents ?? [], (i) => i.incidentId, 'incident'),
+    sortedUnique(inputs.slos ?? [], (s) => s.sloId, 'SLO'),
+    sortedUnique(
+      inputs.costAnomalies ?? [],
+      (a) => `${a.costSignalId}/${costCategory(a.category)}`,
+      'cost anomaly',
+    ),
   );
+  const { incidents, slos, anomalies } = counted;
+  // The project counts each cause once; an artifact sees all of its own feedback (its score is F
+  // alone, where no incident or SLO could have counted the cause instead).
+  const countedFeedback = new Set(counted.feedback.map((f) => f.feedbackItemId));
   const checks = sortedUnique(inputs.checks ?? [], (c) => c.checkId, 'check');
 
   const project = emptyCounts();
   const artifacts = new Map<string, { counts: CountsByDimension; open: number }>();
-  for (const item of feedback) {
+  for (const item of allFeedback) {
     const dimension = CATEGORY_DIMENSION[feedbackCategory(item.category)];
     const mood = sentiment(item.sentiment);
     const open = feedbackStatus(item.status) !== 'applied';
-    const targets = [project];
+    const targets = countedFeedback.has(item.feedbackItemId) ? [project] : [];
     if (item.artifactId !== null && item.artifactId.trim() !== '') {
       const entry = artifacts.get(item.artifactId) ?? { counts: emptyCounts(), open: 0 };
       artifacts.set(item.artifactId, entry);
@@ -304,7 +445,7 @@ export function computeQualityScore(inputs: QualityScoreInputs): QualityScoreRes
     }
     for (const counts of targets) {
       if (mood === 'positive') counts[dimension].positive += 1;
-      if (mood === 'negative') counts[dimension].negative += 1;
+      if (mood === 'negative') counts[dimension].negative += negativeWeight(item);
     }
   }
 

@@ -67,16 +67,19 @@ const example: QualityScoreInputs = {
 describe('computeQualityScore', () => {
   it('worked example', () => {
     const result = computeQualityScore(example);
+    // f2 is applied: a resolved complaint weighs APPLIED_FEEDBACK_WEIGHT (½), so reliability is
+    // (4+1)/(4+1+1.5) · 4/5 · 0.75 (it was (4+1)/(4+1+2) · … = 0.4286 before issue 29).
     expect(result.dimensions).toEqual({
-      reliability: 0.4286,
+      reliability: 0.4615,
       performance: 1,
       cost_efficiency: 0.8,
       maintainability: 1,
       correctness: 0.8,
     });
-    expect(result.overall).toBe(0.7586);
+    expect(result.overall).toBe(0.7685);
     expect(result.artifactScores).toEqual([
-      { artifactId: 'art-a', score: 0.9, openFeedbackCount: 1 },
+      // 0.3 · 4/(4+1+0.5) + 0.7
+      { artifactId: 'art-a', score: 0.9182, openFeedbackCount: 1 },
       { artifactId: 'art-b', score: 0.95, openFeedbackCount: 2 },
     ]);
     expect(result.computedAt).toBe('2025-01-08T00:00:00.000Z');

@@ -3,6 +3,7 @@ export type {
   LabelMatcher,
   LabelMatcherInput,
   CompiledMatcher,
+  MatcherCodePrefix,
 } from './label-matcher.js';
 export {
   MATCHER_OPERATORS,

@@ -131,17 +131,28 @@ export function anchoredRegex(pattern: string): RegExp {
   return new RegExp(`^(?:${pattern})$`, 'u');
 }
 
-export function labelMatcher(input: LabelMatcherInput, field = 'matchers'): LabelMatcher {
+/**
+ * The prefix of the refusal codes (`<prefix>.invalid_matcher`, `.unbounded_regex`,
+ * `.invalid_regex`, `.matches_everything`): each aggregate that holds matchers (a silence, a
+ * feedback route) refuses them in its own words, with the same semantics.
+ */
+export type MatcherCodePrefix = 'silence' | 'feedback_route';
+
+export function labelMatcher(
+  input: LabelMatcherInput,
+  field = 'matchers',
+  prefix: MatcherCodePrefix = 'silence',
+): LabelMatcher {
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   ensure(
     name.length >= 1 && name.length <= MATCHER_NAME_MAX_LENGTH,
-    'silence.invalid_matcher',
+    `${prefix}.invalid_matcher`,
     `${field}: a matcher's name is 1-${MATCHER_NAME_MAX_LENGTH} characters`,
     { field },
   );
   ensure(
     (MATCHER_OPERATORS as readonly string[]).includes(input.operator),
-    'silence.invalid_matcher',
+    `${prefix}.invalid_matcher`,
     `${field}: operator must be one of ${MATCHER_OPERATORS.join(' ')}`,
     { field },
   );
@@ -149,16 +160,21 @@ export function labelMatcher(input: LabelMatcherInput, field = 'matchers'): Labe
   const value = typeof input.value === 'string' ? input.value : '';
   ensure(
     value.length <= MATCHER_VALUE_MAX_LENGTH,
-    'silence.invalid_matcher',
+    `${prefix}.invalid_matcher`,
     `${field}: a matcher's value is at most ${MATCHER_VALUE_MAX_LENGTH} characters`,
     { field },
   );
   if (operator === '=~' || operator === '!~') {
     const reason = unboundedRegexReason(value);
-    ensure(reason === undefined, 'silence.unbounded_regex', `${field}: regex refused: ${reason}`, {
-      field,
-      pattern: value.slice(0, 100),
-    });
+    ensure(
+      reason === undefined,
+      `${prefix}.unbounded_regex`,
+      `${field}: regex refused: ${reason}`,
+      {
+        field,
+        pattern: value.slice(0, 100),
+      },
+    );
     let compiles = true;
     try {
       anchoredRegex(value);
@@ -167,7 +183,7 @@ export function labelMatcher(input: LabelMatcherInput, field = 'matchers'): Labe
     }
     ensure(
       compiles,
-      'silence.invalid_regex',
+      `${prefix}.invalid_regex`,
       `${field}: ${value.slice(0, 100)} is not a valid regex`,
       {
         field,
@@ -219,21 +235,22 @@ export function labelMatchers(
   inputs: readonly LabelMatcherInput[],
   field: string,
   requireSelective: boolean,
+  prefix: MatcherCodePrefix = 'silence',
 ): readonly LabelMatcher[] {
   const list: unknown = inputs;
   ensure(
     Array.isArray(list) &&
       inputs.length >= (requireSelective ? 1 : 0) &&
       inputs.length <= MATCHERS_MAX,
-    'silence.invalid_matcher',
+    `${prefix}.invalid_matcher`,
     `${field}: ${requireSelective ? 1 : 0} to ${MATCHERS_MAX} matchers`,
     { field },
   );
-  const matchers = inputs.map((m) => labelMatcher(m, field));
+  const matchers = inputs.map((m) => labelMatcher(m, field, prefix));
   if (requireSelective) {
     ensure(
       matchers.some((m) => !compileMatcher(m)({})),
-      'silence.matches_everything',
+      `${prefix}.matches_everything`,
       `${field}: at least one matcher must not match an empty label (else every alert matches)`,
       { field },
     );

@@ -36,6 +36,14 @@ const FILE = [
   { name: 'file', fileName: 'a.txt', contentType: 'text/plain', data: Buffer.from('evidence') },
 ];
 
+/** A rule no item of these tests matches (the owner's items stay captured). */
+const RULE = {
+  name: 'never',
+  position: 1,
+  matchers: [{ name: 'project', operator: '=', value: 'no-such-project' }],
+  to: 'team-none',
+};
+
 /** Every route of the service; the last test checks this table against the OpenAPI document. */
 const ROUTES: readonly RouteCase[] = [
   {
@@ -44,11 +52,16 @@ const ROUTES: readonly RouteCase[] = [
     scope: ['write', 'ingest'],
     body: { projectId: 'p', category: 'cost', sentiment: 'neutral', summary: 's' },
   },
-  { method: 'GET', path: '/v1/feedback', scope: 'read' },
+  { method: 'GET', path: '/v1/feedback', scope: ['read', 'ingest'] },
   { method: 'GET', path: '/v1/feedback/{id}', scope: 'read' },
   { method: 'PATCH', path: '/v1/feedback/{id}', scope: 'write', body: { summary: 'edited' } },
   { method: 'POST', path: '/v1/feedback/{id}/route', scope: 'write', body: { to: 'team-a' } },
-  { method: 'POST', path: '/v1/feedback/{id}/apply', scope: 'write', body: { changeRef: 'pr' } },
+  {
+    method: 'POST',
+    path: '/v1/feedback/{id}/apply',
+    scope: ['write', 'ingest'],
+    body: { changeRef: 'pr' },
+  },
   {
     method: 'POST',
     path: '/v1/feedback/{id}/attachments',
@@ -59,9 +72,20 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'POST', path: '/v1/feedback:export', scope: 'read', body: {} },
   { method: 'GET', path: '/v1/feedback/exports/{exportId}', scope: 'read' },
   { method: 'GET', path: '/v1/feedback/exports/{exportId}/download', scope: 'read' },
+  { method: 'POST', path: '/v1/feedback-routes', scope: 'write', body: RULE },
+  { method: 'GET', path: '/v1/feedback-routes', scope: 'read' },
+  { method: 'GET', path: '/v1/feedback-routes/{routeId}', scope: 'read' },
+  {
+    method: 'PUT',
+    path: '/v1/feedback-routes/{routeId}',
+    scope: 'write',
+    body: { ...RULE, position: 999 },
+  },
+  { method: 'DELETE', path: '/v1/feedback-routes/{routeId}', scope: 'write' },
 ];
 const ID_ROUTES = ROUTES.filter((r) => r.path.includes('{'));
-const documentedName = (r: RouteCase) => name(r).replace('{exportId}', '{id}');
+const documentedName = (r: RouteCase) =>
+  name(r).replace('{exportId}', '{id}').replace('{routeId}', '{id}');
 
 const owner = uniqueTenant('fb-owner');
 const intruder = uniqueTenant('fb-intruder');
@@ -69,6 +93,7 @@ let service: RunningService;
 let item: FeedbackBody;
 let attachment: AttachmentBody;
 let exportId: string;
+let routeId: string;
 
 beforeAll(async () => {
   service = await startFeedbackService({ clock: new TestClock(), runConsumers: false });
@@ -84,6 +109,14 @@ beforeAll(async () => {
   });
   exportId = exported.json<{ id: string }>().id;
   await runExportJobUntilDone(service, owner, exportId);
+  const rule = await service.app.inject({
+    method: 'POST',
+    url: '/v1/feedback-routes',
+    headers: writer(owner),
+    payload: { ...RULE, position: 0 },
+  });
+  expect(rule.statusCode, rule.body).toBe(201);
+  routeId = rule.json<{ id: string }>().id;
 });
 afterAll(async () => {
   await service.close();
@@ -94,6 +127,7 @@ const call = (route: RouteCase, headers: Record<string, string>) =>
     id: item.id,
     attachmentId: attachment.id,
     exportId,
+    routeId,
   });
 
 const access: RouteAccessOptions<RouteCase> = {
@@ -108,6 +142,12 @@ describe('authentication and scopes', () => {
   itAnswers401WithForgedToken(access);
   itAnswers403WithoutScope(access);
   itLetsThrough(access, { adminOn: ROUTES[2]! });
+
+  it("lets an agent's ingest token list its own inbox", async () => {
+    const res = await call(ROUTES[1]!, bearer(owner, ['ingest'], 'agent-x'));
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json<{ items: unknown[] }>().items).toEqual([]);
+  });
 
   it('opens POST /v1/feedback to write and to ingest, each alone', async () => {
     for (const scope of ['write', 'ingest'] as const) {

@@ -29,6 +29,8 @@ describe('feedback-service fuzzing', () => {
         'POST /v1/feedback/{id}/apply',
         'POST /v1/feedback/{id}/attachments',
         'POST /v1/feedback:export',
+        'POST /v1/feedback-routes',
+        'PUT /v1/feedback-routes/{id}',
       ]),
     );
     // The generator must reach the domain, not only bounce off validation.

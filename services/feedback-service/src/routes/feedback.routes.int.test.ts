@@ -50,6 +50,7 @@ describe('POST /v1/feedback', () => {
       tenantId: tenant,
       projectId: 'checkout',
       artifactId: 'payments-api',
+      moduleId: null,
       source: 'human',
       sourceId: null,
       category: 'performance',

@@ -5,7 +5,9 @@ import {
   createRoute,
   getRoute,
   hasScope,
+  HttpProblem,
   listRoute,
+  type AuthContext,
   type Call,
   type ServiceContext,
   type Versioned,
@@ -14,6 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { findFeedback, listFeedback } from '../feedback-item.queries.js';
 import type { FeedbackItemStore } from '../feedback-item.repository.js';
+import { routeOnCreation } from '../feedback-router.js';
 import { viewOfSnapshot, type FeedbackItemView } from '../feedback-item.view.js';
 import {
   applyBody,
@@ -53,6 +56,25 @@ const FEEDBACK_URL = '/v1/feedback';
 const sourceOf = (body: z.output<typeof createFeedbackBody>, call: Call): FeedbackSource =>
   body.source ?? (hasScope(call.auth, 'write') ? 'human' : 'agent');
 
+/** An agent: a token that may ingest but neither read everything nor write (people do). */
+const isAgent = (auth: AuthContext): boolean =>
+  !hasScope(auth, 'read') && !hasScope(auth, 'write') && hasScope(auth, 'ingest');
+
+const notYourInbox = (detail: string) =>
+  new HttpProblem(403, 'not_your_inbox', 'Forbidden', detail);
+
+/**
+ * The inbox an agent reads: its own (routedTo = its subject) unless it names it. A person's
+ * `read` token lists any inbox, or none (every item).
+ */
+function inboxOf(auth: AuthContext, routedTo: string | undefined): string | undefined {
+  if (!isAgent(auth)) return routedTo;
+  if (routedTo !== undefined && routedTo !== auth.subject) {
+    throw notYourInbox('an ingest-only token reads its own inbox (routedTo = its subject)');
+  }
+  return auth.subject;
+}
+
 /** Thin routes: the kit's create (two scopes, Idempotency-Key), get, list and command routes. */
 export function feedbackRoutes(
   app: FastifyInstance,
@@ -68,7 +90,7 @@ export function feedbackRoutes(
     tags: TAGS,
     summary: 'Capture feedback',
     description:
-      'Captures a feedback item (status captured) and emits the public FeedbackItemCreated on obs.feedback-item.v1. The write scope is for people (source defaults to human), the ingest scope for agents and machines (source defaults to agent).',
+      'Captures a feedback item and emits the public FeedbackItemCreated on obs.feedback-item.v1. In the same transaction the first matching routing rule (/v1/feedback-routes) routes it (status routed, FeedbackItemRouted); with no match it stays captured. The write scope is for people (source defaults to human), the ingest scope for agents and machines (source defaults to agent).',
     body: createFeedbackBody,
     response: feedbackSchema,
     domainCodes: CREATE_CODES,
@@ -78,12 +100,13 @@ export function feedbackRoutes(
       meaning: (body, call) => ({ ...body, source: sourceOf(body, call) }),
     },
     store,
-    create: (body, call) =>
-      FeedbackItem.create({
+    create: async (body, call, tx) => {
+      const item = FeedbackItem.create({
         feedbackItemId: randomUUID(),
         tenantId: call.auth.tenantId,
         projectId: body.projectId,
         artifactId: body.artifactId,
+        moduleId: body.moduleId,
         source: sourceOf(body, call),
         sourceId: body.sourceId,
         category: body.category,
@@ -92,20 +115,27 @@ export function feedbackRoutes(
         detail: body.detail,
         traceId: body.traceId,
         createdAt: call.at,
-      }),
+      });
+      await routeOnCreation(tx, item, call.auth.tenantId, call.at);
+      return item;
+    },
     toDto: savedDto,
   });
 
   listRoute(app, {
     url: FEEDBACK_URL,
+    // An agent's ingest token reads its own inbox; people read with `read`.
+    scope: ['read', 'ingest'],
     tags: TAGS,
-    summary: 'List feedback',
+    summary: 'List feedback (an inbox)',
     description:
-      "Lists the caller's feedback items, newest first (createdAt, then id), filtered by projectId, artifactId, source, category, sentiment, status and createdAt in [from, to).",
+      "Lists the caller's feedback items, newest first (createdAt, then id), filtered by projectId, artifactId, source, category, sentiment, status, routedTo (an inbox), traceId and createdAt in [from, to). An ingest-only token (an agent) lists its own inbox: routedTo defaults to its subject, and another routedTo answers 403 not_your_inbox.",
     querystring: listQuery,
     item: feedbackSchema,
-    list: async (tenantId, { limit, cursor, ...filter }) => {
-      const page = await listFeedback(ctx.dataSource, tenantId, filter, { limit, cursor });
+    statuses: [403],
+    list: async (tenantId, { limit, cursor, ...filter }, _params, auth) => {
+      const inbox = { ...filter, routedTo: inboxOf(auth, filter.routedTo) };
+      const page = await listFeedback(ctx.dataSource, tenantId, inbox, { limit, cursor });
       return { items: page.items.map(toDto), nextCursor: page.nextCursor };
     },
   });
@@ -152,7 +182,7 @@ export function feedbackRoutes(
     tags: TAGS,
     summary: 'Route to a team or agent',
     description:
-      'captured → routed: hands the item to a team, backlog or agent (body { to }). From here on the summary is frozen.',
+      'captured → routed by hand: hands an item no rule routed to a team, backlog or agent (body { to }) and emits FeedbackItemRouted (no rule, no receiver). From here on the summary is frozen.',
     body: routeBody,
     response: feedbackSchema,
     domainCodes: [
@@ -168,11 +198,13 @@ export function feedbackRoutes(
 
   commandRoute(app, ctx, {
     url: '/v1/feedback/:id/apply',
-    scope: 'write',
+    // People apply any item; an agent (ingest-only token) applies what was routed to it.
+    scope: ['write', 'ingest'],
     tags: TAGS,
     summary: 'Mark applied',
     description:
-      'routed → applied, with a reference to the change that applied the improvement (body { changeRef }: a commit, pull request, deployment or ticket). Final.',
+      'routed → applied, with a reference to the change that applied the improvement (body { changeRef }: a commit, pull request, deployment or ticket). Final; emits FeedbackItemApplied. An ingest-only token (an agent) applies only items routed to it (routedTo = its subject), else 403 not_your_inbox.',
+    statuses: [403],
     body: applyBody,
     response: feedbackSchema,
     domainCodes: [
@@ -182,7 +214,12 @@ export function feedbackRoutes(
       'feedback.time_out_of_order',
     ],
     store,
-    run: (item, body, call) => item.apply({ changeRef: body.changeRef, at: call.at }),
+    run: (item, body, call) => {
+      if (isAgent(call.auth) && item.toSnapshot().routedTo !== call.auth.subject) {
+        throw notYourInbox('an ingest-only token applies only items routed to it');
+      }
+      item.apply({ changeRef: body.changeRef, at: call.at });
+    },
     toDto: savedDto,
   });
 }

@@ -58,6 +58,7 @@ export const createFeedbackBody = z
       'Artifact (build, model, prompt, agent) the feedback is about',
       'payments-api',
     ),
+    moduleId: optionalRef('Module of the project it is about (a routing label)', 'payments'),
     source: sourceSchema
       .optional()
       .describe(
@@ -149,6 +150,7 @@ export const feedbackSchema = z
     tenantId: z.string(),
     projectId: z.string().nullable(),
     artifactId: z.string().nullable(),
+    moduleId: z.string().nullable(),
     source: sourceSchema,
     sourceId: z.string().nullable(),
     category: categorySchema,
@@ -172,6 +174,7 @@ export const feedbackSchema = z
       tenantId: 'acme',
       projectId: 'checkout',
       artifactId: 'payments-api',
+      moduleId: null,
       source: 'human',
       sourceId: null,
       category: 'performance',
@@ -201,6 +204,19 @@ export const filterFields = {
   category: z.enum(FEEDBACK_CATEGORIES).optional(),
   sentiment: z.enum(SENTIMENTS).optional(),
   status: z.enum(FEEDBACK_STATUSES).optional(),
+  routedTo: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe(
+      'The inbox of a team, backlog or agent: items routed to it. An ingest-only token (an agent) reads its own inbox: this defaults to its subject, and another value answers 403',
+    ),
+  traceId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional()
+    .describe('Items about this W3C trace (32 lowercase hex)'),
   from: instant('createdAt ≥ from (ISO-8601 with offset)'),
   to: instant('createdAt < to (ISO-8601 with offset); from ≥ to matches nothing'),
 };
