@@ -43,7 +43,13 @@ param tags object = { platform: 'obs' }
 var services = [
   { name: 'trace-service', port: 4101, schema: 'trace', external: true, consumers: [] }
   { name: 'log-query-service', port: 4102, schema: 'log_query', external: true, consumers: [] }
-  { name: 'metric-aggregation-service', port: 4103, schema: 'metric', external: true, consumers: [] }
+  {
+    name: 'metric-aggregation-service'
+    port: 4103
+    schema: 'metric'
+    external: true
+    consumers: [{ group: 'metric-aggregation-service.span-metrics', topic: 'obs.trace-record.v1' }]
+  }
   { name: 'dashboard-service', port: 4104, schema: 'dashboard', external: true, consumers: [] }
   {
     name: 'alert-rule-service'
@@ -54,6 +60,7 @@ var services = [
       { group: 'alert-rule-service.metric-aggregated', topic: 'obs.metric-series.v1' }
       { group: 'alert-rule-service.incident-escalated', topic: 'obs.incident.v1' }
       { group: 'alert-rule-service.slo-burn-rate-alert', topic: 'obs.slo-definition.v1' }
+      { group: 'alert-rule-service.feedback-routed', topic: 'obs.feedback-item.v1' }
     ]
   }
   {
@@ -87,6 +94,7 @@ var services = [
       { group: 'quality-score-service.feedback-item-created', topic: 'obs.feedback-item.v1' }
       { group: 'quality-score-service.incident', topic: 'obs.incident.v1' }
       { group: 'quality-score-service.slo-breached', topic: 'obs.slo-definition.v1' }
+      { group: 'quality-score-service.cost-anomaly-detected', topic: 'obs.cost-signal.v1' }
     ]
   }
   { name: 'cost-telemetry-service', port: 4109, schema: 'cost', external: true, consumers: [] }
