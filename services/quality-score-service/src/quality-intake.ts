@@ -154,7 +154,10 @@ export class QualityIntake {
       sloId: payload.sloId,
       projectId: payload.projectId,
       errorBudget: payload.errorBudget,
-      dimension: sloCategory(payload.name) === 'performance' ? 'performance' : 'reliability',
+      // The SLO's declared dimension; its name only for events from before it was carried.
+      dimension:
+        payload.dimension ??
+        (sloCategory(payload.name) === 'performance' ? 'performance' : 'reliability'),
       breachedAt: payload.breachedAt,
       causeId: envelope.eventId,
     });

@@ -81,7 +81,8 @@ export function feedbackFromSloBreached(
     artifactId: null,
     source: 'runtime-signal',
     sourceId: payload.sloId,
-    category: sloCategory(payload.name),
+    // The SLO's own dimension (from its indicator); the name only for events from before it.
+    category: payload.dimension ?? sloCategory(payload.name),
     sentiment: 'negative',
     summary: clip(
       `SLO breached: ${payload.name} (target ${payload.target}%, ` +

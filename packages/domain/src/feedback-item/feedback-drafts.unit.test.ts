@@ -87,6 +87,17 @@ describe('feedback drafts from platform events', () => {
       createdAt: '2025-01-05T00:00:00.000Z',
       summary: 'SLO breached: API availability (target 99.9%, 0.125% bad over 43200 min)',
     });
+    // The SLO's own dimension wins over its name (issue 29); the name only for older events.
+    expect(
+      feedbackFromSloBreached({
+        ...payload,
+        name: 'Checkout p99 latency',
+        dimension: 'reliability',
+      }).category,
+    ).toBe('reliability');
+    expect(feedbackFromSloBreached({ ...payload, dimension: 'performance' }).category).toBe(
+      'performance',
+    );
     expect(feedbackFromSloBreached({ ...payload, name: 'Checkout p99 latency' }).category).toBe(
       'performance',
     );

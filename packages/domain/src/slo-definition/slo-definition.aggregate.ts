@@ -548,6 +548,7 @@ export class SloDefinition extends AggregateRoot<SloDefinitionEvent> {
         budgetRemaining: 0,
         badPct: evaluation.badPct,
         breachedAt,
+        dimension: this.state.indicator.kind === 'latency' ? 'performance' : 'reliability',
       },
     });
   }

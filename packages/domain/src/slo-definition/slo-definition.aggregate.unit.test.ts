@@ -115,6 +115,8 @@ describe('SloDefinition.evaluate', () => {
           budgetRemaining: 0,
           badPct: 0.2,
           breachedAt: '2025-01-01T01:00:00.000Z',
+          // A ratio SLI guards reliability (issue 29: the dimension comes from the SLO, not its name).
+          dimension: 'reliability',
         },
       },
     ]);

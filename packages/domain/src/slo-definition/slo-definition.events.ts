@@ -16,6 +16,11 @@ export interface SloBreachedPayload {
   readonly budgetRemaining: 0;
   readonly badPct: number;
   readonly breachedAt: string;
+  /**
+   * The quality dimension the SLO guards, from its indicator: latency → performance, else
+   * reliability (issue 29; absent in events before it: consumers fall back to the name).
+   */
+  readonly dimension?: 'reliability' | 'performance';
 }
 
 export type SloBreached = DomainEvent<'SloBreached', SloBreachedPayload>;

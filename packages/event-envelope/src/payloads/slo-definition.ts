@@ -16,6 +16,12 @@ export const sloBreachedPayloadSchema = z.strictObject({
   budgetRemaining: z.literal(0),
   badPct: percent.describe('Observed bad events over the window, in percent'),
   breachedAt: instantSchema,
+  dimension: z
+    .enum(['reliability', 'performance'])
+    .optional()
+    .describe(
+      'The quality dimension the SLO guards, from its indicator: latency → performance, else reliability. Absent in events before issue 29 (consumers then judge by the name).',
+    ),
 });
 
 export const sloBreached = defineEvent({
