@@ -163,6 +163,28 @@ describe('RED metrics from spans', () => {
         'cart GetCart SPAN_KIND_SERVER STATUS_CODE_ERROR': 1,
       });
 
+    // The duration histogram in PromQL, as the Prometheus histogram of the spanmetrics connector:
+    // its _count agrees with the calls, and its buckets place the slowest call above 2 s.
+    expect(
+      await promQuery(
+        'sum by (service_name, span_name, span_kind, status_code) (traces_service_duration_milliseconds_count)',
+      ),
+    ).toEqual({
+      'gateway GET /cart SPAN_KIND_SERVER STATUS_CODE_UNSET': 2,
+      'gateway GET /cart SPAN_KIND_SERVER STATUS_CODE_ERROR': 1,
+      'gateway cart.get SPAN_KIND_CLIENT STATUS_CODE_UNSET': 3,
+      'cart GetCart SPAN_KIND_SERVER STATUS_CODE_UNSET': 2,
+      'cart GetCart SPAN_KIND_SERVER STATUS_CODE_ERROR': 1,
+    });
+    expect(
+      await promQuery(
+        'sum by (service_name, span_name, span_kind, status_code) (traces_service_duration_milliseconds_bucket{le="2000"})',
+      ),
+    ).toMatchObject({
+      'gateway GET /cart SPAN_KIND_SERVER STATUS_CODE_UNSET': 2,
+      'gateway GET /cart SPAN_KIND_SERVER STATUS_CODE_ERROR': 0,
+    });
+
     // The duration histogram's windows: three calls of the gateway's GET /cart, the slowest 2.5 s.
     const res = await metrics.service.app.inject({
       method: 'GET',
