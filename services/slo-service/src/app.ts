@@ -6,6 +6,7 @@ import { burnClockJob } from './jobs/burn-clock.job.js';
 import { sampleRetentionJob } from './jobs/sample-retention.job.js';
 import { CreateSlos1730000000001 } from './migrations/1730000000001-create-slos.js';
 import { BurnRateAlerts1730000000002 } from './migrations/1730000000002-burn-rate-alerts.js';
+import { QualityDimension1730000000003 } from './migrations/1730000000003-quality-dimension.js';
 import { sloImportRoutes } from './routes/slo-import.routes.js';
 import { sloRoutes } from './routes/slo.routes.js';
 import { SloEntity, sloStore } from './slo-definition.repository.js';
@@ -31,7 +32,11 @@ export function createSloService(
     defaultPort: 4110,
     openapi: { title: 'slo-service', description: DESCRIPTION, version: '1.0.0' },
     entities: [SloEntity],
-    migrations: [CreateSlos1730000000001, BurnRateAlerts1730000000002],
+    migrations: [
+      CreateSlos1730000000001,
+      BurnRateAlerts1730000000002,
+      QualityDimension1730000000003,
+    ],
     topics: [topicFor('SloBreached')],
     compose: (ctx) => {
       const store = sloStore(ctx.dataSource, ctx.uow);

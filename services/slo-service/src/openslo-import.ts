@@ -1,8 +1,10 @@
 import {
   LATENCY_PERCENTILES,
+  SLO_QUALITY_DIMENSIONS,
   type LatencyPercentile,
   type Sli,
   type SloDefinitionFields,
+  type SloQualityDimension,
 } from '@obs/domain';
 import { HttpProblem } from '@obs/service-kit';
 import { parseAllDocuments } from 'yaml';
@@ -228,6 +230,19 @@ function targetPercent(r: Reader, objective: Json, path: string): number {
   throw r.invalid(`${path}.target`, 'is required (a number in (0, 1))');
 }
 
+/** The annotation naming the quality dimension an imported SLO guards (OpenSLO has no field). */
+export const QUALITY_DIMENSION_ANNOTATION = 'obs-platform/quality-dimension';
+
+function qualityDimensionOf(r: Reader, annotations: unknown): SloQualityDimension | null {
+  const path = `metadata.annotations.${QUALITY_DIMENSION_ANNOTATION}`;
+  const value = r.stringMap(annotations, 'metadata.annotations')[QUALITY_DIMENSION_ANNOTATION];
+  if (value === undefined) return null;
+  if (!(SLO_QUALITY_DIMENSIONS as readonly string[]).includes(value)) {
+    throw r.invalid(path, `must be one of ${SLO_QUALITY_DIMENSIONS.join(', ')}`);
+  }
+  return value as SloQualityDimension;
+}
+
 function readDocument(r: Reader, doc: unknown): SloDefinitionFields {
   const root = r.object(doc, '', ['apiVersion', 'kind', 'metadata', 'spec']);
   if (root.apiVersion !== 'openslo/v1') {
@@ -294,6 +309,7 @@ function readDocument(r: Reader, doc: unknown): SloDefinitionFields {
   }
   return {
     name,
+    qualityDimension: qualityDimensionOf(r, metadata.annotations),
     projectId: r.string(spec.service, 'spec.service'),
     target: targetPercent(r, objective, objectivePath),
     windowMinutes: windowMinutes(

@@ -52,6 +52,8 @@ describe('parseOpenSlo', () => {
         index: 1,
         fields: {
           name: 'Payments availability',
+          // No annotation: the SLI's default (reliability for a ratio) applies.
+          qualityDimension: null,
           projectId: 'checkout',
           target: 99.9,
           windowMinutes: 30 * 1_440,
@@ -71,6 +73,7 @@ describe('parseOpenSlo', () => {
     expect(parsed.map((p) => p.index)).toEqual([1, 3]);
     expect(parsed[1]!.fields).toEqual({
       name: 'checkout-latency',
+      qualityDimension: null,
       projectId: 'checkout',
       target: 95,
       windowMinutes: 4 * 10_080,
@@ -82,6 +85,20 @@ describe('parseOpenSlo', () => {
         filter: { service: 'payments-api' },
       },
     });
+  });
+
+  it('reads the quality dimension an SLO declares in its obs-platform/quality-dimension annotation', () => {
+    const annotated = LATENCY.replace(
+      'name: checkout-latency\n',
+      'name: checkout-latency\n  annotations:\n    obs-platform/quality-dimension: reliability\n',
+    );
+    expect(parseOpenSlo(annotated)[0]!.fields.qualityDimension).toBe('reliability');
+    const wrong = problemOf(annotated.replace('dimension: reliability', 'dimension: speed'));
+    expect(wrong).toMatchObject({
+      status: 422,
+      field: 'metadata.annotations.obs-platform/quality-dimension',
+    });
+    expect(wrong.detail).toContain('must be one of reliability, performance');
   });
 
   it.each([

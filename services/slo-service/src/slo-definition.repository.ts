@@ -32,6 +32,8 @@ export interface SloRow {
   burnEvents: BudgetBurnEvent[];
   maintenanceWindows: MaintenanceWindow[];
   burnRateAlerts: BurnRateAlertsConfig;
+  /** Declared by the definition; null: its SLI's default. */
+  qualityDimension: string | null;
   activeBurnAlerts: ActiveBurnAlert[];
   createdAt: Date;
   version: number;
@@ -58,6 +60,7 @@ export const SloEntity = new EntitySchema<SloRow>({
     burnEvents: { type: 'jsonb', name: 'burn_events' },
     maintenanceWindows: { type: 'jsonb', name: 'maintenance_windows' },
     burnRateAlerts: { type: 'jsonb', name: 'burn_rate_alerts' },
+    qualityDimension: { type: 'text', name: 'quality_dimension', nullable: true },
     activeBurnAlerts: { type: 'jsonb', name: 'active_burn_alerts' },
     createdAt: { type: 'timestamptz', name: 'created_at' },
     version: { type: 'integer' },
@@ -90,6 +93,7 @@ export function toSloRow(snapshot: SloDefinitionSnapshot, version: number): SloR
       enabled: snapshot.burnRateAlerts.enabled,
       receivers: [...snapshot.burnRateAlerts.receivers],
     },
+    qualityDimension: snapshot.qualityDimension,
     activeBurnAlerts: snapshot.activeBurnAlerts.map((a) => ({ ...a, rules: [...a.rules] })),
     createdAt: new Date(snapshot.createdAt),
     version,
@@ -119,6 +123,7 @@ export function toSloSnapshot(row: SloRow): SloDefinitionSnapshot {
     burnEvents: row.burnEvents,
     maintenanceWindows: row.maintenanceWindows,
     burnRateAlerts: row.burnRateAlerts,
+    qualityDimension: row.qualityDimension as SloDefinitionSnapshot['qualityDimension'],
     activeBurnAlerts: row.activeBurnAlerts,
   };
 }

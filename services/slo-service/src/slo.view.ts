@@ -1,3 +1,4 @@
+import { defaultQualityDimension } from '@obs/domain';
 import type {
   ActiveBurnAlert,
   BudgetBurnEvent,
@@ -6,6 +7,7 @@ import type {
   Sli,
   SloDefinitionSnapshot,
   SloLastEvaluation,
+  SloQualityDimension,
   SloStatus,
 } from '@obs/domain';
 
@@ -24,6 +26,8 @@ export interface SloView {
   readonly lastEvaluatedAt: string | null;
   readonly maintenanceWindows: readonly MaintenanceWindow[];
   readonly burnRateAlerts: BurnRateAlertsConfig;
+  readonly qualityDimension: SloQualityDimension;
+  readonly qualityDimensionDeclared: boolean;
   readonly createdAt: string;
   readonly version: number;
 }
@@ -59,6 +63,8 @@ export function viewOfSnapshot(snapshot: SloDefinitionSnapshot, version: number)
     lastEvaluatedAt: snapshot.lastEvaluatedAt,
     maintenanceWindows: snapshot.maintenanceWindows,
     burnRateAlerts: snapshot.burnRateAlerts,
+    qualityDimension: snapshot.qualityDimension ?? defaultQualityDimension(snapshot.indicator),
+    qualityDimensionDeclared: snapshot.qualityDimension !== null,
     createdAt: snapshot.createdAt,
     version,
   };

@@ -78,9 +78,12 @@ export type {
   SloDefinitionFields,
   SloDefinitionSnapshot,
   CreateSloDefinitionInput,
+  SloQualityDimension,
 } from './slo-definition.aggregate.js';
 export {
   SloDefinition,
+  SLO_QUALITY_DIMENSIONS,
+  defaultQualityDimension,
   MAX_BURN_EVENTS,
   BURN_EVENT_BUCKET_MS,
   MAX_MAINTENANCE_WINDOWS,

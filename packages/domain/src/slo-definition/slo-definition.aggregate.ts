@@ -72,6 +72,26 @@ export interface SloLastEvaluation {
   readonly firingAlerts: readonly SloBurnAlertName[];
 }
 
+/** The quality dimensions an SLO can guard (quality-score-service's factors). */
+export const SLO_QUALITY_DIMENSIONS = ['reliability', 'performance'] as const;
+export type SloQualityDimension = (typeof SLO_QUALITY_DIMENSIONS)[number];
+
+/** What an SLO guards when it does not say: a latency SLI performance, any other reliability. */
+export function defaultQualityDimension(indicator: Pick<Sli, 'kind'>): SloQualityDimension {
+  return indicator.kind === 'latency' ? 'performance' : 'reliability';
+}
+
+function qualityDimension(value: string | null | undefined): SloQualityDimension | null {
+  if (value === null || value === undefined) return null;
+  ensure(
+    (SLO_QUALITY_DIMENSIONS as readonly string[]).includes(value),
+    'slo.invalid_quality_dimension',
+    `qualityDimension must be one of ${SLO_QUALITY_DIMENSIONS.join(', ')}`,
+    { qualityDimension: value },
+  );
+  return value as SloQualityDimension;
+}
+
 /** The definition a user writes; the rest of the snapshot is the evaluation's. */
 export interface SloDefinitionFields {
   readonly projectId: string;
@@ -81,6 +101,8 @@ export interface SloDefinitionFields {
   readonly windowMinutes: number;
   /** Burn-rate alerts: on, with no receivers, when left out (slo-burn-alerts.ts). */
   readonly burnRateAlerts?: BurnRateAlertsConfig;
+  /** The quality dimension it guards; left out (or null): from the SLI (defaultQualityDimension). */
+  readonly qualityDimension?: SloQualityDimension | null;
 }
 
 const NO_EVALUATION: SloLastEvaluation = {
@@ -111,6 +133,8 @@ export interface SloDefinitionSnapshot {
   readonly burnEvents: readonly BudgetBurnEvent[];
   readonly maintenanceWindows: readonly MaintenanceWindow[];
   readonly burnRateAlerts: BurnRateAlertsConfig;
+  /** The dimension the definition declares; null when it is the SLI's default. */
+  readonly qualityDimension: SloQualityDimension | null;
   /** The burn-rate alerts firing at the last evaluation, one per severity at most. */
   readonly activeBurnAlerts: readonly ActiveBurnAlert[];
 }
@@ -127,9 +151,13 @@ type SloState = Omit<SloDefinitionSnapshot, 'tenantId' | 'status'> & {
   readonly status: SloStatus;
 };
 
-type UncheckedFields = Omit<SloDefinitionSnapshot, 'status' | 'burnRateAlerts'> & {
+type UncheckedFields = Omit<
+  SloDefinitionSnapshot,
+  'status' | 'burnRateAlerts' | 'qualityDimension'
+> & {
   readonly status: string;
   readonly burnRateAlerts?: BurnRateAlertsConfig;
+  readonly qualityDimension?: string | null;
 };
 
 function burnEvent(event: BudgetBurnEvent): BudgetBurnEvent {
@@ -252,6 +280,7 @@ function validState(fields: UncheckedFields): SloState {
     burnEvents: fields.burnEvents.map(burnEvent).slice(-MAX_BURN_EVENTS),
     maintenanceWindows: validMaintenanceWindows(fields.maintenanceWindows),
     burnRateAlerts: burnRateAlertsConfig(fields.burnRateAlerts),
+    qualityDimension: qualityDimension(fields.qualityDimension),
     activeBurnAlerts: activeBurnAlerts(fields.activeBurnAlerts),
   };
 }
@@ -329,6 +358,11 @@ export class SloDefinition extends AggregateRoot<SloDefinitionEvent> {
     return this.state.status;
   }
 
+  /** The quality dimension it guards: the declared one, else its SLI's default. */
+  get qualityDimension(): SloQualityDimension {
+    return this.state.qualityDimension ?? defaultQualityDimension(this.state.indicator);
+  }
+
   get lastEvaluatedAt(): string | null {
     return this.state.lastEvaluatedAt;
   }
@@ -362,6 +396,8 @@ export class SloDefinition extends AggregateRoot<SloDefinitionEvent> {
     const next = validState({
       ...this.state,
       ...fields,
+      // A replaced definition that leaves it out guards its (new) SLI's default again.
+      qualityDimension: fields.qualityDimension ?? null,
       errorBudget,
       budgetRemaining: errorBudget,
       status: 'healthy',
@@ -548,7 +584,7 @@ export class SloDefinition extends AggregateRoot<SloDefinitionEvent> {
         budgetRemaining: 0,
         badPct: evaluation.badPct,
         breachedAt,
-        dimension: this.state.indicator.kind === 'latency' ? 'performance' : 'reliability',
+        dimension: this.qualityDimension,
       },
     });
   }

@@ -126,6 +126,21 @@ describe('SloDefinition.evaluate', () => {
     expect(slo.toSnapshot()).toMatchObject({ status: 'breached', budgetRemaining: 0 });
   });
 
+  it('names the dimension the SLO declares, else its SLI default, and a replacement that leaves it out goes back to the default', () => {
+    const declared = SloDefinition.create({ ...input, qualityDimension: 'performance' });
+    declared.evaluate({ window: exhausted }, '2025-01-01T01:00:00Z');
+    expect(declared.pullEvents()[0]?.payload).toMatchObject({ dimension: 'performance' });
+    expect(declared.toSnapshot().qualityDimension).toBe('performance');
+
+    declared.redefine({ ...input });
+    expect(declared.qualityDimension).toBe('reliability');
+    expect(declared.toSnapshot().qualityDimension).toBeNull();
+
+    expect(() =>
+      SloDefinition.create({ ...input, qualityDimension: 'speed' as 'performance' }),
+    ).toThrow(expect.objectContaining({ code: 'slo.invalid_quality_dimension' }));
+  });
+
   it('emits again after recovering and breaching anew', () => {
     const slo = SloDefinition.create(input);
     slo.evaluate({ window: exhausted }, '2025-01-01T00:00:00Z');

@@ -17,8 +17,9 @@ export interface SloBreachedPayload {
   readonly badPct: number;
   readonly breachedAt: string;
   /**
-   * The quality dimension the SLO guards, from its indicator: latency → performance, else
-   * reliability (issue 29; absent in events before it: consumers fall back to the name).
+   * The quality dimension the SLO guards: the one its definition declares, else from its
+   * indicator, latency → performance, else reliability (issue 29; absent in events before it:
+   * consumers fall back to the name).
    */
   readonly dimension?: 'reliability' | 'performance';
 }

@@ -134,6 +134,7 @@ describe('POST /v1/slos', () => {
     [{ sli: { kind: 'selector', metric: 'x' } }, 'an unknown SLI kind'],
     [{ sli: { kind: 'ratio', goodMetric: 'a', totalMetric: 'b', extra: true } }, 'SLI extra'],
     [{ target: '99.9' }, 'a string target'],
+    [{ qualityDimension: 'speed' }, 'an unknown quality dimension'],
   ] as [Record<string, unknown>, string][])('answers 400 for %j (%s)', async (overrides) => {
     const res = await service.app.inject({
       method: 'POST',
@@ -246,6 +247,29 @@ describe('PUT /v1/slos/{id}', () => {
       headers: reader(tenant),
     });
     expect(got.json()).toMatchObject({ name: 'Renamed', version: 2 });
+  });
+
+  it('keeps the quality dimension the definition declares; one that leaves it out guards its SLI default', async () => {
+    const tenant = uniqueTenant('slo-dimension');
+    const slo = await createSlo(service, tenant, ratioBody({ qualityDimension: 'performance' }));
+    expect(slo).toMatchObject({ qualityDimension: 'performance', qualityDimensionDeclared: true });
+    const latency = await createSlo(service, tenant, latencyBody());
+    expect(latency).toMatchObject({
+      qualityDimension: 'performance',
+      qualityDimensionDeclared: false,
+    });
+    const replaced = await put(tenant, slo.id, ratioBody({ name: 'Undeclared' }), '"1"');
+    expect(replaced.statusCode, replaced.body).toBe(200);
+    expect(replaced.json()).toMatchObject({
+      qualityDimension: 'reliability',
+      qualityDimensionDeclared: false,
+    });
+    const bad = expectProblem(
+      await put(tenant, slo.id, ratioBody({ qualityDimension: 'speed' })),
+      400,
+      'validation_failed',
+    );
+    expect(JSON.stringify(bad)).toContain('qualityDimension');
   });
 
   it('answers 422 for an invalid definition and 409 for a clashing name', async () => {

@@ -42,6 +42,7 @@ export const DEFINITION_CODES = [
   'slo.project_required',
   'slo.invalid_indicator',
   'slo.invalid_burn_rate_alerts',
+  'slo.invalid_quality_dimension',
 ];
 
 type SloDto = z.output<typeof sloSchema>;
@@ -75,6 +76,7 @@ export function fieldsOf(body: DefinitionBody): SloDefinitionFields {
       enabled: body.burnRateAlerts?.enabled ?? true,
       receivers: body.burnRateAlerts?.receivers ?? [],
     },
+    qualityDimension: body.qualityDimension ?? null,
   };
 }
 

@@ -4,6 +4,7 @@ import {
   LATENCY_PERCENTILES,
   MAX_BURN_ALERT_RECEIVERS,
   SLO_BURN_WINDOWS,
+  SLO_QUALITY_DIMENSIONS,
   SLO_STATUSES,
 } from '@obs/domain';
 import { keysetPageQuery } from '@obs/service-kit';
@@ -141,6 +142,12 @@ export const sloDefinitionBody = z
       .describe('Rolling window in minutes (43200 = 30 days)'),
     sli: sliInputSchema,
     burnRateAlerts: burnRateAlertsBody.optional(),
+    qualityDimension: z
+      .enum(SLO_QUALITY_DIMENSIONS)
+      .optional()
+      .describe(
+        'The quality dimension the SLO guards, which its breaches lower in the quality score; left out: performance for a latency SLI, reliability otherwise',
+      ),
   })
   .describe('An SLO definition')
   .meta({ example: DEFINITION_EXAMPLE });
@@ -197,6 +204,12 @@ export const sloSchema = z
     lastEvaluatedAt: z.string().nullable().describe('Event time of the last evaluation'),
     maintenanceWindows: z.array(maintenanceWindowSchema),
     burnRateAlerts: burnRateAlertsSchema,
+    qualityDimension: z
+      .enum(SLO_QUALITY_DIMENSIONS)
+      .describe('The quality dimension it guards: declared, or its SLI default'),
+    qualityDimensionDeclared: z
+      .boolean()
+      .describe('Whether the definition names qualityDimension (false: the SLI default)'),
     createdAt: z.string(),
     version: z
       .number()
