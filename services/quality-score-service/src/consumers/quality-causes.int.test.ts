@@ -98,6 +98,26 @@ describe('each cause once', () => {
     // A marker after them: an unrelated complaint about performance.
     const marker = feedbackCreated({ tenantId: tenant, category: 'performance' });
     await publish(opened, resolved, fromBreach, fromIncident, marker);
+    // The incident events and the feedback travel on two topics (and partitions) to two
+    // consumers, so no marker says both were read: until the incident consumer has read the
+    // resolution, the feedback made of it has no known cause and counts on its own (0.4 was seen
+    // under load). Wait for every input to be stored; each consumer recomputes the score in the
+    // transaction that stores its input, under the project lock, so the latest score has them all.
+    const stored = async (sql: string): Promise<number> =>
+      Number((await service.ctx.dataSource.query<{ n: string }[]>(sql, [tenant]))[0]?.n ?? 0);
+    await expect
+      .poll(
+        async () => [
+          await stored(
+            'SELECT count(*) AS n FROM quality_score.feedback_inputs WHERE tenant_id = $1',
+          ),
+          await stored(
+            'SELECT count(*) AS n FROM quality_score.incident_inputs WHERE tenant_id = $1 AND resolved_at IS NOT NULL',
+          ),
+        ],
+        { timeout: 90_000, interval: 200 },
+      )
+      .toEqual([3, 1]);
     const after = await scoreWhen(tenant, (s) => s.dimensions.performance < 1);
     // Without causes: 0.5 · 4/(4+2) · (4/6)² ≈ 0.15. Counted once: the breach alone, 0.5.
     expect(after.dimensions.reliability).toBe(0.5);
