@@ -1,3 +1,5 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { topicFor, type Envelope } from '@obs/event-envelope';
 import type { BusMessage, RunningService } from '@obs/service-kit';
 import {
@@ -296,4 +298,40 @@ export async function fireRuleAt(
     return notifications.length >= receiverIds.length;
   }, `notifications of rule ${ruleId}`);
   return { ruleId, notifications };
+}
+
+/** A request a WebhookCatcher received. */
+export interface CaughtRequest {
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+export interface WebhookCatcher {
+  /** `http://127.0.0.1:<port>`; receivers point at a path below it to tell tests apart. */
+  readonly url: string;
+  /** Every request, in arrival order. */
+  readonly received: CaughtRequest[];
+  close(): Promise<void>;
+}
+
+/** A real HTTP receiver on a free loopback port: answers 200 and records every request. */
+export async function startWebhookCatcher(): Promise<WebhookCatcher> {
+  const received: CaughtRequest[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      received.push({ path: req.url ?? '/', headers: req.headers, body });
+      res.writeHead(200);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Envelope } from '@obs/event-envelope';
 import type { RunningService } from '@obs/service-kit';
 import { bearer, buildEvent, busMessageOf, expectProblem } from '@obs/service-kit/testing';
@@ -9,6 +7,9 @@ import {
   createReceiver,
   listNotifications,
   startAlertRuleService,
+  startWebhookCatcher,
+  type CaughtRequest,
+  type WebhookCatcher,
   uniqueTenant,
   type NotificationItem,
 } from '../../test/alert-rule-test-kit.js';
@@ -21,34 +22,19 @@ import { notificationIdOf } from '../notify/escalation-notifications.js';
  * Alertmanager v4 message; and GET /v1/notifications filtered by SLO, incident, rule, receiver
  * and status, within the caller's tenant.
  */
-interface Received {
-  readonly path: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-const received: Received[] = [];
-let server: Server;
+let catcher: WebhookCatcher;
+let received: CaughtRequest[] = [];
 let base = '';
 let service: RunningService;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '/', headers: req.headers, body });
-      res.writeHead(200);
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  catcher = await startWebhookCatcher();
+  ({ received, url: base } = catcher);
   service = await startAlertRuleService({ runJobs: false });
 });
 afterAll(async () => {
   await service.close();
-  await new Promise((resolve) => server.close(resolve));
+  await catcher.close();
 });
 
 const publish = (...envelopes: Envelope[]) =>
