@@ -23,30 +23,24 @@ export class QualityIntake {
     tx: Transaction,
   ): Promise<Recomputed[]> {
     const { payload, tenantId } = envelope;
-    if (payload.projectId === null) return [];
-    await this.recomputer.lockProject(tx, tenantId, payload.projectId);
-    await this.inputs.recordFeedback(tx, {
-      tenantId,
-      feedbackItemId: payload.feedbackItemId,
-      projectId: payload.projectId,
-      artifactId: payload.artifactId,
-      category: payload.category,
-      sentiment: payload.sentiment,
-      createdAt: payload.createdAt,
-      source: payload.source,
-      sourceId: payload.sourceId,
-      // The event it was made of (an SloBreached, a CostAnomalyDetected): the same cause.
-      causeId: envelope.causationId ?? null,
+    const projectId = payload.projectId;
+    if (projectId === null) return [];
+    return this.recordAt(envelope, tx, projectId, async () => {
+      await this.inputs.recordFeedback(tx, {
+        tenantId,
+        feedbackItemId: payload.feedbackItemId,
+        projectId,
+        artifactId: payload.artifactId,
+        category: payload.category,
+        sentiment: payload.sentiment,
+        createdAt: payload.createdAt,
+        source: payload.source,
+        sourceId: payload.sourceId,
+        // The event it was made of (an SloBreached, a CostAnomalyDetected): the same cause.
+        causeId: envelope.causationId ?? null,
+      });
+      return { projectId, at: payload.createdAt };
     });
-    const at = payload.createdAt;
-    return this.recomputer.recomputeTouched(
-      tx,
-      tenantId,
-      payload.projectId,
-      { from: at, to: at },
-      at,
-      { traceId: envelope.traceId },
-    );
   }
 
   /** Routed or applied: the item's status moves on, and the windows holding it are recomputed. */
@@ -56,19 +50,11 @@ export class QualityIntake {
   ): Promise<Recomputed[]> {
     const { payload, tenantId } = envelope;
     if (payload.projectId === null) return [];
-    await this.recomputer.lockProject(tx, tenantId, payload.projectId);
     const status = envelope.eventType === 'FeedbackItemApplied' ? 'applied' : 'routed';
-    const place = await this.inputs.advanceFeedback(tx, tenantId, payload.feedbackItemId, status);
-    if (place === undefined) return [];
-    const at = place.createdAt;
-    return this.recomputer.recomputeTouched(
-      tx,
-      tenantId,
-      place.projectId,
-      { from: at, to: at },
-      at,
-      { traceId: envelope.traceId },
-    );
+    return this.recordAt(envelope, tx, payload.projectId, async () => {
+      const place = await this.inputs.advanceFeedback(tx, tenantId, payload.feedbackItemId, status);
+      return place && { projectId: place.projectId, at: place.createdAt };
+    });
   }
 
   /** A cost anomaly weighs on cost_efficiency (C), once with its feedback (the same cause). */
@@ -77,25 +63,18 @@ export class QualityIntake {
     tx: Transaction,
   ): Promise<Recomputed[]> {
     const { payload, tenantId } = envelope;
-    await this.recomputer.lockProject(tx, tenantId, payload.projectId);
-    await this.inputs.recordCostAnomaly(tx, {
-      tenantId,
-      costSignalId: payload.costSignalId,
-      category: payload.category,
-      projectId: payload.projectId,
-      deltaPct: payload.deltaPct,
-      detectedAt: payload.detectedAt,
-      causeId: envelope.eventId,
+    return this.recordAt(envelope, tx, payload.projectId, async () => {
+      await this.inputs.recordCostAnomaly(tx, {
+        tenantId,
+        costSignalId: payload.costSignalId,
+        category: payload.category,
+        projectId: payload.projectId,
+        deltaPct: payload.deltaPct,
+        detectedAt: payload.detectedAt,
+        causeId: envelope.eventId,
+      });
+      return { projectId: payload.projectId, at: payload.detectedAt };
     });
-    const at = payload.detectedAt;
-    return this.recomputer.recomputeTouched(
-      tx,
-      tenantId,
-      payload.projectId,
-      { from: at, to: at },
-      at,
-      { traceId: envelope.traceId },
-    );
   }
 
   async incidentOpened(
@@ -148,24 +127,42 @@ export class QualityIntake {
   /** The dimension an SLO guards is decided as for its feedback: latency-like names → performance. */
   async sloBreached(envelope: Envelope<'SloBreached'>, tx: Transaction): Promise<Recomputed[]> {
     const { payload, tenantId } = envelope;
-    await this.recomputer.lockProject(tx, tenantId, payload.projectId);
-    await this.inputs.recordSloBreach(tx, {
-      tenantId,
-      sloId: payload.sloId,
-      projectId: payload.projectId,
-      errorBudget: payload.errorBudget,
-      // The SLO's declared dimension; its name only for events from before it was carried.
-      dimension:
-        payload.dimension ??
-        (sloCategory(payload.name) === 'performance' ? 'performance' : 'reliability'),
-      breachedAt: payload.breachedAt,
-      causeId: envelope.eventId,
+    return this.recordAt(envelope, tx, payload.projectId, async () => {
+      await this.inputs.recordSloBreach(tx, {
+        tenantId,
+        sloId: payload.sloId,
+        projectId: payload.projectId,
+        errorBudget: payload.errorBudget,
+        // The SLO's declared dimension; its name only for events from before it was carried.
+        dimension:
+          payload.dimension ??
+          (sloCategory(payload.name) === 'performance' ? 'performance' : 'reliability'),
+        breachedAt: payload.breachedAt,
+        causeId: envelope.eventId,
+      });
+      return { projectId: payload.projectId, at: payload.breachedAt };
     });
-    const at = payload.breachedAt;
+  }
+
+  /**
+   * Under the project's lock, records what an event carries, then recomputes the windows that hold
+   * the instant it happened at. `record` answers where it landed (project and instant), or nothing
+   * when there is nothing to score (a routing of an item this service never saw).
+   */
+  private async recordAt(
+    envelope: Envelope,
+    tx: Transaction,
+    projectId: string,
+    record: () => Promise<{ projectId: string; at: string } | undefined>,
+  ): Promise<Recomputed[]> {
+    await this.recomputer.lockProject(tx, envelope.tenantId, projectId);
+    const place = await record();
+    if (place === undefined) return [];
+    const { at } = place;
     return this.recomputer.recomputeTouched(
       tx,
-      tenantId,
-      payload.projectId,
+      envelope.tenantId,
+      place.projectId,
       { from: at, to: at },
       at,
       { traceId: envelope.traceId },
